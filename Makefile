@@ -1,0 +1,17 @@
+# The two commands of the README: `make run` and `make test`.
+# Each creates the virtual environment and installs the project on first use.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+.PHONY: run test
+run: $(VENV)/.installed
+	$(VENV)/bin/trainery run
+
+test: $(VENV)/.installed
+	$(PY) -m pytest

@@ -1,0 +1,1 @@
+"""The studio's rules: plain Python, no Telegram, no SQL (SPEC §1, §2, §5)."""

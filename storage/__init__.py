@@ -1,0 +1,1 @@
+"""SQLAlchemy models, repositories, unit of work and Alembic migrations."""
