@@ -1,0 +1,85 @@
+"""Engine, sessions and migrations: the process applies pending migrations at start
+and refuses a database that a newer version of the code has migrated (SPEC §6.3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine, AsyncSession
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class DatabaseError(Exception):
+    """The database cannot be used; the message says why and what to do."""
+
+
+def create_engine(url: str) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Bring the schema to the newest revision; refuse one newer than this code."""
+    async with engine.begin() as connection:
+        await connection.run_sync(_upgrade)
+
+
+def _upgrade(connection: Connection) -> None:
+    config = alembic_config()
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    current = MigrationContext.configure(connection).get_current_heads()
+    unknown = [revision for revision in current if revision not in known]
+    if unknown:
+        raise DatabaseError(
+            f"The database is at revision {', '.join(unknown)}, which this version of Trainery "
+            "does not know: it was migrated by a newer version. Run that version, or restore a backup."
+        )
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+async def open_database(url: str) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    """Connect, migrate, and hand back the engine and its session factory."""
+    engine = create_engine(url)
+    try:
+        await migrate(engine)
+    except DatabaseError:
+        await engine.dispose()
+        raise
+    except Exception as error:  # driver errors differ per database; the message must not
+        await engine.dispose()
+        raise DatabaseError(f"Cannot open the database {_safe(url)}: {error}") from error
+    return engine, create_sessionmaker(engine)
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,258 @@
+"""The tables (SPEC §1): studio, people and roles, spaces, schedules, occurrence rows,
+pass templates, passes and their ledger, bookings, and the notification outbox.
+
+Every instant is stored as naive UTC (see `UtcDateTime`), so SQLite and PostgreSQL
+hold the same values and comparisons in SQL are plain comparisons.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; naive UTC in the database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class StudioRow(Base):
+    """The one studio of this deployment (its time zone comes from the settings)."""
+
+    __tablename__ = "studio"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    booking_deadline_minutes: Mapped[int] = mapped_column(Integer, default=120)
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Telegram ids exceed 32 bits.
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class RoleRow(Base):
+    """One role held by a person; a person may hold several (a trainer who also trains)."""
+
+    __tablename__ = "roles"
+    __table_args__ = (
+        UniqueConstraint("person_id", "role"),
+        CheckConstraint("role IN ('owner', 'admin', 'trainer', 'member')", name="known_role"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class SpaceRow(Base):
+    __tablename__ = "spaces"
+    __table_args__ = (CheckConstraint("max_capacity IS NULL OR max_capacity > 0", name="max_positive"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    max_capacity: Mapped[int | None]
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class PassTemplateRow(Base):
+    __tablename__ = "pass_templates"
+    __table_args__ = (
+        CheckConstraint("sessions IS NULL OR sessions > 0", name="sessions_positive"),
+        CheckConstraint("validity_days > 0", name="validity_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    sessions: Mapped[int | None]  # None: unlimited
+    validity_days: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ScheduleRow(Base):
+    __tablename__ = "schedules"
+    __table_args__ = (
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        CheckConstraint("default_capacity > 0", name="capacity_positive"),
+        CheckConstraint("NOT closed OR pass_template_id IS NOT NULL", name="closed_has_template"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    # RFC 5545 RRULE without DTSTART, expanded in the studio's wall-clock time.
+    rrule: Mapped[str] = mapped_column(String(500))
+    starts_on: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time] = mapped_column(Time)
+    duration_minutes: Mapped[int]
+    default_capacity: Mapped[int]
+    default_space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id"))
+    default_trainer_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    closed: Mapped[bool] = mapped_column(default=False)
+    pass_template_id: Mapped[int | None] = mapped_column(ForeignKey("pass_templates.id"))
+    booking_deadline_minutes: Mapped[int | None]  # None: the studio's default
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class PassTemplateScheduleRow(Base):
+    """Which schedules a pass template covers."""
+
+    __tablename__ = "pass_template_schedules"
+    pass_template_id: Mapped[int] = mapped_column(
+        ForeignKey("pass_templates.id", ondelete="CASCADE"), primary_key=True
+    )
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"), primary_key=True)
+
+
+class OccurrenceRow(Base):
+    """An occurrence that carries an override, a cancellation or bookings.
+
+    Keyed by (schedule, original start) — RFC 5545's RECURRENCE-ID — so an override
+    keeps its identity when its time moves. `version` grows with every change to the
+    occurrence or its bookings: a review is saved only against the version it saw.
+    """
+
+    __tablename__ = "occurrences"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "original_start"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        Index("ix_occurrences_start", "start"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id"))
+    original_start: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Effective start (the original one unless rescheduled): lets a listing find
+    # occurrences moved into its range by an index lookup.
+    start: Mapped[datetime] = mapped_column(UtcDateTime())
+    moved: Mapped[bool] = mapped_column(default=False)
+    capacity: Mapped[int | None]
+    space_id: Mapped[int | None] = mapped_column(ForeignKey("spaces.id"))
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=0)
+
+
+class PassRow(Base):
+    __tablename__ = "passes"
+    __table_args__ = (
+        CheckConstraint("sessions_left IS NULL OR sessions_left >= 0", name="balance_not_negative"),
+        Index("ix_passes_member", "member_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    template_id: Mapped[int] = mapped_column(ForeignKey("pass_templates.id"))
+    sessions_left: Mapped[int | None]  # None: unlimited; otherwise the ledger's sum
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class BookingRow(Base):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'cancelled')", name="known_status"),
+        # A member holds at most one active booking on an occurrence.
+        Index(
+            "uq_bookings_active_member",
+            "occurrence_id",
+            "member_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_bookings_member", "member_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    pass_id: Mapped[int] = mapped_column(ForeignKey("passes.id"))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    cancelled_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class LedgerEntryRow(Base):
+    """Every grant, use and refund of a pass. The unique (booking, kind) pair makes
+    the database itself refuse a second use or a second refund of one booking."""
+
+    __tablename__ = "pass_ledger"
+    __table_args__ = (
+        UniqueConstraint("booking_id", "kind"),
+        CheckConstraint("kind IN ('grant', 'use', 'refund')", name="known_kind"),
+        CheckConstraint("kind = 'grant' OR booking_id IS NOT NULL", name="use_refund_has_booking"),
+        Index("ix_pass_ledger_pass", "pass_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pass_id: Mapped[int] = mapped_column(ForeignKey("passes.id"))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    delta: Mapped[int]
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class NotificationRow(Base):
+    """The outbox: written in the same transaction as the change it reports."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("change_id", "member_id"),  # one message per member per change
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="known_status"),
+        Index("ix_notifications_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[str] = mapped_column(String(36))
+    member_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    failure_reason: Mapped[str | None] = mapped_column(Text)
