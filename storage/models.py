@@ -161,6 +161,7 @@ class OccurrenceRow(Base):
         UniqueConstraint("schedule_id", "original_start"),
         CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         Index("ix_occurrences_start", "start"),
+        Index("ix_occurrences_original_start", "original_start"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id"))

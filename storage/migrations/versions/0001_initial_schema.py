@@ -140,6 +140,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('schedule_id', 'original_start', name=op.f('uq_occurrences_schedule_id_original_start'))
     )
     with op.batch_alter_table('occurrences', schema=None) as batch_op:
+        batch_op.create_index('ix_occurrences_original_start', ['original_start'], unique=False)
         batch_op.create_index('ix_occurrences_start', ['start'], unique=False)
 
     op.create_table('pass_template_schedules',
@@ -200,6 +201,7 @@ def downgrade() -> None:
     op.drop_table('pass_template_schedules')
     with op.batch_alter_table('occurrences', schema=None) as batch_op:
         batch_op.drop_index('ix_occurrences_start')
+        batch_op.drop_index('ix_occurrences_original_start')
 
     op.drop_table('occurrences')
     op.drop_table('schedules')

@@ -1,0 +1,61 @@
+"""Cancelling a single occurrence (SPEC §2.3): every booking cancelled and refunded,
+every member told, with the reason. Cancelling twice changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.booking import Booking
+from domain.errors import InvalidReason, OccurrenceStarted
+from domain.notifications import NotificationDraft, NotificationKind
+from domain.occurrence import Occurrence
+from domain.override import occurrence_payload, refund_payload
+
+MAX_REASON_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class CancelReview:
+    occurrence: Occurrence
+    reason: str | None
+    cancelled_bookings: tuple[Booking, ...]
+    notifications: tuple[NotificationDraft, ...]
+    already_cancelled: bool = False
+
+    @property
+    def version(self) -> int:
+        return self.occurrence.version
+
+    @property
+    def refunded_passes(self) -> int:
+        return sum(1 for booking in self.cancelled_bookings if booking.pass_sessions_left is not None)
+
+
+def clean_reason(reason: str | None) -> str | None:
+    if reason is None:
+        return None
+    text = " ".join(reason.split())  # one line, no stray control characters
+    if len(text) > MAX_REASON_LENGTH:
+        raise InvalidReason(f"The reason is too long: at most {MAX_REASON_LENGTH} characters, please.")
+    return text or None
+
+
+def plan_cancel(
+    occurrence: Occurrence, bookings: tuple[Booking, ...], reason: str | None, now: datetime
+) -> CancelReview:
+    reason = clean_reason(reason)
+    if occurrence.cancelled:
+        return CancelReview(occurrence, occurrence.record.cancel_reason, (), (), already_cancelled=True)
+    if occurrence.start <= now:
+        raise OccurrenceStarted("This session has already started; it can no longer be cancelled.")
+    payload = {**occurrence_payload(occurrence), "reason": reason}
+    drafts = tuple(
+        NotificationDraft(
+            booking.member_id,
+            NotificationKind.CANCELLED,
+            {**payload, "refund": refund_payload(booking)},
+        )
+        for booking in bookings
+    )
+    return CancelReview(occurrence, reason, bookings, drafts)

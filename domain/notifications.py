@@ -1,0 +1,32 @@
+"""Member notifications implied by a change (SPEC §2.2, §2.3, §3).
+
+They are drafts with structured payloads; the outbox stores them in the change's
+transaction and the bot renders them in the studio's time zone when it sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class NotificationKind(StrEnum):
+    UPDATED = "training_updated"
+    RESCHEDULED = "training_rescheduled"
+    CANCELLED = "training_cancelled"
+    BOOKING_CANCELLED = "booking_cancelled"
+
+
+@dataclass(frozen=True)
+class NotificationDraft:
+    member_id: int
+    kind: NotificationKind
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def count_by_kind(drafts: tuple[NotificationDraft, ...]) -> dict[NotificationKind, int]:
+    counts: dict[NotificationKind, int] = {}
+    for draft in drafts:
+        counts[draft.kind] = counts.get(draft.kind, 0) + 1
+    return counts

@@ -1,0 +1,83 @@
+"""Pass templates, passes and their ledger (SPEC §1, §5).
+
+Every use and refund is a ledger entry; a pass's balance is the sum of its ledger.
+An unlimited pass (no session count) records its uses and refunds with delta 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from domain.schedule import Schedule
+
+
+@dataclass(frozen=True)
+class PassTemplate:
+    id: int
+    name: str
+    sessions: int | None  # None: unlimited
+    validity: timedelta
+    covered_schedule_ids: frozenset[int] = frozenset()
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Pass:
+    id: int
+    member_id: int
+    template_id: int
+    sessions_left: int | None  # None: unlimited
+    granted_at: datetime
+    expires_at: datetime
+    covered_schedule_ids: frozenset[int] = frozenset()
+    active: bool = True
+
+    @property
+    def unlimited(self) -> bool:
+        return self.sessions_left is None
+
+    def covers(self, schedule: Schedule) -> bool:
+        if schedule.closed:
+            return schedule.pass_template_id == self.template_id
+        return schedule.id in self.covered_schedule_ids
+
+    def usable_for(self, schedule: Schedule, session_start: datetime, now: datetime) -> bool:
+        """SPEC §1: active, sessions left, not expired (now nor at the session), covering the training."""
+        has_sessions = self.unlimited or (self.sessions_left or 0) > 0
+        not_expired = now < self.expires_at and session_start < self.expires_at
+        return self.active and has_sessions and not_expired and self.covers(schedule)
+
+
+class LedgerKind(StrEnum):
+    GRANT = "grant"
+    USE = "use"
+    REFUND = "refund"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    pass_id: int
+    kind: LedgerKind
+    delta: int
+    at: datetime
+    booking_id: int | None = None
+
+
+def use_entry(pass_: Pass, booking_id: int, at: datetime) -> LedgerEntry:
+    return LedgerEntry(pass_.id, LedgerKind.USE, 0 if pass_.unlimited else -1, at, booking_id)
+
+
+def refund_entry(pass_: Pass, booking_id: int, at: datetime) -> LedgerEntry:
+    return LedgerEntry(pass_.id, LedgerKind.REFUND, 0 if pass_.unlimited else 1, at, booking_id)
+
+
+def grant_entry(pass_id: int, sessions: int | None, at: datetime) -> LedgerEntry:
+    return LedgerEntry(pass_id, LedgerKind.GRANT, sessions or 0, at)
+
+
+def pick_pass(passes: list[Pass], schedule: Schedule, session_start: datetime, now: datetime) -> Pass | None:
+    """The usable pass that expires first, so no session is wasted."""
+    usable = [p for p in passes if p.usable_for(schedule, session_start, now)]
+    return min(usable, key=lambda p: (p.expires_at, p.id), default=None)

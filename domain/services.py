@@ -1,0 +1,311 @@
+"""The domain commands. Each opens one unit of work — one transaction — so a change,
+its bookings cancelled, ledger entries and queued notifications commit together or
+not at all (SPEC §5). Permissions are checked here from the acting person, whatever
+the caller offers (SPEC §2.4)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from domain.booking import Booking, BookingStatus, CancelledBy
+from domain.cancellation import CancelReview, plan_cancel
+from domain.clock import Clock
+from domain.errors import (
+    AlreadyBooked,
+    BookingDeadlinePassed,
+    BookingNotActive,
+    ClosedScheduleBooking,
+    ConfirmationNeeded,
+    NoUsablePass,
+    NotAllowed,
+    NotFound,
+    OccurrenceCancelled,
+    OccurrenceNotFound,
+    OccurrenceStarted,
+    SessionFull,
+    StaleReview,
+)
+from domain.listing import DateRange, led_by, merge_occurrences
+from domain.notifications import NotificationDraft, NotificationKind
+from domain.occurrence import Occurrence, OccurrenceKey, OccurrenceRecord
+from domain.override import (
+    OverrideContext,
+    OverrideRequest,
+    OverrideReview,
+    occurrence_payload,
+    plan_override,
+    refund_payload,
+)
+from domain.passes import Pass, grant_entry, pick_pass, refund_entry, use_entry
+from domain.permissions import require_admin, require_change, require_view_sessions
+from domain.ports import UnitOfWork
+from domain.recurrence import is_original_start
+from domain.roles import Person, Role
+
+
+class Studio:
+    """The studio's commands, each in its own unit of work."""
+
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock, zone: ZoneInfo) -> None:
+        self._uow = unit_of_work
+        self.clock = clock
+        self.zone = zone
+
+    # -- viewing (SPEC §2.1) --------------------------------------------------
+
+    async def list_sessions(self, actor_id: int, days: DateRange, *, mine: bool = False) -> list[Occurrence]:
+        async with self._uow() as uow:
+            actor = require_view_sessions(await uow.people.get(actor_id))
+            start, end = days.instants(self.zone)
+            occurrences = await self._between(uow, start, end)
+            return led_by(occurrences, actor.id) if mine else occurrences
+
+    async def occurrence(self, actor_id: int, key: OccurrenceKey) -> Occurrence:
+        async with self._uow() as uow:
+            require_view_sessions(await uow.people.get(actor_id))
+            occurrence, _ = await self._load(uow, key)
+            return occurrence
+
+    # -- overriding (SPEC §2.2) -----------------------------------------------
+
+    async def review_override(self, actor_id: int, key: OccurrenceKey, request: OverrideRequest) -> OverrideReview:
+        """The same computation as saving, changing nothing."""
+        async with self._uow() as uow:
+            return await self._plan_override(uow, actor_id, key, request, for_update=False)
+
+    async def override(
+        self,
+        actor_id: int,
+        key: OccurrenceKey,
+        request: OverrideRequest,
+        *,
+        expected_version: int | None = None,
+        confirmed: bool = False,
+    ) -> OverrideReview:
+        """Save the change; returns what was saved (the review, with `after` as stored)."""
+        async with self._uow() as uow:
+            review = await self._plan_override(uow, actor_id, key, request, for_update=True)
+            if expected_version is not None and review.version != expected_version:
+                raise StaleReview(review)
+            if review.warnings and not confirmed:
+                raise ConfirmationNeeded(review)
+            now = self.clock.now()
+            saved = await uow.occurrences.save(review.after.record)
+            for booking in review.cancelled_bookings:
+                await _cancel_and_refund(uow, booking, now, CancelledBy.OVERRIDE)
+            await uow.outbox.add(_change_id(), review.notifications, now)
+            await uow.commit()
+            booked = review.after.booked - len(review.cancelled_bookings)
+            return replace(review, after=Occurrence.of(review.after.schedule, saved, booked))
+
+    async def _plan_override(
+        self, uow: UnitOfWork, actor_id: int, key: OccurrenceKey, request: OverrideRequest, *, for_update: bool
+    ) -> OverrideReview:
+        actor = await uow.people.get(actor_id)
+        occurrence, bookings = await self._load(uow, key, for_update=for_update)
+        require_change(actor, occurrence)
+        start = request.start or occurrence.start
+        context = OverrideContext(
+            occurrence=occurrence,
+            bookings=tuple(bookings),
+            spaces={space.id: space for space in await uow.spaces.all()},
+            trainers={person.id: person for person in await uow.people.holding(Role.TRAINER)},
+            nearby=tuple(await self._overlapping(uow, start, start + occurrence.schedule.duration)),
+            now=self.clock.now(),
+        )
+        return plan_override(context, request)
+
+    # -- cancelling (SPEC §2.3) -----------------------------------------------
+
+    async def review_cancel(self, actor_id: int, key: OccurrenceKey, reason: str | None = None) -> CancelReview:
+        async with self._uow() as uow:
+            return await self._plan_cancel(uow, actor_id, key, reason, for_update=False)
+
+    async def cancel(
+        self, actor_id: int, key: OccurrenceKey, reason: str | None = None, *, expected_version: int | None = None
+    ) -> CancelReview:
+        """Cancel the occurrence; a second cancel returns `already_cancelled` and changes nothing."""
+        async with self._uow() as uow:
+            review = await self._plan_cancel(uow, actor_id, key, reason, for_update=True)
+            if review.already_cancelled:
+                return review
+            if expected_version is not None and review.version != expected_version:
+                raise StaleReview(review)
+            now = self.clock.now()
+            record = replace(review.occurrence.record, cancelled_at=now, cancel_reason=review.reason)
+            saved = await uow.occurrences.save(record)
+            for booking in review.cancelled_bookings:
+                await _cancel_and_refund(uow, booking, now, CancelledBy.OCCURRENCE_CANCELLED)
+            await uow.outbox.add(_change_id(), review.notifications, now)
+            await uow.commit()
+            return replace(review, occurrence=Occurrence.of(review.occurrence.schedule, saved, 0))
+
+    async def _plan_cancel(
+        self, uow: UnitOfWork, actor_id: int, key: OccurrenceKey, reason: str | None, *, for_update: bool
+    ) -> CancelReview:
+        actor = await uow.people.get(actor_id)
+        occurrence, bookings = await self._load(uow, key, for_update=for_update)
+        require_change(actor, occurrence)
+        return plan_cancel(occurrence, tuple(bookings), reason, self.clock.now())
+
+    # -- bookings and passes (SPEC §1, §3) ------------------------------------
+
+    async def book(self, actor_id: int, key: OccurrenceKey, member_id: int, pass_id: int | None = None) -> Booking:
+        """Book a member with a usable pass (one session deducted). Members book
+        themselves on open schedules before the deadline; staff book anyone."""
+        async with self._uow() as uow:
+            actor = await uow.people.get(actor_id)
+            occurrence, bookings = await self._load(uow, key, for_update=True)
+            member = await uow.people.get(member_id)
+            now = self.clock.now()
+            self._check_bookable(actor, member, occurrence, now)
+            if any(b.member_id == member_id for b in bookings):
+                raise AlreadyBooked()
+            if len(bookings) >= occurrence.capacity:
+                raise SessionFull()
+            pass_ = await self._pass_for(uow, member_id, pass_id, occurrence, now)
+            record = await uow.occurrences.save(occurrence.record)  # a booking needs a stored row
+            assert record.id is not None
+            booking = await uow.bookings.add(record.id, member_id, pass_.id, now)
+            await uow.passes.record(use_entry(pass_, booking.id, now))
+            await uow.commit()
+            return booking
+
+    def _check_bookable(self, actor: Person | None, member: Person | None, occurrence: Occurrence, now: datetime) -> None:
+        if member is None or not member.holds(Role.MEMBER):
+            raise NotFound("That member is unknown.")
+        by_self = actor is not None and actor.id == member.id
+        if actor is None or not (by_self or _is_staff_for(actor, occurrence)):
+            raise NotAllowed("You may book only yourself.")
+        if occurrence.cancelled:
+            raise OccurrenceCancelled("This session is cancelled.")
+        if occurrence.start <= now:
+            raise OccurrenceStarted("This session has already started.")
+        if by_self and not _is_staff_for(actor, occurrence):
+            if occurrence.schedule.closed:
+                raise ClosedScheduleBooking()
+            if now > occurrence.start - occurrence.schedule.deadline():
+                raise BookingDeadlinePassed()
+
+    async def _pass_for(
+        self, uow: UnitOfWork, member_id: int, pass_id: int | None, occurrence: Occurrence, now: datetime
+    ) -> Pass:
+        passes = await uow.passes.of_member(member_id)
+        if pass_id is not None:
+            passes = [p for p in passes if p.id == pass_id]
+        chosen = pick_pass(passes, occurrence.schedule, occurrence.start, now)
+        if chosen is None:
+            raise NoUsablePass()
+        locked = await uow.passes.get(chosen.id, for_update=True)
+        if locked is None or not locked.usable_for(occurrence.schedule, occurrence.start, now):
+            raise NoUsablePass()
+        return locked
+
+    async def cancel_booking(self, actor_id: int, booking_id: int) -> Booking:
+        """Staff cancel any booking at any time; a member their own before the deadline.
+        The pass gets its session back; a member cancelled by staff is told."""
+        async with self._uow() as uow:
+            actor = await uow.people.get(actor_id)
+            booking = await uow.bookings.get(booking_id, for_update=True)
+            if booking is None:
+                raise NotFound("That booking does not exist.")
+            if not booking.active:
+                raise BookingNotActive()
+            occurrence = await self._occurrence_of(uow, booking)
+            now = self.clock.now()
+            by = self._canceller(actor, booking, occurrence, now)
+            await uow.occurrences.save(occurrence.record)  # the occurrence changed: raise its version
+            await _cancel_and_refund(uow, booking, now, by)
+            if by is CancelledBy.STAFF:
+                await uow.outbox.add(_change_id(), [_staff_cancelled_notice(booking, occurrence)], now)
+            await uow.commit()
+            return replace(booking, status=BookingStatus.CANCELLED)
+
+    def _canceller(self, actor: Person | None, booking: Booking, occurrence: Occurrence, now: datetime) -> CancelledBy:
+        if actor is not None and _is_staff_for(actor, occurrence):
+            return CancelledBy.STAFF
+        if actor is None or actor.id != booking.member_id:
+            raise NotAllowed("You may cancel only your own bookings.")
+        if now > occurrence.start - occurrence.schedule.deadline():
+            raise BookingDeadlinePassed("The deadline to cancel this booking has passed; ask the staff.")
+        return CancelledBy.MEMBER
+
+    async def _occurrence_of(self, uow: UnitOfWork, booking: Booking) -> Occurrence:
+        record = await uow.occurrences.get_by_id(booking.occurrence_id)
+        if record is None:
+            raise OccurrenceNotFound()
+        occurrence, _ = await self._load(uow, record.key, for_update=True)
+        return occurrence
+
+    async def grant_pass(self, actor_id: int, member_id: int, template_id: int) -> Pass:
+        async with self._uow() as uow:
+            require_admin(await uow.people.get(actor_id))
+            member = await uow.people.get(member_id)
+            if member is None or not member.holds(Role.MEMBER):
+                raise NotFound("That member is unknown.")
+            template = await uow.passes.template(template_id)
+            if template is None or not template.active:
+                raise NotFound("That pass template is unknown.")
+            now = self.clock.now()
+            pass_ = await uow.passes.add(member_id, template, now)
+            await uow.passes.record(grant_entry(pass_.id, template.sessions, now))
+            await uow.commit()
+            return pass_
+
+    # -- loading --------------------------------------------------------------
+
+    async def _load(
+        self, uow: UnitOfWork, key: OccurrenceKey, *, for_update: bool = False
+    ) -> tuple[Occurrence, list[Booking]]:
+        """The occurrence with its active bookings; a key that is no occurrence of its
+        schedule is refused, so a forged button cannot conjure one up."""
+        schedule = await uow.schedules.get(key.schedule_id)
+        if schedule is None:
+            raise OccurrenceNotFound()
+        record = await uow.occurrences.get(key, for_update=for_update)
+        if record is None:
+            if not is_original_start(schedule, self.zone, key.original_start):
+                raise OccurrenceNotFound()
+            return Occurrence.of(schedule, OccurrenceRecord.blank(key)), []
+        bookings = await uow.bookings.active_on(record.id) if record.id is not None else []
+        return Occurrence.of(schedule, record, len(bookings)), bookings
+
+    async def _between(self, uow: UnitOfWork, start: datetime, end: datetime) -> list[Occurrence]:
+        records = await uow.occurrences.touching(start, end)
+        booked = await uow.occurrences.booked_counts([r.id for r in records if r.id is not None])
+        return merge_occurrences(await uow.schedules.all(), self.zone, start, end, records, booked)
+
+    async def _overlapping(self, uow: UnitOfWork, start: datetime, end: datetime) -> list[Occurrence]:
+        schedules = await uow.schedules.all()
+        longest = max((s.duration for s in schedules), default=timedelta(0))
+        return [o for o in await self._between(uow, start - longest, end) if o.overlaps(start, end)]
+
+
+def _is_staff_for(actor: Person, occurrence: Occurrence) -> bool:
+    return actor.is_admin or (actor.is_trainer and occurrence.trainer_id == actor.id)
+
+
+async def _cancel_and_refund(uow: UnitOfWork, booking: Booking, at: datetime, by: CancelledBy) -> None:
+    await uow.bookings.cancel(booking.id, at, by)
+    pass_ = await uow.passes.get(booking.pass_id, for_update=True)
+    if pass_ is None:
+        raise NotFound("The pass of this booking is missing.")
+    await uow.passes.record(refund_entry(pass_, booking.id, at))
+
+
+def _staff_cancelled_notice(booking: Booking, occurrence: Occurrence) -> NotificationDraft:
+    payload = {
+        **occurrence_payload(occurrence),
+        "changes": [],
+        "refund": refund_payload(booking),
+        "rebook": not occurrence.schedule.closed,
+    }
+    return NotificationDraft(booking.member_id, NotificationKind.BOOKING_CANCELLED, payload)
+
+
+def _change_id() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,397 @@
+"""Repositories: SQL in, domain objects out. They never commit; the unit of work does."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.booking import Booking, BookingStatus, CancelledBy
+from domain.errors import BookingNotActive, StaleReview
+from domain.notifications import NotificationDraft
+from domain.occurrence import OccurrenceKey, OccurrenceRecord
+from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
+from domain.roles import Person, Role
+from domain.schedule import Schedule, Space
+from storage.models import (
+    BookingRow,
+    LedgerEntryRow,
+    NotificationRow,
+    OccurrenceRow,
+    PassRow,
+    PassTemplateRow,
+    PassTemplateScheduleRow,
+    PersonRow,
+    RoleRow,
+    ScheduleRow,
+    SpaceRow,
+)
+
+
+class PeopleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, person_id: int) -> Person | None:
+        row = await self.session.get(PersonRow, person_id)
+        return None if row is None else await self._person(row)
+
+    async def by_telegram_user(self, telegram_user_id: int) -> Person | None:
+        row = await self.session.scalar(select(PersonRow).where(PersonRow.telegram_user_id == telegram_user_id))
+        return None if row is None else await self._person(row)
+
+    async def add(self, name: str, roles: Iterable[Role], telegram_user_id: int | None = None) -> Person:
+        row = PersonRow(name=name, telegram_user_id=telegram_user_id, active=True, created_at=_utcnow())
+        self.session.add(row)
+        await self.session.flush()
+        for role in set(roles):
+            self.session.add(RoleRow(person_id=row.id, role=role.value))
+        await self.session.flush()
+        return await self._person(row)
+
+    async def holding(self, role: Role) -> list[Person]:
+        rows = await self.session.scalars(
+            select(PersonRow).join(RoleRow, RoleRow.person_id == PersonRow.id).where(RoleRow.role == role.value)
+        )
+        return [await self._person(row) for row in rows.all()]
+
+    async def _person(self, row: PersonRow) -> Person:
+        roles = await self.session.scalars(select(RoleRow.role).where(RoleRow.person_id == row.id))
+        return Person(
+            id=row.id,
+            name=row.name,
+            roles=frozenset(Role(role) for role in roles),
+            telegram_user_id=row.telegram_user_id,
+            chat_id=row.chat_id,
+            active=row.active,
+        )
+
+
+class SpacesRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def all(self) -> list[Space]:
+        rows = await self.session.scalars(select(SpaceRow).order_by(SpaceRow.name))
+        return [Space(row.id, row.name, row.max_capacity, row.active) for row in rows]
+
+    async def add(self, name: str, max_capacity: int | None = None) -> Space:
+        row = SpaceRow(name=name, max_capacity=max_capacity, active=True)
+        self.session.add(row)
+        await self.session.flush()
+        return Space(row.id, row.name, row.max_capacity, row.active)
+
+
+class SchedulesRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, schedule_id: int) -> Schedule | None:
+        row = await self.session.get(ScheduleRow, schedule_id)
+        return None if row is None else _schedule(row)
+
+    async def all(self) -> list[Schedule]:
+        return [_schedule(row) for row in await self.session.scalars(select(ScheduleRow))]
+
+    async def add(self, schedule: Schedule) -> Schedule:
+        deadline = schedule.booking_deadline
+        row = ScheduleRow(
+            title=schedule.title,
+            rrule=schedule.rrule,
+            starts_on=schedule.starts_on,
+            start_time=schedule.start_time,
+            duration_minutes=int(schedule.duration.total_seconds() // 60),
+            default_capacity=schedule.default_capacity,
+            default_space_id=schedule.default_space_id,
+            default_trainer_id=schedule.default_trainer_id,
+            closed=schedule.closed,
+            pass_template_id=schedule.pass_template_id,
+            booking_deadline_minutes=None if deadline is None else int(deadline.total_seconds() // 60),
+            active=schedule.active,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _schedule(row)
+
+
+def _schedule(row: ScheduleRow) -> Schedule:
+    deadline = row.booking_deadline_minutes
+    return Schedule(
+        id=row.id,
+        title=row.title,
+        rrule=row.rrule,
+        starts_on=row.starts_on,
+        start_time=row.start_time,
+        duration=timedelta(minutes=row.duration_minutes),
+        default_capacity=row.default_capacity,
+        default_space_id=row.default_space_id,
+        default_trainer_id=row.default_trainer_id,
+        closed=row.closed,
+        pass_template_id=row.pass_template_id,
+        booking_deadline=None if deadline is None else timedelta(minutes=deadline),
+        active=row.active,
+    )
+
+
+class OccurrencesRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, key: OccurrenceKey, *, for_update: bool = False) -> OccurrenceRecord | None:
+        query = select(OccurrenceRow).where(
+            OccurrenceRow.schedule_id == key.schedule_id, OccurrenceRow.original_start == key.original_start
+        )
+        if for_update:
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        return None if row is None else _record(row)
+
+    async def get_by_id(self, record_id: int) -> OccurrenceRecord | None:
+        row = await self.session.get(OccurrenceRow, record_id)
+        return None if row is None else _record(row)
+
+    async def touching(self, start: datetime, end: datetime) -> list[OccurrenceRecord]:
+        rows = await self.session.scalars(
+            select(OccurrenceRow).where(
+                or_(
+                    (OccurrenceRow.original_start >= start) & (OccurrenceRow.original_start < end),
+                    (OccurrenceRow.start >= start) & (OccurrenceRow.start < end),
+                )
+            )
+        )
+        return [_record(row) for row in rows]
+
+    async def booked_counts(self, record_ids: Iterable[int]) -> dict[int, int]:
+        ids = list(record_ids)
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(BookingRow.occurrence_id, func.count())
+            .where(BookingRow.occurrence_id.in_(ids), BookingRow.status == BookingStatus.ACTIVE.value)
+            .group_by(BookingRow.occurrence_id)
+        )
+        return {occurrence_id: count for occurrence_id, count in rows}
+
+    async def save(self, record: OccurrenceRecord) -> OccurrenceRecord:
+        """Insert, or update only if nobody changed it since it was read (the version
+        check): a concurrent change makes this one fail instead of overwriting it."""
+        values = dict(
+            start=record.start,
+            moved=record.start != record.original_start,
+            capacity=record.capacity,
+            space_id=record.space_id,
+            trainer_id=record.trainer_id,
+            cancelled_at=record.cancelled_at,
+            cancel_reason=record.cancel_reason,
+        )
+        if record.id is None:
+            return await self._insert(record, values)
+        result = await self.session.execute(
+            update(OccurrenceRow)
+            .where(OccurrenceRow.id == record.id, OccurrenceRow.version == record.version)
+            .values(version=OccurrenceRow.version + 1, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleReview()
+        return OccurrenceRecord(**{**record.__dict__, "version": record.version + 1})
+
+    async def _insert(self, record: OccurrenceRecord, values: dict[str, object]) -> OccurrenceRecord:
+        row = OccurrenceRow(schedule_id=record.schedule_id, original_start=record.original_start, version=1, **values)
+        try:
+            async with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError as error:  # someone stored this occurrence meanwhile
+            raise StaleReview() from error
+        return _record(row)
+
+
+def _record(row: OccurrenceRow) -> OccurrenceRecord:
+    return OccurrenceRecord(
+        id=row.id,
+        schedule_id=row.schedule_id,
+        original_start=row.original_start,
+        start=row.start,
+        capacity=row.capacity,
+        space_id=row.space_id,
+        trainer_id=row.trainer_id,
+        cancelled_at=row.cancelled_at,
+        cancel_reason=row.cancel_reason,
+        version=row.version,
+    )
+
+
+class BookingsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, booking_id: int, *, for_update: bool = False) -> Booking | None:
+        query = _bookings_with_balance().where(BookingRow.id == booking_id)
+        if for_update:
+            query = query.with_for_update(of=BookingRow)
+        row = (await self.session.execute(query)).first()
+        return None if row is None else _booking(*row)
+
+    async def active_on(self, record_id: int) -> list[Booking]:
+        rows = await self.session.execute(
+            _bookings_with_balance()
+            .where(BookingRow.occurrence_id == record_id, BookingRow.status == BookingStatus.ACTIVE.value)
+            .order_by(BookingRow.id)
+        )
+        return [_booking(*row) for row in rows]
+
+    async def add(self, record_id: int, member_id: int, pass_id: int, at: datetime) -> Booking:
+        row = BookingRow(
+            occurrence_id=record_id, member_id=member_id, pass_id=pass_id,
+            status=BookingStatus.ACTIVE.value, created_at=at,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        balance = await self.session.scalar(select(PassRow.sessions_left).where(PassRow.id == pass_id))
+        return _booking(row, balance)
+
+    async def cancel(self, booking_id: int, at: datetime, by: CancelledBy) -> None:
+        result = await self.session.execute(
+            update(BookingRow)
+            .where(BookingRow.id == booking_id, BookingRow.status == BookingStatus.ACTIVE.value)
+            .values(status=BookingStatus.CANCELLED.value, cancelled_at=at, cancelled_by=by.value)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise BookingNotActive()
+
+
+def _bookings_with_balance():  # type: ignore[no-untyped-def]
+    return select(BookingRow, PassRow.sessions_left).join(PassRow, PassRow.id == BookingRow.pass_id)
+
+
+def _booking(row: BookingRow, balance: int | None) -> Booking:
+    return Booking(
+        id=row.id,
+        occurrence_id=row.occurrence_id,
+        member_id=row.member_id,
+        pass_id=row.pass_id,
+        status=BookingStatus(row.status),
+        created_at=row.created_at,
+        pass_sessions_left=balance,
+    )
+
+
+class PassesRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, pass_id: int, *, for_update: bool = False) -> Pass | None:
+        query = select(PassRow).where(PassRow.id == pass_id)
+        if for_update:
+            query = query.with_for_update()
+        row = await self.session.scalar(query.execution_options(populate_existing=True))
+        return None if row is None else await self._pass(row)
+
+    async def of_member(self, member_id: int) -> list[Pass]:
+        rows = await self.session.scalars(select(PassRow).where(PassRow.member_id == member_id))
+        return [await self._pass(row) for row in rows.all()]
+
+    async def template(self, template_id: int) -> PassTemplate | None:
+        row = await self.session.get(PassTemplateRow, template_id)
+        if row is None:
+            return None
+        return PassTemplate(
+            id=row.id,
+            name=row.name,
+            sessions=row.sessions,
+            validity=timedelta(days=row.validity_days),
+            covered_schedule_ids=await self._covered(row.id),
+            active=row.active,
+        )
+
+    async def add_template(
+        self, name: str, sessions: int | None, validity_days: int, covered: Iterable[int]
+    ) -> PassTemplate:
+        row = PassTemplateRow(name=name, sessions=sessions, validity_days=validity_days, active=True)
+        self.session.add(row)
+        await self.session.flush()
+        for schedule_id in set(covered):
+            self.session.add(PassTemplateScheduleRow(pass_template_id=row.id, schedule_id=schedule_id))
+        await self.session.flush()
+        template = await self.template(row.id)
+        assert template is not None
+        return template
+
+    async def add(self, member_id: int, template: PassTemplate, at: datetime) -> Pass:
+        """A new pass with no sessions yet: its grant entry in the ledger gives them."""
+        row = PassRow(
+            member_id=member_id,
+            template_id=template.id,
+            sessions_left=None if template.sessions is None else 0,
+            granted_at=at,
+            expires_at=at + template.validity,
+            active=True,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return await self._pass(row)
+
+    async def record(self, entry: LedgerEntry) -> None:
+        self.session.add(
+            LedgerEntryRow(
+                pass_id=entry.pass_id, booking_id=entry.booking_id,
+                kind=entry.kind.value, delta=entry.delta, at=entry.at,
+            )
+        )
+        await self.session.flush()  # the unique (booking, kind) check fires here
+        if entry.delta:
+            await self.session.execute(
+                update(PassRow)
+                .where(PassRow.id == entry.pass_id, PassRow.sessions_left.is_not(None))
+                .values(sessions_left=PassRow.sessions_left + entry.delta)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def ledger(self, pass_id: int) -> list[LedgerEntry]:
+        rows = await self.session.scalars(
+            select(LedgerEntryRow).where(LedgerEntryRow.pass_id == pass_id).order_by(LedgerEntryRow.id)
+        )
+        return [LedgerEntry(r.pass_id, LedgerKind(r.kind), r.delta, r.at, r.booking_id) for r in rows]
+
+    async def _covered(self, template_id: int) -> frozenset[int]:
+        ids = await self.session.scalars(
+            select(PassTemplateScheduleRow.schedule_id).where(PassTemplateScheduleRow.pass_template_id == template_id)
+        )
+        return frozenset(ids)
+
+    async def _pass(self, row: PassRow) -> Pass:
+        return Pass(
+            id=row.id,
+            member_id=row.member_id,
+            template_id=row.template_id,
+            sessions_left=row.sessions_left,
+            granted_at=row.granted_at,
+            expires_at=row.expires_at,
+            covered_schedule_ids=await self._covered(row.template_id),
+            active=row.active,
+        )
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None:
+        self.session.add_all(
+            NotificationRow(
+                change_id=change_id, member_id=draft.member_id, kind=draft.kind.value,
+                payload=draft.payload, status="pending", attempts=0, created_at=at, next_attempt_at=at,
+            )
+            for draft in drafts
+        )
+        await self.session.flush()
+
+
+def _utcnow() -> datetime:
+    from datetime import timezone
+
+    return datetime.now(timezone.utc)
