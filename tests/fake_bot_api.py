@@ -158,7 +158,9 @@ class FakeBotApi:
     def start(self) -> FakeBotApi:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True  # long polls must not hold up stop()
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-bot-api"
+        )
         self._thread.daemon = True
         self._thread.start()
         return self

@@ -13,7 +13,7 @@ from telegram import Update
 from bot.app import build_application, post_init
 from bot.context import TraineryApplication
 from bot.settings import Settings
-from fake_bot_api import FakeBotApi
+from tests.fake_bot_api import FakeBotApi
 from storage.database import open_database
 from storage.models import PersonRow, RoleRow
 

@@ -1,0 +1,72 @@
+"""SPEC §2.4: who may do what, checked inside every domain command."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from domain.errors import NotAllowed, OccurrenceNotFound
+from domain.occurrence import OccurrenceKey
+from domain.override import OverrideRequest
+from tests.world import World
+
+TUESDAY = date(2026, 12, 1)
+
+
+async def test_admin_changes_every_session(world: World) -> None:
+    saved = await world.studio.override(world.admin, world.yoga_on(TUESDAY), OverrideRequest(capacity=12))
+    assert saved.after.capacity == 12
+
+
+async def test_a_trainer_changes_only_the_sessions_they_lead(world: World) -> None:
+    key = world.yoga_on(TUESDAY)
+    with pytest.raises(NotAllowed):
+        await world.studio.override(world.substitute, key, OverrideRequest(capacity=12))
+    with pytest.raises(NotAllowed):
+        await world.studio.review_override(world.substitute, key, OverrideRequest(capacity=12))
+    await world.studio.override(world.trainer, key, OverrideRequest(trainer_id=world.substitute))
+    # now the substitute leads it, and the original trainer no longer does
+    await world.studio.override(world.substitute, key, OverrideRequest(capacity=12))
+    with pytest.raises(NotAllowed):
+        await world.studio.override(world.trainer, key, OverrideRequest(capacity=11))
+    assert (await world.studio.occurrence(world.admin, key)).capacity == 12
+
+
+async def test_members_strangers_and_unknown_people_can_do_no_trainer_action(world: World) -> None:
+    key = world.yoga_on(TUESDAY)
+    for person in (world.members[0], world.stranger, 987654):
+        with pytest.raises(NotAllowed):
+            await world.studio.override(person, key, OverrideRequest(capacity=12))
+        with pytest.raises(NotAllowed):
+            await world.studio.cancel(person, key)
+        with pytest.raises(NotAllowed):
+            await world.studio.occurrence(person, key)
+    occurrence = await world.studio.occurrence(world.admin, key)
+    assert occurrence.capacity == 10 and not occurrence.cancelled
+    assert await world.notifications() == []
+
+
+async def test_a_forged_occurrence_key_is_refused(world: World) -> None:
+    real = world.yoga_on(TUESDAY)
+    for forged in (
+        OccurrenceKey(real.schedule_id, real.original_start + timedelta(hours=1)),  # not on the rule
+        OccurrenceKey(999, real.original_start),  # no such schedule
+    ):
+        with pytest.raises(OccurrenceNotFound):
+            await world.studio.override(world.admin, forged, OverrideRequest(capacity=12))
+        with pytest.raises(OccurrenceNotFound):
+            await world.studio.cancel(world.admin, forged)
+
+
+async def test_a_member_books_and_cancels_only_for_themselves(world: World) -> None:
+    key = world.yoga_on(TUESDAY)
+    alice, bob = world.members[:2]
+    with pytest.raises(NotAllowed):
+        await world.studio.book(alice, key, bob)
+    booking = await world.studio.book(bob, key, bob)
+    with pytest.raises(NotAllowed):
+        await world.studio.cancel_booking(alice, booking.id)
+    with pytest.raises(NotAllowed):
+        await world.studio.cancel_booking(world.substitute, booking.id)  # a trainer who does not lead it
+    assert await world.active_bookings() == 1
