@@ -102,12 +102,6 @@ class _Fault:
 
 
 @dataclass
-class _Poll:
-    generation: int
-    cancelled: bool = False
-
-
-@dataclass
 class _State:
     updates: deque[JSON] = field(default_factory=deque)
     messages: dict[tuple[int, int], JSON] = field(default_factory=dict)
@@ -124,6 +118,7 @@ class _State:
     webhook_url: str = ""
     allowed_updates: list[str] = field(default_factory=list)
     poll_generation: int = 0
+    waiting_polls: int = 0
 
 
 class FakeBotApi:
@@ -247,8 +242,11 @@ class FakeBotApi:
 
     def push_update(self, update: JSON) -> JSON:
         with self._changed:
-            self._state.updates.append(update)
-            self._changed.notify_all()
+            allowed = self._state.allowed_updates
+            # Telegram does not even keep the kinds of update a bot did not ask for.
+            if not allowed or set(update) - {"update_id"} <= set(allowed):
+                self._state.updates.append(update)
+                self._changed.notify_all()
         return update
 
     def add_chat(self, user_id: int, **user: Any) -> None:
@@ -293,11 +291,13 @@ class FakeBotApi:
     # -- what the test sees ------------------------------------------------------
 
     def calls(self, method: str | None = None) -> list[Call]:
+        """Answered calls, oldest answer first (a long poll counts when it returns)."""
         with self._changed:
             return [c for c in self._state.calls if method is None or c.method.lower() == method.lower()]
 
     def sent_messages(self, chat_id: int | None = None) -> list[JSON]:
-        """The bot's messages (their current state, edits applied), oldest first."""
+        """The bot's messages as they are now (edits applied, deleted ones gone),
+        ordered by chat, then oldest first."""
         with self._changed:
             return [
                 json.loads(json.dumps(message))
@@ -324,15 +324,21 @@ class FakeBotApi:
         with self._changed:
             return len(self._state.updates)
 
+    def waiting_polls(self) -> int:
+        """getUpdates calls now waiting for an update: 1 once a bot is polling."""
+        with self._changed:
+            return self._state.waiting_polls
+
     def wait_until(self, check: Callable[[], T], timeout: float = 5.0, what: str = "condition") -> T:
-        """Blocks until `check()` is truthy (re-checked on every change); returns it."""
+        """Blocks until `check()` is truthy and returns it. Re-checked on every change of
+        the fake and every 0.1 s, so it may also watch other things (a process exiting)."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while not (result := check()):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(f"fake Bot API: no {what} within {timeout}s")
-                self._changed.wait(remaining)
+                self._changed.wait(min(remaining, 0.1))
             return result
 
     def wait_for_message(
@@ -387,6 +393,8 @@ class FakeBotApi:
             status, body = 0, None
         except ApiError as error:
             status, body = error.code, error.body()
+        except (KeyError, TypeError, ValueError) as error:  # parameters of the wrong shape
+            status, body = 400, bad_request(f"invalid parameters: {error}").body()
         with self._changed:
             name = implementation.__name__.removeprefix("_api_") if implementation else method
             self._state.calls.append(Call(name, params, token, status, time.time()))
@@ -447,14 +455,22 @@ class FakeBotApi:
             generation = self._state.poll_generation
             self._changed.notify_all()  # a poll already waiting ends with 409
             self._confirm(offset)
-            while not self._state.updates and not self._closing:
-                if self._state.poll_generation != generation:
-                    raise ApiError(409, CONFLICT)
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._changed.wait(remaining)
+            self._state.waiting_polls += 1
+            self._changed.notify_all()
+            try:
+                self._long_poll(generation, deadline)
+            finally:
+                self._state.waiting_polls -= 1
             return [json.loads(json.dumps(u)) for u in list(self._state.updates)[: max(1, min(limit, 100))]]
+
+    def _long_poll(self, generation: int, deadline: float) -> None:
+        while not self._state.updates and not self._closing:
+            if self._state.poll_generation != generation:
+                raise ApiError(409, CONFLICT)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._changed.wait(remaining)
 
     def _confirm(self, offset: int) -> None:
         updates = self._state.updates
@@ -463,11 +479,6 @@ class FakeBotApi:
                 updates.popleft()
         while updates and updates[0]["update_id"] < offset:
             updates.popleft()
-        allowed = self._state.allowed_updates
-        if allowed:  # Telegram does not deliver the kinds a bot did not ask for
-            kept = [u for u in updates if set(u) - {"update_id"} <= set(allowed)]
-            updates.clear()
-            updates.extend(kept)
 
     def _api_setMyCommands(self, params: JSON) -> bool:
         commands = params.get("commands")

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 
-from bot.app import build_application, post_init
+from bot.app import api_urls, build_application, post_init
 from bot.context import TraineryApplication
 from bot.settings import Settings
 from tests.fake_bot_api import FakeBotApi
@@ -208,3 +208,15 @@ async def test_updates_arrive_by_long_polling(app: TraineryApplication, fake: Fa
         await app.stop()
     assert "/demo" in reply["text"]
     assert fake.pending_updates() == 0  # the offset confirmed it
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("", ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot")),
+        ("http://127.0.0.1:8081/bot", ("http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/file/bot")),
+        ("http://127.0.0.1:8081/", ("http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/file/bot")),
+    ],
+)
+def test_bot_api_url_setting(setting: str, expected: tuple[str, str]) -> None:
+    assert api_urls(setting) == expected
