@@ -1,0 +1,71 @@
+"""The Application, assembled in one builder chain (after python-telegram-bot/rules-bot)."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+
+from bot import handlers, texts
+from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+
+
+def api_urls(bot_api_url: str) -> tuple[str, str]:
+    """`base_url` and `base_file_url` for PTB, which appends the token to both.
+
+    A self-hosted Bot API server answers `<root>/bot<token>/<method>` and serves
+    files at `<root>/file/bot<token>/<path>`; the setting may omit the `/bot`.
+    """
+    url = (bot_api_url or TELEGRAM_API_URL).rstrip("/")
+    if not url.endswith("/bot"):
+        url += "/bot"
+    root = url.removesuffix("/bot")
+    return url, f"{root}/file/bot"
+
+
+def build_application(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> TraineryApplication:
+    base_url, base_file_url = api_urls(settings.bot_api_url)
+    application: TraineryApplication = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .context_types(CONTEXT_TYPES)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
+        .rate_limiter(AIORateLimiter())
+        .post_init(post_init)
+        .build()
+    )
+    application.bot_data.attach(settings, sessionmaker)
+    handlers.register(application)
+    application.add_error_handler(log_error)
+    return application
+
+
+async def post_init(application: TraineryApplication) -> None:
+    # Per-role menus (BotCommandScopeChat) come with invites; everyone gets these.
+    await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.MENU])
+
+
+async def log_error(update: object, context: TraineryContext) -> None:
+    """Log what went wrong and for which update; the person is not told details."""
+    where = _describe(update)
+    log.error("Error while handling %s", where, exc_info=context.error)
+
+
+def _describe(update: object) -> str:
+    if isinstance(update, Update):
+        user = update.effective_user
+        who = f" from user {user.id}" if user else ""
+        return f"update {update.update_id}{who}"
+    return repr(update)[:200] if update is not None else "a job or the polling loop"

@@ -1,0 +1,150 @@
+"""`trainery run` (SPEC §6.3): check the settings, open and migrate the database,
+then poll Telegram until SIGTERM or Ctrl-C.
+
+Every start-up failure ends with one clear line on stderr and a non-zero exit,
+never a traceback; the bot token never reaches the logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import Update
+from telegram.error import InvalidToken, TelegramError
+
+from bot.app import api_urls, build_application
+from bot.context import TraineryApplication
+from bot.settings import Settings
+from storage.database import DatabaseError, open_database
+
+log = logging.getLogger("trainery")
+
+NO_TOKEN = """\
+Trainery needs a bot token, and TRAINERY_BOT_TOKEN is empty.
+To get one: open Telegram, talk to @BotFather (https://t.me/BotFather), send /newbot
+and follow its questions. It answers with a token like 123456789:AAE...
+Put it in the environment (export TRAINERY_BOT_TOKEN=...) or in a .env file in this
+folder (TRAINERY_BOT_TOKEN=...; see .env.example), then run `trainery run` again."""
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why and what to do."""
+
+
+class RedactToken(logging.Filter):
+    """Replaces the token in every record: httpx and PTB log request URLs, which contain it."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: let the handler report it as usual
+            return True
+        if self.token in message:
+            record.msg, record.args = redact(message, self.token), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.token)
+        return True
+
+
+def redact(text: str, token: str) -> str:
+    return text.replace(token, "<bot token>") if token else text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="trainery", description="Telegram bot for fitness studios.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    commands.add_parser("run", help="start the bot: migrate the database, then poll Telegram")
+    parser.parse_args(argv)
+    try:
+        run()
+    except StartupError as error:
+        print(f"trainery: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run() -> None:
+    settings = load_settings()
+    configure_logging(settings.bot_token)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # run_polling picks up this loop, where the engine lives
+    try:
+        engine, sessionmaker = loop.run_until_complete(_open_database(settings))
+        try:
+            application = build_application(settings, sessionmaker)
+            loop.run_until_complete(_connect(application, settings))
+            log.info("Connected as @%s; polling (stop with Ctrl-C or SIGTERM)", application.bot.username)
+            application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
+        finally:
+            loop.run_until_complete(engine.dispose())
+    finally:
+        loop.close()
+
+
+def load_settings() -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        raise StartupError(_explain(error)) from None
+    if not settings.bot_token:
+        raise StartupError(NO_TOKEN)
+    return settings
+
+
+def _explain(error: ValidationError) -> str:
+    lines = ["invalid settings (environment or .env):"]
+    for problem in error.errors():
+        name = "TRAINERY_" + "_".join(str(part) for part in problem["loc"][:1]).upper()
+        reason = problem["msg"].removeprefix("Value error, ")
+        if name == "TRAINERY_OWNER_IDS":
+            reason = f"expected Telegram user ids separated by commas, e.g. 12345,67890 ({reason})"
+        lines.append(f"  {name}: {reason}")
+    return "\n".join(lines)
+
+
+def configure_logging(token: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactToken(token))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    # httpx logs every request URL at INFO, and the URL carries the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+async def _open_database(settings: Settings) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    try:
+        return await open_database(settings.database_url)
+    except DatabaseError as error:
+        raise StartupError(redact(str(error), settings.bot_token)) from None
+
+
+async def _connect(application: TraineryApplication, settings: Settings) -> None:
+    """getMe before polling, so a wrong token or API URL is one clear line, not a retry loop."""
+    try:
+        await application.initialize()
+    except InvalidToken:
+        raise StartupError(
+            "Telegram refused the bot token in TRAINERY_BOT_TOKEN. Check it with @BotFather "
+            "(/mybots → your bot → API Token)."
+        ) from None
+    except TelegramError as error:
+        url = api_urls(settings.bot_api_url)[0]
+        raise StartupError(
+            f"cannot reach the Telegram Bot API at {url}: {redact(str(error), settings.bot_token)}"
+        ) from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Every text the bot sends. All of them are HTML (the application's default parse
+mode): anything that comes from people — names, titles, reasons — goes through
+`escape`, or Telegram refuses the message ("can't parse entities")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import html
+
+from domain.roles import Role
+
+ABOUT = (
+    "<b>Trainery</b> keeps this studio's training sessions in Telegram: trainers see "
+    "and change their sessions, members book them and hear about every change."
+)
+
+# The command menu everyone sees (Telegram's default scope).
+MENU: tuple[tuple[str, str], ...] = (
+    ("start", "What this bot is and what you can do"),
+    ("help", "The commands you can use, with examples"),
+)
+
+STAFF = frozenset({Role.OWNER, Role.ADMIN, Role.TRAINER})
+ANYONE: frozenset[Role] = frozenset()
+
+
+@dataclass(frozen=True)
+class CommandHelp:
+    usage: str
+    what: str
+    examples: tuple[str, ...]
+    roles: frozenset[Role]  # empty: anyone
+
+    def open_to(self, roles: frozenset[Role]) -> bool:
+        return not self.roles or bool(self.roles & roles)
+
+
+COMMANDS: tuple[CommandHelp, ...] = (
+    CommandHelp("/start", "what this bot is and what you can do", ("/start",), ANYONE),
+    CommandHelp("/help", "this list", ("/help",), ANYONE),
+    CommandHelp(
+        "/sessions [range] [mine]",
+        "sessions in a date range — today, tomorrow, week, nextweek, a date or two dates; "
+        "mine: only the sessions you lead",
+        ("/sessions week", "/sessions 2026-12-01 2026-12-14 mine"),
+        STAFF,
+    ),
+    CommandHelp("/my", "your upcoming bookings and passes", ("/my",), frozenset({Role.MEMBER})),
+    CommandHelp("/book", "open sessions you can book", ("/book",), frozenset({Role.MEMBER})),
+    CommandHelp(
+        "/demo",
+        "load a demo studio into an empty database, with invite links to try every flow",
+        ("/demo",),
+        frozenset({Role.OWNER}),
+    ),
+)
+
+ROLE_LINES: dict[Role, str] = {
+    Role.OWNER: "You are the studio's <b>owner</b>: you can do everything an admin can and "
+    "appoint admins. To try every flow at once, load a demo studio with /demo.",
+    Role.ADMIN: "You are an <b>admin</b>: you set the studio up and can change every session.",
+    Role.TRAINER: "You are a <b>trainer</b>: /sessions lists the sessions; you can change or "
+    "cancel the ones you lead.",
+    Role.MEMBER: "You are a <b>member</b>: /my shows your bookings and passes, /book the "
+    "sessions you can book.",
+}
+
+STRANGER = (
+    "You are not part of this studio yet. Ask the studio's admin for an invite link: "
+    "opening it links this chat to your profile."
+)
+
+INVITE_INVALID = (
+    "This invite link is not valid or has expired, so nothing was changed. "
+    "Ask the studio's admin for a new one."
+)
+
+
+def escape(text: str) -> str:
+    """For text between tags; quotes need no escaping there."""
+    return html.escape(text, quote=False)
+
+
+def no_owner_yet(telegram_user_id: int) -> str:
+    return (
+        f"This studio has no owner yet. Your Telegram user id is <code>{telegram_user_id}</code>.\n"
+        f"To become the owner, set <code>TRAINERY_OWNER_IDS={telegram_user_id}</code> in the "
+        "bot's environment or .env file and restart the bot."
+    )
+
+
+def start(first_name: str, roles: frozenset[Role], *, owners_configured: bool, user_id: int) -> str:
+    parts = [f"Hello, {escape(first_name)}!", ABOUT]
+    parts += [line for role, line in ROLE_LINES.items() if role in roles]
+    if not owners_configured and Role.OWNER not in roles:
+        parts.append(no_owner_yet(user_id))
+    elif not roles:
+        parts.append(STRANGER)
+    parts.append("Send /help for the commands you can use.")
+    return "\n\n".join(parts)
+
+
+def help_(roles: frozenset[Role]) -> str:
+    entries = [_help_entry(command) for command in COMMANDS if command.open_to(roles)]
+    return "<b>Commands you can use</b>\n\n" + "\n\n".join(entries)
+
+
+def _help_entry(command: CommandHelp) -> str:
+    examples = " or ".join(f"<code>{escape(example)}</code>" for example in command.examples)
+    return f"{escape(command.usage)} — {escape(command.what)}\nExample: {examples}"
