@@ -4,7 +4,7 @@ start) — RFC 5545's RECURRENCE-ID — with its overrides and cancellation."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from domain.schedule import Schedule
 
@@ -119,9 +119,3 @@ class Occurrence:
             trainer_id=None if trainer_id == schedule.default_trainer_id else trainer_id,
         )
         return replace(self, record=record)
-
-    def free_spots(self) -> int:
-        return max(0, self.capacity - self.booked)
-
-    def duration(self) -> timedelta:
-        return self.schedule.duration

@@ -76,7 +76,3 @@ def original_starts(schedule: Schedule, zone: ZoneInfo, start: datetime, end: da
 def is_original_start(schedule: Schedule, zone: ZoneInfo, instant: datetime) -> bool:
     return instant in original_starts(schedule, zone, instant, instant + timedelta(seconds=1))
 
-
-def validate_rrule(rule_text: str) -> None:
-    """Raise ValueError when the text is not a rule dateutil can expand."""
-    rrulestr(rule_text, dtstart=datetime(2000, 1, 1))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
 from sqlalchemy import func, or_, select, update
@@ -44,7 +44,7 @@ class PeopleRepository:
         return None if row is None else await self._person(row)
 
     async def add(self, name: str, roles: Iterable[Role], telegram_user_id: int | None = None) -> Person:
-        row = PersonRow(name=name, telegram_user_id=telegram_user_id, active=True, created_at=_utcnow())
+        row = PersonRow(name=name, telegram_user_id=telegram_user_id, active=True, created_at=datetime.now(timezone.utc))
         self.session.add(row)
         await self.session.flush()
         for role in set(roles):
@@ -389,9 +389,3 @@ class OutboxRepository:
             for draft in drafts
         )
         await self.session.flush()
-
-
-def _utcnow() -> datetime:
-    from datetime import timezone
-
-    return datetime.now(timezone.utc)
