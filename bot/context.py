@@ -10,6 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.settings import Settings
+from bot.user_state import UserState
+from domain.clock import SystemClock
+from domain.services import Studio
+from storage.unit_of_work import SqlUnitOfWork
 
 
 class BotData:
@@ -19,10 +23,22 @@ class BotData:
         # PTB creates bot_data with no arguments, so the fields start empty.
         self._settings: Settings | None = None
         self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        self._studio: Studio | None = None
 
     def attach(self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._settings = settings
         self._sessionmaker = sessionmaker
+        self._studio = Studio(lambda: SqlUnitOfWork(sessionmaker), SystemClock(), settings.zone)
+
+    def use_studio(self, studio: Studio) -> None:
+        """Tests swap in a studio with a fixed clock."""
+        self._studio = studio
+
+    @property
+    def studio(self) -> Studio:
+        if self._studio is None:
+            raise RuntimeError("BotData.attach() was not called")
+        return self._studio
 
     @property
     def settings(self) -> Settings:
@@ -37,7 +53,7 @@ class BotData:
         return self._sessionmaker
 
 
-class TraineryContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
+class TraineryContext(CallbackContext[ExtBot[None], UserState, dict, BotData]):
     @property
     def settings(self) -> Settings:
         return self.bot_data.settings
@@ -46,11 +62,22 @@ class TraineryContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
         return self.bot_data.sessionmaker
 
+    @property
+    def studio(self) -> Studio:
+        """The domain commands, each in its own unit of work."""
+        return self.bot_data.studio
 
-CONTEXT_TYPES = ContextTypes(context=TraineryContext, bot_data=BotData)
+    @property
+    def state(self) -> UserState:
+        """This person's conversation state (typed, instead of string keys)."""
+        assert self.user_data is not None
+        return self.user_data
+
+
+CONTEXT_TYPES = ContextTypes(context=TraineryContext, bot_data=BotData, user_data=UserState)
 
 TraineryApplication = Application[
-    ExtBot[None], TraineryContext, dict, dict, BotData, JobQueue[TraineryContext]
+    ExtBot[None], TraineryContext, UserState, dict, BotData, JobQueue[TraineryContext]
 ]
 
 

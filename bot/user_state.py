@@ -1,0 +1,54 @@
+"""Per-person conversation state, typed (PTB's contexttypesbot example): what a
+trainer has picked so far in an override or a cancel, and the list they came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from domain.occurrence import OccurrenceKey
+
+
+@dataclass
+class ListView:
+    """A page of `/sessions`: enough to draw it again."""
+
+    first: date
+    last: date
+    mine: bool = False
+    page: int = 0
+
+
+@dataclass
+class OverrideDraft:
+    key: OccurrenceKey
+    version: int
+    message_id: int | None = None
+    capacity: int | None = None
+    space_id: int | None = None
+    trainer_id: int | None = None
+    day: date | None = None  # picked on the date picker; the time is typed next
+    start: datetime | None = None
+    cancel_bookings: bool = False
+    reviewed_version: int | None = None
+
+    def is_empty(self) -> bool:
+        return (
+            self.capacity is None and self.space_id is None and self.trainer_id is None
+            and self.start is None and not self.cancel_bookings
+        )
+
+
+@dataclass
+class CancelDraft:
+    key: OccurrenceKey
+    version: int
+    message_id: int | None = None
+    reason: str | None = None
+
+
+@dataclass
+class UserState:
+    override: OverrideDraft | None = None
+    cancel: CancelDraft | None = None
+    last_list: ListView | None = None
