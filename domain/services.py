@@ -6,9 +6,9 @@ the caller offers (SPEC §2.4)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from domain.booking import Booking, BookingStatus, CancelledBy
@@ -45,6 +45,27 @@ from domain.permissions import require_admin, require_change, require_view_sessi
 from domain.ports import UnitOfWork
 from domain.recurrence import is_original_start
 from domain.roles import Person, Role
+from domain.schedule import Space
+
+
+@dataclass(frozen=True)
+class Directory:
+    spaces: Mapping[int, Space]
+    trainers: Mapping[int, Person]
+
+    def space_name(self, space_id: int) -> str:
+        space = self.spaces.get(space_id)
+        return space.name if space else f"space {space_id}"
+
+    def trainer_name(self, trainer_id: int) -> str:
+        trainer = self.trainers.get(trainer_id)
+        return trainer.name if trainer else f"trainer {trainer_id}"
+
+    def active_spaces(self) -> list[Space]:
+        return [space for space in self.spaces.values() if space.active]
+
+    def active_trainers(self) -> list[Person]:
+        return [person for person in self.trainers.values() if person.is_trainer]
 
 
 class Studio:
@@ -54,6 +75,33 @@ class Studio:
         self._uow = unit_of_work
         self.clock = clock
         self.zone = zone
+
+    # -- who is acting -------------------------------------------------------
+
+    async def person_by_telegram(self, telegram_user_id: int) -> Person | None:
+        async with self._uow() as uow:
+            return await uow.people.by_telegram_user(telegram_user_id)
+
+    async def ensure_owner(self, telegram_user_id: int, name: str) -> Person:
+        """The first owners come from the settings: give them a person with the owner
+        role the first time they write, so the domain can check them like anyone."""
+        async with self._uow() as uow:
+            person = await uow.people.by_telegram_user(telegram_user_id)
+            if person is None:
+                person = await uow.people.add(name, [Role.OWNER], telegram_user_id=telegram_user_id)
+            elif Role.OWNER not in person.roles:
+                person = await uow.people.grant(person.id, Role.OWNER)
+            await uow.commit()
+            return person
+
+    async def directory(self, actor_id: int) -> Directory:
+        """Spaces and trainers by id, for showing names and offering choices."""
+        async with self._uow() as uow:
+            require_view_sessions(await uow.people.get(actor_id))
+            return Directory(
+                spaces={space.id: space for space in await uow.spaces.all()},
+                trainers={person.id: person for person in await uow.people.holding(Role.TRAINER)},
+            )
 
     # -- viewing (SPEC §2.1) --------------------------------------------------
 

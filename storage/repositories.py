@@ -58,6 +58,13 @@ class PeopleRepository:
         )
         return [await self._person(row) for row in rows.all()]
 
+    async def grant(self, person_id: int, role: Role) -> Person:
+        self.session.add(RoleRow(person_id=person_id, role=role.value))
+        await self.session.flush()
+        row = await self.session.get(PersonRow, person_id)
+        assert row is not None
+        return await self._person(row)
+
     async def _person(self, row: PersonRow) -> Person:
         roles = await self.session.scalars(select(RoleRow.role).where(RoleRow.person_id == row.id))
         return Person(

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import UNKNOWN_PATTERN
 from bot.context import TraineryApplication
-from bot.handlers import start
+from bot.handlers import session_changes, sessions, start
 
 
 def register(application: TraineryApplication) -> None:
     application.add_handler(CommandHandler("start", start.start))
     application.add_handler(CommandHandler("help", start.help_command))
+    # The conversation comes first: while a change is open it takes its own buttons
+    # and typed answers; list and card buttons fall through to the handlers below.
+    application.add_handler(session_changes.conversation())
+    application.add_handler(CommandHandler("sessions", sessions.sessions_command))
+    application.add_handler(CallbackQueryHandler(sessions.list_pressed, pattern=r"^[LQ]1:"))
+    application.add_handler(CallbackQueryHandler(sessions.card_pressed, pattern=r"^C1:"))
+    application.add_handler(CallbackQueryHandler(session_changes.stale_button, pattern=r"^F1:"))
+    application.add_handler(CommandHandler("cancel", session_changes.stop_outside))
+    application.add_handler(CallbackQueryHandler(session_changes.unknown_button, pattern=UNKNOWN_PATTERN))

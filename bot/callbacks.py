@@ -1,0 +1,162 @@
+"""Callback data: short, versioned, and parsed in one place (STYLE: buttons carry no
+authority — every action they name is checked again by the domain when it runs).
+
+Every payload is `<tag><version>:<fields>` and stays under Telegram's 64 bytes.
+Anything that does not parse is an expired or forged button.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from domain.occurrence import OccurrenceKey
+
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ListPage:
+    first: date
+    last: date
+    mine: bool
+    page: int
+
+    def encode(self) -> str:
+        return f"L{VERSION}:{self.first.toordinal()}:{self.last.toordinal()}:{int(self.mine)}:{self.page}"
+
+
+@dataclass(frozen=True)
+class QuickPick:
+    word: str
+    mine: bool
+
+    def encode(self) -> str:
+        return f"Q{VERSION}:{self.word}:{int(self.mine)}"
+
+
+@dataclass(frozen=True)
+class OpenCard:
+    key: OccurrenceKey
+
+    def encode(self) -> str:
+        return f"C{VERSION}:{_key(self.key)}"
+
+
+@dataclass(frozen=True)
+class StartOverride:
+    key: OccurrenceKey
+    version: int
+
+    def encode(self) -> str:
+        return f"O{VERSION}:{_key(self.key)}:{self.version}"
+
+
+@dataclass(frozen=True)
+class StartCancel:
+    key: OccurrenceKey
+    version: int
+
+    def encode(self) -> str:
+        return f"X{VERSION}:{_key(self.key)}:{self.version}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """A button inside an override or cancel conversation. Saving and confirming also
+    name the session and its version, so a late or double tap finds the fresh card."""
+
+    action: str
+    arg: int | None = None
+    key: OccurrenceKey | None = None
+
+    def encode(self) -> str:
+        parts = [f"F{VERSION}", self.action]
+        if self.key is not None:
+            parts.append(_key(self.key))
+        if self.arg is not None:
+            parts.append(str(self.arg))
+        return ":".join(parts)
+
+
+Callback = ListPage | QuickPick | OpenCard | StartOverride | StartCancel | Step
+STEP_ACTIONS = frozenset(
+    {"cap", "spc", "trn", "dt", "tgl", "rv", "back", "quit", "sp", "tr", "d", "wk", "skip", "sv", "cx"}
+)
+_KEYED_STEPS = frozenset({"sv", "cx"})
+
+
+# Prefixes some handler owns; anything else is answered as an expired button.
+KNOWN_PREFIXES = ("L1:", "Q1:", "C1:", "O1:", "X1:", "F1:", "bk1:")
+UNKNOWN_PATTERN = "^(?!(" + "|".join(KNOWN_PREFIXES) + "))"
+
+
+def _key(key: OccurrenceKey) -> str:
+    return f"{key.schedule_id}:{int(key.original_start.timestamp())}"
+
+
+def _parse_key(schedule: str, seconds: str) -> OccurrenceKey:
+    return OccurrenceKey(int(schedule), datetime.fromtimestamp(int(seconds), timezone.utc))
+
+
+def parse(data: str | None) -> Callback | None:
+    """The button's meaning, or None for anything expired, truncated or forged."""
+    if not data or len(data) > 64:
+        return None
+    tag, _, rest = data.partition(":")
+    fields = rest.split(":") if rest else []
+    try:
+        return _PARSERS[tag](fields)
+    except (KeyError, ValueError, IndexError, OverflowError, OSError):
+        return None
+
+
+def _list(fields: list[str]) -> ListPage:
+    first, last, mine, page = fields
+    if mine not in ("0", "1") or int(page) < 0:
+        raise ValueError("bad list page")
+    return ListPage(date.fromordinal(int(first)), date.fromordinal(int(last)), mine == "1", int(page))
+
+
+def _quick(fields: list[str]) -> QuickPick:
+    word, mine = fields
+    if word not in ("today", "tomorrow", "week", "nextweek") or mine not in ("0", "1"):
+        raise ValueError("bad quick pick")
+    return QuickPick(word, mine == "1")
+
+
+def _card(fields: list[str]) -> OpenCard:
+    schedule, seconds = fields
+    return OpenCard(_parse_key(schedule, seconds))
+
+
+def _override(fields: list[str]) -> StartOverride:
+    schedule, seconds, version = fields
+    return StartOverride(_parse_key(schedule, seconds), int(version))
+
+
+def _cancel(fields: list[str]) -> StartCancel:
+    schedule, seconds, version = fields
+    return StartCancel(_parse_key(schedule, seconds), int(version))
+
+
+def _step(fields: list[str]) -> Step:
+    action, *rest = fields
+    if action not in STEP_ACTIONS:
+        raise ValueError("unknown step")
+    if action in _KEYED_STEPS:
+        schedule, seconds, version = rest
+        return Step(action, int(version), _parse_key(schedule, seconds))
+    if len(rest) > 1:
+        raise ValueError("too many fields")
+    return Step(action, int(rest[0]) if rest else None)
+
+
+_PARSERS = {
+    f"L{VERSION}": _list,
+    f"Q{VERSION}": _quick,
+    f"C{VERSION}": _card,
+    f"O{VERSION}": _override,
+    f"X{VERSION}": _cancel,
+    f"F{VERSION}": _step,
+}

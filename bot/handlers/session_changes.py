@@ -1,0 +1,432 @@
+"""Overriding and cancelling one occurrence, as one conversation (SPEC §2.2, §2.3):
+pick what to change, review exactly what will happen, confirm, see the outcome.
+
+Both flows share one ConversationHandler so that a typed capacity, time or reason
+always reaches the flow that asked for it; starting one flow ends the other.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date, datetime, time, timedelta
+
+from telegram import Update
+from telegram.warnings import PTBUserWarning
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import callbacks, keyboards
+from bot import trainer_texts as texts
+from bot.context import TraineryContext
+from bot.handlers.sessions import show_card, staff, today
+from bot.ranges import parse_capacity, parse_time
+from bot.replies import answer, retire, show
+from bot.user_state import CancelDraft, OverrideDraft
+from domain.errors import DomainError, NotAllowed, StaleReview
+from domain.occurrence import Occurrence
+from domain.override import OverrideRequest
+from domain.permissions import may_change
+from domain.recurrence import to_utc
+from domain.roles import Person
+
+CHOOSE, CAPACITY, SPACE, TRAINER, DAY, TIME, REVIEW, REASON, CONFIRM_CANCEL = range(9)
+END = ConversationHandler.END
+TIMEOUT = timedelta(minutes=10)
+
+
+def step_of(update: Update) -> callbacks.Step | None:
+    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    return data if isinstance(data, callbacks.Step) else None
+
+
+# -- starting: the card's buttons -------------------------------------------------
+
+async def begin(update: Update, context: TraineryContext) -> tuple[Person, Occurrence] | None:
+    """Check the pressed Change/Cancel button against the session as it is now."""
+    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    person = await staff(update, context)
+    if person is None:
+        return None
+    if not isinstance(data, (callbacks.StartOverride, callbacks.StartCancel)):
+        await answer(update, texts.EXPIRED_BUTTON, alert=True)
+        return None
+    try:
+        occurrence = await context.studio.occurrence(person.id, data.key)
+    except DomainError as error:
+        await answer(update, error.text, alert=True)
+        return None
+    if not may_change(person, occurrence):
+        await answer(update, texts.NOT_YOURS, alert=True)
+        return None
+    await answer(update)
+    if occurrence.version != data.version or occurrence.cancelled or occurrence.start <= context.studio.clock.now():
+        await show_card(update, context, person, data.key, texts.CHANGED_SINCE)
+        return None
+    return person, occurrence
+
+
+async def start_override(update: Update, context: TraineryContext) -> int:
+    begun = await begin(update, context)
+    if begun is None:
+        return END
+    _, occurrence = begun
+    context.state.cancel = None
+    context.state.override = OverrideDraft(occurrence.key, occurrence.version)
+    return await show_menu(update, context)
+
+
+async def start_cancel(update: Update, context: TraineryContext) -> int:
+    begun = await begin(update, context)
+    if begun is None:
+        return END
+    _, occurrence = begun
+    context.state.override = None
+    draft = CancelDraft(occurrence.key, occurrence.version)
+    context.state.cancel = draft
+    draft.message_id = await show(update, context, texts.cancel_prompt(occurrence, context.settings.zone), keyboards.reason())
+    return REASON
+
+
+# -- the override menu and its pickers ----------------------------------------------
+
+async def current(update: Update, context: TraineryContext) -> tuple[Person, Occurrence, OverrideDraft] | None:
+    draft = context.state.override
+    person = await staff(update, context)
+    if person is None or draft is None:
+        return None
+    occurrence = await context.studio.occurrence(person.id, draft.key)
+    return person, occurrence, draft
+
+
+async def show_menu(update: Update, context: TraineryContext, note: str | None = None) -> int:
+    loaded = await current(update, context)
+    if loaded is None:
+        return END
+    person, occurrence, draft = loaded
+    names = await context.studio.directory(person.id)
+    text = texts.override_menu(occurrence, draft, names, context.settings.zone, note)
+    if update.callback_query is None:  # after typed input: a fresh menu below it
+        chat_id = update.effective_chat.id if update.effective_chat else 0
+        await retire(context, chat_id, draft.message_id, "✎ Change in progress — see below.")
+    draft.message_id = await show(update, context, text, keyboards.override_menu(occurrence, draft, names))
+    return CHOOSE
+
+
+async def menu_pressed(update: Update, context: TraineryContext) -> int:
+    step = step_of(update)
+    loaded = await current(update, context)
+    if step is None or loaded is None:
+        await answer(update, texts.EXPIRED_BUTTON)
+        return END
+    person, occurrence, draft = loaded
+    zone = context.settings.zone
+    if step.action == "cap":
+        await answer(update)
+        await show(update, context, texts.ASK_CAPACITY)
+        return CAPACITY
+    if step.action == "spc":
+        await answer(update)
+        names = await context.studio.directory(person.id)
+        await show(update, context, texts.pick_space(), keyboards.spaces(names, draft.space_id or occurrence.space_id))
+        return SPACE
+    if step.action == "trn":
+        await answer(update)
+        names = await context.studio.directory(person.id)
+        await show(update, context, texts.pick_trainer(), keyboards.trainers(names, draft.trainer_id or occurrence.trainer_id))
+        return TRAINER
+    if step.action == "dt":
+        await answer(update)
+        first = today(context)
+        await show(update, context, texts.pick_date(draft.start or occurrence.start, zone), keyboards.date_picker(first, first))
+        return DAY
+    if step.action == "tgl" and not occurrence.schedule.closed:
+        draft.cancel_bookings = not draft.cancel_bookings
+        await answer(update)
+        return await show_menu(update, context)
+    if step.action == "rv":
+        return await review(update, context, person, occurrence, draft)
+    await answer(update, texts.EXPIRED_BUTTON)
+    return CHOOSE
+
+
+async def capacity_typed(update: Update, context: TraineryContext) -> int:
+    draft = context.state.override
+    message = update.effective_message
+    value = parse_capacity(message.text or "") if message else None
+    if draft is None:
+        return END
+    if value is None:
+        await show(update, context, texts.BAD_CAPACITY)
+        return CAPACITY
+    draft.capacity = value
+    return await show_menu(update, context)
+
+
+async def space_pressed(update: Update, context: TraineryContext) -> int:
+    step, draft = step_of(update), context.state.override
+    await answer(update)
+    if draft is not None and step is not None and step.action == "sp":
+        draft.space_id = step.arg
+    return await show_menu(update, context)
+
+
+async def trainer_pressed(update: Update, context: TraineryContext) -> int:
+    step, draft = step_of(update), context.state.override
+    await answer(update)
+    if draft is not None and step is not None and step.action == "tr":
+        draft.trainer_id = step.arg
+    return await show_menu(update, context)
+
+
+async def day_pressed(update: Update, context: TraineryContext) -> int:
+    step, draft = step_of(update), context.state.override
+    loaded = await current(update, context)
+    if step is None or draft is None or loaded is None:
+        await answer(update, texts.EXPIRED_BUTTON)
+        return END
+    await answer(update)
+    _, occurrence, _ = loaded
+    zone = context.settings.zone
+    if step.action == "wk" and step.arg is not None:
+        first = max(date.fromordinal(step.arg), today(context))
+        await show(update, context, texts.pick_date(occurrence.start, zone), keyboards.date_picker(first, today(context)))
+        return DAY
+    if step.action == "d" and step.arg is not None:
+        draft.day = date.fromordinal(step.arg)
+        await show(update, context, texts.ask_time(draft.day, draft.start or occurrence.start, zone))
+        return TIME
+    return await show_menu(update, context)
+
+
+async def time_typed(update: Update, context: TraineryContext) -> int:
+    draft = context.state.override
+    message = update.effective_message
+    parsed = parse_time(message.text or "") if message else None
+    if draft is None or draft.day is None:
+        return END
+    if parsed is None:
+        await show(update, context, texts.BAD_TIME)
+        return TIME
+    draft.start = to_utc(datetime.combine(draft.day, time(*parsed)), context.settings.zone)
+    return await show_menu(update, context)
+
+
+async def back_pressed(update: Update, context: TraineryContext) -> int:
+    await answer(update)
+    return await show_menu(update, context)
+
+
+# -- review and save --------------------------------------------------------------
+
+def request_of(draft: OverrideDraft) -> OverrideRequest:
+    return OverrideRequest(
+        capacity=draft.capacity, space_id=draft.space_id, trainer_id=draft.trainer_id,
+        start=draft.start, cancel_bookings=draft.cancel_bookings,
+    )
+
+
+async def review(update: Update, context: TraineryContext, person: Person, occurrence: Occurrence, draft: OverrideDraft) -> int:
+    if draft.is_empty():
+        await answer(update, texts.PICK_SOMETHING, alert=True)
+        return CHOOSE
+    try:
+        plan = await context.studio.review_override(person.id, draft.key, request_of(draft))
+    except DomainError as error:
+        await answer(update)
+        return await show_menu(update, context, note=error.text)
+    await answer(update)
+    draft.reviewed_version = plan.version
+    names = await context.studio.directory(person.id)
+    text = texts.review(plan, names, context.settings.zone)
+    await show(update, context, text, keyboards.review(occurrence, plan.version, bool(plan.warnings)))
+    return REVIEW
+
+
+async def save_pressed(update: Update, context: TraineryContext) -> int:
+    step, draft = step_of(update), context.state.override
+    person = await staff(update, context)
+    if person is None or step is None or step.key is None or draft is None or step.key != draft.key:
+        return await stale_button(update, context)
+    try:
+        saved = await context.studio.override(
+            person.id, draft.key, request_of(draft), expected_version=step.arg, confirmed=True
+        )
+    except StaleReview:
+        await answer(update, texts.CHANGED_SINCE, alert=True)
+        await show_card(update, context, person, draft.key, texts.CHANGED_SINCE)
+        return finish(context)
+    except NotAllowed as error:
+        await answer(update, error.text, alert=True)
+        await show_card(update, context, person, draft.key, error.text)
+        return finish(context)
+    except DomainError as error:
+        await answer(update)
+        return await show_menu(update, context, note=error.text)
+    await answer(update, "Saved")
+    names = await context.studio.directory(person.id)
+    await show(update, context, texts.override_outcome(saved, names, context.settings.zone), keyboards.open_card(saved.after))
+    return finish(context)
+
+
+# -- cancelling -------------------------------------------------------------------
+
+async def reason_typed(update: Update, context: TraineryContext) -> int:
+    draft = context.state.cancel
+    if draft is None or update.effective_message is None:
+        return END
+    draft.reason = update.effective_message.text
+    chat_id = update.effective_chat.id if update.effective_chat else 0
+    await retire(context, chat_id, draft.message_id, "❌ Cancelling — see below.")
+    return await confirm_cancel(update, context, draft)
+
+
+async def reason_skipped(update: Update, context: TraineryContext) -> int:
+    draft = context.state.cancel
+    await answer(update)
+    if draft is None:
+        return END
+    draft.reason = None
+    return await confirm_cancel(update, context, draft)
+
+
+async def confirm_cancel(update: Update, context: TraineryContext, draft: CancelDraft) -> int:
+    person = await staff(update, context)
+    if person is None:
+        return finish(context)
+    try:
+        plan = await context.studio.review_cancel(person.id, draft.key, draft.reason)
+    except DomainError as error:
+        await show(update, context, f"{texts.escape(error.text)}\n\n{texts.ASK_REASON}", keyboards.reason())
+        return REASON
+    if plan.already_cancelled:
+        await show_card(update, context, person, draft.key, "This session is already cancelled.")
+        return finish(context)
+    zone = context.settings.zone
+    draft.message_id = await show(update, context, texts.cancel_confirm(plan, zone), keyboards.cancel_confirm(plan.occurrence, plan.version))
+    return CONFIRM_CANCEL
+
+
+async def cancel_confirmed(update: Update, context: TraineryContext) -> int:
+    step, draft = step_of(update), context.state.cancel
+    person = await staff(update, context)
+    if person is None or step is None or step.key is None or draft is None or step.key != draft.key:
+        return await stale_button(update, context)
+    try:
+        done = await context.studio.cancel(person.id, draft.key, draft.reason, expected_version=step.arg)
+    except (StaleReview, NotAllowed) as error:
+        await answer(update, error.text, alert=True)
+        await show_card(update, context, person, draft.key, error.text)
+        return finish(context)
+    except DomainError as error:
+        await answer(update, error.text, alert=True)
+        return finish(context)
+    await answer(update, "Cancelled")
+    await show(update, context, texts.cancel_outcome(done, context.settings.zone), keyboards.open_card(done.occurrence))
+    return finish(context)
+
+
+# -- leaving: /cancel, Stop, time-out, stray input, old buttons ---------------------
+
+def finish(context: TraineryContext) -> int:
+    context.state.override = None
+    context.state.cancel = None
+    return END
+
+
+async def stop(update: Update, context: TraineryContext) -> int:
+    await answer(update)
+    await show(update, context, texts.STOPPED)
+    return finish(context)
+
+
+async def timed_out(update: Update, context: TraineryContext) -> None:
+    draft = context.state.override or context.state.cancel
+    chat = update.effective_chat
+    if draft is not None and chat is not None:
+        await retire(context, chat.id, draft.message_id, texts.TIMED_OUT)
+    finish(context)
+
+
+async def use_buttons(update: Update, context: TraineryContext) -> None:
+    await answer(update, texts.USE_BUTTONS)
+    if update.callback_query is None:
+        await show(update, context, texts.USE_BUTTONS)
+
+
+async def stale_button(update: Update, context: TraineryContext) -> int:
+    """A button of a finished or timed-out conversation — a double tap on Save, say.
+    A button that names its session shows the fresh card; nothing acts twice."""
+    step = step_of(update)
+    person = await staff(update, context)
+    if person is None:
+        return END
+    if step is not None and step.key is not None:
+        await answer(update, texts.EXPIRED_BUTTON)
+        await show_card(update, context, person, step.key, texts.EXPIRED_BUTTON)
+    else:
+        await answer(update, texts.EXPIRED_BUTTON, alert=True)
+    return END
+
+
+def _steps(*actions: str) -> str:
+    return "^F1:(" + "|".join(actions) + ")(:|$)"
+
+
+def conversation(timeout: timedelta | None = None) -> ConversationHandler:  # type: ignore[type-arg]
+    """The override and cancel flows. Tracked per chat and user, not per message: a
+    flow spans several messages (typed answers, a fresh menu below them)."""
+    stop_button = CallbackQueryHandler(stop, pattern=_steps("quit"))
+    back_button = CallbackQueryHandler(back_pressed, pattern=_steps("back"))
+    typed = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return _conversation(stop_button, back_button, typed, timeout or TIMEOUT)
+
+
+def _conversation(stop_button, back_button, typed, timeout: timedelta) -> ConversationHandler:  # type: ignore[no-untyped-def, type-arg]
+    return ConversationHandler(
+        entry_points=[
+            CallbackQueryHandler(start_override, pattern=r"^O1:"),
+            CallbackQueryHandler(start_cancel, pattern=r"^X1:"),
+        ],
+        states={
+            CHOOSE: [stop_button, CallbackQueryHandler(menu_pressed, pattern=_steps("cap", "spc", "trn", "dt", "tgl", "rv"))],
+            CAPACITY: [MessageHandler(typed, capacity_typed), back_button, stop_button],
+            SPACE: [CallbackQueryHandler(space_pressed, pattern=_steps("sp")), back_button, stop_button],
+            TRAINER: [CallbackQueryHandler(trainer_pressed, pattern=_steps("tr")), back_button, stop_button],
+            DAY: [CallbackQueryHandler(day_pressed, pattern=_steps("d", "wk")), back_button, stop_button],
+            TIME: [MessageHandler(typed, time_typed), back_button, stop_button],
+            REVIEW: [CallbackQueryHandler(save_pressed, pattern=_steps("sv")), back_button, stop_button],
+            REASON: [
+                MessageHandler(typed, reason_typed),
+                CallbackQueryHandler(reason_skipped, pattern=_steps("skip")),
+                stop_button,
+            ],
+            CONFIRM_CANCEL: [CallbackQueryHandler(cancel_confirmed, pattern=_steps("cx")), stop_button],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", stop),
+            MessageHandler(typed, use_buttons),
+            CallbackQueryHandler(use_buttons, pattern=r"^F1:"),
+        ],
+        allow_reentry=True,
+        conversation_timeout=timeout,
+        name="session_changes",
+    )
+
+
+async def stop_outside(update: Update, context: TraineryContext) -> None:
+    """/cancel with no change open."""
+    await show(update, context, "Nothing to stop: no change is open.")
+
+
+async def unknown_button(update: Update, context: TraineryContext) -> None:
+    """Random, truncated or retired callback data: answered, nothing changed."""
+    await answer(update, texts.EXPIRED_BUTTON, alert=True)

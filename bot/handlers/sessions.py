@@ -1,0 +1,113 @@
+"""`/sessions [range] [mine]`, its pages, the Mine / All toggle and the occurrence
+card (SPEC §2.1). Viewing changes nothing; every action is offered only to those
+the domain allows, and checked again when it runs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import Update
+
+from bot import callbacks, keyboards
+from bot import trainer_texts as texts
+from bot.actor import acting_person
+from bot.context import TraineryContext
+from bot.ranges import RangeError, parse_range, quick_range
+from bot.replies import answer, show
+from bot.user_state import ListView
+from domain.errors import DomainError
+from domain.listing import DateRange
+from domain.occurrence import OccurrenceKey
+from domain.permissions import may_change
+from domain.roles import Person
+
+PAGE_SIZE = 8
+
+
+def today(context: TraineryContext) -> date:
+    return context.studio.clock.now().astimezone(context.settings.zone).date()
+
+
+async def staff(update: Update, context: TraineryContext) -> Person | None:
+    """The acting person if they may see sessions; otherwise they are told and None."""
+    person = await acting_person(update, context)
+    if person is None or not person.is_staff:
+        await answer(update, texts.ONLY_STAFF, alert=True)
+        if update.callback_query is None:
+            await show(update, context, texts.ONLY_STAFF)
+        return None
+    return person
+
+
+async def sessions_command(update: Update, context: TraineryContext) -> None:
+    person = await staff(update, context)
+    if person is None:
+        return
+    try:
+        request = parse_range(context.args or [], today(context))
+    except RangeError as error:
+        await show(update, context, texts.escape(str(error)))
+        return
+    if request is None:
+        await show(update, context, "Which sessions?", keyboards.quick_picks())
+        return
+    await show_list(update, context, person, ListView(request.first, request.last, request.mine))
+
+
+async def list_pressed(update: Update, context: TraineryContext) -> None:
+    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    person = await staff(update, context)
+    if person is None:
+        return
+    if not isinstance(data, (callbacks.QuickPick, callbacks.ListPage)):
+        await answer(update, texts.EXPIRED_BUTTON, alert=True)
+        return
+    await answer(update)
+    if isinstance(data, callbacks.QuickPick):
+        first, last = quick_range(data.word, today(context))
+        view = ListView(first, last, data.mine)
+    else:
+        view = ListView(data.first, data.last, data.mine, data.page)
+    await show_list(update, context, person, view)
+
+
+async def show_list(update: Update, context: TraineryContext, person: Person, view: ListView) -> None:
+    studio, zone = context.studio, context.settings.zone
+    occurrences = await studio.list_sessions(person.id, DateRange(view.first, view.last), mine=view.mine)
+    names = await studio.directory(person.id)
+    pages = max(1, -(-len(occurrences) // PAGE_SIZE))
+    view.page = min(view.page, pages - 1)  # a list that shrank since the button was drawn
+    offset = view.page * PAGE_SIZE
+    page = occurrences[offset : offset + PAGE_SIZE]
+    text = texts.listing(view.first, view.last, view.mine, page, offset, len(occurrences), view.page, pages, names, zone)
+    context.state.last_list = view
+    await show(update, context, text, keyboards.listing(view, page, offset, pages, zone))
+
+
+async def card_pressed(update: Update, context: TraineryContext) -> None:
+    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    person = await staff(update, context)
+    if person is None:
+        return
+    if not isinstance(data, callbacks.OpenCard):
+        await answer(update, texts.EXPIRED_BUTTON, alert=True)
+        return
+    await answer(update)
+    await show_card(update, context, person, data.key)
+
+
+async def show_card(
+    update: Update, context: TraineryContext, person: Person, key: OccurrenceKey, note: str | None = None
+) -> None:
+    studio = context.studio
+    try:
+        occurrence = await studio.occurrence(person.id, key)
+    except DomainError as error:
+        await show(update, context, texts.escape(error.text))
+        return
+    names = await studio.directory(person.id)
+    changeable = may_change(person, occurrence) and not occurrence.cancelled and occurrence.start > studio.clock.now()
+    text = texts.card(occurrence, names, context.settings.zone, note)
+    await show(update, context, text, keyboards.card(occurrence, changeable, context.state.last_list))
+
+

@@ -1,0 +1,128 @@
+"""Inline keyboards of the trainer flows. Every button's data comes from bot.callbacks."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton as Button
+from telegram import InlineKeyboardMarkup as Markup
+
+from bot.callbacks import ListPage, OpenCard, QuickPick, StartCancel, StartOverride, Step
+from bot.user_state import ListView, OverrideDraft
+from domain.occurrence import Occurrence
+from domain.services import Directory
+
+QUICK_LABELS = (("today", "Today"), ("tomorrow", "Tomorrow"), ("week", "This week"), ("nextweek", "Next week"))
+PICKER_DAYS = 14
+
+
+def quick_picks(mine: bool = False) -> Markup:
+    buttons = [Button(label, callback_data=QuickPick(word, mine).encode()) for word, label in QUICK_LABELS]
+    return Markup([buttons[:2], buttons[2:]])
+
+
+def listing(view: ListView, page: list[Occurrence], offset: int, pages: int, zone: ZoneInfo) -> Markup:
+    rows: list[list[Button]] = []
+    numbers = [
+        Button(f"{offset + i + 1} {o.title[:12]}", callback_data=OpenCard(o.key).encode())
+        for i, o in enumerate(page)
+    ]
+    rows += [numbers[i : i + 2] for i in range(0, len(numbers), 2)]
+    paging = []
+    if view.page > 0:
+        paging.append(Button("◀ Previous", callback_data=_page(view, view.page - 1)))
+    if view.page + 1 < pages:
+        paging.append(Button("Next ▶", callback_data=_page(view, view.page + 1)))
+    if paging:
+        rows.append(paging)
+    toggle = ListPage(view.first, view.last, not view.mine, 0).encode()
+    rows.append([Button("All sessions" if view.mine else "Only mine", callback_data=toggle)])
+    if not page:
+        rows.append([Button("Next week ▶", callback_data=QuickPick("nextweek", view.mine).encode())])
+    return Markup(rows)
+
+
+def _page(view: ListView, page: int) -> str:
+    return ListPage(view.first, view.last, view.mine, page).encode()
+
+
+def card(occurrence: Occurrence, may_change: bool, back: ListView | None) -> Markup:
+    rows = []
+    if may_change:
+        rows.append([
+            Button("✎ Change", callback_data=StartOverride(occurrence.key, occurrence.version).encode()),
+            Button("❌ Cancel session", callback_data=StartCancel(occurrence.key, occurrence.version).encode()),
+        ])
+    bottom = [Button("↻ Refresh", callback_data=OpenCard(occurrence.key).encode())]
+    if back is not None:
+        bottom.insert(0, Button("◀ List", callback_data=ListPage(back.first, back.last, back.mine, back.page).encode()))
+    rows.append(bottom)
+    return Markup(rows)
+
+
+def override_menu(occurrence: Occurrence, draft: OverrideDraft, names: Directory) -> Markup:
+    first = [Button("Capacity", callback_data=Step("cap").encode())]
+    if len(names.active_spaces()) > 1:  # a one-space studio is never asked for a space
+        first.append(Button("Space", callback_data=Step("spc").encode()))
+    rows = [first, [Button("Trainer", callback_data=Step("trn").encode()), Button("Date & time", callback_data=Step("dt").encode())]]
+    if not occurrence.schedule.closed:
+        mark = "☑" if draft.cancel_bookings else "☐"
+        rows.append([Button(f"{mark} Cancel existing bookings", callback_data=Step("tgl").encode())])
+    rows.append([Button("Review ▶", callback_data=Step("rv").encode()), Button("✖ Stop", callback_data=Step("quit").encode())])
+    return Markup(rows)
+
+
+def spaces(names: Directory, current: int) -> Markup:
+    rows = [
+        [Button(("• " if space.id == current else "") + space.name, callback_data=Step("sp", space.id).encode())]
+        for space in sorted(names.active_spaces(), key=lambda s: s.name)
+    ]
+    rows.append([Button("◀ Back", callback_data=Step("back").encode())])
+    return Markup(rows)
+
+
+def trainers(names: Directory, current: int) -> Markup:
+    rows = [
+        [Button(("• " if person.id == current else "") + person.name, callback_data=Step("tr", person.id).encode())]
+        for person in sorted(names.active_trainers(), key=lambda p: p.name)
+    ]
+    rows.append([Button("◀ Back", callback_data=Step("back").encode())])
+    return Markup(rows)
+
+
+def date_picker(first: date, today: date) -> Markup:
+    """Two weeks of days from `first`; the past is not offered."""
+    days = [first + timedelta(days=i) for i in range(PICKER_DAYS)]
+    buttons = [Button(d.strftime("%a %d.%m"), callback_data=Step("d", d.toordinal()).encode()) for d in days if d >= today]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    navigation = []
+    if first - timedelta(days=PICKER_DAYS) >= today - timedelta(days=PICKER_DAYS - 1):
+        navigation.append(Button("◀ Earlier", callback_data=Step("wk", (first - timedelta(days=PICKER_DAYS)).toordinal()).encode()))
+    navigation.append(Button("Later ▶", callback_data=Step("wk", (first + timedelta(days=PICKER_DAYS)).toordinal()).encode()))
+    rows.append(navigation)
+    rows.append([Button("◀ Back", callback_data=Step("back").encode())])
+    return Markup(rows)
+
+
+def review(occurrence: Occurrence, version: int, has_warnings: bool) -> Markup:
+    save = "⚠️ Confirm and save" if has_warnings else "✅ Save"
+    return Markup([
+        [Button(save, callback_data=Step("sv", version, occurrence.key).encode())],
+        [Button("◀ Change more", callback_data=Step("back").encode()), Button("✖ Stop", callback_data=Step("quit").encode())],
+    ])
+
+
+def reason() -> Markup:
+    return Markup([[Button("No reason", callback_data=Step("skip").encode()), Button("✖ Keep the session", callback_data=Step("quit").encode())]])
+
+
+def cancel_confirm(occurrence: Occurrence, version: int) -> Markup:
+    return Markup([
+        [Button("❌ Yes, cancel the session", callback_data=Step("cx", version, occurrence.key).encode())],
+        [Button("✖ Keep the session", callback_data=Step("quit").encode())],
+    ])
+
+
+def open_card(occurrence: Occurrence) -> Markup:
+    return Markup([[Button("Open the session", callback_data=OpenCard(occurrence.key).encode())]])

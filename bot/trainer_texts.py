@@ -1,0 +1,237 @@
+"""Texts of the trainer flows (SPEC §2): the session list, the card, the override
+and cancel conversations, their reviews and outcomes. HTML; people's words escaped."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.texts import escape
+from bot.user_state import OverrideDraft
+from domain.cancellation import CancelReview
+from domain.notifications import NotificationKind
+from domain.occurrence import Occurrence
+from domain.override import Change, OverrideReview, OverrideWarning, WarningKind
+from domain.services import Directory
+
+NOTIFICATION_NAMES = {
+    NotificationKind.UPDATED: "“Training updated”",
+    NotificationKind.RESCHEDULED: "“Training rescheduled”",
+    NotificationKind.CANCELLED: "“Training cancelled”",
+    NotificationKind.BOOKING_CANCELLED: "“Your booking was cancelled” (with the refund)",
+}
+FIELD_NAMES = {"time": "date and time", "capacity": "capacity", "space": "space", "trainer": "trainer"}
+
+ONLY_STAFF = "Only trainers and admins can see the sessions. Ask the studio's admin if that should be you."
+NOT_YOURS = "Only an admin or the trainer who leads this session can change it."
+EXPIRED_BUTTON = "This button has expired. Nothing was changed."
+STOPPED = "Stopped. Nothing was changed."
+TIMED_OUT = "This change timed out after 10 minutes without an answer. Nothing was changed."
+USE_BUTTONS = "Please use the buttons above, or send /cancel to stop."
+ASK_CAPACITY = "Type the new capacity for this session only, as a whole number (e.g. <code>12</code>)."
+BAD_CAPACITY = "That is not a capacity. Type a whole number above zero, e.g. <code>12</code>, or /cancel."
+BAD_TIME = "That is not a time. Type it as HH:MM, e.g. <code>18:30</code>, or /cancel."
+PICK_SOMETHING = "Pick something to change first."
+CHANGED_SINCE = "This session changed since you opened it; here it is now."
+ASK_REASON = (
+    "Type a reason members will see (e.g. <code>Trainer is ill</code>), or tap “No reason”."
+)
+
+
+def day(moment: datetime | date, zone: ZoneInfo) -> str:
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(zone)
+    return moment.strftime("%a %d %b")
+
+
+def clock(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+def when(occurrence: Occurrence, zone: ZoneInfo) -> str:
+    return f"{day(occurrence.start, zone)} {occurrence.start.astimezone(zone):%Y}, {clock(occurrence.start, zone)}–{clock(occurrence.end, zone)}"
+
+
+def headline(occurrence: Occurrence, zone: ZoneInfo) -> str:
+    return f"<b>{escape(occurrence.title)}</b> · {when(occurrence, zone)}"
+
+
+def session_line(number: int, occurrence: Occurrence, names: Directory, zone: ZoneInfo) -> str:
+    parts = [
+        f"{day(occurrence.start, zone)} {clock(occurrence.start, zone)}",
+        f"<b>{escape(occurrence.title)}</b>",
+        escape(names.space_name(occurrence.space_id)),
+        escape(names.trainer_name(occurrence.trainer_id)),
+        f"{occurrence.booked}/{occurrence.capacity}",
+    ]
+    line = f"{number}. " + " · ".join(parts)
+    if occurrence.cancelled:
+        return f"{line} · ❌ cancelled"
+    if occurrence.overridden:
+        return f"{line} · ✎ {', '.join(FIELD_NAMES[f] for f in occurrence.overridden)}"
+    return line
+
+
+def listing(
+    first: date, last: date, mine: bool, page: list[Occurrence], offset: int, total: int,
+    page_number: int, pages: int, names: Directory, zone: ZoneInfo,
+) -> str:
+    span = day(first, zone) if first == last else f"{day(first, zone)} – {day(last, zone)} {last:%Y}"
+    whose = "you lead" if mine else "all"
+    title = f"<b>Sessions {span}</b> ({whose})"
+    if not page:
+        return f"{title}\n\nNo sessions in this range."
+    lines = [session_line(offset + i + 1, o, names, zone) for i, o in enumerate(page)]
+    footer = f"Sessions {offset + 1}–{offset + len(page)} of {total}" + (f" · page {page_number + 1}/{pages}" if pages > 1 else "")
+    return "\n".join([title, "", *lines, "", footer, "Tap a number to open the session."])
+
+
+def card(occurrence: Occurrence, names: Directory, zone: ZoneInfo, note: str | None = None) -> str:
+    schedule = occurrence.schedule
+    lines = [headline(occurrence, zone)]
+    if occurrence.cancelled:
+        reason = occurrence.record.cancel_reason
+        lines.append("❌ <b>Cancelled</b>" + (f": {escape(reason)}" if reason else ""))
+    lines.append(_with_default("Space", names.space_name(occurrence.space_id), names.space_name(schedule.default_space_id)))
+    lines.append(_with_default("Trainer", names.trainer_name(occurrence.trainer_id), names.trainer_name(schedule.default_trainer_id)))
+    lines.append(_with_default("Capacity", str(occurrence.capacity), str(schedule.default_capacity)))
+    if "time" in occurrence.overridden:
+        original = occurrence.key.original_start
+        lines.append(f"Moved from {day(original, zone)} {clock(original, zone)}")
+    lines.append(f"Booked: {occurrence.booked}/{occurrence.capacity}")
+    lines.append("Closed schedule (members enrolled by pass)" if schedule.closed else "Open schedule")
+    if note:
+        lines.insert(0, f"<i>{escape(note)}</i>\n")
+    return "\n".join(lines)
+
+
+def _with_default(label: str, value: str, default: str) -> str:
+    if value == default:
+        return f"{label}: {escape(value)}"
+    return f"{label}: <b>{escape(value)}</b> (schedule: {escape(default)})"
+
+
+def override_menu(occurrence: Occurrence, draft: OverrideDraft, names: Directory, zone: ZoneInfo, note: str | None = None) -> str:
+    lines = [f"Change {headline(occurrence, zone)} — this session only."]
+    picked = _picked(occurrence, draft, names, zone)
+    lines.append("\n".join(["", "<b>Picked so far</b>", *picked]) if picked else "\nNothing picked yet.")
+    lines.append("\nWhat do you want to change? Then tap Review.")
+    if note:
+        lines.insert(0, f"⚠️ {escape(note)}\n")
+    return "\n".join(lines)
+
+
+def _picked(occurrence: Occurrence, draft: OverrideDraft, names: Directory, zone: ZoneInfo) -> list[str]:
+    picked = []
+    if draft.capacity is not None:
+        picked.append(f"• capacity: {occurrence.capacity} → {draft.capacity}")
+    if draft.space_id is not None:
+        picked.append(f"• space: {escape(names.space_name(occurrence.space_id))} → {escape(names.space_name(draft.space_id))}")
+    if draft.trainer_id is not None:
+        picked.append(f"• trainer: {escape(names.trainer_name(occurrence.trainer_id))} → {escape(names.trainer_name(draft.trainer_id))}")
+    if draft.start is not None:
+        picked.append(f"• time: {day(occurrence.start, zone)} {clock(occurrence.start, zone)} → {day(draft.start, zone)} {clock(draft.start, zone)}")
+    if draft.cancel_bookings:
+        picked.append("• cancel existing bookings (passes refunded)")
+    return picked
+
+
+def pick_space() -> str:
+    return "Which space should this session use?"
+
+
+def pick_trainer() -> str:
+    return "Who leads this session?"
+
+
+def pick_date(current: datetime, zone: ZoneInfo) -> str:
+    return f"Pick the new date (now {day(current, zone)}). You type the time next."
+
+
+def ask_time(picked: date, current: datetime, zone: ZoneInfo) -> str:
+    return (
+        f"New date: {day(picked, zone)}. Type the start time as HH:MM "
+        f"(now {clock(current, zone)}), e.g. <code>{clock(current, zone)}</code>."
+    )
+
+
+def describe_change(change: Change, names: Directory, zone: ZoneInfo) -> str:
+    if change.field == "time":
+        before, after = (f"{day(v, zone)} {clock(v, zone)}" for v in (change.before, change.after))
+    elif change.field == "space":
+        before, after = (escape(names.space_name(v)) for v in (change.before, change.after))
+    elif change.field == "trainer":
+        before, after = (escape(names.trainer_name(v)) for v in (change.before, change.after))
+    else:
+        before, after = str(change.before), str(change.after)
+    return f"• {FIELD_NAMES[change.field]}: {before} → <b>{after}</b>"
+
+
+def describe_warning(warning: OverrideWarning, review: OverrideReview, zone: ZoneInfo) -> str:
+    if warning.kind is WarningKind.CAPACITY_BELOW_BOOKINGS:
+        kept = review.before.booked - len(review.cancelled_bookings)
+        return (
+            f"⚠️ {kept} members are booked but the capacity becomes {review.after.capacity}: "
+            "their bookings are kept, and no new bookings are taken until there is room."
+        )
+    other = warning.other
+    what = "space" if warning.kind is WarningKind.SPACE_BUSY else "trainer"
+    busy = f"{escape(other.title)} {day(other.start, zone)} {clock(other.start, zone)}–{clock(other.end, zone)}" if other else "another session"
+    return f"⚠️ The {what} is already busy then: {busy}."
+
+
+def consequences(notified: dict[NotificationKind, int], cancelled: int, refunded: int, *, done: bool) -> list[str]:
+    lines = []
+    if cancelled:
+        verb = "were" if done else "will be"
+        lines.append(f"• {cancelled} booking(s) {verb} cancelled, {refunded} pass session(s) refunded")
+    for kind, count in notified.items():
+        verb = "are told" if done else "will be told"
+        lines.append(f"• {count} member(s) {verb}: {NOTIFICATION_NAMES[kind]}")
+    if not notified:
+        lines.append("• No member is notified." if done else "• No member will be notified.")
+    return lines
+
+
+def review(review: OverrideReview, names: Directory, zone: ZoneInfo) -> str:
+    lines = [f"<b>Review</b> — {headline(review.before, zone)}", "", "<b>What changes</b>"]
+    lines += [describe_change(change, names, zone) for change in review.changes] or ["• nothing but the bookings"]
+    lines += ["", "<b>Who is told</b>"]
+    lines += consequences(review.notified, len(review.cancelled_bookings), review.refunded_passes, done=False)
+    if review.warnings:
+        lines += ["", *(describe_warning(w, review, zone) for w in review.warnings)]
+        lines.append("\nSave anyway? The warnings above need your confirmation.")
+    else:
+        lines.append("\nSave this change?")
+    return "\n".join(lines)
+
+
+def override_outcome(saved: OverrideReview, names: Directory, zone: ZoneInfo) -> str:
+    lines = [f"✅ <b>Saved</b> — {headline(saved.after, zone)}", ""]
+    lines += [describe_change(change, names, zone) for change in saved.changes]
+    lines += consequences(saved.notified, len(saved.cancelled_bookings), saved.refunded_passes, done=True)
+    return "\n".join(lines)
+
+
+def cancel_prompt(occurrence: Occurrence, zone: ZoneInfo) -> str:
+    return f"Cancel {headline(occurrence, zone)}?\n\n{ASK_REASON}"
+
+
+def cancel_confirm(plan: CancelReview, zone: ZoneInfo) -> str:
+    occurrence = plan.occurrence
+    reason = f"Reason shown to members: “{escape(plan.reason)}”" if plan.reason else "No reason given."
+    count = len(plan.cancelled_bookings)
+    lines = [f"<b>Cancel</b> {headline(occurrence, zone)}?", "", reason, ""]
+    lines += consequences({NotificationKind.CANCELLED: count} if count else {}, count, plan.refunded_passes, done=False)
+    lines.append("\nOther sessions of this schedule are not affected.")
+    return "\n".join(lines)
+
+
+def cancel_outcome(done: CancelReview, zone: ZoneInfo) -> str:
+    occurrence = done.occurrence
+    if done.already_cancelled:
+        return f"{headline(occurrence, zone)} was already cancelled. Nothing changed, nothing refunded twice."
+    count = len(done.cancelled_bookings)
+    lines = [f"❌ <b>Cancelled</b> — {headline(occurrence, zone)}", ""]
+    lines += consequences({NotificationKind.CANCELLED: count} if count else {}, count, done.refunded_passes, done=True)
+    return "\n".join(lines)
