@@ -106,7 +106,7 @@ async def test_stranger_with_owners_is_told_to_ask_for_an_invite(app: TraineryAp
 async def test_owner_is_greeted_as_owner(app: TraineryApplication, fake: FakeBotApi) -> None:
     reply = await say(app, fake, OWNER, "/start", first_name="Olga")
     assert reply.startswith("Hello, Olga!")
-    assert "owner" in reply and "/demo" in reply
+    assert "owner" in reply and "/sessions" in reply
     assert "not part of this studio" not in reply
 
 
@@ -160,7 +160,7 @@ async def test_help_for_a_trainer_shows_sessions_with_examples(
     reply = await say(app, fake, TRAINER, "/help")
     assert "/sessions week" in reply
     assert "/sessions 2026-12-01 2026-12-14 mine" in reply
-    assert "/demo" not in reply and "/book" not in reply
+    assert "/cancel" in reply
 
 
 async def test_help_for_a_member(
@@ -168,16 +168,15 @@ async def test_help_for_a_member(
 ) -> None:
     await add_person(sessionmaker, MEMBER, "Max", "member")
     reply = await say(app, fake, MEMBER, "/help")
-    assert "/my" in reply and "/book" in reply
-    assert "/sessions" not in reply and "/demo" not in reply
+    assert "/start" in reply and "/help" in reply
+    assert "/sessions" not in reply and "/cancel" not in reply
 
 
 async def test_help_for_the_owner_shows_everything_an_owner_may_use(
     app: TraineryApplication, fake: FakeBotApi
 ) -> None:
     reply = await say(app, fake, OWNER, "/help")
-    assert "/demo" in reply and "/sessions week" in reply
-    assert "/book" not in reply  # an owner is not a member unless the database says so
+    assert "/sessions week" in reply and "/cancel" in reply
 
 
 async def test_help_examples_are_code_entities(app: TraineryApplication, fake: FakeBotApi) -> None:
@@ -188,7 +187,7 @@ async def test_help_examples_are_code_entities(app: TraineryApplication, fake: F
         for e in message["entities"]
         if e["type"] == "code"
     ]
-    assert "/demo" in codes and "/sessions week" in codes
+    assert "/cancel" in codes and "/sessions week" in codes
 
 
 async def test_post_init_sets_the_default_command_menu(app: TraineryApplication, fake: FakeBotApi) -> None:
@@ -206,7 +205,7 @@ async def test_updates_arrive_by_long_polling(app: TraineryApplication, fake: Fa
     finally:
         await app.updater.stop()
         await app.stop()
-    assert "/demo" in reply["text"]
+    assert "/sessions week" in reply["text"]
     assert fake.pending_updates() == 0  # the offset confirmed it
 
 
