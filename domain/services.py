@@ -290,6 +290,9 @@ class Studio:
         return occurrence
 
     async def grant_pass(self, actor_id: int, member_id: int, template_id: int) -> Pass:
+        """Grant a pass. A pass linked to a closed schedule enrols the member: they get
+        a booking on each of its sessions within the pass's validity, each using one
+        session of the pass (so the ledger stays true), as long as sessions and spots last."""
         async with self._uow() as uow:
             require_admin(await uow.people.get(actor_id))
             member = await uow.people.get(member_id)
@@ -301,8 +304,30 @@ class Studio:
             now = self.clock.now()
             pass_ = await uow.passes.add(member_id, template, now)
             await uow.passes.record(grant_entry(pass_.id, template.sessions, now))
+            await self._enrol(uow, member_id, pass_.id, now)
             await uow.commit()
             return pass_
+
+    async def _enrol(self, uow: UnitOfWork, member_id: int, pass_id: int, now: datetime) -> int:
+        granted = await uow.passes.get(pass_id)
+        assert granted is not None
+        closed = [s for s in await uow.schedules.all() if s.closed and s.pass_template_id == granted.template_id]
+        enrolled = 0
+        for occurrence in await self._between(uow, now, granted.expires_at):
+            if occurrence.schedule not in closed or occurrence.cancelled or occurrence.start <= now:
+                continue
+            current = await uow.passes.get(pass_id, for_update=True)
+            if current is None or not current.usable_for(occurrence.schedule, occurrence.start, now):
+                break  # no sessions left
+            loaded, bookings = await self._load(uow, occurrence.key, for_update=True)
+            if len(bookings) >= loaded.capacity or any(b.member_id == member_id for b in bookings):
+                continue
+            record = await uow.occurrences.save(loaded.record)
+            assert record.id is not None
+            booking = await uow.bookings.add(record.id, member_id, pass_id, now)
+            await uow.passes.record(use_entry(current, booking.id, now))
+            enrolled += 1
+        return enrolled
 
     # -- loading --------------------------------------------------------------
 

@@ -58,6 +58,10 @@ class PeopleRepository:
         )
         return [await self._person(row) for row in rows.all()]
 
+    async def everyone(self) -> list[Person]:
+        rows = await self.session.scalars(select(PersonRow).order_by(PersonRow.name))
+        return [await self._person(row) for row in rows.all()]
+
     async def grant(self, person_id: int, role: Role) -> Person:
         self.session.add(RoleRow(person_id=person_id, role=role.value))
         await self.session.flush()
@@ -304,8 +308,23 @@ class PassesRepository:
 
     async def template(self, template_id: int) -> PassTemplate | None:
         row = await self.session.get(PassTemplateRow, template_id)
-        if row is None:
-            return None
+        return None if row is None else await self._template(row)
+
+    async def template_named(self, name: str) -> PassTemplate | None:
+        row = await self.session.scalar(
+            select(PassTemplateRow).where(func.lower(PassTemplateRow.name) == name.lower())
+        )
+        return None if row is None else await self._template(row)
+
+    async def templates(self) -> list[PassTemplate]:
+        rows = await self.session.scalars(select(PassTemplateRow).order_by(PassTemplateRow.name))
+        return [await self._template(row) for row in rows.all()]
+
+    async def cover(self, template_id: int, schedule_id: int) -> None:
+        self.session.add(PassTemplateScheduleRow(pass_template_id=template_id, schedule_id=schedule_id))
+        await self.session.flush()
+
+    async def _template(self, row: PassTemplateRow) -> PassTemplate:
         return PassTemplate(
             id=row.id,
             name=row.name,

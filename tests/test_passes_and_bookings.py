@@ -77,9 +77,29 @@ async def test_a_pass_must_cover_the_training(world: World) -> None:
     member = world.members[0]
     with pytest.raises(NoUsablePass):  # the open pass does not cover the closed course
         await world.studio.book(world.admin, world.closed_on(date(2026, 12, 2)), member)
+    await world.studio.grant_pass(world.admin, member, world.closed_template)
+    with pytest.raises(AlreadyBooked):  # granting the course pass enrolled them
+        await world.studio.book(world.admin, world.closed_on(date(2026, 12, 2)), member)
+
+
+async def test_granting_a_closed_schedules_pass_enrols_the_member(world: World) -> None:
+    """Each enrolled session uses one session of the pass, while sessions last."""
+    member = world.members[0]
     course = await world.studio.grant_pass(world.admin, member, world.closed_template)
-    booking = await world.studio.book(world.admin, world.closed_on(date(2026, 12, 2)), member)
-    assert booking.pass_id == course.id
+    async with SqlUnitOfWork(world.sessions) as uow:
+        stored = await uow.passes.get(course.id)
+        ledger = await uow.passes.ledger(course.id)
+    # 13 Wednesdays lie within the 90 days; the pass's 10 sessions enrol the first 10
+    assert stored is not None and stored.sessions_left == 0
+    assert [e.kind for e in ledger] == [LedgerKind.GRANT] + [LedgerKind.USE] * 10
+    first = await world.studio.occurrence(world.admin, world.closed_on(date(2026, 12, 2)))
+    tenth = await world.studio.occurrence(world.admin, world.closed_on(date(2027, 2, 3)))
+    eleventh = await world.studio.occurrence(world.admin, world.closed_on(date(2027, 2, 10)))
+    assert (first.booked, tenth.booked, eleventh.booked) == (1, 1, 0)
+    assert all(left == total for left, total in (await world.balances()).values())
+    # cancelling an enrolled session refunds it like any booking
+    await world.studio.cancel(world.trainer, world.closed_on(date(2026, 12, 2)), "Ill")
+    assert (await world.balances())[course.id] == (1, 1)
 
 
 async def test_members_cannot_book_closed_schedules_themselves(world: World) -> None:
