@@ -51,8 +51,46 @@ COMMANDS: tuple[CommandHelp, ...] = (
         ("/cancel",),
         STAFF,
     ),
-    # /my, /book, /demo and the admin commands are listed here when they exist (issue 6).
+    # /my, /book and /demo are listed here when they exist (issue 6).
 )
+
+ADMINS = frozenset({Role.OWNER, Role.ADMIN})
+
+# One line per object and verb (SPEC §4); fields are separated by “;”.
+ADMIN_COMMANDS: dict[str, CommandHelp] = {
+    command.usage.split()[0][1:]: command
+    for command in (
+        CommandHelp("/space_add <name>[; <max capacity>]", "add a space", ("/space_add Studio C; 20",), ADMINS),
+        CommandHelp("/spaces", "list the spaces", ("/spaces",), ADMINS),
+        CommandHelp("/trainers", "list the trainers", ("/trainers",), ADMINS),
+        CommandHelp("/members", "list the members", ("/members",), ADMINS),
+        CommandHelp("/admins", "list the admins and owners", ("/admins",), ADMINS),
+        CommandHelp(
+            "/appoint <admin|trainer|member>; <name>",
+            "give someone of the studio another role (owners appoint admins)",
+            ("/appoint trainer; Anna Berg",), ADMINS,
+        ),
+        CommandHelp(
+            "/template_add <name>; <sessions or unlimited>; <valid days>[; <schedule>, <schedule>…]",
+            "add a pass template and the schedules it covers",
+            ("/template_add 10 classes; 10; 60; Yoga, Pilates",), ADMINS,
+        ),
+        CommandHelp("/templates", "list the pass templates", ("/templates",), ADMINS),
+        CommandHelp(
+            "/pass_grant <member>; <template>",
+            "grant a pass (a closed schedule's pass enrols the member)",
+            ("/pass_grant Anna Berg; 10 classes",), ADMINS,
+        ),
+        CommandHelp("/passes <member>", "a member's passes", ("/passes Anna Berg",), ADMINS),
+        CommandHelp(
+            "/schedule_add <title>; <repeats>; <first date>; <HH:MM>; <minutes>; <capacity>; <space>; "
+            "<trainer>[; closed <template>][; deadline <hours>]",
+            "add a schedule; repeats: once, daily, weekly mon,thu or monthly, with every N, until a date or for N sessions",
+            ("/schedule_add Yoga; weekly tue,thu until 2027-06-30; 2026-12-01; 18:00; 60; 12; Studio A; Tom",), ADMINS,
+        ),
+        CommandHelp("/schedules", "list the schedules", ("/schedules",), ADMINS),
+    )
+}
 
 ROLE_LINES: dict[Role, str] = {
     Role.OWNER: "You are the studio's <b>owner</b>: you can do everything an admin can and "
@@ -100,8 +138,18 @@ def start(first_name: str, roles: frozenset[Role], *, owners_configured: bool, u
 
 
 def help_(roles: frozenset[Role]) -> str:
-    entries = [_help_entry(command) for command in COMMANDS if command.open_to(roles)]
+    commands = (*COMMANDS, *ADMIN_COMMANDS.values())
+    entries = [_help_entry(command) for command in commands if command.open_to(roles)]
     return "<b>Commands you can use</b>\n\n" + "\n\n".join(entries)
+
+
+def usage(command: CommandHelp, problem: str | None = None) -> str:
+    """What a wrong or incomplete admin command answers: the problem, usage, example."""
+    lines = [escape(problem)] if problem else []
+    lines.append(f"Usage: <code>{escape(command.usage)}</code>")
+    lines.append("Example: " + " or ".join(f"<code>{escape(e)}</code>" for e in command.examples))
+    lines.append("Nothing was changed.")
+    return "\n".join(lines)
 
 
 def _help_entry(command: CommandHelp) -> str:

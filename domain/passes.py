@@ -22,6 +22,11 @@ class PassTemplate:
     covered_schedule_ids: frozenset[int] = frozenset()
     active: bool = True
 
+    def covers(self, schedule: Schedule) -> bool:
+        """A closed schedule is covered by its own template only; an open one by the
+        templates that list it."""
+        return _covers(self.id, self.covered_schedule_ids, schedule)
+
 
 @dataclass(frozen=True)
 class Pass:
@@ -39,15 +44,19 @@ class Pass:
         return self.sessions_left is None
 
     def covers(self, schedule: Schedule) -> bool:
-        if schedule.closed:
-            return schedule.pass_template_id == self.template_id
-        return schedule.id in self.covered_schedule_ids
+        return _covers(self.template_id, self.covered_schedule_ids, schedule)
 
     def usable_for(self, schedule: Schedule, session_start: datetime, now: datetime) -> bool:
         """SPEC §1: active, sessions left, not expired (now nor at the session), covering the training."""
         has_sessions = self.unlimited or (self.sessions_left or 0) > 0
         not_expired = now < self.expires_at and session_start < self.expires_at
         return self.active and has_sessions and not_expired and self.covers(schedule)
+
+
+def _covers(template_id: int, covered: frozenset[int], schedule: Schedule) -> bool:
+    if schedule.closed:
+        return schedule.pass_template_id == template_id
+    return schedule.id in covered
 
 
 class LedgerKind(StrEnum):

@@ -155,8 +155,6 @@ class StudioSetup:
             require_admin(await uow.people.get(actor_id))
             schedule = await self._schedule_from(uow, draft)
             saved = await uow.schedules.add(schedule)
-            if saved.pass_template_id is not None:
-                await uow.passes.cover(saved.pass_template_id, saved.id)
             await uow.commit()
             return saved
 

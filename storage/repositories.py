@@ -320,10 +320,6 @@ class PassesRepository:
         rows = await self.session.scalars(select(PassTemplateRow).order_by(PassTemplateRow.name))
         return [await self._template(row) for row in rows.all()]
 
-    async def cover(self, template_id: int, schedule_id: int) -> None:
-        self.session.add(PassTemplateScheduleRow(pass_template_id=template_id, schedule_id=schedule_id))
-        await self.session.flush()
-
     async def _template(self, row: PassTemplateRow) -> PassTemplate:
         return PassTemplate(
             id=row.id,

@@ -5,9 +5,7 @@ checked afterwards. The studio clock stands at Monday 2026-11-30 08:00 Berlin.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -16,46 +14,15 @@ from bot.app import build_application
 from bot.callbacks import OpenCard, StartOverride
 from bot.context import TraineryApplication
 from bot.handlers import session_changes
-from bot.settings import Settings
 from domain.override import OverrideRequest
-from storage.models import PersonRow, SpaceRow
+from storage.models import SpaceRow
+from tests.bot_harness import ADMIN, MEMBER, STRANGER, SUBSTITUTE, TRAINER, app, database_url, fake, settings_for
 from tests.fake_bot_api import FakeBotApi
-from tests.phone import Phone, button_data, buttons, labels
+from tests.phone import Phone, button_data, labels
 from tests.world import World, berlin
 
-TOKEN = "123:ABC"
-ADMIN, TRAINER, SUBSTITUTE, MEMBER, STRANGER = 1001, 1002, 1003, 1004, 1009
 TUESDAY = date(2026, 12, 1)
-
-
-@pytest.fixture
-def database_url(tmp_path: Path, sqlite_template: Path) -> str:
-    """The flows are the same on both databases; the domain tests cover PostgreSQL."""
-    import shutil
-
-    path = tmp_path / "flows.sqlite3"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite+aiosqlite:///{path}"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotApi]:
-    with FakeBotApi(TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
-async def app(fake: FakeBotApi, world: World) -> AsyncIterator[TraineryApplication]:
-    async with world.sessions() as session:
-        await session.execute(update(PersonRow).where(PersonRow.id == world.substitute).values(telegram_user_id=SUBSTITUTE))
-        await session.execute(update(PersonRow).where(PersonRow.id == world.members[0]).values(telegram_user_id=MEMBER))
-        await session.commit()
-    settings = Settings(_env_file=None, bot_token=TOKEN, bot_api_url=fake.base_url, timezone="Europe/Berlin")  # type: ignore[call-arg]
-    application = build_application(settings, world.sessions)
-    application.bot_data.use_studio(world.studio)
-    await application.initialize()
-    yield application
-    await application.shutdown()
+__all__ = ["app", "database_url", "fake"]  # fixtures, used by name
 
 
 @pytest.fixture
@@ -405,8 +372,7 @@ async def test_an_abandoned_conversation_times_out_cleanly(
     fake: FakeBotApi, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(session_changes, "TIMEOUT", timedelta(seconds=0.5))
-    settings = Settings(_env_file=None, bot_token=TOKEN, bot_api_url=fake.base_url, timezone="Europe/Berlin")  # type: ignore[call-arg]
-    application = build_application(settings, world.sessions)
+    application = build_application(settings_for(fake), world.sessions)
     application.bot_data.use_studio(world.studio)
     async with application:
         await application.start()  # the JobQueue runs the time-out

@@ -1,0 +1,238 @@
+"""The one-line admin commands (SPEC §4, §6.1). Each parses its “;”-separated fields,
+calls one domain command, and answers with the result — or, for a wrong or
+incomplete line, with the problem, its usage line and an example, changing nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, time, timedelta
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot import texts
+from bot.actor import acting_person
+from bot.context import TraineryApplication, TraineryContext
+from bot.ranges import parse_time
+from bot.schedule_words import RecurrenceError, to_rrule
+from domain.errors import DomainError
+from domain.passes import Pass, PassTemplate
+from domain.roles import Person, Role
+from domain.schedule import Schedule
+from domain.setup import ScheduleDraft, SetupError, StudioSetup, match
+from storage.unit_of_work import SqlUnitOfWork
+
+
+class UsageError(ValueError):
+    """The line does not fit the command's usage; the message says what is wrong."""
+
+
+Run = Callable[[TraineryContext, Person, list[str]], Awaitable[str]]
+
+
+def setup_of(context: TraineryContext) -> StudioSetup:
+    studio = context.studio
+    return StudioSetup(lambda: SqlUnitOfWork(context.sessionmaker), studio.clock, studio.zone)
+
+
+def fields(text: str, command: str) -> list[str]:
+    rest = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
+    return [field.strip() for field in rest.split(";")] if rest.strip() else []
+
+
+def need(args: list[str], least: int, most: int) -> None:
+    if not least <= len(args) <= most or any(not a for a in args[:least]):
+        raise UsageError("Some fields are missing." if len(args) < least else "That line has fields too many or empty.")
+
+
+def whole(text: str, what: str) -> int:
+    if not text.strip().isdigit():
+        raise UsageError(f"The {what} must be a whole number, not “{text}”.")
+    return int(text)
+
+
+# -- the commands -------------------------------------------------------------------------
+
+async def space_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    need(args, 1, 2)
+    maximum = whole(args[1], "maximum capacity") if len(args) > 1 and args[1] else None
+    space = await setup_of(context).add_space(actor.id, args[0], maximum)
+    limit = f", at most {space.max_capacity}" if space.max_capacity else ""
+    return f"Space added: <b>{texts.escape(space.name)}</b>{limit}."
+
+
+async def spaces(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    found = await setup_of(context).spaces(actor.id)
+    lines = [f"• {texts.escape(s.name)}" + (f" (at most {s.max_capacity})" if s.max_capacity else "") for s in found]
+    return "<b>Spaces</b>\n" + ("\n".join(lines) if lines else "None yet. Add one with /space_add.")
+
+
+def people_list(role: Role, title: str) -> Run:
+    async def run(context: TraineryContext, actor: Person, args: list[str]) -> str:
+        roles = (role, Role.OWNER) if role is Role.ADMIN else (role,)
+        found: dict[int, Person] = {}
+        for each in roles:
+            found.update({p.id: p for p in await setup_of(context).people(actor.id, each)})
+        lines = [
+            f"• {texts.escape(p.name)}" + ("" if p.telegram_user_id else " — not linked yet")
+            for p in sorted(found.values(), key=lambda p: p.name.casefold())
+        ]
+        return f"<b>{title}</b>\n" + ("\n".join(lines) if lines else "None yet.")
+
+    return run
+
+
+async def appoint(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    need(args, 2, 2)
+    try:
+        role = Role(args[0].lower())
+    except ValueError:
+        raise UsageError(f"“{args[0]}” is not a role: admin, trainer or member.") from None
+    if role is Role.OWNER:
+        raise UsageError("Owners are named in TRAINERY_OWNER_IDS.")
+    person = await setup_of(context).appoint(actor.id, args[1], role)
+    return f"{texts.escape(person.name)} is now {'an' if role is Role.ADMIN else 'a'} {role.value}."
+
+
+async def template_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    need(args, 3, 4)
+    sessions = None if args[1].lower() == "unlimited" else whole(args[1], "number of sessions")
+    days = whole(args[2], "validity in days")
+    titles = [t.strip() for t in args[3].split(",") if t.strip()] if len(args) > 3 else []
+    template = await setup_of(context).add_template(actor.id, args[0], sessions, days, titles)
+    return f"Pass template added: {describe_template(template, await setup_of(context).schedules(actor.id))}"
+
+
+def describe_template(template: PassTemplate, schedules: list[Schedule]) -> str:
+    sessions = "unlimited sessions" if template.sessions is None else f"{template.sessions} sessions"
+    covered = [s.title for s in schedules if template.covers(s)]
+    covers = f", covers {texts.escape(', '.join(covered))}" if covered else ", covers no schedule yet"
+    return f"<b>{texts.escape(template.name)}</b>: {sessions}, valid {template.validity.days} days{covers}"
+
+
+async def templates(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    setup = setup_of(context)
+    found, schedules = await setup.templates(actor.id), await setup.schedules(actor.id)
+    lines = [f"• {describe_template(t, schedules)}" for t in found]
+    return "<b>Pass templates</b>\n" + ("\n".join(lines) if lines else "None yet. Add one with /template_add.")
+
+
+async def pass_grant(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    need(args, 2, 2)
+    setup = setup_of(context)
+    member = await setup.find_person(actor.id, args[0], Role.MEMBER)
+    template = match(args[1], [(t.name, t) for t in await setup.templates(actor.id) if t.active], "pass template")
+    assert isinstance(template, PassTemplate)
+    granted = await context.studio.grant_pass(actor.id, member.id, template.id)
+    _, passes = await setup.passes_of(actor.id, member.name)
+    now = next(p for p in passes if p.id == granted.id)
+    return f"Granted to {texts.escape(member.name)}: {describe_pass(now, template, context)}"
+
+
+def describe_pass(pass_: Pass, template: PassTemplate, context: TraineryContext) -> str:
+    left = "unlimited" if pass_.sessions_left is None else f"{pass_.sessions_left} of {template.sessions} sessions left"
+    until = pass_.expires_at.astimezone(context.settings.zone).strftime("%d %b %Y")
+    state = "" if pass_.active else " (inactive)"
+    return f"<b>{texts.escape(template.name)}</b>, {left}, valid until {until}{state}"
+
+
+async def passes(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    need(args, 1, 1)
+    setup = setup_of(context)
+    member, found = await setup.passes_of(actor.id, args[0])
+    names = {t.id: t for t in await setup.templates(actor.id)}
+    lines = [f"• {describe_pass(p, names[p.template_id], context)}" for p in found]
+    return f"<b>Passes of {texts.escape(member.name)}</b>\n" + ("\n".join(lines) if lines else "None yet.")
+
+
+async def schedule_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    need(args, 8, 10)
+    draft = schedule_draft(args)
+    schedule = await setup_of(context).add_schedule(actor.id, draft)
+    kind = "closed" if schedule.closed else "open"
+    return f"Schedule added: <b>{texts.escape(schedule.title)}</b> ({kind}). See it with /sessions."
+
+
+def schedule_draft(args: list[str]) -> ScheduleDraft:
+    title, repeats, first, at, minutes, capacity, space, trainer, *options = args
+    try:
+        rrule = to_rrule(repeats)
+        starts_on = date.fromisoformat(first)
+    except RecurrenceError as error:
+        raise UsageError(str(error)) from None
+    except ValueError:
+        raise UsageError(f"“{first}” is not a date like 2026-12-01.") from None
+    parsed = parse_time(at)
+    if parsed is None:
+        raise UsageError(f"“{at}” is not a time like 18:00.")
+    closed_with, deadline = None, None
+    for option in options:
+        word, _, value = option.partition(" ")
+        if word.lower() == "closed" and value.strip():
+            closed_with = value.strip()
+        elif word.lower() == "deadline":
+            deadline = timedelta(hours=whole(value, "deadline in hours"))
+        else:
+            raise UsageError(f"“{option}” is not an option: use “closed <template>” or “deadline <hours>”.")
+    return ScheduleDraft(
+        title=title, rrule=rrule, starts_on=starts_on, start_time=time(*parsed),
+        duration=timedelta(minutes=whole(minutes, "duration in minutes")),
+        capacity=whole(capacity, "capacity"), space=space, trainer=trainer,
+        closed_with=closed_with, booking_deadline=deadline,
+    )
+
+
+async def schedules(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    found = await setup_of(context).schedules(actor.id)
+    directory = await context.studio.directory(actor.id)
+    lines = [
+        f"• <b>{texts.escape(s.title)}</b>: {texts.escape(s.rrule)} from {s.starts_on} at {s.start_time:%H:%M}, "
+        f"{int(s.duration.total_seconds() // 60)} min, {s.default_capacity} spots, "
+        f"{texts.escape(directory.space_name(s.default_space_id))}, {texts.escape(directory.trainer_name(s.default_trainer_id))}"
+        + (" — closed" if s.closed else "")
+        for s in found
+    ]
+    return "<b>Schedules</b>\n" + ("\n".join(lines) if lines else "None yet. Add one with /schedule_add.")
+
+
+RUNS: dict[str, Run] = {
+    "space_add": space_add,
+    "spaces": spaces,
+    "trainers": people_list(Role.TRAINER, "Trainers"),
+    "members": people_list(Role.MEMBER, "Members"),
+    "admins": people_list(Role.ADMIN, "Admins and owners"),
+    "appoint": appoint,
+    "template_add": template_add,
+    "templates": templates,
+    "pass_grant": pass_grant,
+    "passes": passes,
+    "schedule_add": schedule_add,
+    "schedules": schedules,
+}
+
+
+def handler(name: str) -> Callable[[Update, TraineryContext], Awaitable[None]]:
+    help_ = texts.ADMIN_COMMANDS[name]
+
+    async def handle(update: Update, context: TraineryContext) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        actor = await acting_person(update, context)
+        if actor is None or not actor.is_admin:
+            await message.reply_text("Only admins can do that.")
+            return
+        try:
+            reply = await RUNS[name](context, actor, fields(message.text or "", name))
+        except (UsageError, SetupError) as problem:
+            reply = texts.usage(help_, str(problem))
+        except DomainError as error:
+            reply = texts.escape(error.text)
+        await message.reply_text(reply)
+
+    return handle
+
+
+def register(application: TraineryApplication) -> None:
+    for name in RUNS:
+        application.add_handler(CommandHandler(name, handler(name)))
