@@ -125,3 +125,20 @@ async def test_help_for_an_admin_lists_each_admin_command_with_an_example(admin:
     text = await say(admin, "/help")
     for example in ("/space_add Studio C; 20", "/template_add 10 classes; 10; 60; Yoga, Pilates", "/pass_grant Anna Berg; 10 classes", "/appoint trainer; Anna Berg"):
         assert example in text
+
+
+def menu(fake: FakeBotApi, chat_id: int) -> list[str]:
+    return [c["command"] for c in fake.commands({"type": "chat", "chat_id": chat_id})]
+
+
+async def test_command_menus_per_role_and_refreshed_on_appointment(app: TraineryApplication, fake: FakeBotApi, admin: Phone, world: World) -> None:
+    await admin.send("/start")
+    assert {"sessions", "space_add", "schedule_add", "appoint"} <= set(menu(fake, ADMIN))
+    trainer = Phone(app, fake, TRAINER)
+    await trainer.send("/start")
+    assert menu(fake, TRAINER) == ["start", "help", "sessions", "cancel"]
+    member = Phone(app, fake, MEMBER)
+    await member.send("/start")
+    assert menu(fake, MEMBER) == ["start", "help"]
+    await admin.send("/appoint trainer; Member 0")  # Member 0 is MEMBER's person
+    assert menu(fake, MEMBER) == ["start", "help", "sessions", "cancel"]

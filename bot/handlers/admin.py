@@ -13,6 +13,7 @@ from telegram.ext import CommandHandler
 from bot import texts
 from bot.actor import acting_person
 from bot.context import TraineryApplication, TraineryContext
+from bot.menus import refresh_menu
 from bot.ranges import parse_time
 from bot.schedule_words import RecurrenceError, to_rrule
 from domain.errors import DomainError
@@ -91,6 +92,9 @@ async def appoint(context: TraineryContext, actor: Person, args: list[str]) -> s
     if role is Role.OWNER:
         raise UsageError("Owners are named in TRAINERY_OWNER_IDS.")
     person = await setup_of(context).appoint(actor.id, args[1], role)
+    chat = person.chat_id or person.telegram_user_id
+    if chat is not None:  # their menu shows the new role's commands at once
+        await refresh_menu(context.bot, chat, person.roles)
     return f"{texts.escape(person.name)} is now {'an' if role is Role.ADMIN else 'a'} {role.value}."
 
 

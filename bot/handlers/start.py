@@ -7,6 +7,7 @@ from telegram import Update
 from bot import texts
 from bot.context import TraineryContext
 from bot.identity import roles_of
+from bot.menus import refresh_menu
 
 
 async def start(update: Update, context: TraineryContext) -> None:
@@ -19,6 +20,7 @@ async def start(update: Update, context: TraineryContext) -> None:
         await message.reply_text(texts.INVITE_INVALID)
         return
     roles = await roles_of(context.settings, context.sessionmaker, user.id)
+    await refresh_menu(context.bot, message.chat_id, roles)
     await message.reply_text(
         texts.start(
             user.first_name,
