@@ -9,7 +9,7 @@ from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 
-from bot import handlers, texts
+from bot import delivery, handlers, texts
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
 from bot.settings import Settings
 
@@ -42,12 +42,17 @@ def build_application(
         .base_file_url(base_file_url)
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
-        .rate_limiter(AIORateLimiter())
+        # The bot-wide guard at Telegram's 30/s; max_retries=0 so a 429 is never slept
+        # away inside a request but reaches the notification dispatcher, which paces
+        # itself and honours retry_after (bot/delivery/dispatcher.py).
+        .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1, max_retries=0))
         .post_init(post_init)
+        .post_stop(post_stop)
         .build()
     )
     application.bot_data.attach(settings, sessionmaker)
     handlers.register(application)
+    delivery.install(application)
     application.add_error_handler(log_error)
     return application
 
@@ -55,6 +60,12 @@ def build_application(
 async def post_init(application: TraineryApplication) -> None:
     # Per-role menus (BotCommandScopeChat) come with invites; everyone gets these.
     await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.MENU])
+    await delivery.start(application)
+
+
+async def post_stop(application: TraineryApplication) -> None:
+    """After the last update: finish the notification in hand, keep the rest queued."""
+    await delivery.stop(application)
 
 
 async def log_error(update: object, context: TraineryContext) -> None:

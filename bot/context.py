@@ -6,6 +6,8 @@ Handlers take `context: TraineryContext` and read `context.settings` and
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
@@ -14,6 +16,9 @@ from bot.user_state import UserState
 from domain.clock import SystemClock
 from domain.services import Studio
 from storage.unit_of_work import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from bot.delivery.dispatcher import Dispatcher
 
 
 class BotData:
@@ -24,6 +29,8 @@ class BotData:
         self._settings: Settings | None = None
         self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
         self._studio: Studio | None = None
+        # The notification dispatcher, while the application runs (bot.delivery.start).
+        self.dispatcher: Dispatcher | None = None
 
     def attach(self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._settings = settings

@@ -21,8 +21,9 @@ reply_markup removes the inline keyboard; callback data over 64 bytes refused;
 long polling with offset confirmation and 409 for a second concurrent poller;
 "chat not found" for chats that never wrote to the bot.
 
-Faults for tests: `fail_next`, `disconnect_next`, `block_chat`, and a global
-`rate_limit` (messages per second, 429 with retry_after beyond it).
+Faults for tests: `fail_next`, `disconnect_next`, `block_chat`, a global
+`rate_limit` (messages per second, 429 with retry_after beyond it) and a
+`chat_rate_limit` (messages per second to any one chat, likewise).
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ class _State:
     faults: dict[str, deque[_Fault]] = field(default_factory=lambda: defaultdict(deque))
     calls: list[Call] = field(default_factory=list)
     sent_at: deque[float] = field(default_factory=deque)
+    chat_sent_at: dict[int, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     webhook_url: str = ""
     allowed_updates: list[str] = field(default_factory=list)
     poll_generation: int = 0
@@ -128,11 +130,14 @@ class FakeBotApi:
         *,
         rate_limit: int | None = None,
         bot_username: str = "trainery_test_bot",
+        chat_rate_limit: int | None = None,
     ) -> None:
         """`token`: when set, other tokens get 401 Unauthorized like Telegram.
-        `rate_limit`: messages per second over all chats; beyond it, 429."""
+        `rate_limit`: messages per second over all chats; beyond it, 429.
+        `chat_rate_limit`: messages per second to one chat; beyond it, 429."""
         self.token = token
         self.rate_limit = rate_limit
+        self.chat_rate_limit = chat_rate_limit
         self.bot_username = bot_username
         self._state = _State()
         self._changed = threading.Condition(threading.RLock())
@@ -513,7 +518,7 @@ class FakeBotApi:
             chat = self._chat(params.get("chat_id"))
             if chat["id"] in self._state.blocked:
                 raise ApiError(403, BLOCKED)
-            self._throttle()
+            self._throttle(chat["id"])
             message: JSON = {
                 "message_id": self._next_message_id(chat["id"]),
                 "from": self._bot_user(),
@@ -578,16 +583,22 @@ class FakeBotApi:
             self._state.messages[(chat["id"], message["message_id"])] = updated
             return updated
 
-    def _throttle(self) -> None:
-        if not self.rate_limit:
-            return
-        now, window = time.monotonic(), self._state.sent_at
-        while window and now - window[0] >= 1.0:
-            window.popleft()
-        if len(window) >= self.rate_limit:
-            wait = max(1, round(1.0 - (now - window[0]) + 0.499))
-            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
-        window.append(now)
+    def _throttle(self, chat_id: int) -> None:
+        now = time.monotonic()
+        windows = [(self._state.sent_at, self.rate_limit)]
+        if self.chat_rate_limit:
+            windows.append((self._state.chat_sent_at[chat_id], self.chat_rate_limit))
+        for window, limit in windows:
+            if not limit:
+                continue
+            while window and now - window[0] >= 1.0:
+                window.popleft()
+            if len(window) >= limit:
+                wait = max(1, round(1.0 - (now - window[0]) + 0.499))
+                raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+        for window, limit in windows:
+            if limit:
+                window.append(now)
 
     def _chat(self, chat_id: Any) -> JSON:
         if isinstance(chat_id, str) and re.fullmatch(r"-?\d+", chat_id):

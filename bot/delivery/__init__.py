@@ -1,0 +1,32 @@
+"""Member notifications, from the outbox to the member's chat (SPEC §3, §5): the
+dispatcher, the texts members read, the "Book again" button and `/undelivered`.
+
+`install` adds the handlers; `start` and `stop` run the dispatcher with the
+Application (post_init / post_stop), so it lives and dies with the bot process.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.context import TraineryApplication
+from bot.delivery import book_again, undelivered
+from bot.delivery.dispatcher import Dispatcher
+
+
+def install(application: TraineryApplication) -> None:
+    application.add_handler(CallbackQueryHandler(book_again.book_again, pattern=book_again.PATTERN))
+    application.add_handler(CommandHandler("undelivered", undelivered.undelivered))
+
+
+async def start(application: TraineryApplication) -> Dispatcher:
+    data = application.bot_data
+    if data.dispatcher is None:
+        data.dispatcher = Dispatcher(application.bot, data.sessionmaker, data.settings.zone)
+    await data.dispatcher.start()
+    return data.dispatcher
+
+
+async def stop(application: TraineryApplication) -> None:
+    if application.bot_data.dispatcher is not None:
+        await application.bot_data.dispatcher.stop()

@@ -1,0 +1,84 @@
+"""The "Book again" button under a booking-cancelled notice (SPEC §2.2: members whose
+bookings an override cancelled may book again on the new terms).
+
+Its callback data is `bk1:<schedule id>:<original start, unix seconds>` — short,
+versioned, and parsed only here. The button carries no authority: the press books
+the member who pressed it, and the domain checks everything again (open schedule,
+deadline, room, a usable pass), as for any booking.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+
+from bot.context import TraineryContext
+from domain.errors import DomainError
+from domain.occurrence import OccurrenceKey
+from domain.roles import Role
+from storage.unit_of_work import SqlUnitOfWork
+
+PREFIX = "bk1:"
+PATTERN = r"^bk1:"
+_DATA = re.compile(r"^bk1:(\d{1,18}):(\d{1,12})$")
+
+EXPIRED = "This button no longer works. Send /start to see what you can do."
+NOT_A_MEMBER = "Only members of this studio can book. Ask the studio for an invite link."
+BOOKED = "Booked."
+BOOKED_LINE = "✅ You are booked again."
+FAILED = "That did not work; nothing was booked. Please try again in a moment."
+
+
+@dataclass(frozen=True)
+class BookAgain:
+    key: OccurrenceKey
+
+    def encode(self) -> str:
+        return f"{PREFIX}{self.key.schedule_id}:{int(self.key.original_start.timestamp())}"
+
+    @classmethod
+    def parse(cls, data: str) -> BookAgain | None:
+        """None for anything that is not a well-formed Book again button."""
+        match = _DATA.match(data)
+        if match is None:
+            return None
+        try:
+            start = datetime.fromtimestamp(int(match.group(2)), timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+        return cls(OccurrenceKey(int(match.group(1)), start))
+
+
+async def book_again(update: Update, context: TraineryContext) -> None:
+    """Book the member who pressed; the query is answered whatever happens."""
+    query = update.callback_query
+    if query is None:
+        return
+    request = BookAgain.parse(query.data or "")
+    if request is None:
+        await query.answer(EXPIRED, show_alert=True)
+        return
+    try:
+        async with SqlUnitOfWork(context.sessionmaker) as uow:
+            member = await uow.people.by_telegram_user(query.from_user.id)
+        if member is None or not member.holds(Role.MEMBER):
+            await query.answer(NOT_A_MEMBER, show_alert=True)
+            return
+        await context.studio.book(member.id, request.key, member.id)
+    except DomainError as error:
+        await query.answer(error.text[:200], show_alert=True)
+        return
+    except Exception:
+        await query.answer(FAILED, show_alert=True)
+        raise  # the error handler logs it
+    await query.answer(BOOKED)
+    message = query.message
+    if isinstance(message, Message) and message.text:
+        try:
+            await message.edit_text(f"{message.text_html}\n\n{BOOKED_LINE}", reply_markup=None)
+        except BadRequest:
+            pass  # too old to edit, or already edited by a double tap: the booking stands

@@ -1,0 +1,330 @@
+"""The notification dispatcher (SPEC §3, §5): sends what the outbox holds, promptly, at
+Telegram's limits, and never loses a notification.
+
+It runs inside the bot process as one asyncio task, started and stopped with the
+Application (`bot.delivery.start` / `stop`).
+
+- Prompt: a commit that queued notifications wakes it at once (`when_enqueued`); it
+  also polls the outbox every `poll_interval` (0.5 s), which catches changes
+  committed by any other process or path, so the first message of a change goes
+  out well within a second either way.
+- Limits: sends are paced by the dispatcher (`Pacer`, 29/s evenly spaced, under
+  Telegram's 30/s; `ChatSpacing`, 1/s per chat). On 429 every send pauses for
+  `retry_after` and the message is tried again. The application's AIORateLimiter
+  stays as the bot-wide guard with `max_retries=0`, so a 429 always reaches this
+  code's accounting instead of being slept away inside the request.
+- Failures: network errors, timeouts and Telegram's server errors are retried with
+  a doubling delay (2 s … 5 min), for as long as it takes. A member who blocked the
+  bot, whose chat Telegram does not know, or who has no linked chat is recorded as
+  failed with the reason (`/undelivered`), not retried.
+- Crashes: rows are claimed under a lease (storage/outbox.py) that a heartbeat
+  renews, and marked sent only after Telegram confirmed. One message is in flight
+  at a time, so a crash can repeat at most that one message after the restart (it
+  may have reached Telegram without being marked) and loses none. The price: one
+  in flight reaches 30/s only while a send and its database write take under
+  33 ms together; sending several at once would be faster from far away, but every
+  extra one in flight is one more message a crash could repeat.
+- Stop (SIGTERM): the message in hand is finished and recorded; rows claimed but
+  not sent are released, so the next start sends them at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.delivery.pacing import ChatSpacing, Pacer
+from bot.delivery.texts import render
+from domain.clock import Clock, SystemClock
+from domain.delivery import (
+    ACCOUNT_DELETED,
+    BLOCKED,
+    CHAT_NOT_FOUND,
+    NO_LINKED_CHAT,
+    Delivery,
+    retry_delay,
+)
+from storage.outbox import OutboxStore, new_owner_id, when_enqueued
+
+log = logging.getLogger(__name__)
+
+RATE = 29.0  # messages a second overall: under Telegram's 30, with room for jitter
+CHAT_INTERVAL = 1.05  # seconds between two messages to one chat (1/s, with room for jitter)
+POLL_INTERVAL = 0.5  # seconds between looks at the outbox when nothing woke us
+BATCH = 30  # rows claimed at once: about a second of sending
+MAX_HELD = 120  # rows held while all of them wait for their chat's turn
+LEASE = timedelta(seconds=3)  # a crashed dispatcher's rows are due again after this
+LONGEST_NETWORK_PAUSE = 30.0  # seconds: the pause of all sends while the network fails
+STOP_TIMEOUT = 20.0  # seconds to finish the message in hand on stop
+
+
+@dataclass
+class Stats:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0  # attempts that failed for a passing reason and will be retried
+    flood_waits: int = 0  # 429 answers honoured
+    repeated: int = 0  # sent again although already recorded as sent (after a crash)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        bot: Bot,
+        sessions: async_sessionmaker[AsyncSession],
+        zone: ZoneInfo,
+        *,
+        clock: Clock | None = None,
+        owner: str | None = None,
+        rate: float = RATE,
+        chat_interval: float = CHAT_INTERVAL,
+        poll_interval: float = POLL_INTERVAL,
+        batch: int = BATCH,
+        lease: timedelta = LEASE,
+        retry_delay: Callable[[int], timedelta] = retry_delay,
+    ) -> None:
+        self.bot = bot
+        self.zone = zone
+        self.clock = clock or SystemClock()
+        self.store = OutboxStore(sessions, owner or new_owner_id(), lease)
+        self.poll_interval = poll_interval
+        self.batch = batch
+        self.retry_delay = retry_delay
+        self.stats = Stats()
+        self._sessions = sessions
+        self._pacer = Pacer(rate)
+        self._chats = ChatSpacing(chat_interval)
+        self._queue: deque[Delivery] = deque()
+        self._held: set[int] = set()
+        self._network_failures = 0
+        self._last_claim = 0.0
+        self._wakeup = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._unsubscribe = lambda: None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def owner(self) -> str:
+        return self.store.owner
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    # -- lifecycle -----------------------------------------------------------
+
+    async def start(self) -> None:
+        if self.running:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._stopping.clear()
+        engine = self._sessions.kw.get("bind")
+        if isinstance(engine, AsyncEngine):
+            self._unsubscribe = when_enqueued(engine, self.wake)
+        self._task = asyncio.create_task(self._run(), name="trainery-dispatcher")
+        self._heartbeat = asyncio.create_task(self._renew_leases(), name="trainery-dispatcher-heartbeat")
+        log.info("Notification dispatcher started (%s)", self.owner)
+
+    async def stop(self) -> None:
+        """Finish the message in hand, give back the rest, and stop."""
+        self._unsubscribe()
+        self._stopping.set()
+        self._wakeup.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), STOP_TIMEOUT)
+            except asyncio.TimeoutError:
+                log.warning("The notification in hand did not finish in time; it is sent again after restart")
+                self._task.cancel()
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            await asyncio.gather(self._heartbeat, return_exceptions=True)
+        try:
+            released = await self.store.release()
+        except Exception:
+            log.exception("Could not release claimed notifications; they are sent after their lease runs out")
+        else:
+            if released:
+                log.info("Left %d claimed notifications for the next start", released)
+        self._queue.clear()
+        self._held.clear()
+        self._task = self._heartbeat = None
+
+    def wake(self) -> None:
+        """Something was queued: look at the outbox now. Safe from any thread."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wakeup.set)
+
+    # -- the loop ----------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self._step()
+            except Exception:
+                log.exception("Notification dispatcher: unexpected error; trying again in a second")
+                await self._sleep(1.0)
+
+    async def _step(self) -> None:
+        if not self._queue and not await self._claim():
+            await self._idle()
+            return
+        item, wait = self._next_ready()
+        if item is None:
+            # Every held row waits for its chat's turn: meanwhile fetch others.
+            if len(self._queue) < MAX_HELD and self._may_claim() and await self._claim():
+                return
+            await self._sleep(min(wait, self.poll_interval))
+            return
+        pause = self._pacer.ready_in()
+        if pause > 0:
+            await self._sleep(pause)
+            return
+        self._queue.remove(item)
+        try:
+            await self._deliver(item)
+        finally:
+            if item not in self._queue:
+                self._held.discard(item.id)
+
+    async def _claim(self) -> bool:
+        self._wakeup.clear()  # a commit after this point wakes the next idle wait
+        self._last_claim = time.monotonic()
+        claimed = await self.store.claim(self.clock.now(), self.batch)
+        fresh = [item for item in claimed if item.id not in self._held]
+        self._queue.extend(fresh)
+        self._held.update(item.id for item in fresh)
+        return bool(fresh)
+
+    def _may_claim(self) -> bool:
+        return self._wakeup.is_set() or time.monotonic() - self._last_claim >= self.poll_interval
+
+    def _next_ready(self) -> tuple[Delivery | None, float]:
+        """The oldest held row whose chat may get a message now, else how long until one may."""
+        soonest = float("inf")
+        for item in self._queue:
+            wait = 0.0 if item.chat_id is None else self._chats.ready_in(item.chat_id)
+            if wait == 0:
+                return item, 0.0
+            soonest = min(soonest, wait)
+        return None, soonest
+
+    async def _idle(self) -> None:
+        try:
+            await asyncio.wait_for(self._wakeup.wait(), self.poll_interval)
+        except asyncio.TimeoutError:
+            pass
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait, unless asked to stop."""
+        try:
+            await asyncio.wait_for(self._stopping.wait(), max(seconds, 0.0))
+        except asyncio.TimeoutError:
+            pass
+
+    async def _renew_leases(self) -> None:
+        period = self.store.lease.total_seconds() / 3
+        while not self._stopping.is_set():
+            await self._sleep(period)
+            if self._held:
+                try:
+                    await self.store.renew(self.clock.now())
+                except Exception:
+                    log.exception("Could not renew the lease on claimed notifications")
+
+    # -- one notification ----------------------------------------------------------
+
+    async def _deliver(self, item: Delivery) -> None:
+        if item.chat_id is None:
+            await self._fail(item, NO_LINKED_CHAT, attempted=False)
+            return
+        try:
+            notice = render(item.kind, item.payload, self.zone)
+        except Exception as error:
+            log.exception("Cannot write notification %d", item.id)
+            await self._fail(item, f"could not be written ({type(error).__name__}: {error})", attempted=False)
+            return
+        self._pacer.take()
+        self._chats.take(item.chat_id)
+        try:
+            await self.bot.send_message(
+                item.chat_id, notice.text, parse_mode=ParseMode.HTML, reply_markup=notice.markup
+            )
+        except RetryAfter as error:
+            seconds = retry_after_seconds(error)
+            self.stats.flood_waits += 1
+            log.warning("Telegram asked to wait %.0f s; notification %d goes after that", seconds, item.id)
+            self._pacer.pause(seconds)
+            self._queue.appendleft(item)  # still claimed: first in line after the pause
+        except Forbidden as error:
+            await self._fail(item, forbidden_reason(error))
+        except ChatMigrated as error:
+            await self._fail(item, f"the chat moved to {error.new_chat_id}")
+        except BadRequest as error:
+            await self._fail(item, bad_request_reason(error))
+        except NetworkError as error:  # also TimedOut and Telegram's 5xx answers
+            await self._retry(item, f"network error: {error.message}", network=True)
+        except TelegramError as error:  # e.g. a revoked token: not the member's fault
+            await self._retry(item, f"Telegram error: {error.message}", network=True)
+        else:
+            self._network_failures = 0
+            self.stats.sent += 1
+            if not await self.store.mark_sent(item.id, self.clock.now()):
+                self.stats.repeated += 1
+                log.warning("Notification %d was sent again: it was already recorded as sent", item.id)
+
+    async def _fail(self, item: Delivery, reason: str, *, attempted: bool = True) -> None:
+        self.stats.failed += 1
+        log.info("Notification %d to member %d not deliverable: %s", item.id, item.member_id, reason)
+        await self.store.mark_failed(item.id, self.clock.now(), reason, attempted=attempted)
+
+    async def _retry(self, item: Delivery, reason: str, *, network: bool) -> None:
+        self.stats.retried += 1
+        now = self.clock.now()
+        delay = self.retry_delay(item.attempts + 1)
+        if network:  # the network is down for every chat: pause all sends a while
+            self._network_failures += 1
+            pause = min(self.retry_delay(self._network_failures).total_seconds() / 2, LONGEST_NETWORK_PAUSE)
+            self._pacer.pause(pause)
+        log.warning("Notification %d: %s; trying again in %s", item.id, reason, delay)
+        await self.store.retry_later(item.id, now, now + delay, reason)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """`retry_after` in seconds, whether PTB gives an int or (with PTB_TIMEDELTA) a timedelta."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    return max(seconds, 0.0)
+
+
+def forbidden_reason(error: Forbidden) -> str:
+    text = error.message.lower()
+    if "blocked" in text:
+        return BLOCKED
+    if "deactivated" in text:
+        return ACCOUNT_DELETED
+    return f"refused by Telegram: {error.message}"
+
+
+def bad_request_reason(error: BadRequest) -> str:
+    if "chat not found" in error.message.lower():
+        return CHAT_NOT_FOUND
+    return f"refused by Telegram: {error.message}"

@@ -1,0 +1,116 @@
+"""What a member reads (SPEC §2.2, §2.3, §3): the notification for one change, in the
+studio's time zone — what changed (before → after), and what it means for their
+booking and pass — plus a "Book again" button where they may book again.
+
+Rendered when sent, from the payload stored with the change (ISO UTC times, names of
+spaces and trainers). All text is HTML: names, titles and reasons are escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.delivery.book_again import BookAgain
+from domain.notifications import NotificationKind
+from domain.occurrence import OccurrenceKey
+
+HEADINGS: dict[NotificationKind, str] = {
+    NotificationKind.UPDATED: "Training updated",
+    NotificationKind.RESCHEDULED: "Training rescheduled",
+    NotificationKind.CANCELLED: "Training cancelled",
+    NotificationKind.BOOKING_CANCELLED: "Your booking was cancelled",
+}
+BOOK_AGAIN = "Book again"
+# What members are told about; capacity changes do not concern a booked member.
+SHOWN_CHANGES = ("time", "space", "trainer")
+FIELD_NAMES = {"time": "Time", "space": "Space", "trainer": "Trainer"}
+
+
+@dataclass(frozen=True)
+class Notice:
+    text: str
+    book_again: BookAgain | None = None
+
+    @property
+    def markup(self) -> InlineKeyboardMarkup | None:
+        if self.book_again is None:
+            return None
+        return InlineKeyboardMarkup([[InlineKeyboardButton(BOOK_AGAIN, callback_data=self.book_again.encode())]])
+
+
+def render(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo) -> Notice:
+    """The message for one notification; raises on a payload it cannot read."""
+    title = escape(str(payload["title"]))
+    lines = [f"<b>{HEADINGS[kind]}</b>: {title}"]
+    changes = [c for c in payload.get("changes", []) if c.get("field") in SHOWN_CHANGES]
+    if not any(c["field"] == "time" for c in changes):
+        lines.append(moment(payload["start"], zone))
+    lines += [_change_line(change, zone) for change in changes]
+    if reason := payload.get("reason"):
+        lines.append(f"Reason: {escape(str(reason))}")
+    lines.append("")
+    lines.append(_meaning(kind, payload))
+    rebook = kind is NotificationKind.BOOKING_CANCELLED and bool(payload.get("rebook"))
+    if rebook:
+        lines.append("You can book this session again below.")
+    return Notice("\n".join(lines), BookAgain(occurrence_key(payload)) if rebook else None)
+
+
+def _meaning(kind: NotificationKind, payload: dict[str, Any]) -> str:
+    if kind is NotificationKind.UPDATED:
+        return "Your booking is kept; your pass is unchanged."
+    if kind is NotificationKind.RESCHEDULED:
+        return "Your booking is kept for the new time; your pass is unchanged."
+    return "Your booking is cancelled. " + refund_line(payload.get("refund") or {})
+
+
+def refund_line(refund: dict[str, Any]) -> str:
+    left = refund.get("sessions_left")
+    if left is None:
+        return "Your pass is unlimited, so it is unchanged."
+    return f"The session went back to your pass: {plural(int(left), 'session')} left."
+
+
+def _change_line(change: dict[str, Any], zone: ZoneInfo) -> str:
+    name = FIELD_NAMES[change["field"]]
+    if change["field"] == "time":
+        before, after = _instant(change["before"]), _instant(change["after"])
+        return f"{name}: {moment_of(before, zone)} → {moment_of(after, zone, same_day_as=before)}"
+    return f"{name}: {escape(str(change['before']))} → {escape(str(change['after']))}"
+
+
+def moment(iso: str, zone: ZoneInfo) -> str:
+    return moment_of(_instant(iso), zone)
+
+
+def moment_of(instant: datetime, zone: ZoneInfo, *, same_day_as: datetime | None = None) -> str:
+    """`Tue 1 Dec 2026, 18:00` in the studio's zone; only `19:00` after the same day."""
+    local = instant.astimezone(zone)
+    if same_day_as is not None and same_day_as.astimezone(zone).date() == local.date():
+        return local.strftime("%H:%M")
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
+def occurrence_key(payload: dict[str, Any]) -> OccurrenceKey:
+    return OccurrenceKey(int(payload["schedule_id"]), _instant(payload["original_start"]))
+
+
+def _instant(iso: str) -> datetime:
+    value = datetime.fromisoformat(iso)
+    if value.tzinfo is None:
+        raise ValueError(f"a notification time without its zone: {iso!r}")
+    return value
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=False)

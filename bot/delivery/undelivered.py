@@ -1,0 +1,76 @@
+"""`/undelivered [page]` (SPEC §4): admins and owners see the notifications that could
+not be delivered — failed for good, or still being retried — and why, newest first."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+
+from bot.context import TraineryContext
+from bot.delivery.texts import HEADINGS, escape, moment, moment_of
+from bot.identity import roles_of
+from domain.delivery import Undelivered
+from domain.roles import Role
+from storage.outbox import OutboxStore
+
+PAGE_SIZE = 15
+ONLY_ADMINS = "Only admins and owners can see undelivered notifications."
+ALL_DELIVERED = "Every notification has been delivered."
+USAGE = "Usage: /undelivered [page], e.g. <code>/undelivered</code> or <code>/undelivered 2</code>"
+
+
+async def undelivered(update: Update, context: TraineryContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    roles = await roles_of(context.settings, context.sessionmaker, user.id)
+    if not roles & {Role.ADMIN, Role.OWNER}:
+        await message.reply_text(ONLY_ADMINS)
+        return
+    page = _page(context.args or [])
+    if page is None:
+        await message.reply_text(USAGE)
+        return
+    store = OutboxStore(context.sessionmaker, owner="/undelivered")
+    items, total = await store.undelivered(PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    await message.reply_text(listing(items, total, page, context.settings.zone))
+
+
+def _page(args: list[str]) -> int | None:
+    if not args:
+        return 1
+    if len(args) == 1 and args[0].isdigit() and int(args[0]) >= 1:
+        return int(args[0])
+    return None
+
+
+def listing(items: list[Undelivered], total: int, page: int, zone: ZoneInfo) -> str:
+    if total == 0:
+        return ALL_DELIVERED
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    head = f"<b>Undelivered notifications</b>: {total}, newest first"
+    if pages > 1:
+        head += f" — page {page} of {pages}"
+    if not items:
+        return f"{head}\n\nThere is no page {page}; the last one is {pages}."
+    lines = [head, ""] + [_entry(item, zone) for item in items]
+    if page < pages:
+        lines.append(f"Older ones: /undelivered {page + 1}")
+    return "\n".join(lines)
+
+
+def _entry(item: Undelivered, zone: ZoneInfo) -> str:
+    title = escape(str(item.payload.get("title", "?")))
+    when = item.payload.get("start")
+    session = f"{title}, {moment(when, zone)}" if isinstance(when, str) else title
+    if item.retrying:
+        status = f"still retrying after {item.attempts} attempt{'s' if item.attempts != 1 else ''}"
+    else:
+        status = "not delivered"
+    reason = escape(item.reason or "unknown")
+    return (
+        f"• {moment_of(item.created_at, zone)} — <b>{escape(item.member_name)}</b>: "
+        f"{HEADINGS[item.kind]} ({session})\n"
+        f"  {status}: {reason}\n"
+    )

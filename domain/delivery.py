@@ -1,0 +1,74 @@
+"""Delivering queued notifications (SPEC §3, §5): what a notification waiting to be sent
+looks like, why one can be undeliverable, and how long to wait before trying again.
+
+The outbox holds every notification from the transaction of its change; a dispatcher
+sends it and records the outcome. A notification is never dropped: it is sent, or
+retried (network errors, flood limits), or recorded as undeliverable with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from domain.notifications import NotificationKind
+
+# Why a member cannot be reached; shown to admins as is (`/undelivered`).
+NO_LINKED_CHAT = "no linked chat"
+BLOCKED = "blocked the bot"
+CHAT_NOT_FOUND = "chat not found"
+ACCOUNT_DELETED = "account deleted"
+
+FIRST_RETRY = timedelta(seconds=2)
+LONGEST_RETRY = timedelta(minutes=5)
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # waiting to be sent, or to be tried again
+    SENT = "sent"  # Telegram confirmed it
+    FAILED = "failed"  # the member cannot be reached; recorded with the reason
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A notification a dispatcher has claimed and now sends."""
+
+    id: int
+    member_id: int
+    chat_id: int | None  # None: the member has not linked a chat
+    kind: NotificationKind
+    payload: dict[str, Any]
+    attempts: int  # attempts before this one
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A notification not delivered (yet): failed for good, or being retried."""
+
+    id: int
+    member_id: int
+    member_name: str
+    kind: NotificationKind
+    payload: dict[str, Any]
+    status: DeliveryStatus
+    reason: str | None
+    attempts: int
+    created_at: datetime
+    last_attempt_at: datetime | None
+
+    @property
+    def retrying(self) -> bool:
+        return self.status is DeliveryStatus.PENDING
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed attempt (1, 2, ...): doubling from two
+    seconds up to five minutes, so a long outage costs few requests and a short one
+    little delay. Network errors are retried for as long as it takes."""
+    if attempts < 1:
+        return FIRST_RETRY
+    seconds = FIRST_RETRY.total_seconds() * 2 ** min(attempts - 1, 20)
+    return min(timedelta(seconds=seconds), LONGEST_RETRY)

@@ -1,0 +1,219 @@
+"""The outbox as the dispatcher sees it: claim due notifications under a lease, record
+what Telegram answered, list what could not be delivered (SPEC §5).
+
+Claims are leases. A dispatcher claims a few due rows (`claimed_by` = its own id,
+`claimed_until` = now + lease) in one short transaction whose UPDATE re-checks that
+nobody holds them; on PostgreSQL the candidate rows are also read `FOR UPDATE SKIP
+LOCKED`, on SQLite every transaction takes the write lock (`BEGIN IMMEDIATE`). So two
+dispatchers never hold the same row. The holder renews its lease while it works; a
+dispatcher that crashed stops renewing and its rows become due again when the lease
+runs out. A row is marked sent only after Telegram confirmed the message.
+
+`when_enqueued` lets a dispatcher in this process hear about a commit that queued
+notifications the moment it happens, instead of at its next poll.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, event, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from domain.delivery import Delivery, DeliveryStatus, Undelivered
+from domain.notifications import NotificationKind
+from storage.models import NotificationRow, PersonRow
+
+PENDING, SENT, FAILED = DeliveryStatus.PENDING.value, DeliveryStatus.SENT.value, DeliveryStatus.FAILED.value
+
+
+def new_owner_id() -> str:
+    """Names a dispatcher in `claimed_by`: readable in the database, unique per start."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+class OutboxStore:
+    """One dispatcher's access to the outbox; every method is its own short transaction."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], owner: str, lease: timedelta = timedelta(seconds=3)
+    ) -> None:
+        self._sessions = sessions
+        self.owner = owner
+        self.lease = lease
+
+    async def claim(self, now: datetime, limit: int) -> list[Delivery]:
+        """Lease up to `limit` due notifications, oldest first, with the member's chat."""
+        free = or_(NotificationRow.claimed_until.is_(None), NotificationRow.claimed_until < now)
+        async with self._sessions() as session, session.begin():
+            candidates = await session.scalars(
+                select(NotificationRow.id)
+                .where(NotificationRow.status == PENDING, NotificationRow.next_attempt_at <= now, free)
+                .order_by(NotificationRow.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)  # PostgreSQL; SQLite holds the write lock anyway
+            )
+            ids = list(candidates)
+            if not ids:
+                return []
+            await session.execute(
+                update(NotificationRow)
+                .where(NotificationRow.id.in_(ids), NotificationRow.status == PENDING, free)
+                .values(claimed_by=self.owner, claimed_until=now + self.lease)
+                .execution_options(synchronize_session=False)
+            )
+            rows = await session.execute(
+                select(NotificationRow, PersonRow.chat_id)
+                .join(PersonRow, PersonRow.id == NotificationRow.member_id)
+                .where(
+                    NotificationRow.id.in_(ids),
+                    NotificationRow.status == PENDING,
+                    NotificationRow.claimed_by == self.owner,
+                )
+                .order_by(NotificationRow.id)
+            )
+            return [
+                Delivery(
+                    id=row.id,
+                    member_id=row.member_id,
+                    chat_id=chat_id,
+                    kind=NotificationKind(row.kind),
+                    payload=dict(row.payload),
+                    attempts=row.attempts,
+                    created_at=row.created_at,
+                )
+                for row, chat_id in rows
+            ]
+
+    async def renew(self, now: datetime) -> int:
+        """Extend the lease on every row this dispatcher holds (its heartbeat)."""
+        return await self._update(
+            self._held(), claimed_until=now + self.lease
+        )
+
+    async def release(self, ids: Iterable[int] | None = None) -> int:
+        """Give rows back unsent (a stop): the next dispatcher sends them at once."""
+        condition = self._held()
+        if ids is not None:
+            condition = condition & NotificationRow.id.in_(list(ids))
+        return await self._update(condition, claimed_by=None, claimed_until=None)
+
+    async def mark_sent(self, notification_id: int, now: datetime) -> bool:
+        """Telegram confirmed it. Recorded whoever holds the lease now: it was sent.
+        False: it was already recorded as sent (a second delivery happened)."""
+        count = await self._update(
+            (NotificationRow.id == notification_id) & (NotificationRow.status == PENDING),
+            status=SENT, sent_at=now, last_attempt_at=now, attempts=NotificationRow.attempts + 1,
+            failure_reason=None, claimed_by=None, claimed_until=None,
+        )
+        return count == 1
+
+    async def retry_later(self, notification_id: int, now: datetime, at: datetime, reason: str) -> bool:
+        """The attempt failed for a passing reason: try again at `at`; the reason is kept
+        for `/undelivered` until it is delivered."""
+        count = await self._update(
+            self._held() & (NotificationRow.id == notification_id),
+            next_attempt_at=at, last_attempt_at=now, attempts=NotificationRow.attempts + 1,
+            failure_reason=reason, claimed_by=None, claimed_until=None,
+        )
+        return count == 1
+
+    async def mark_failed(self, notification_id: int, now: datetime, reason: str, *, attempted: bool = True) -> bool:
+        """The member cannot be reached: recorded with the reason, not retried."""
+        values: dict[str, object] = dict(
+            status=FAILED, failure_reason=reason, claimed_by=None, claimed_until=None,
+        )
+        if attempted:
+            values.update(last_attempt_at=now, attempts=NotificationRow.attempts + 1)
+        count = await self._update(self._held() & (NotificationRow.id == notification_id), **values)
+        return count == 1
+
+    async def undelivered(self, limit: int, offset: int = 0) -> tuple[list[Undelivered], int]:
+        """Notifications that failed, or that are being retried after an error, newest
+        first; and how many there are in all."""
+        condition = (NotificationRow.status == FAILED) | (
+            (NotificationRow.status == PENDING) & NotificationRow.failure_reason.is_not(None)
+        )
+        async with self._sessions() as session:
+            total = await session.scalar(select(func.count()).select_from(NotificationRow).where(condition))
+            rows = await session.execute(
+                select(NotificationRow, PersonRow.name)
+                .join(PersonRow, PersonRow.id == NotificationRow.member_id)
+                .where(condition)
+                .order_by(NotificationRow.created_at.desc(), NotificationRow.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+            items = [
+                Undelivered(
+                    id=row.id,
+                    member_id=row.member_id,
+                    member_name=name,
+                    kind=NotificationKind(row.kind),
+                    payload=dict(row.payload),
+                    status=DeliveryStatus(row.status),
+                    reason=row.failure_reason,
+                    attempts=row.attempts,
+                    created_at=row.created_at,
+                    last_attempt_at=row.last_attempt_at,
+                )
+                for row, name in rows
+            ]
+        return items, total or 0
+
+    def _held(self):  # type: ignore[no-untyped-def]
+        return (NotificationRow.claimed_by == self.owner) & (NotificationRow.status == PENDING)
+
+    async def _update(self, condition, **values: object) -> int:  # type: ignore[no-untyped-def]
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(NotificationRow).where(condition).values(**values).execution_options(synchronize_session=False)
+            )
+            return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+# -- hearing about new notifications at once -----------------------------------------
+
+_QUEUED = "trainery_outbox_queued"
+_listeners: dict[Engine, list[Callable[[], None]]] = defaultdict(list)
+
+
+def when_enqueued(engine: AsyncEngine, callback: Callable[[], None]) -> Callable[[], None]:
+    """Call `callback` right after a session on `engine` commits notifications it added
+    through the ORM (what the outbox repository does). Returns the unsubscribe function.
+    The callback runs on the committing thread: it must only signal, e.g. set an event."""
+    listeners = _listeners[engine.sync_engine]
+    listeners.append(callback)
+
+    def unsubscribe() -> None:
+        if callback in listeners:
+            listeners.remove(callback)
+
+    return unsubscribe
+
+
+@event.listens_for(Session, "after_flush")
+def _note_queued(session: Session, _flush_context: object) -> None:
+    if not session.info.get(_QUEUED) and any(isinstance(o, NotificationRow) for o in session.new):
+        session.info[_QUEUED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _announce_queued(session: Session) -> None:
+    if not session.info.pop(_QUEUED, False):
+        return
+    bind = session.bind
+    engine = bind.engine if bind is not None else None
+    for callback in list(_listeners.get(engine, ())) if isinstance(engine, Engine) else ():
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_queued(session: Session) -> None:
+    session.info.pop(_QUEUED, None)

@@ -1,0 +1,271 @@
+"""The dispatcher against the fake Bot API, on both databases (SPEC §3, §5): every
+member told once, 429 honoured, unreachable members recorded, network errors retried,
+restarts and crashes lose nothing and repeat nothing, claims keep two dispatchers
+apart, one message a second per chat."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+
+from bot.delivery.dispatcher import Dispatcher
+from domain.clock import FixedClock
+from domain.delivery import BLOCKED, CHAT_NOT_FOUND, NO_LINKED_CHAT
+from domain.notifications import NotificationDraft, NotificationKind
+from domain.override import OverrideRequest
+from domain.services import Studio
+from storage.outbox import OutboxStore
+from storage.unit_of_work import SqlUnitOfWork
+from tests.conftest import BERLIN
+from tests.delivery_helpers import (
+    RunningClock,
+    link_chats,
+    messages_per_chat,
+    rows,
+    wait_for,
+    wait_until_settled,
+)
+from tests.fake_bot_api import FakeBotApi
+from tests.world import World
+
+TOKEN = "123:ABC"
+TUESDAY = date(2026, 12, 1)
+
+
+def quick_retry(attempts: int) -> timedelta:
+    return timedelta(milliseconds=100)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotApi]:
+    with FakeBotApi(TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+async def bot(fake: FakeBotApi) -> AsyncIterator[Bot]:
+    async with Bot(TOKEN, base_url=fake.base_url) as telegram_bot:
+        yield telegram_bot
+
+
+@pytest.fixture
+def running(clock: FixedClock) -> RunningClock:
+    return RunningClock(clock.now())
+
+
+@pytest.fixture
+async def make(bot: Bot, sessions: async_sessionmaker[AsyncSession], running: RunningClock):  # type: ignore[no-untyped-def]
+    """Builds dispatchers on the test database; any still running are stopped at the end."""
+    made: list[Dispatcher] = []
+
+    def build(**options: object) -> Dispatcher:
+        options.setdefault("retry_delay", quick_retry)
+        dispatcher = Dispatcher(bot, sessions, BERLIN, clock=running, **options)  # type: ignore[arg-type]
+        made.append(dispatcher)
+        return dispatcher
+
+    yield build
+    for dispatcher in made:
+        if dispatcher.running:
+            await dispatcher.stop()
+
+
+async def booked_and_linked(world: World, fake: FakeBotApi) -> dict[int, int]:
+    await world.book_all(world.yoga_on(TUESDAY))
+    return await link_chats(world.sessions, fake, world.members)
+
+
+async def test_a_cancel_reaches_every_booked_member_once(world: World, fake: FakeBotApi, make) -> None:  # type: ignore[no-untyped-def]
+    chats = await booked_and_linked(world, fake)
+    dispatcher = make()
+    await dispatcher.start()
+    try:
+        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY), "The trainer is ill")
+        counts = await wait_until_settled(world.sessions, len(chats))
+    finally:
+        await dispatcher.stop()
+    assert counts == {"sent": len(chats)}
+    assert messages_per_chat(fake, chats.values()) == {chat: 1 for chat in chats.values()}
+    text = fake.sent_messages(chats[world.members[0]])[0]["text"]
+    assert text.startswith("Training cancelled: Yoga")
+    assert "Tue 1 Dec 2026, 18:00" in text and "Reason: The trainer is ill" in text
+    assert "10 sessions left" in text
+    assert all(row.attempts == 1 and row.sent_at is not None for row in await rows(world.sessions))
+
+
+async def test_429_waits_retry_after_then_delivers(world: World, fake: FakeBotApi, make) -> None:  # type: ignore[no-untyped-def]
+    member = world.members[0]
+    await world.book_all(world.yoga_on(TUESDAY), [member])
+    chats = await link_chats(world.sessions, fake, [member])
+    fake.fail_next("sendMessage", 429, retry_after=1)
+    dispatcher = make()
+    await dispatcher.start()
+    try:
+        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+        await wait_until_settled(world.sessions, 1)
+    finally:
+        await dispatcher.stop()
+    calls = fake.calls("sendMessage")
+    assert [call.status for call in calls] == [429, 200]
+    assert calls[1].at - calls[0].at >= 1.0  # retry_after honoured
+    assert messages_per_chat(fake, chats.values()) == {chats[member]: 1}
+    assert dispatcher.stats.flood_waits == 1
+    assert [row.status for row in await rows(world.sessions)] == ["sent"]
+
+
+async def test_unreachable_members_are_recorded_not_retried(world: World, fake: FakeBotApi, make) -> None:  # type: ignore[no-untyped-def]
+    await world.book_all(world.yoga_on(TUESDAY))
+    blocked, unknown, unlinked, fine = world.members
+    chats = await link_chats(world.sessions, fake, [blocked, fine])
+    await link_chats(world.sessions, None, [unknown])  # a chat Telegram does not know
+    fake.block_chat(chats[blocked])
+    dispatcher = make()
+    await dispatcher.start()
+    try:
+        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+        counts = await wait_until_settled(world.sessions, 4)
+    finally:
+        await dispatcher.stop()
+    assert counts == {"sent": 1, "failed": 3}
+    by_member = {row.member_id: row for row in await rows(world.sessions)}
+    assert by_member[blocked].failure_reason == BLOCKED
+    assert by_member[unknown].failure_reason == CHAT_NOT_FOUND
+    assert by_member[unlinked].failure_reason == NO_LINKED_CHAT
+    assert by_member[unlinked].attempts == 0  # nothing was sent to try
+    assert by_member[fine].status == "sent"
+    refused = [c for c in fake.calls("sendMessage") if c.status != 200]
+    assert sorted(c.status for c in refused) == [400, 403]  # each tried once, not again
+
+
+async def test_network_errors_and_server_errors_are_retried(world: World, fake: FakeBotApi, make) -> None:  # type: ignore[no-untyped-def]
+    first, second = world.members[:2]
+    await world.book_all(world.yoga_on(TUESDAY), [first, second])
+    chats = await link_chats(world.sessions, fake, [first, second])
+    fake.disconnect_next("sendMessage")
+    fake.fail_next("sendMessage", 502)
+    dispatcher = make()
+    await dispatcher.start()
+    try:
+        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+        counts = await wait_until_settled(world.sessions, 2)
+    finally:
+        await dispatcher.stop()
+    assert counts == {"sent": 2}
+    assert messages_per_chat(fake, chats.values()) == {chat: 1 for chat in chats.values()}
+    assert dispatcher.stats.retried == 2
+    assert sorted(row.attempts for row in await rows(world.sessions)) == [2, 2]
+
+
+async def test_a_restart_delivers_the_queue_and_repeats_nothing(
+    studio: Studio, sessions: async_sessionmaker[AsyncSession], fake: FakeBotApi, make  # type: ignore[no-untyped-def]
+) -> None:
+    world = await World.build(studio, sessions, members=10)
+    chats = await booked_and_linked(world, fake)
+    await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))  # queued while no dispatcher runs
+    first = make(rate=20.0)
+    await first.start()
+    await wait_for(lambda: len(fake.sent_messages()) >= 3, what="first messages")
+    await first.stop()
+    left = [row for row in await rows(sessions) if row.status == "pending"]
+    assert left, "the first dispatcher should have been stopped half-way"
+    assert all(row.claimed_by is None for row in left)  # given back on stop
+    second = make()
+    await second.start()
+    try:
+        counts = await wait_until_settled(sessions, len(chats))
+    finally:
+        await second.stop()
+    assert counts == {"sent": len(chats)}
+    assert messages_per_chat(fake, chats.values()) == {chat: 1 for chat in chats.values()}
+    assert first.stats.sent + second.stats.sent == len(chats)
+
+
+async def test_a_crashed_dispatchers_claims_are_sent_after_its_lease(world: World, fake: FakeBotApi, make) -> None:  # type: ignore[no-untyped-def]
+    chats = await booked_and_linked(world, fake)
+    await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+    dead = OutboxStore(world.sessions, "crashed", lease=timedelta(seconds=1))
+    held = await dead.claim(RunningClock(world.studio.clock.now()).now(), 2)
+    assert len(held) == 2
+    dispatcher = make()
+    await dispatcher.start()
+    try:
+        counts = await wait_until_settled(world.sessions, len(chats))
+    finally:
+        await dispatcher.stop()
+    assert counts == {"sent": len(chats)}
+    assert messages_per_chat(fake, chats.values()) == {chat: 1 for chat in chats.values()}
+
+
+async def test_two_dispatchers_never_send_the_same_notification(
+    studio: Studio, sessions: async_sessionmaker[AsyncSession], fake: FakeBotApi, make  # type: ignore[no-untyped-def]
+) -> None:
+    world = await World.build(studio, sessions, members=10)
+    chats = await booked_and_linked(world, fake)
+    one, two = make(batch=3), make(batch=3)
+    await one.start()
+    await two.start()
+    try:
+        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+        counts = await wait_until_settled(sessions, len(chats))
+    finally:
+        await one.stop()
+        await two.stop()
+    assert counts == {"sent": len(chats)}
+    assert messages_per_chat(fake, chats.values()) == {chat: 1 for chat in chats.values()}
+    assert one.stats.sent + two.stats.sent == len(chats)
+    assert one.stats.repeated == two.stats.repeated == 0
+
+
+async def test_one_message_a_second_per_chat(world: World, fake: FakeBotApi, make) -> None:  # type: ignore[no-untyped-def]
+    member = world.members[0]
+    await world.book_all(world.yoga_on(TUESDAY), [member])
+    chat = (await link_chats(world.sessions, fake, [member]))[member]
+    fake.chat_rate_limit = 1
+    await world.studio.override(world.admin, world.yoga_on(TUESDAY), OverrideRequest(trainer_id=world.substitute))
+    await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+    dispatcher = make()
+    await dispatcher.start()
+    try:
+        await wait_until_settled(world.sessions, 2)
+    finally:
+        await dispatcher.stop()
+    calls = fake.calls("sendMessage")
+    assert [call.status for call in calls] == [200, 200]  # never refused for flooding the chat
+    assert calls[1].at - calls[0].at >= 1.0
+    texts = [m["text"] for m in fake.sent_messages(chat)]
+    assert texts[0].startswith("Training updated") and texts[1].startswith("Training cancelled")
+
+
+async def test_a_commit_wakes_the_dispatcher(world: World, fake: FakeBotApi, make) -> None:  # type: ignore[no-untyped-def]
+    """With polling far away, only the commit's wake-up can deliver in time."""
+    chats = await booked_and_linked(world, fake)
+    dispatcher = make(poll_interval=300.0)
+    await dispatcher.start()
+    try:
+        await wait_for(lambda: dispatcher._last_claim > 0, what="first look at the outbox")
+        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+        await wait_until_settled(world.sessions, len(chats), timeout=10)
+    finally:
+        await dispatcher.stop()
+    assert messages_per_chat(fake, chats.values()) == {chat: 1 for chat in chats.values()}
+
+
+async def test_a_notification_that_cannot_be_written_is_recorded(world: World, fake: FakeBotApi, make) -> None:  # type: ignore[no-untyped-def]
+    member = world.members[0]
+    await link_chats(world.sessions, fake, [member])
+    async with SqlUnitOfWork(world.sessions) as uow:
+        await uow.outbox.add("broken", [NotificationDraft(member, NotificationKind.CANCELLED, {})], world.studio.clock.now())
+        await uow.commit()
+    dispatcher = make()
+    await dispatcher.start()
+    try:
+        await wait_until_settled(world.sessions, 1)
+    finally:
+        await dispatcher.stop()
+    [row] = await rows(world.sessions)
+    assert row.status == "failed" and row.failure_reason.startswith("could not be written")
+    assert fake.calls("sendMessage") == []
