@@ -51,7 +51,13 @@ COMMANDS: tuple[CommandHelp, ...] = (
         ("/cancel",),
         STAFF,
     ),
-    # /my, /book and /demo are listed here when they exist (issue 6).
+    CommandHelp(
+        "/demo",
+        "load a demo studio into an empty database, with invite links to try every flow",
+        ("/demo",),
+        frozenset({Role.OWNER}),
+    ),
+    # /my and /book are listed here when they exist.
 )
 
 ADMINS = frozenset({Role.OWNER, Role.ADMIN})
@@ -65,6 +71,13 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
         CommandHelp("/trainers", "list the trainers", ("/trainers",), ADMINS),
         CommandHelp("/members", "list the members", ("/members",), ADMINS),
         CommandHelp("/admins", "list the admins and owners", ("/admins",), ADMINS),
+        CommandHelp(
+            "/invite_member <name>[, <name>…]",
+            "invite members by deep link (many at once)",
+            ("/invite_member Anna Berg, Ben Cole",), ADMINS,
+        ),
+        CommandHelp("/invite_trainer <name>", "invite a trainer by deep link", ("/invite_trainer Tom Hill",), ADMINS),
+        CommandHelp("/invite_admin <name>", "invite an admin by deep link (owners)", ("/invite_admin Ada Lane",), frozenset({Role.OWNER})),
         CommandHelp(
             "/appoint <admin|trainer|member>; <name>",
             "give someone of the studio another role (owners appoint admins)",
@@ -107,10 +120,11 @@ STRANGER = (
     "opening it links this chat to your profile."
 )
 
-INVITE_INVALID = (
-    "This invite link is not valid or has expired, so nothing was changed. "
-    "Ask the studio's admin for a new one."
-)
+def welcome(name: str, role: Role) -> str:
+    return (
+        f"Welcome, {escape(name)}! This chat is now linked to the studio: you are "
+        f"{'an' if role is Role.ADMIN else 'a'} <b>{role.value}</b>. Send /help for what you can do."
+    )
 
 
 def escape(text: str) -> str:

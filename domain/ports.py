@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Iterable, Protocol, Self
 
 from domain.booking import Booking, CancelledBy
+from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, Pass, PassTemplate
@@ -21,6 +22,7 @@ class People(Protocol):
     async def holding(self, role: Role) -> list[Person]: ...
     async def grant(self, person_id: int, role: Role) -> Person: ...
     async def everyone(self) -> list[Person]: ...
+    async def link(self, person_id: int, telegram_user_id: int, chat_id: int) -> Person: ...
 
 
 class Spaces(Protocol):
@@ -69,6 +71,14 @@ class Passes(Protocol):
     async def ledger(self, pass_id: int) -> list[LedgerEntry]: ...
 
 
+class Invites(Protocol):
+    async def add(self, person_id: int, role: Role, token_hash: str, at: datetime, expires_at: datetime) -> None: ...
+    async def by_hash(self, token_hash: str, *, for_update: bool = False) -> Invite | None: ...
+    async def use(self, invite_id: int, at: datetime) -> bool:
+        """Mark it used unless it was; False when someone else was first."""
+        ...
+
+
 class Outbox(Protocol):
     async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None: ...
 
@@ -81,6 +91,7 @@ class UnitOfWork(Protocol):
     bookings: Bookings
     passes: Passes
     outbox: Outbox
+    invites: Invites
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
+from domain import invites
 from domain.clock import Clock
 from domain.errors import DomainError, NotAllowed
 from domain.passes import Pass, PassTemplate
@@ -117,6 +118,17 @@ class StudioSetup:
             await uow.commit()
             return person
 
+    async def find_owner(self, actor_id: int) -> Person | None:
+        async with self._uow() as uow:
+            person = await uow.people.get(actor_id)
+            return person if person is not None and person.holds(Role.OWNER) else None
+
+    async def is_set_up(self, actor_id: int) -> bool:
+        """Whether the studio holds anything an admin set up (the demo needs none)."""
+        async with self._uow() as uow:
+            require_admin(await uow.people.get(actor_id))
+            return bool(await uow.spaces.all() or await uow.schedules.all() or await uow.passes.templates())
+
     # -- pass templates and passes ------------------------------------------------------
 
     async def add_template(
@@ -215,3 +227,58 @@ def _schedule_named(schedules: list[Schedule], title: str) -> Schedule:
     assert isinstance(schedule, Schedule)
     return schedule
 
+
+
+class Invitations:
+    """Inviting people by deep link and redeeming the links (SPEC §3, §4)."""
+
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
+        self._uow = unit_of_work
+        self.clock = clock
+
+    async def invite(self, actor_id: int, role: Role, names: list[str]) -> list[tuple[Person, str, datetime]]:
+        """A link per name. Someone invited before and not linked yet gets a fresh link
+        for the same record, not a second record."""
+        async with self._uow() as uow:
+            actor = require_admin(await uow.people.get(actor_id))
+            require_may_appoint(actor, role)
+            cleaned = [clean_name(name, "person") for name in names]
+            if not cleaned:
+                raise SetupError("Name who to invite.")
+            now = self.clock.now()
+            links = []
+            for name in cleaned:
+                person = await _unlinked_named(uow, name, role) or await uow.people.add(name, [role])
+                token = invites.new_token()
+                await uow.invites.add(person.id, role, invites.token_hash(token), now, now + invites.VALIDITY)
+                links.append((person, token, now + invites.VALIDITY))
+            await uow.commit()
+            return links
+
+    async def redeem(self, token: str, telegram_user_id: int, chat_id: int) -> tuple[Person, Role]:
+        async with self._uow() as uow:
+            invite = await uow.invites.by_hash(invites.token_hash(token), for_update=True)
+            person = await uow.people.get(invite.person_id) if invite else None
+            now = self.clock.now()
+            usable = invites.check_usable(invite, now, person.name if person else "")
+            assert person is not None
+            linked = await uow.people.by_telegram_user(telegram_user_id)
+            if linked is not None and linked.id != person.id:
+                raise invites.InviteRefused(
+                    f"This Telegram account is linked to {linked.name} already. "
+                    "Ask the studio's admin to add the role with /appoint instead."
+                )
+            if person.telegram_user_id not in (None, telegram_user_id):
+                raise invites.InviteRefused(f"{person.name} is linked to another Telegram account already.")
+            if not await uow.invites.use(usable.id, now):  # the database decides who was first
+                raise invites.InviteRefused(f"This invite for {person.name} was used already.")
+            person = await uow.people.link(person.id, telegram_user_id, chat_id)
+            await uow.commit()
+            return person, usable.role
+
+
+async def _unlinked_named(uow: UnitOfWork, name: str, role: Role) -> Person | None:
+    for person in await uow.people.holding(role):
+        if person.telegram_user_id is None and person.name.casefold() == name.casefold():
+            return person
+    return None

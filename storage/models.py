@@ -262,3 +262,20 @@ class NotificationRow(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class InviteRow(Base):
+    """A deep-link invite. Only the token's SHA-256 is kept; `used_at` is set once,
+    by a conditional update, so two redemptions of one token cannot both succeed."""
+
+    __tablename__ = "invites"
+    __table_args__ = (
+        CheckConstraint("role IN ('owner', 'admin', 'trainer', 'member')", name="known_role"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.booking import Booking, BookingStatus, CancelledBy
 from domain.errors import BookingNotActive, StaleReview
+from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
@@ -18,6 +19,7 @@ from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
 from storage.models import (
     BookingRow,
+    InviteRow,
     LedgerEntryRow,
     NotificationRow,
     OccurrenceRow,
@@ -61,6 +63,13 @@ class PeopleRepository:
     async def everyone(self) -> list[Person]:
         rows = await self.session.scalars(select(PersonRow).order_by(PersonRow.name))
         return [await self._person(row) for row in rows.all()]
+
+    async def link(self, person_id: int, telegram_user_id: int, chat_id: int) -> Person:
+        row = await self.session.get(PersonRow, person_id)
+        assert row is not None
+        row.telegram_user_id, row.chat_id = telegram_user_id, chat_id
+        await self.session.flush()
+        return await self._person(row)
 
     async def grant(self, person_id: int, role: Role) -> Person:
         self.session.add(RoleRow(person_id=person_id, role=role.value))
@@ -396,6 +405,35 @@ class PassesRepository:
             covered_schedule_ids=await self._covered(row.template_id),
             active=row.active,
         )
+
+
+class InvitesRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, person_id: int, role: Role, token_hash: str, at: datetime, expires_at: datetime) -> None:
+        self.session.add(
+            InviteRow(person_id=person_id, role=role.value, token_hash=token_hash, created_at=at, expires_at=expires_at)
+        )
+        await self.session.flush()
+
+    async def by_hash(self, token_hash: str, *, for_update: bool = False) -> Invite | None:
+        query = select(InviteRow).where(InviteRow.token_hash == token_hash)
+        if for_update:
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        if row is None:
+            return None
+        return Invite(row.id, row.person_id, Role(row.role), row.created_at, row.expires_at, row.used_at)
+
+    async def use(self, invite_id: int, at: datetime) -> bool:
+        result = await self.session.execute(
+            update(InviteRow)
+            .where(InviteRow.id == invite_id, InviteRow.used_at.is_(None))
+            .values(used_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 class OutboxRepository:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import (
     BookingsRepository,
+    InvitesRepository,
     OccurrencesRepository,
     OutboxRepository,
     PassesRepository,
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self.bookings = BookingsRepository(session)
         self.passes = PassesRepository(session)
         self.outbox = OutboxRepository(session)
+        self.invites = InvitesRepository(session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

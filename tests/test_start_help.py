@@ -141,7 +141,7 @@ async def test_start_with_unknown_invite_token_changes_nothing(
     app: TraineryApplication, fake: FakeBotApi, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     reply = await say(app, fake, STRANGER, "/start badtoken")
-    assert "invite link is not valid or has expired" in reply
+    assert "This invite link is not valid. Ask the studio's admin for a new one." == reply
     async with sessionmaker() as session:
         assert (await session.scalars(PersonRow.__table__.select())).all() == []
 

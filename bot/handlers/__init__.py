@@ -6,7 +6,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import UNKNOWN_PATTERN
 from bot.context import TraineryApplication
-from bot.handlers import admin, session_changes, sessions, start
+from bot.handlers import admin, demo, session_changes, sessions, start
 
 
 def register(application: TraineryApplication) -> None:
@@ -21,4 +21,5 @@ def register(application: TraineryApplication) -> None:
     application.add_handler(CallbackQueryHandler(session_changes.stale_button, pattern=r"^F1:"))
     application.add_handler(CommandHandler("cancel", session_changes.stop_outside))
     admin.register(application)
+    application.add_handler(CommandHandler("demo", demo.demo))
     application.add_handler(CallbackQueryHandler(session_changes.unknown_button, pattern=UNKNOWN_PATTERN))

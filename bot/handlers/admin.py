@@ -16,12 +16,12 @@ from bot.context import TraineryApplication, TraineryContext
 from bot.menus import refresh_menu
 from bot.ranges import parse_time
 from bot.schedule_words import RecurrenceError, to_rrule
+from bot.setup_services import invitations_of, setup_of
 from domain.errors import DomainError
 from domain.passes import Pass, PassTemplate
 from domain.roles import Person, Role
 from domain.schedule import Schedule
-from domain.setup import ScheduleDraft, SetupError, StudioSetup, match
-from storage.unit_of_work import SqlUnitOfWork
+from domain.setup import ScheduleDraft, SetupError, match
 
 
 class UsageError(ValueError):
@@ -29,11 +29,6 @@ class UsageError(ValueError):
 
 
 Run = Callable[[TraineryContext, Person, list[str]], Awaitable[str]]
-
-
-def setup_of(context: TraineryContext) -> StudioSetup:
-    studio = context.studio
-    return StudioSetup(lambda: SqlUnitOfWork(context.sessionmaker), studio.clock, studio.zone)
 
 
 def fields(text: str, command: str) -> list[str]:
@@ -199,7 +194,29 @@ async def schedules(context: TraineryContext, actor: Person, args: list[str]) ->
     return "<b>Schedules</b>\n" + ("\n".join(lines) if lines else "None yet. Add one with /schedule_add.")
 
 
+def inviting(role: Role) -> Run:
+    async def run(context: TraineryContext, actor: Person, args: list[str]) -> str:
+        names = [name.strip() for arg in args for name in arg.split(",") if name.strip()]
+        if not names:
+            raise UsageError("Name who to invite.")
+        if len(names) > 1 and role is not Role.MEMBER:
+            raise UsageError("Invite one at a time; many at once is for members.")
+        links = await invitations_of(context).invite(actor.id, role, names)
+        zone, bot = context.settings.zone, context.bot.username
+        until = links[0][2].astimezone(zone).strftime("%d %b %Y %H:%M")
+        lines = [f"• {texts.escape(person.name)}: https://t.me/{bot}?start={token}" for person, token, _ in links]
+        return (
+            f"<b>Invite links</b> for {'members' if role is Role.MEMBER else f'the {role.value}'} — "
+            f"send each person their own; each works once, until {until}.\n" + "\n".join(lines)
+        )
+
+    return run
+
+
 RUNS: dict[str, Run] = {
+    "invite_member": inviting(Role.MEMBER),
+    "invite_trainer": inviting(Role.TRAINER),
+    "invite_admin": inviting(Role.ADMIN),
     "space_add": space_add,
     "spaces": spaces,
     "trainers": people_list(Role.TRAINER, "Trainers"),

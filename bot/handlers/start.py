@@ -8,6 +8,8 @@ from bot import texts
 from bot.context import TraineryContext
 from bot.identity import roles_of
 from bot.menus import refresh_menu
+from bot.setup_services import invitations_of
+from domain.errors import DomainError
 
 
 async def start(update: Update, context: TraineryContext) -> None:
@@ -15,9 +17,7 @@ async def start(update: Update, context: TraineryContext) -> None:
     if user is None or message is None:
         return
     if context.args:
-        # `/start <token>` is an invite deep link; invites come in a later issue,
-        # so every token is unknown and nothing changes.
-        await message.reply_text(texts.INVITE_INVALID)
+        await redeem(update, context, context.args[0])
         return
     roles = await roles_of(context.settings, context.sessionmaker, user.id)
     await refresh_menu(context.bot, message.chat_id, roles)
@@ -29,6 +29,20 @@ async def start(update: Update, context: TraineryContext) -> None:
             user_id=user.id,
         )
     )
+
+
+async def redeem(update: Update, context: TraineryContext, token: str) -> None:
+    """`/start <token>`: an invite deep link links this chat, once."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    try:
+        person, role = await invitations_of(context).redeem(token, user.id, message.chat_id)
+    except DomainError as error:
+        await message.reply_text(texts.escape(error.text))
+        return
+    roles = await roles_of(context.settings, context.sessionmaker, user.id)
+    await refresh_menu(context.bot, message.chat_id, roles)
+    await message.reply_text(texts.welcome(person.name, role))
 
 
 async def help_command(update: Update, context: TraineryContext) -> None:
