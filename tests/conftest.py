@@ -1,7 +1,8 @@
 """Fixtures: every storage and domain test runs on SQLite and on PostgreSQL.
 
 PostgreSQL is the machine's server (TRAINERY_TEST_POSTGRES_URL, default the `test`
-database on 127.0.0.1:5432). A server that is down fails the run; it never skips.
+database on 127.0.0.1:5432); each run creates a database of its own there. A server
+that is down fails the run; it never skips.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import FixedClock
@@ -44,19 +45,31 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_migrated() -> str:
-    """Reset the test database's schema once and migrate it from scratch."""
+def postgres_migrated() -> Iterator[str]:
+    """A fresh database of this run's own on the PostgreSQL server, migrated from
+    scratch, so two runs on one machine (two developers, a developer and CI) never
+    see each other's rows. Dropped at the end."""
+    server = make_url(POSTGRES_URL)
+    name = f"trainery_test_{os.getpid()}"
 
-    async def build() -> None:
-        engine = create_engine(POSTGRES_URL)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
+    async def admin(statement: str) -> None:
+        engine = create_engine(server.render_as_string(hide_password=False))
+        async with engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(text(statement))
+        await engine.dispose()
+
+    async def build(url: str) -> None:
+        await admin(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin(f'CREATE DATABASE "{name}"')
+        engine = create_engine(url)
         await migrate(engine)
         await engine.dispose()
 
-    asyncio.run(build())
-    return POSTGRES_URL
+    url = server.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(build(url))
+    yield url
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=BACKENDS)
