@@ -129,6 +129,22 @@ class StudioSetup:
             require_admin(await uow.people.get(actor_id))
             return bool(await uow.spaces.all() or await uow.schedules.all() or await uow.passes.templates())
 
+    async def names_matching(self, actor_id: int, kinds: Iterable[str], text: str, limit: int = 20) -> list[tuple[str, str]]:
+        """(kind, name) of members, trainers and spaces whose name contains `text`,
+        those starting with it first: what inline mode offers as an admin types."""
+        async with self._uow() as uow:
+            require_admin(await uow.people.get(actor_id))
+            found: list[tuple[str, str]] = []
+            for kind in kinds:
+                if kind == "space":
+                    found += [("space", s.name) for s in await uow.spaces.all() if s.active]
+                else:
+                    found += [(kind, p.name) for p in await uow.people.holding(Role(kind)) if p.active]
+        wanted = " ".join(text.split()).casefold()
+        hits = [(kind, name) for kind, name in found if wanted in name.casefold()]
+        hits.sort(key=lambda hit: (not hit[1].casefold().startswith(wanted), hit[1].casefold(), hit[0]))
+        return hits[:limit]
+
     # -- pass templates and passes ------------------------------------------------------
 
     async def add_template(

@@ -112,6 +112,8 @@ class _State:
     blocked: set[int] = field(default_factory=set)
     queries: dict[str, JSON] = field(default_factory=dict)
     answers: dict[str, JSON] = field(default_factory=dict)
+    inline_queries: dict[str, JSON] = field(default_factory=dict)
+    inline_answers: dict[str, JSON] = field(default_factory=dict)
     commands: dict[str, list[JSON]] = field(default_factory=dict)
     faults: dict[str, deque[_Fault]] = field(default_factory=lambda: defaultdict(deque))
     calls: list[Call] = field(default_factory=list)
@@ -241,6 +243,19 @@ class FakeBotApi:
             }
             self._state.queries[query_id] = query
             return {"update_id": next(self._update_ids), "callback_query": query}
+
+    def user_inline_query(self, user_id: int, query: str) -> JSON:
+        """An update for `@bot <query>` typed by `user_id` (inline mode)."""
+        with self._changed:
+            query_id = str(next(self._query_ids))
+            inline = {"id": query_id, "from": self._user(user_id), "query": query, "offset": ""}
+            self._state.inline_queries[query_id] = inline
+            return {"update_id": next(self._update_ids), "inline_query": inline}
+
+    def inline_answer(self, inline_query_id: str) -> JSON | None:
+        """The answerInlineQuery parameters for that query, or None while unanswered."""
+        with self._changed:
+            return self._state.inline_answers.get(inline_query_id)
 
     def push_callback(self, user_id: int, message_id: int, data: str, *, strict: bool = True) -> JSON:
         return self.push_update(self.user_callback(user_id, message_id, data, strict=strict))
@@ -425,7 +440,7 @@ class FakeBotApi:
         return self._bot_user() | {
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": True,  # the studio turns inline mode on with @BotFather
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
@@ -560,6 +575,21 @@ class FakeBotApi:
             if query_id not in self._state.queries or query_id in self._state.answers:
                 raise ApiError(400, QUERY_INVALID)
             self._state.answers[query_id] = dict(params)
+        return True
+
+    def _api_answerInlineQuery(self, params: JSON) -> bool:
+        query_id = str(params.get("inline_query_id", ""))
+        results = params.get("results")
+        if isinstance(results, str):
+            results = json.loads(results)
+        if not isinstance(results, list) or len(results) > 50:
+            raise bad_request("RESULTS_TOO_MUCH" if isinstance(results, list) else "results must be an array")
+        if len({r.get("id") for r in results}) != len(results):
+            raise bad_request("RESULT_ID_DUPLICATE")
+        with self._changed:
+            if query_id not in self._state.inline_queries or query_id in self._state.inline_answers:
+                raise ApiError(400, QUERY_INVALID)
+            self._state.inline_answers[query_id] = {**params, "results": results}
         return True
 
     # -- helpers (called with the lock held) ----------------------------------------------------

@@ -142,3 +142,22 @@ async def test_command_menus_per_role_and_refreshed_on_appointment(app: Trainery
     assert menu(fake, MEMBER) == ["start", "help"]
     await admin.send("/appoint trainer; Member 0")  # Member 0 is MEMBER's person
     assert menu(fake, MEMBER) == ["start", "help", "sessions", "cancel"]
+
+
+async def inline(app: TraineryApplication, fake: FakeBotApi, user: int, query: str) -> list[tuple[str, str]]:
+    from telegram import Update
+
+    update = fake.user_inline_query(user, query)
+    await app.process_update(Update.de_json(update, app.bot))
+    answer = fake.inline_answer(update["inline_query"]["id"])
+    assert answer is not None, "the inline query was not answered"
+    return [(r["title"], r["description"]) for r in answer["results"]]
+
+
+async def test_inline_mode_offers_matching_names_to_admins(app: TraineryApplication, fake: FakeBotApi) -> None:
+    assert await inline(app, fake, ADMIN, "member 1") == [("Member 1", "member")]
+    assert await inline(app, fake, ADMIN, "trainers t") == [("Tom Trainer", "trainer"), ("Sue Substitute", "trainer")]
+    assert await inline(app, fake, ADMIN, "space studio") == [("Studio A", "space"), ("Studio B", "space")]
+    assert await inline(app, fake, ADMIN, "sue") == [("Sue Substitute", "member"), ("Sue Substitute", "trainer")]
+    assert await inline(app, fake, ADMIN, "nobody") == []
+    assert await inline(app, fake, MEMBER, "member") == []  # names are for admins only

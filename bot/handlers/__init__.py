@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler
 
 from bot.callbacks import UNKNOWN_PATTERN
 from bot.context import TraineryApplication
-from bot.handlers import admin, demo, session_changes, sessions, start
+from bot.handlers import admin, demo, inline, session_changes, sessions, start
 
 
 def register(application: TraineryApplication) -> None:
@@ -22,4 +22,5 @@ def register(application: TraineryApplication) -> None:
     application.add_handler(CommandHandler("cancel", session_changes.stop_outside))
     admin.register(application)
     application.add_handler(CommandHandler("demo", demo.demo))
+    application.add_handler(InlineQueryHandler(inline.inline_names))
     application.add_handler(CallbackQueryHandler(session_changes.unknown_button, pattern=UNKNOWN_PATTERN))
