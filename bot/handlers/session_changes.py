@@ -168,18 +168,13 @@ async def capacity_typed(update: Update, context: TraineryContext) -> int:
     return await show_menu(update, context)
 
 
-async def space_pressed(update: Update, context: TraineryContext) -> int:
+async def choice_pressed(update: Update, context: TraineryContext) -> int:
+    """A space ("sp") or trainer ("tr") button of the pickers."""
     step, draft = step_of(update), context.state.override
     await answer(update)
     if draft is not None and step is not None and step.action == "sp":
         draft.space_id = step.arg
-    return await show_menu(update, context)
-
-
-async def trainer_pressed(update: Update, context: TraineryContext) -> int:
-    step, draft = step_of(update), context.state.override
-    await answer(update)
-    if draft is not None and step is not None and step.action == "tr":
+    elif draft is not None and step is not None and step.action == "tr":
         draft.trainer_id = step.arg
     return await show_menu(update, context)
 
@@ -389,7 +384,12 @@ def conversation(timeout: timedelta | None = None) -> ConversationHandler:  # ty
         return _conversation(stop_button, back_button, typed, timeout or TIMEOUT)
 
 
-def _conversation(stop_button, back_button, typed, timeout: timedelta) -> ConversationHandler:  # type: ignore[no-untyped-def, type-arg]
+def _conversation(
+    stop_button: CallbackQueryHandler,  # type: ignore[type-arg]
+    back_button: CallbackQueryHandler,  # type: ignore[type-arg]
+    typed: filters.BaseFilter,
+    timeout: timedelta,
+) -> ConversationHandler:  # type: ignore[type-arg]
     return ConversationHandler(
         entry_points=[
             CallbackQueryHandler(start_override, pattern=r"^O1:"),
@@ -398,8 +398,8 @@ def _conversation(stop_button, back_button, typed, timeout: timedelta) -> Conver
         states={
             CHOOSE: [stop_button, CallbackQueryHandler(menu_pressed, pattern=_steps("cap", "spc", "trn", "dt", "tgl", "rv"))],
             CAPACITY: [MessageHandler(typed, capacity_typed), back_button, stop_button],
-            SPACE: [CallbackQueryHandler(space_pressed, pattern=_steps("sp")), back_button, stop_button],
-            TRAINER: [CallbackQueryHandler(trainer_pressed, pattern=_steps("tr")), back_button, stop_button],
+            SPACE: [CallbackQueryHandler(choice_pressed, pattern=_steps("sp")), back_button, stop_button],
+            TRAINER: [CallbackQueryHandler(choice_pressed, pattern=_steps("tr")), back_button, stop_button],
             DAY: [CallbackQueryHandler(day_pressed, pattern=_steps("d", "wk")), back_button, stop_button],
             TIME: [MessageHandler(typed, time_typed), back_button, stop_button],
             REVIEW: [CallbackQueryHandler(save_pressed, pattern=_steps("sv")), back_button, stop_button],
