@@ -53,6 +53,7 @@ def build_application(
     application.bot_data.attach(settings, sessionmaker)
     handlers.register(application)
     delivery.install(application)
+    handlers.register_fallbacks(application)  # last: only what nothing else took
     application.add_error_handler(log_error)
     return application
 

@@ -120,6 +120,13 @@ STRANGER = (
     "opening it links this chat to your profile."
 )
 
+NOT_UNDERSTOOD = "I did not understand that. Send /help for what you can do."
+
+
+def unknown_command(command: str) -> str:
+    return f"There is no command {escape(command)}. Send /help for the commands you can use."
+
+
 def welcome(name: str, role: Role) -> str:
     return (
         f"Welcome, {escape(name)}! This chat is now linked to the studio: you are "

@@ -357,9 +357,15 @@ async def test_slash_cancel_leaves_any_step(trainer: Phone, world: World) -> Non
     stopped = await trainer.send("/cancel")
     assert stopped["text"] == "Stopped. Nothing was changed."
     after = await trainer.send("12")  # no longer read as a capacity
-    assert after["text"] == "Stopped. Nothing was changed."
+    assert after["text"] == "I did not understand that. Send /help for what you can do."
     assert (await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))).capacity == 10
     assert (await trainer.send("/cancel"))["text"] == "Nothing to stop: no change is open."
+
+
+async def test_unknown_commands_and_stray_messages_are_answered(trainer: Phone, world: World) -> None:
+    assert (await trainer.send("/sesions week"))["text"] == "There is no command /sesions. Send /help for the commands you can use."
+    assert (await trainer.send("hello"))["text"] == "I did not understand that. Send /help for what you can do."
+    assert await world.notifications() == []
 
 
 async def test_stray_text_during_a_button_step_is_told_to_use_the_buttons(trainer: Phone) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
 
 from bot.callbacks import UNKNOWN_PATTERN
 from bot.context import TraineryApplication
@@ -23,4 +23,10 @@ def register(application: TraineryApplication) -> None:
     admin.register(application)
     application.add_handler(CommandHandler("demo", demo.demo))
     application.add_handler(InlineQueryHandler(inline.inline_names))
+
+
+def register_fallbacks(application: TraineryApplication) -> None:
+    """Registered after every other handler of group 0, so they get only what
+    nothing else took: a button nobody owns, an unknown command, stray text."""
     application.add_handler(CallbackQueryHandler(session_changes.unknown_button, pattern=UNKNOWN_PATTERN))
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.VIA_BOT, start.not_understood))

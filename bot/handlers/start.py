@@ -51,3 +51,16 @@ async def help_command(update: Update, context: TraineryContext) -> None:
         return
     roles = await roles_of(context.settings, context.sessionmaker, user.id)
     await message.reply_text(texts.help_(roles))
+
+
+async def not_understood(update: Update, context: TraineryContext) -> None:
+    """Anything no other handler took — an unknown command, stray text, a sticker:
+    answered, so nobody is left wondering, and nothing changes."""
+    message = update.effective_message
+    if message is None:
+        return
+    text = message.text or ""
+    if text.startswith("/"):
+        await message.reply_text(texts.unknown_command(text.split()[0][:40]))
+    else:
+        await message.reply_text(texts.NOT_UNDERSTOOD)
