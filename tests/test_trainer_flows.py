@@ -439,3 +439,15 @@ async def test_telegram_errors_on_the_trainers_reply_never_lose_a_saved_change(t
     assert "Trainer: <b>" not in trainer.screen()["text"] and "Trainer: Sue Substitute" in trainer.screen()["text"]
     assert len(await world.notifications()) == 4
     assert (await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))).version == occurrence.version
+
+
+async def test_a_network_error_on_the_outcome_never_loses_the_saved_cancel(trainer: Phone, world: World, fake: FakeBotApi) -> None:
+    await world.book_all(world.yoga_on(TUESDAY))
+    confirm = await trainer.tap("No reason", await trainer.tap("❌ Cancel session", await open_card(trainer)))
+    fake.disconnect_next("editMessageText")
+    await trainer.press(button_data(confirm, "Yes, cancel"), confirm["message_id"])  # the outcome is lost on the way
+    assert (await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))).cancelled
+    assert len(await world.notifications()) == 4
+    await trainer.press(button_data(confirm, "Yes, cancel"), confirm["message_id"])  # tapped again: nothing twice
+    assert len(await world.notifications()) == 4
+    assert [await world.pass_balance(m) for m in world.members] == [10] * 4
