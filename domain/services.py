@@ -153,7 +153,7 @@ class Studio:
     async def _plan_override(
         self, uow: UnitOfWork, actor_id: int, key: OccurrenceKey, request: OverrideRequest, *, for_update: bool
     ) -> OverrideReview:
-        actor = await uow.people.get(actor_id)
+        actor = require_view_sessions(await uow.people.get(actor_id))  # before anything is read or locked
         occurrence, bookings = await self._load(uow, key, for_update=for_update)
         require_change(actor, occurrence)
         start = request.start or occurrence.start
@@ -195,7 +195,7 @@ class Studio:
     async def _plan_cancel(
         self, uow: UnitOfWork, actor_id: int, key: OccurrenceKey, reason: str | None, *, for_update: bool
     ) -> CancelReview:
-        actor = await uow.people.get(actor_id)
+        actor = require_view_sessions(await uow.people.get(actor_id))  # before anything is read or locked
         occurrence, bookings = await self._load(uow, key, for_update=for_update)
         require_change(actor, occurrence)
         return plan_cancel(occurrence, tuple(bookings), reason, self.clock.now())

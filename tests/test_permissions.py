@@ -70,3 +70,15 @@ async def test_a_member_books_and_cancels_only_for_themselves(world: World) -> N
     with pytest.raises(NotAllowed):
         await world.studio.cancel_booking(world.substitute, booking.id)  # a trainer who does not lead it
     assert await world.active_bookings() == 1
+
+
+async def test_people_without_the_right_learn_nothing_about_sessions(world: World) -> None:
+    """Refused before anything is read or locked: a forged key gets the same answer
+    as a real one, so nobody can probe which sessions exist."""
+    real = world.yoga_on(TUESDAY)
+    forged = OccurrenceKey(999, real.original_start)
+    for key in (real, forged):
+        with pytest.raises(NotAllowed):
+            await world.studio.override(world.members[0], key, OverrideRequest(capacity=12))
+        with pytest.raises(NotAllowed):
+            await world.studio.review_cancel(world.stranger, key)
