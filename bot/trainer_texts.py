@@ -19,6 +19,7 @@ NOTIFICATION_NAMES = {
     NotificationKind.RESCHEDULED: "“Training rescheduled”",
     NotificationKind.CANCELLED: "“Training cancelled”",
     NotificationKind.BOOKING_CANCELLED: "“Your booking was cancelled” (with the refund)",
+    NotificationKind.WAITLIST_PROMOTED: "“A spot opened up — you are booked” (booked from the waitlist, one pass session used)",
 }
 FIELD_NAMES = {"time": "date and time", "capacity": "capacity", "space": "space", "trainer": "trainer"}
 
@@ -222,7 +223,9 @@ def cancel_confirm(plan: CancelReview, zone: ZoneInfo) -> str:
     reason = f"Reason shown to members: “{escape(plan.reason)}”" if plan.reason else "No reason given."
     count = len(plan.cancelled_bookings)
     lines = [f"<b>Cancel</b> {headline(occurrence, zone)}?", "", reason, ""]
-    lines += consequences({NotificationKind.CANCELLED: count} if count else {}, count, plan.refunded_passes, done=False)
+    told = count + len(plan.waitlisted)
+    lines += consequences({NotificationKind.CANCELLED: told} if told else {}, count, plan.refunded_passes, done=False)
+    lines += _waitlist_cleared(plan, done=False)
     lines.append("\nOther sessions of this schedule are not affected.")
     return "\n".join(lines)
 
@@ -233,5 +236,14 @@ def cancel_outcome(done: CancelReview, zone: ZoneInfo) -> str:
         return f"{headline(occurrence, zone)} was already cancelled. Nothing changed, nothing refunded twice."
     count = len(done.cancelled_bookings)
     lines = [f"❌ <b>Cancelled</b> — {headline(occurrence, zone)}", ""]
-    lines += consequences({NotificationKind.CANCELLED: count} if count else {}, count, done.refunded_passes, done=True)
+    told = count + len(done.waitlisted)
+    lines += consequences({NotificationKind.CANCELLED: told} if told else {}, count, done.refunded_passes, done=True)
+    lines += _waitlist_cleared(done, done=True)
     return "\n".join(lines)
+
+
+def _waitlist_cleared(review: CancelReview, *, done: bool) -> list[str]:
+    if not review.waitlisted:
+        return []
+    verb = "were" if done else "will be"
+    return [f"• {len(review.waitlisted)} member(s) on the waitlist {verb} taken off it (nothing deducted)"]

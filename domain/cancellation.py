@@ -3,14 +3,18 @@ every member told, with the reason. Cancelling twice changes nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from domain.booking import Booking
 from domain.errors import InvalidReason, OccurrenceStarted
 from domain.notifications import NotificationDraft, NotificationKind
 from domain.occurrence import Occurrence
 from domain.override import occurrence_payload, refund_payload
+
+if TYPE_CHECKING:
+    from domain.waitlist import WaitlistEntry
 
 MAX_REASON_LENGTH = 500
 
@@ -22,6 +26,9 @@ class CancelReview:
     cancelled_bookings: tuple[Booking, ...]
     notifications: tuple[NotificationDraft, ...]
     already_cancelled: bool = False
+    # The occurrence's waitlist, cleared by the cancellation; each is told (their notices
+    # are among `notifications`) and nothing is deducted (domain/waitlist.py).
+    waitlisted: tuple[WaitlistEntry, ...] = field(default=())
 
     @property
     def version(self) -> int:

@@ -122,3 +122,15 @@ class ClosedScheduleBooking(BookingRefused):
 
 class BookingNotActive(DomainError):
     message = "That booking is already cancelled."
+
+
+class SpotAvailable(BookingRefused):
+    message = "There is a free spot on this session: book it instead of joining the waitlist."
+
+
+class AlreadyWaiting(BookingRefused):
+    message = "You are already on the waitlist of this session."
+
+
+class NotOnWaitlist(DomainError):
+    message = "That place on the waitlist does not exist (any more)."

@@ -16,6 +16,7 @@ class NotificationKind(StrEnum):
     RESCHEDULED = "training_rescheduled"
     CANCELLED = "training_cancelled"
     BOOKING_CANCELLED = "booking_cancelled"
+    WAITLIST_PROMOTED = "waitlist_promoted"  # booked from the waitlist (domain/waitlist.py)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from domain.booking import Booking
 from domain.errors import (
@@ -29,6 +29,9 @@ from domain.notifications import NotificationDraft, NotificationKind, count_by_k
 from domain.occurrence import Occurrence
 from domain.roles import Person
 from domain.schedule import Space
+
+if TYPE_CHECKING:
+    from domain.waitlist import Promotion
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,9 @@ class OverrideReview:
     warnings: tuple[OverrideWarning, ...]
     cancelled_bookings: tuple[Booking, ...]
     notifications: tuple[NotificationDraft, ...] = field(default=())
+    # Members booked from the waitlist into the spots the change frees (domain/waitlist.py);
+    # their notices are among `notifications`, so the review tells who is told.
+    promoted: tuple[Promotion, ...] = field(default=())
 
     @property
     def version(self) -> int:

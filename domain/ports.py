@@ -13,6 +13,7 @@ from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, Pass, PassTemplate
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
+from domain.waitlist import WaitlistEntry
 
 
 class People(Protocol):
@@ -53,6 +54,21 @@ class Bookings(Protocol):
     async def active_on(self, record_id: int) -> list[Booking]: ...
     async def add(self, record_id: int, member_id: int, pass_id: int, at: datetime) -> Booking: ...
     async def cancel(self, booking_id: int, at: datetime, by: CancelledBy) -> None: ...
+    async def active_of_member(self, member_id: int) -> list[Booking]: ...
+
+
+class Waitlist(Protocol):
+    async def on(self, record_id: int) -> list[WaitlistEntry]:
+        """The line of one occurrence, first in line first."""
+        ...
+    async def of_member(self, member_id: int) -> list[WaitlistEntry]: ...
+    async def get(self, entry_id: int, *, for_update: bool = False) -> WaitlistEntry | None: ...
+    async def add(self, record_id: int, member_id: int, at: datetime) -> WaitlistEntry: ...
+    async def remove(self, entry_id: int) -> bool:
+        """Take the entry out of the line; False when it was not there (any more)."""
+        ...
+    async def remove_member(self, record_id: int, member_id: int) -> None: ...
+    async def clear(self, record_id: int) -> None: ...
 
 
 class Passes(Protocol):
@@ -89,6 +105,7 @@ class UnitOfWork(Protocol):
     schedules: Schedules
     occurrences: Occurrences
     bookings: Bookings
+    waitlist: Waitlist
     passes: Passes
     outbox: Outbox
     invites: Invites

@@ -16,6 +16,7 @@ from domain.cancellation import CancelReview, plan_cancel
 from domain.clock import Clock
 from domain.errors import (
     AlreadyBooked,
+    AlreadyWaiting,
     BookingDeadlinePassed,
     BookingNotActive,
     ClosedScheduleBooking,
@@ -23,13 +24,25 @@ from domain.errors import (
     NoUsablePass,
     NotAllowed,
     NotFound,
+    NotOnWaitlist,
     OccurrenceCancelled,
     OccurrenceNotFound,
     OccurrenceStarted,
     SessionFull,
+    SpotAvailable,
     StaleReview,
 )
 from domain.listing import DateRange, led_by, merge_occurrences
+from domain.member_view import (
+    BOOKING_WINDOW,
+    BookedSession,
+    MemberOverview,
+    Offer,
+    PassView,
+    WaitingPlace,
+    current_passes,
+    open_to_members,
+)
 from domain.notifications import NotificationDraft, NotificationKind
 from domain.occurrence import Occurrence, OccurrenceKey, OccurrenceRecord
 from domain.override import (
@@ -46,6 +59,15 @@ from domain.ports import UnitOfWork
 from domain.recurrence import is_original_start
 from domain.roles import Person, Role
 from domain.schedule import Space
+from domain.waitlist import (
+    WaitlistEntry,
+    deadline_passed,
+    plan_promotions,
+    promote,
+    promoted_notice,
+    with_promotions,
+    with_waitlist_cleared,
+)
 
 
 @dataclass(frozen=True)
@@ -145,9 +167,12 @@ class Studio:
             saved = await uow.occurrences.save(review.after.record)
             for booking in review.cancelled_bookings:
                 await _cancel_and_refund(uow, booking, now, CancelledBy.OVERRIDE)
+            if review.promoted:
+                assert saved.id is not None
+                await promote(uow, saved.id, review.promoted, now)
             await uow.outbox.add(_change_id(), review.notifications, now)
             await uow.commit()
-            booked = review.after.booked - len(review.cancelled_bookings)
+            booked = review.after.booked - len(review.cancelled_bookings) + len(review.promoted)
             return replace(review, after=Occurrence.of(review.after.schedule, saved, booked))
 
     async def _plan_override(
@@ -165,7 +190,12 @@ class Studio:
             nearby=tuple(await self._overlapping(uow, start, start + occurrence.schedule.duration)),
             now=self.clock.now(),
         )
-        return plan_override(context, request)
+        review = plan_override(context, request)
+        # Spots the change frees (bookings cancelled, capacity raised) go to the line,
+        # on the session as it is after the change; computed here for review and save alike.
+        kept = len(bookings) - len(review.cancelled_bookings)
+        promoted = await plan_promotions(uow, review.after, kept, context.now, for_update=for_update)
+        return with_promotions(review, promoted)
 
     # -- cancelling (SPEC §2.3) -----------------------------------------------
 
@@ -188,6 +218,8 @@ class Studio:
             saved = await uow.occurrences.save(record)
             for booking in review.cancelled_bookings:
                 await _cancel_and_refund(uow, booking, now, CancelledBy.OCCURRENCE_CANCELLED)
+            if saved.id is not None:
+                await uow.waitlist.clear(saved.id)
             await uow.outbox.add(_change_id(), review.notifications, now)
             await uow.commit()
             return replace(review, occurrence=Occurrence.of(review.occurrence.schedule, saved, 0))
@@ -198,7 +230,10 @@ class Studio:
         actor = require_view_sessions(await uow.people.get(actor_id))  # before anything is read or locked
         occurrence, bookings = await self._load(uow, key, for_update=for_update)
         require_change(actor, occurrence)
-        return plan_cancel(occurrence, tuple(bookings), reason, self.clock.now())
+        review = plan_cancel(occurrence, tuple(bookings), reason, self.clock.now())
+        record_id = occurrence.record.id
+        waitlisted = tuple(await uow.waitlist.on(record_id)) if record_id is not None else ()
+        return with_waitlist_cleared(review, waitlisted)
 
     # -- bookings and passes (SPEC §1, §3) ------------------------------------
 
@@ -220,6 +255,7 @@ class Studio:
             assert record.id is not None
             booking = await uow.bookings.add(record.id, member_id, pass_.id, now)
             await uow.passes.record(use_entry(pass_, booking.id, now))
+            await uow.waitlist.remove_member(record.id, member_id)  # booked: no longer waiting
             await uow.commit()
             return booking
 
@@ -266,10 +302,17 @@ class Studio:
             occurrence = await self._occurrence_of(uow, booking)
             now = self.clock.now()
             by = self._canceller(actor, booking, occurrence, now)
-            await uow.occurrences.save(occurrence.record)  # the occurrence changed: raise its version
+            record = await uow.occurrences.save(occurrence.record)  # the occurrence changed: raise its version
             await _cancel_and_refund(uow, booking, now, by)
-            if by is CancelledBy.STAFF:
-                await uow.outbox.add(_change_id(), [_staff_cancelled_notice(booking, occurrence)], now)
+            notices = [_staff_cancelled_notice(booking, occurrence)] if by is CancelledBy.STAFF else []
+            # The freed spot goes to the first in line, in this same transaction.
+            promoted = await plan_promotions(uow, occurrence, occurrence.booked - 1, now, for_update=True)
+            if promoted:
+                assert record.id is not None
+                await promote(uow, record.id, promoted, now)
+                notices += [promoted_notice(promotion, occurrence) for promotion in promoted]
+            if notices:
+                await uow.outbox.add(_change_id(), notices, now)
             await uow.commit()
             return replace(booking, status=BookingStatus.CANCELLED)
 
@@ -328,6 +371,122 @@ class Studio:
             await uow.passes.record(use_entry(current, booking.id, now))
             enrolled += 1
         return enrolled
+
+    # -- the waitlist and what members see (SPEC §3; domain/waitlist.py) -------
+
+    async def join_waitlist(self, actor_id: int, key: OccurrenceKey, member_id: int) -> WaitingPlace:
+        """Put a member in line for a full session of an open schedule, before the
+        deadline, if they hold a pass that could pay for it. Nothing is deducted."""
+        async with self._uow() as uow:
+            actor = await uow.people.get(actor_id)
+            occurrence, bookings = await self._load(uow, key, for_update=True)
+            member = await uow.people.get(member_id)
+            now = self.clock.now()
+            self._check_bookable(actor, member, occurrence, now)
+            if occurrence.schedule.closed:
+                raise ClosedScheduleBooking()
+            if deadline_passed(occurrence, now):
+                raise BookingDeadlinePassed("The booking deadline for this session has passed: its waitlist is closed.")
+            if any(b.member_id == member_id for b in bookings):
+                raise AlreadyBooked("You are already booked on this session.")
+            if len(bookings) < occurrence.capacity:
+                raise SpotAvailable()
+            if pick_pass(await uow.passes.of_member(member_id), occurrence.schedule, occurrence.start, now) is None:
+                raise NoUsablePass()
+            record = await uow.occurrences.save(occurrence.record)  # the line is part of the occurrence
+            assert record.id is not None
+            line = await uow.waitlist.on(record.id)
+            if any(entry.member_id == member_id for entry in line):
+                raise AlreadyWaiting()
+            entry = await uow.waitlist.add(record.id, member_id, now)
+            await uow.commit()
+            return WaitingPlace(entry, Occurrence.of(occurrence.schedule, record, len(bookings)), len(line) + 1)
+
+    async def leave_waitlist(self, actor_id: int, entry_id: int) -> WaitlistEntry:
+        """A member leaves a line they are in (at any time: it costs nothing)."""
+        async with self._uow() as uow:
+            actor = await uow.people.get(actor_id)
+            entry = await uow.waitlist.get(entry_id, for_update=True)
+            if entry is None:
+                raise NotOnWaitlist()
+            record = await uow.occurrences.get_by_id(entry.occurrence_id)
+            if record is None:
+                raise NotOnWaitlist()
+            occurrence, _ = await self._load(uow, record.key, for_update=True)
+            if actor is None or not (actor.id == entry.member_id or _is_staff_for(actor, occurrence)):
+                raise NotAllowed("You may leave only your own place on a waitlist.")
+            await uow.occurrences.save(occurrence.record)
+            if not await uow.waitlist.remove(entry.id):
+                raise NotOnWaitlist()
+            await uow.commit()
+            return entry
+
+    async def member_overview(self, actor_id: int) -> MemberOverview:
+        """The member's upcoming bookings, places in line, and current passes."""
+        async with self._uow() as uow:
+            member = await self._member(uow, actor_id)
+            now = self.clock.now()
+            booked = []
+            for booking in await uow.bookings.active_of_member(member.id):
+                occurrence = await self._occurrence_by_id(uow, booking.occurrence_id)
+                if occurrence is not None and occurrence.start > now and not occurrence.cancelled:
+                    cancellable = not deadline_passed(occurrence, now)
+                    booked.append(BookedSession(booking, occurrence, cancellable))
+            waiting = []
+            for entry in await uow.waitlist.of_member(member.id):
+                occurrence = await self._occurrence_by_id(uow, entry.occurrence_id)
+                if occurrence is not None and occurrence.start > now and not occurrence.cancelled:
+                    line = [e.id for e in await uow.waitlist.on(entry.occurrence_id)]
+                    waiting.append(WaitingPlace(entry, occurrence, line.index(entry.id) + 1))
+            passes = []
+            for pass_ in current_passes(await uow.passes.of_member(member.id), now):
+                template = await uow.passes.template(pass_.template_id)
+                passes.append(PassView(pass_, template.name if template else "Pass"))
+            return MemberOverview(
+                tuple(sorted(booked, key=lambda b: b.occurrence.start)),
+                tuple(sorted(waiting, key=lambda w: w.occurrence.start)),
+                tuple(passes),
+            )
+
+    async def bookable(self, actor_id: int, within: timedelta = BOOKING_WINDOW) -> list[Offer]:
+        """Sessions of open schedules in the coming days that the member may book now
+        with a usable pass and has not booked; a full one is offered for its waitlist."""
+        async with self._uow() as uow:
+            member = await self._member(uow, actor_id)
+            now = self.clock.now()
+            passes = await uow.passes.of_member(member.id)
+            mine = {booking.occurrence_id for booking in await uow.bookings.active_of_member(member.id)}
+            waiting = {entry.occurrence_id: entry.id for entry in await uow.waitlist.of_member(member.id)}
+            offers = []
+            for occurrence in await self._between(uow, now, now + within):
+                record_id = occurrence.record.id
+                if not open_to_members(occurrence, now) or (record_id is not None and record_id in mine):
+                    continue
+                pass_ = pick_pass(passes, occurrence.schedule, occurrence.start, now)
+                if pass_ is None:
+                    continue
+                position = None
+                if record_id is not None and record_id in waiting:
+                    line = [e.id for e in await uow.waitlist.on(record_id)]
+                    position = line.index(waiting[record_id]) + 1
+                offers.append(Offer(occurrence, pass_, position))
+            return offers
+
+    async def _member(self, uow: UnitOfWork, actor_id: int) -> Person:
+        person = await uow.people.get(actor_id)
+        if person is None or not person.holds(Role.MEMBER):
+            raise NotAllowed("Only members of this studio can book sessions. Ask the studio for an invite link.")
+        return person
+
+    async def _occurrence_by_id(self, uow: UnitOfWork, record_id: int) -> Occurrence | None:
+        record = await uow.occurrences.get_by_id(record_id)
+        if record is None:
+            return None
+        schedule = await uow.schedules.get(record.schedule_id)
+        if schedule is None:
+            return None
+        booked = await uow.occurrences.booked_counts([record_id])
+        return Occurrence.of(schedule, record, booked.get(record_id, 0))
 
     # -- loading --------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """The tables (SPEC §1): studio, people and roles, spaces, schedules, occurrence rows,
-pass templates, passes and their ledger, bookings, and the notification outbox.
+pass templates, passes and their ledger, bookings, the waitlist, and the notification outbox.
 
 Every instant is stored as naive UTC (see `UtcDateTime`), so SQLite and PostgreSQL
 hold the same values and comparisons in SQL are plain comparisons.
@@ -262,6 +262,23 @@ class NotificationRow(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class WaitlistRow(Base):
+    """A member in line for a spot on a full occurrence (SPEC §1 waitlist). The place
+    in line is (joined_at, id); joining deducts nothing, so no pass is held here. The
+    row is deleted when the member leaves, is booked from the line, or the occurrence
+    is cancelled."""
+
+    __tablename__ = "waitlist"
+    __table_args__ = (
+        UniqueConstraint("occurrence_id", "member_id"),  # in line once per occurrence
+        Index("ix_waitlist_member", "member_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class InviteRow(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,7 @@ from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
+from domain.waitlist import WaitlistEntry
 from storage.models import (
     BookingRow,
     InviteRow,
@@ -30,6 +31,7 @@ from storage.models import (
     RoleRow,
     ScheduleRow,
     SpaceRow,
+    WaitlistRow,
 )
 
 
@@ -284,6 +286,15 @@ class BookingsRepository:
             raise BookingNotActive()
 
 
+    async def active_of_member(self, member_id: int) -> list[Booking]:
+        rows = await self.session.execute(
+            _bookings_with_balance()
+            .where(BookingRow.member_id == member_id, BookingRow.status == BookingStatus.ACTIVE.value)
+            .order_by(BookingRow.id)
+        )
+        return [_booking(*row) for row in rows]
+
+
 def _bookings_with_balance():  # type: ignore[no-untyped-def]
     return select(BookingRow, PassRow.sessions_left).join(PassRow, PassRow.id == BookingRow.pass_id)
 
@@ -298,6 +309,60 @@ def _booking(row: BookingRow, balance: int | None) -> Booking:
         created_at=row.created_at,
         pass_sessions_left=balance,
     )
+
+
+class WaitlistRepository:
+    """The waitlist; a place in line is (joined_at, id)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def on(self, record_id: int) -> list[WaitlistEntry]:
+        rows = await self.session.scalars(
+            select(WaitlistRow).where(WaitlistRow.occurrence_id == record_id).order_by(WaitlistRow.joined_at, WaitlistRow.id)
+        )
+        return [_entry(row) for row in rows]
+
+    async def of_member(self, member_id: int) -> list[WaitlistEntry]:
+        rows = await self.session.scalars(
+            select(WaitlistRow).where(WaitlistRow.member_id == member_id).order_by(WaitlistRow.id)
+        )
+        return [_entry(row) for row in rows]
+
+    async def get(self, entry_id: int, *, for_update: bool = False) -> WaitlistEntry | None:
+        query = select(WaitlistRow).where(WaitlistRow.id == entry_id)
+        if for_update:
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        return None if row is None else _entry(row)
+
+    async def add(self, record_id: int, member_id: int, at: datetime) -> WaitlistEntry:
+        row = WaitlistRow(occurrence_id=record_id, member_id=member_id, joined_at=at)
+        self.session.add(row)
+        await self.session.flush()  # the unique (occurrence, member) check fires here
+        return _entry(row)
+
+    async def remove(self, entry_id: int) -> bool:
+        result = await self.session.execute(
+            delete(WaitlistRow).where(WaitlistRow.id == entry_id).execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def remove_member(self, record_id: int, member_id: int) -> None:
+        await self.session.execute(
+            delete(WaitlistRow)
+            .where(WaitlistRow.occurrence_id == record_id, WaitlistRow.member_id == member_id)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def clear(self, record_id: int) -> None:
+        await self.session.execute(
+            delete(WaitlistRow).where(WaitlistRow.occurrence_id == record_id).execution_options(synchronize_session=False)
+        )
+
+
+def _entry(row: WaitlistRow) -> WaitlistEntry:
+    return WaitlistEntry(id=row.id, occurrence_id=row.occurrence_id, member_id=row.member_id, joined_at=row.joined_at)
 
 
 class PassesRepository:

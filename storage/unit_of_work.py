@@ -16,6 +16,7 @@ from storage.repositories import (
     PeopleRepository,
     SchedulesRepository,
     SpacesRepository,
+    WaitlistRepository,
 )
 
 
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
         self.schedules = SchedulesRepository(session)
         self.occurrences = OccurrencesRepository(session)
         self.bookings = BookingsRepository(session)
+        self.waitlist = WaitlistRepository(session)
         self.passes = PassesRepository(session)
         self.outbox = OutboxRepository(session)
         self.invites = InvitesRepository(session)

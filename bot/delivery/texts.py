@@ -25,6 +25,7 @@ HEADINGS: dict[NotificationKind, str] = {
     NotificationKind.RESCHEDULED: "Training rescheduled",
     NotificationKind.CANCELLED: "Training cancelled",
     NotificationKind.BOOKING_CANCELLED: "Your booking was cancelled",
+    NotificationKind.WAITLIST_PROMOTED: "A spot opened up — you are booked",
 }
 BOOK_AGAIN = "Book again"
 # What members are told about; capacity changes do not concern a booked member.
@@ -67,7 +68,18 @@ def _meaning(kind: NotificationKind, payload: dict[str, Any]) -> str:
         return "Your booking is kept; your pass is unchanged."
     if kind is NotificationKind.RESCHEDULED:
         return "Your booking is kept for the new time; your pass is unchanged."
+    if kind is NotificationKind.WAITLIST_PROMOTED:
+        return "You were next on the waitlist, so you are booked. " + used_line(payload.get("pass") or {})
+    if payload.get("waitlisted"):  # a cancelled session's waitlist (domain/waitlist.py)
+        return "You were on its waitlist; you are off it now. Nothing was deducted from your pass."
     return "Your booking is cancelled. " + refund_line(payload.get("refund") or {})
+
+
+def used_line(pass_: dict[str, Any]) -> str:
+    left = pass_.get("sessions_left")
+    if left is None:
+        return "Your pass is unlimited. See /my to cancel before the booking deadline."
+    return f"One session was used from your pass: {plural(int(left), 'session')} left. See /my to cancel before the booking deadline."
 
 
 def refund_line(refund: dict[str, Any]) -> str:
