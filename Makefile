@@ -1,4 +1,4 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README: `make run` and `make test` (and `make bench`).
 # Each creates the virtual environment and installs the project on first use.
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -9,9 +9,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: run test
+.PHONY: run test bench
 run: $(VENV)/.installed
 	$(VENV)/bin/trainery run
 
 test: $(VENV)/.installed
 	$(PY) -m pytest
+
+# Notification fan-out to 1,000 members against a fake Telegram at 30 msg/s (README).
+bench: $(VENV)/.installed
+	$(PY) -m bench.notifications --check --min-ratio 0.95

@@ -166,7 +166,7 @@ async def test_a_restart_delivers_the_queue_and_repeats_nothing(
     world = await World.build(studio, sessions, members=10)
     chats = await booked_and_linked(world, fake)
     await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))  # queued while no dispatcher runs
-    first = make(rate=20.0)
+    first = make(limit=20)
     await first.start()
     await wait_for(lambda: len(fake.sent_messages()) >= 3, what="first messages")
     await first.stop()

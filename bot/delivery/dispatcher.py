@@ -8,8 +8,9 @@ Application (`bot.delivery.start` / `stop`).
   also polls the outbox every `poll_interval` (0.5 s), which catches changes
   committed by any other process or path, so the first message of a change goes
   out well within a second either way.
-- Limits: sends are paced by the dispatcher (`Pacer`, 29/s evenly spaced, under
-  Telegram's 30/s; `ChatSpacing`, 1/s per chat). On 429 every send pauses for
+- Limits: sends are paced by the dispatcher (`Pacer`: 30 in any 1.01 s, evenly
+  spaced, counted from each answer; `ChatSpacing`: one per 1.01 s per chat; see
+  bot/delivery/pacing.py). On 429 every send pauses for
   `retry_after` and the message is tried again. The application's AIORateLimiter
   stays as the bot-wide guard with `max_retries=0`, so a 429 always reaches this
   code's accounting instead of being slept away inside the request.
@@ -47,7 +48,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.pacing import ChatSpacing, Pacer
-from bot.delivery.texts import render
+from bot.delivery.texts import Notice, render
 from domain.clock import Clock, SystemClock
 from domain.delivery import (
     ACCOUNT_DELETED,
@@ -61,8 +62,9 @@ from storage.outbox import OutboxStore, new_owner_id, when_enqueued
 
 log = logging.getLogger(__name__)
 
-RATE = 29.0  # messages a second overall: under Telegram's 30, with room for jitter
-CHAT_INTERVAL = 1.05  # seconds between two messages to one chat (1/s, with room for jitter)
+LIMIT = 30  # messages a second overall (Telegram's limit)
+MARGIN = 0.01  # seconds added to Telegram's second, for clock granularity
+CHAT_INTERVAL = 1.01  # seconds between two messages to one chat
 POLL_INTERVAL = 0.5  # seconds between looks at the outbox when nothing woke us
 BATCH = 30  # rows claimed at once: about a second of sending
 MAX_HELD = 120  # rows held while all of them wait for their chat's turn
@@ -89,7 +91,7 @@ class Dispatcher:
         *,
         clock: Clock | None = None,
         owner: str | None = None,
-        rate: float = RATE,
+        limit: int = LIMIT,
         chat_interval: float = CHAT_INTERVAL,
         poll_interval: float = POLL_INTERVAL,
         batch: int = BATCH,
@@ -105,7 +107,7 @@ class Dispatcher:
         self.retry_delay = retry_delay
         self.stats = Stats()
         self._sessions = sessions
-        self._pacer = Pacer(rate)
+        self._pacer = Pacer(limit, 1.0, MARGIN)
         self._chats = ChatSpacing(chat_interval)
         self._queue: deque[Delivery] = deque()
         self._held: set[int] = set()
@@ -260,12 +262,8 @@ class Dispatcher:
             log.exception("Cannot write notification %d", item.id)
             await self._fail(item, f"could not be written ({type(error).__name__}: {error})", attempted=False)
             return
-        self._pacer.take()
-        self._chats.take(item.chat_id)
         try:
-            await self.bot.send_message(
-                item.chat_id, notice.text, parse_mode=ParseMode.HTML, reply_markup=notice.markup
-            )
+            await self._send(item.chat_id, notice)
         except RetryAfter as error:
             seconds = retry_after_seconds(error)
             self.stats.flood_waits += 1
@@ -288,6 +286,14 @@ class Dispatcher:
             if not await self.store.mark_sent(item.id, self.clock.now()):
                 self.stats.repeated += 1
                 log.warning("Notification %d was sent again: it was already recorded as sent", item.id)
+
+    async def _send(self, chat_id: int, notice: Notice) -> None:
+        self._pacer.take()
+        try:
+            await self.bot.send_message(chat_id, notice.text, parse_mode=ParseMode.HTML, reply_markup=notice.markup)
+        finally:  # it may have reached Telegram, whatever the answer: count it
+            self._pacer.done()
+            self._chats.done(chat_id)
 
     async def _fail(self, item: Delivery, reason: str, *, attempted: bool = True) -> None:
         self.stats.failed += 1
