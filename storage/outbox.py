@@ -91,11 +91,13 @@ class OutboxStore:
                 for row, chat_id in rows
             ]
 
-    async def renew(self, now: datetime) -> int:
-        """Extend the lease on every row this dispatcher holds (its heartbeat)."""
-        return await self._update(
-            self._held(), claimed_until=now + self.lease
-        )
+    async def renew(self, now: datetime, ids: Iterable[int]) -> int:
+        """Extend the lease on the rows this dispatcher still works on (its heartbeat).
+        Only those: a row whose outcome could not be written falls due again."""
+        wanted = list(ids)
+        if not wanted:
+            return 0
+        return await self._update(self._held() & NotificationRow.id.in_(wanted), claimed_until=now + self.lease)
 
     async def release(self, ids: Iterable[int] | None = None) -> int:
         """Give rows back unsent (a stop): the next dispatcher sends them at once."""

@@ -6,7 +6,7 @@ apart, one message a second per chat."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -269,3 +269,30 @@ async def test_a_notification_that_cannot_be_written_is_recorded(world: World, f
     [row] = await rows(world.sessions)
     assert row.status == "failed" and row.failure_reason.startswith("could not be written")
     assert fake.calls("sendMessage") == []
+
+
+async def test_an_outcome_the_database_would_not_take_is_sent_again_not_lost(
+    world: World, fake: FakeBotApi, make, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    member = world.members[0]
+    await world.book_all(world.yoga_on(TUESDAY), [member])
+    chats = await link_chats(world.sessions, fake, [member])
+    monkeypatch.setattr("bot.delivery.dispatcher.WRITE_RETRIES", (0.0,))
+    dispatcher = make(lease=timedelta(milliseconds=500))
+    real_mark_sent = dispatcher.store.mark_sent
+    failures = iter([True, True])  # the first send's outcome cannot be written, twice
+
+    async def flaky_mark_sent(notification_id: int, now: datetime) -> bool:
+        if next(failures, False):
+            raise OSError("database went away")
+        return await real_mark_sent(notification_id, now)
+
+    monkeypatch.setattr(dispatcher.store, "mark_sent", flaky_mark_sent)
+    await dispatcher.start()
+    try:
+        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+        counts = await wait_until_settled(world.sessions, 1)
+    finally:
+        await dispatcher.stop()
+    assert counts == {"sent": 1}
+    assert messages_per_chat(fake, chats.values()) == {chats[member]: 2}  # repeated once, after its lease

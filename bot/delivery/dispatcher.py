@@ -36,9 +36,10 @@ import logging
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -71,6 +72,7 @@ MAX_HELD = 120  # rows held while all of them wait for their chat's turn
 LEASE = timedelta(seconds=3)  # a crashed dispatcher's rows are due again after this
 LONGEST_NETWORK_PAUSE = 30.0  # seconds: the pause of all sends while the network fails
 STOP_TIMEOUT = 20.0  # seconds to finish the message in hand on stop
+WRITE_RETRIES = (0.1, 0.5, 1.0)  # pauses between attempts to record an outcome
 
 
 @dataclass
@@ -246,7 +248,7 @@ class Dispatcher:
             await self._sleep(period)
             if self._held:
                 try:
-                    await self.store.renew(self.clock.now())
+                    await self.store.renew(self.clock.now(), set(self._held))
                 except Exception:
                     log.exception("Could not renew the lease on claimed notifications")
 
@@ -283,7 +285,7 @@ class Dispatcher:
         else:
             self._network_failures = 0
             self.stats.sent += 1
-            if not await self.store.mark_sent(item.id, self.clock.now()):
+            if not await self._write(item, self.store.mark_sent, item.id, self.clock.now()):
                 self.stats.repeated += 1
                 log.warning("Notification %d was sent again: it was already recorded as sent", item.id)
 
@@ -298,7 +300,7 @@ class Dispatcher:
     async def _fail(self, item: Delivery, reason: str, *, attempted: bool = True) -> None:
         self.stats.failed += 1
         log.info("Notification %d to member %d not deliverable: %s", item.id, item.member_id, reason)
-        await self.store.mark_failed(item.id, self.clock.now(), reason, attempted=attempted)
+        await self._write(item, self.store.mark_failed, item.id, self.clock.now(), reason, attempted=attempted)
 
     async def _retry(self, item: Delivery, reason: str, *, network: bool) -> None:
         self.stats.retried += 1
@@ -309,7 +311,18 @@ class Dispatcher:
             pause = min(self.retry_delay(self._network_failures).total_seconds() / 2, LONGEST_NETWORK_PAUSE)
             self._pacer.pause(pause)
         log.warning("Notification %d: %s; trying again in %s", item.id, reason, delay)
-        await self.store.retry_later(item.id, now, now + delay, reason)
+        await self._write(item, self.store.retry_later, item.id, now, now + delay, reason)
+
+    async def _write(self, item: Delivery, record: Callable[..., Awaitable[bool]], *args: Any, **kwargs: Any) -> bool:
+        """Record an outcome, trying again for a few seconds if the database fails. If
+        it still fails, the row's lease runs out and it is sent again: a repeat, not a loss."""
+        for pause in WRITE_RETRIES:
+            try:
+                return await record(*args, **kwargs)
+            except Exception:
+                log.exception("Could not record the outcome of notification %d; trying again", item.id)
+                await asyncio.sleep(pause)
+        return await record(*args, **kwargs)
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
