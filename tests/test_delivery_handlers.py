@@ -15,12 +15,14 @@ from bot.app import build_application
 from bot.context import TraineryApplication
 from bot.delivery.book_again import BOOKED, EXPIRED, NOT_A_MEMBER
 from bot.delivery.dispatcher import Dispatcher
-from bot.delivery.undelivered import ALL_DELIVERED, ONLY_ADMINS
+from bot.delivery.undelivered import ALL_DELIVERED, ONLY_ADMINS, PAGE_SIZE
 from bot.settings import Settings
 from domain.clock import FixedClock
 from domain.delivery import BLOCKED, NO_LINKED_CHAT
+from domain.notifications import NotificationDraft, NotificationKind
 from domain.override import OverrideRequest
 from storage.models import BookingRow, PersonRow
+from storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import BERLIN
 from tests.delivery_helpers import RunningClock, wait_until_settled
 from tests.fake_bot_api import FakeBotApi
@@ -183,3 +185,23 @@ async def send(app: TraineryApplication, fake: FakeBotApi, user: int, text: str)
     messages = fake.sent_messages(user)
     assert len(messages) == before + 1, f"no answer to {text!r}"
     return messages[-1]["text"]
+
+
+async def test_a_full_page_of_long_names_fits_in_one_message(app: TraineryApplication, fake: FakeBotApi, world: World) -> None:
+    """Names and titles of 200 characters: the page is shortened, never refused."""
+    async with world.sessions() as session:
+        await session.execute(update(PersonRow).where(PersonRow.id.in_(world.members)).values(name="N" * 200))
+        await session.commit()
+    payload = {"title": "T" * 200, "start": "2026-12-01T17:00:00+00:00", "schedule_id": 1,
+               "original_start": "2026-12-01T17:00:00+00:00"}
+    async with SqlUnitOfWork(world.sessions) as uow:
+        for number in range(PAGE_SIZE + 2):
+            draft = NotificationDraft(world.members[number % 4], NotificationKind.CANCELLED, payload)
+            await uow.outbox.add(f"change-{number}", [draft], world.studio.clock.now())
+        await uow.commit()
+    await deliver(app, world, PAGE_SIZE + 2)  # nobody has a chat: all fail
+
+    text = await send(app, fake, ADMIN, "/undelivered")
+    assert text.startswith(f"Undelivered notifications: {PAGE_SIZE + 2}, newest first — page 1 of 2")
+    assert text.count("•") == PAGE_SIZE and text.endswith("Older ones: /undelivered 2")
+    assert (await send(app, fake, ADMIN, "/undelivered 2")).count("•") == 2

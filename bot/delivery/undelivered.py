@@ -14,7 +14,8 @@ from domain.delivery import Undelivered
 from domain.roles import Role
 from storage.outbox import OutboxStore
 
-PAGE_SIZE = 15
+PAGE_SIZE = 10
+SHORT = 40  # characters of a name or title shown: a full page stays under Telegram's 4,096
 ONLY_ADMINS = "Only admins and owners can see undelivered notifications."
 ALL_DELIVERED = "Every notification has been delivered."
 USAGE = "Usage: /undelivered [page], e.g. <code>/undelivered</code> or <code>/undelivered 2</code>"
@@ -61,16 +62,21 @@ def listing(items: list[Undelivered], total: int, page: int, zone: ZoneInfo) -> 
 
 
 def _entry(item: Undelivered, zone: ZoneInfo) -> str:
-    title = escape(str(item.payload.get("title", "?")))
+    title = escape(shorten(str(item.payload.get("title", "?"))))
     when = item.payload.get("start")
     session = f"{title}, {moment(when, zone)}" if isinstance(when, str) else title
     if item.retrying:
         status = f"still retrying after {item.attempts} attempt{'s' if item.attempts != 1 else ''}"
     else:
         status = "not delivered"
-    reason = escape(item.reason or "unknown")
+    reason = escape(shorten(item.reason or "unknown", 3 * SHORT))
     return (
-        f"• {moment_of(item.created_at, zone)} — <b>{escape(item.member_name)}</b>: "
+        f"• {moment_of(item.created_at, zone)} — <b>{escape(shorten(item.member_name))}</b>: "
         f"{HEADINGS[item.kind]} ({session})\n"
         f"  {status}: {reason}\n"
     )
+
+
+def shorten(text: str, limit: int = SHORT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
