@@ -205,3 +205,26 @@ async def test_a_full_page_of_long_names_fits_in_one_message(app: TraineryApplic
     assert text.startswith(f"Undelivered notifications: {PAGE_SIZE + 2}, newest first — page 1 of 2")
     assert text.count("•") == PAGE_SIZE and text.endswith("Older ones: /undelivered 2")
     assert (await send(app, fake, ADMIN, "/undelivered 2")).count("•") == 2
+
+
+async def test_book_again_on_a_session_that_filled_up_joins_its_waitlist(app: TraineryApplication, fake: FakeBotApi, world: World) -> None:
+    member, other = world.members[:2]
+    await give_telegram(world.sessions, fake, member, MEMBER_USER)
+    key = world.yoga_on(TUESDAY)
+    await world.book_all(key, [member])
+    await world.studio.override(
+        world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 20), capacity=1, cancel_bookings=True)
+    )
+    await world.book_all(key, [other])  # the one spot is taken before the member presses
+    await deliver(app, world, 1)
+    [notice] = fake.sent_messages(MEMBER_USER)
+    data = notice["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    balance = await world.pass_balance(member)
+
+    answer = await press(app, fake, MEMBER_USER, notice["message_id"], data)
+
+    assert answer is not None and answer["text"] == "The session is full: you are number 1 on its waitlist."
+    assert await active_bookings_of(world, member) == 0
+    assert await world.pass_balance(member) == balance  # joining costs nothing
+    edited = fake.message(MEMBER_USER, notice["message_id"]) or {}
+    assert "number 1 on its waitlist" in edited["text"] and "reply_markup" not in edited

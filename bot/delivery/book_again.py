@@ -4,7 +4,8 @@ bookings an override cancelled may book again on the new terms).
 Its callback data is `bk1:<schedule id>:<original start, unix seconds>` — short,
 versioned, and parsed only here. The button carries no authority: the press books
 the member who pressed it, and the domain checks everything again (open schedule,
-deadline, room, a usable pass), as for any booking.
+deadline, room, a usable pass), as for any booking. A session that has filled up
+meanwhile puts the member on its waitlist instead (SPEC §3).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 
 from bot.context import TraineryContext
-from domain.errors import DomainError
+from domain.errors import DomainError, SessionFull
 from domain.occurrence import OccurrenceKey
 from domain.roles import Role
 from storage.unit_of_work import SqlUnitOfWork
@@ -30,6 +31,11 @@ EXPIRED = "This button no longer works. Send /start to see what you can do."
 NOT_A_MEMBER = "Only members of this studio can book. Ask the studio for an invite link."
 BOOKED = "Booked."
 BOOKED_LINE = "✅ You are booked again."
+WAITING = "The session is full: you are number {position} on its waitlist."
+WAITING_LINE = (
+    "⏳ The session is full: you are number {position} on its waitlist. If a spot frees up "
+    "before the booking deadline, you are booked and told."
+)
 FAILED = "That did not work; nothing was booked. Please try again in a moment."
 
 
@@ -68,17 +74,22 @@ async def book_again(update: Update, context: TraineryContext) -> None:
         if member is None or not member.holds(Role.MEMBER):
             await query.answer(NOT_A_MEMBER, show_alert=True)
             return
-        await context.studio.book(member.id, request.key, member.id)
+        try:
+            await context.studio.book(member.id, request.key, member.id)
+            answer, line = BOOKED, BOOKED_LINE
+        except SessionFull:
+            place = await context.studio.join_waitlist(member.id, request.key, member.id)
+            answer, line = WAITING.format(position=place.position), WAITING_LINE.format(position=place.position)
     except DomainError as error:
         await query.answer(error.text[:200], show_alert=True)
         return
     except Exception:
         await query.answer(FAILED, show_alert=True)
         raise  # the error handler logs it
-    await query.answer(BOOKED)
+    await query.answer(answer)
     message = query.message
     if isinstance(message, Message) and message.text:
         try:
-            await message.edit_text(f"{message.text_html}\n\n{BOOKED_LINE}", reply_markup=None)
+            await message.edit_text(f"{message.text_html}\n\n{line}", reply_markup=None)
         except BadRequest:
-            pass  # too old to edit, or already edited by a double tap: the booking stands
+            pass  # too old to edit, or already edited by a double tap: the outcome stands
