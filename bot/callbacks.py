@@ -79,7 +79,63 @@ class Step:
         return ":".join(parts)
 
 
-Callback = ListPage | QuickPick | OpenCard | StartOverride | StartCancel | Step
+# -- the member flows (bot/handlers/member.py) --------------------------------------
+
+MEMBER_VIEWS = frozenset({"my", "book"})
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """Show `/my` or a page of `/book` again."""
+
+    view: str
+    page: int = 0
+
+    def encode(self) -> str:
+        return f"M{VERSION}:{self.view}:{self.page}"
+
+
+@dataclass(frozen=True)
+class BookSession:
+    """Book the member who pressed on this session; `page` is the /book page to show after."""
+
+    key: OccurrenceKey
+    page: int = 0
+
+    def encode(self) -> str:
+        return f"B{VERSION}:{_key(self.key)}:{self.page}"
+
+
+@dataclass(frozen=True)
+class JoinWaitlist:
+    key: OccurrenceKey
+    page: int = 0
+
+    def encode(self) -> str:
+        return f"W{VERSION}:{_key(self.key)}:{self.page}"
+
+
+@dataclass(frozen=True)
+class CancelBooking:
+    """Ask first (`confirmed` False), then cancel the presser's own booking."""
+
+    booking_id: int
+    confirmed: bool = False
+
+    def encode(self) -> str:
+        return f"Y{VERSION}:{self.booking_id}:{int(self.confirmed)}"
+
+
+@dataclass(frozen=True)
+class LeaveWaitlist:
+    entry_id: int
+
+    def encode(self) -> str:
+        return f"V{VERSION}:{self.entry_id}"
+
+
+MemberCallback = MemberView | BookSession | JoinWaitlist | CancelBooking | LeaveWaitlist
+Callback = ListPage | QuickPick | OpenCard | StartOverride | StartCancel | Step | MemberCallback
 STEP_ACTIONS = frozenset(
     {"cap", "spc", "trn", "dt", "tgl", "rv", "back", "quit", "sp", "tr", "d", "wk", "skip", "sv", "cx"}
 )
@@ -87,7 +143,8 @@ _KEYED_STEPS = frozenset({"sv", "cx"})
 
 
 # Prefixes some handler owns; anything else is answered as an expired button.
-KNOWN_PREFIXES = ("L1:", "Q1:", "C1:", "O1:", "X1:", "F1:", "bk1:")
+KNOWN_PREFIXES = ("L1:", "Q1:", "C1:", "O1:", "X1:", "F1:", "bk1:", "M1:", "B1:", "W1:", "Y1:", "V1:")
+MEMBER_PATTERN = r"^[MBWYV]1:"
 UNKNOWN_PATTERN = "^(?!(" + "|".join(KNOWN_PREFIXES) + "))"
 
 
@@ -106,9 +163,11 @@ def parse(data: str | None) -> Callback | None:
     tag, _, rest = data.partition(":")
     fields = rest.split(":") if rest else []
     try:
-        return _PARSERS[tag](fields)
+        parsed = _PARSERS[tag](fields)
     except (KeyError, ValueError, IndexError, OverflowError, OSError):
         return None
+    # One button, one spelling: `F1:sp:00` or `B1:+5:…` are not what any button carries.
+    return parsed if parsed.encode() == data else None
 
 
 def _list(fields: list[str]) -> ListPage:
@@ -152,6 +211,48 @@ def _step(fields: list[str]) -> Step:
     return Step(action, int(rest[0]) if rest else None)
 
 
+def _member_view(fields: list[str]) -> MemberView:
+    view, page = fields
+    if view not in MEMBER_VIEWS:
+        raise ValueError("unknown view")
+    return MemberView(view, _page(page))
+
+
+def _book(fields: list[str]) -> BookSession:
+    schedule, seconds, page = fields
+    return BookSession(_parse_key(schedule, seconds), _page(page))
+
+
+def _join(fields: list[str]) -> JoinWaitlist:
+    schedule, seconds, page = fields
+    return JoinWaitlist(_parse_key(schedule, seconds), _page(page))
+
+
+def _cancel_booking(fields: list[str]) -> CancelBooking:
+    booking, confirmed = fields
+    if confirmed not in ("0", "1"):
+        raise ValueError("bad confirmation")
+    return CancelBooking(_id(booking), confirmed == "1")
+
+
+def _leave(fields: list[str]) -> LeaveWaitlist:
+    (entry,) = fields
+    return LeaveWaitlist(_id(entry))
+
+
+def _page(text: str) -> int:
+    page = int(text)
+    if not 0 <= page < 1000:
+        raise ValueError("bad page")
+    return page
+
+
+def _id(text: str) -> int:
+    if not text.isdigit() or len(text) > 18:
+        raise ValueError("bad id")
+    return int(text)
+
+
 _PARSERS = {
     f"L{VERSION}": _list,
     f"Q{VERSION}": _quick,
@@ -159,4 +260,9 @@ _PARSERS = {
     f"O{VERSION}": _override,
     f"X{VERSION}": _cancel,
     f"F{VERSION}": _step,
+    f"M{VERSION}": _member_view,
+    f"B{VERSION}": _book,
+    f"W{VERSION}": _join,
+    f"Y{VERSION}": _cancel_booking,
+    f"V{VERSION}": _leave,
 }

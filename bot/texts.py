@@ -21,6 +21,7 @@ MENU: tuple[tuple[str, str], ...] = (
 )
 
 STAFF = frozenset({Role.OWNER, Role.ADMIN, Role.TRAINER})
+MEMBERS = frozenset({Role.MEMBER})
 ANYONE: frozenset[Role] = frozenset()
 
 
@@ -57,7 +58,18 @@ COMMANDS: tuple[CommandHelp, ...] = (
         ("/demo",),
         frozenset({Role.OWNER}),
     ),
-    # /my and /book are listed here when they exist.
+    CommandHelp(
+        "/my",
+        "your upcoming bookings (cancel before the booking deadline), waitlist places and passes",
+        ("/my",),
+        MEMBERS,
+    ),
+    CommandHelp(
+        "/book",
+        "book a session of the coming 14 days with your pass, or join the waitlist of a full one",
+        ("/book",),
+        MEMBERS,
+    ),
 )
 
 ADMINS = frozenset({Role.OWNER, Role.ADMIN})
@@ -111,8 +123,9 @@ ROLE_LINES: dict[Role, str] = {
     Role.ADMIN: "You are an <b>admin</b>: you set the studio up and can change every session.",
     Role.TRAINER: "You are a <b>trainer</b>: /sessions lists the sessions; you can change or "
     "cancel the ones you lead.",
-    Role.MEMBER: "You are a <b>member</b>: you hear here about every change to the sessions "
-    "you booked.",
+    Role.MEMBER: "You are a <b>member</b>: /book books a session with your pass (or puts you "
+    "on the waitlist of a full one), /my shows your bookings, waitlist places and passes; "
+    "you hear here about every change to the sessions you booked.",
 }
 
 STRANGER = (

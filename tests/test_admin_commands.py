@@ -139,9 +139,9 @@ async def test_command_menus_per_role_and_refreshed_on_appointment(app: Trainery
     assert menu(fake, TRAINER) == ["start", "help", "sessions", "cancel"]
     member = Phone(app, fake, MEMBER)
     await member.send("/start")
-    assert menu(fake, MEMBER) == ["start", "help"]
+    assert menu(fake, MEMBER) == ["start", "help", "my", "book"]
     await admin.send("/appoint trainer; Member 0")  # Member 0 is MEMBER's person
-    assert menu(fake, MEMBER) == ["start", "help", "sessions", "cancel"]
+    assert menu(fake, MEMBER) == ["start", "help", "sessions", "cancel", "my", "book"]
 
 
 async def inline(app: TraineryApplication, fake: FakeBotApi, user: int, query: str) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandle
 
 from bot.callbacks import UNKNOWN_PATTERN
 from bot.context import TraineryApplication
-from bot.handlers import admin, demo, inline, session_changes, sessions, start
+from bot.handlers import admin, demo, inline, member, session_changes, sessions, start
 
 
 def register(application: TraineryApplication) -> None:
@@ -20,6 +20,7 @@ def register(application: TraineryApplication) -> None:
     application.add_handler(CallbackQueryHandler(sessions.card_pressed, pattern=r"^C1:"))
     application.add_handler(CallbackQueryHandler(session_changes.stale_button, pattern=r"^F1:"))
     application.add_handler(CommandHandler("cancel", session_changes.stop_outside))
+    member.register(application)  # /my, /book and their buttons
     admin.register(application)
     application.add_handler(CommandHandler("demo", demo.demo))
     application.add_handler(InlineQueryHandler(inline.inline_names))

@@ -1,0 +1,146 @@
+"""`/my` and `/book` (SPEC §3, §6.1): a member's bookings, waitlist places and passes,
+and the open sessions of the coming days they may book or wait for.
+
+Every press is answered. Buttons carry no authority: each names a session, booking or
+waitlist place, and the domain checks it again for the member who pressed — a stale,
+forged or double-tapped button changes nothing and says why, then the view is drawn
+afresh.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot import member_keyboards as keyboards
+from bot import member_texts as texts
+from bot.actor import acting_person
+from bot.context import TraineryApplication, TraineryContext
+from bot.replies import answer, show
+from domain.errors import DomainError
+from domain.member_view import BOOKING_WINDOW
+from domain.roles import Person, Role
+
+PAGE_SIZE = 6
+
+
+def register(application: TraineryApplication) -> None:
+    application.add_handler(CommandHandler("my", my_command))
+    application.add_handler(CommandHandler("book", book_command))
+    application.add_handler(CallbackQueryHandler(member_pressed, pattern=callbacks.MEMBER_PATTERN))
+
+
+async def member(update: Update, context: TraineryContext) -> Person | None:
+    """The acting person if they are a member; otherwise they are told and None."""
+    person = await acting_person(update, context)
+    if person is None or not person.holds(Role.MEMBER):
+        await answer(update, texts.ONLY_MEMBERS, alert=True)
+        if update.callback_query is None:
+            await show(update, context, texts.ONLY_MEMBERS)
+        return None
+    return person
+
+
+async def my_command(update: Update, context: TraineryContext) -> None:
+    person = await member(update, context)
+    if person is not None:
+        await show_overview(update, context, person)
+
+
+async def book_command(update: Update, context: TraineryContext) -> None:
+    person = await member(update, context)
+    if person is not None:
+        await show_offers(update, context, person, 0)
+
+
+async def show_overview(update: Update, context: TraineryContext, person: Person, note: str | None = None) -> None:
+    zone = context.settings.zone
+    view = await context.studio.member_overview(person.id)
+    await show(update, context, texts.overview(view, zone, note), keyboards.overview(view, zone))
+
+
+async def show_offers(
+    update: Update, context: TraineryContext, person: Person, page: int, note: str | None = None
+) -> None:
+    zone = context.settings.zone
+    offers = await context.studio.bookable(person.id)
+    pages = max(1, -(-len(offers) // PAGE_SIZE))
+    page = min(page, pages - 1)  # a list that shrank since the button was drawn
+    offset = page * PAGE_SIZE
+    shown = offers[offset : offset + PAGE_SIZE]
+    text = texts.offers(shown, offset, len(offers), page, pages, BOOKING_WINDOW.days, zone, note)
+    await show(update, context, text, keyboards.offers(shown, offset, page, pages, zone))
+
+
+async def member_pressed(update: Update, context: TraineryContext) -> None:
+    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    person = await member(update, context)
+    if person is None:
+        return
+    try:
+        if isinstance(data, callbacks.MemberView):
+            await answer(update)
+            if data.view == "book":
+                await show_offers(update, context, person, data.page)
+            else:
+                await show_overview(update, context, person)
+        elif isinstance(data, callbacks.BookSession):
+            await book(update, context, person, data)
+        elif isinstance(data, callbacks.JoinWaitlist):
+            await join(update, context, person, data)
+        elif isinstance(data, callbacks.CancelBooking):
+            await cancel(update, context, person, data)
+        elif isinstance(data, callbacks.LeaveWaitlist):
+            await leave(update, context, person, data)
+        else:
+            await answer(update, texts.EXPIRED_BUTTON, alert=True)
+    except DomainError as error:
+        # Refused: nothing changed. Say why, then show the view as it is now.
+        await answer(update, texts.error_text(error)[:200], alert=True)
+        if isinstance(data, (callbacks.BookSession, callbacks.JoinWaitlist)):
+            await show_offers(update, context, person, data.page)
+        else:
+            await show_overview(update, context, person)
+    except Exception:
+        await answer(update, texts.FAILED, alert=True)
+        raise  # the error handler logs it
+
+
+async def book(update: Update, context: TraineryContext, person: Person, data: callbacks.BookSession) -> None:
+    booking = await context.studio.book(person.id, data.key, person.id)
+    view = await context.studio.member_overview(person.id)
+    occurrence = next((b.occurrence for b in view.bookings if b.booking.id == booking.id), None)
+    await answer(update, "Booked.")
+    await show_offers(update, context, person, data.page, texts.booked(occurrence, context.settings.zone))
+
+
+async def join(update: Update, context: TraineryContext, person: Person, data: callbacks.JoinWaitlist) -> None:
+    place = await context.studio.join_waitlist(person.id, data.key, person.id)
+    await answer(update, "On the waitlist.")
+    await show_offers(update, context, person, data.page, texts.joined(place, context.settings.zone))
+
+
+async def cancel(update: Update, context: TraineryContext, person: Person, data: callbacks.CancelBooking) -> None:
+    zone = context.settings.zone
+    view = await context.studio.member_overview(person.id)
+    booked = next((b for b in view.bookings if b.booking.id == data.booking_id), None)
+    if not data.confirmed:
+        if booked is None or not booked.cancellable:
+            await answer(update, texts.NO_SUCH_BOOKING if booked is None else texts.DEADLINE_PASSED, alert=True)
+            await show_overview(update, context, person)
+            return
+        await answer(update)
+        await show(update, context, texts.confirm_cancel(booked, zone), keyboards.confirm_cancel(booked))
+        return
+    await context.studio.cancel_booking(person.id, data.booking_id)
+    await answer(update, "Cancelled.")
+    await show_overview(update, context, person, texts.cancelled(booked.occurrence if booked else None, zone))
+
+
+async def leave(update: Update, context: TraineryContext, person: Person, data: callbacks.LeaveWaitlist) -> None:
+    view = await context.studio.member_overview(person.id)
+    place = next((w for w in view.waiting if w.entry.id == data.entry_id), None)
+    await context.studio.leave_waitlist(person.id, data.entry_id)
+    await answer(update, "Left the waitlist.")
+    await show_overview(update, context, person, texts.left(place.occurrence if place else None, context.settings.zone))

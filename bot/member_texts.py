@@ -1,0 +1,150 @@
+"""Texts of the member flows (SPEC §3): `/my` and `/book`, in the studio's time zone.
+HTML; titles and names escaped."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.texts import escape
+from domain.errors import AlreadyBooked, DomainError
+from domain.member_view import BookedSession, MemberOverview, Offer, PassView, WaitingPlace
+from domain.occurrence import Occurrence
+
+ONLY_MEMBERS = "Only members of this studio can book sessions. Ask the studio's admin for an invite link."
+EXPIRED_BUTTON = "This button has expired. Nothing was changed."
+FAILED = "That did not work; nothing was changed. Please try again in a moment."
+ALREADY_BOOKED = "You are already booked on this session."
+NO_SUCH_BOOKING = "That is not one of your upcoming bookings (any more). Nothing was changed."
+DEADLINE_PASSED = "The deadline to cancel this booking has passed; ask the staff. Nothing was changed."
+BOOK_HINT = "Tap 📅 to book (one session of your pass is used); a full session offers ⏳ its waitlist, which costs nothing."
+
+
+def moment(instant: datetime, zone: ZoneInfo) -> str:
+    """`Tue 01 Dec 18:00` in the studio's zone."""
+    return instant.astimezone(zone).strftime("%a %d %b %H:%M")
+
+
+def when(occurrence: Occurrence, zone: ZoneInfo) -> str:
+    end = occurrence.end.astimezone(zone).strftime("%H:%M")
+    return f"{moment(occurrence.start, zone)}–{end}"
+
+
+def short(occurrence: Occurrence, zone: ZoneInfo) -> str:
+    """For button labels: `Yoga Tue 01 Dec 18:00`."""
+    return f"{occurrence.title[:16]} {moment(occurrence.start, zone)}"
+
+
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def sessions_left(left: int | None) -> str:
+    if left is None:
+        return "unlimited"
+    return f"{left} session{'' if left == 1 else 's'} left"
+
+
+def error_text(error: DomainError) -> str:
+    if isinstance(error, AlreadyBooked):
+        return ALREADY_BOOKED
+    return error.text
+
+
+# -- /my --------------------------------------------------------------------------
+
+def overview(view: MemberOverview, zone: ZoneInfo, note: str | None = None) -> str:
+    lines = [f"<i>{escape(note)}</i>", ""] if note else []
+    lines.append("<b>Your bookings</b>")
+    lines += [_booking_line(i + 1, b, zone) for i, b in enumerate(view.bookings)] or [
+        "No upcoming bookings. Send /book to book a session."
+    ]
+    if view.waiting:
+        lines += ["", "<b>Your waitlist places</b>"]
+        lines += [_waiting_line(w, zone) for w in view.waiting]
+    lines += ["", "<b>Your passes</b>"]
+    lines += [_pass_line(p, zone) for p in view.passes] or ["No current pass. Ask the studio for one."]
+    lines += ["", f"Times are in the studio's time zone ({zone.key})."]
+    return "\n".join(lines)
+
+
+def _booking_line(number: int, booked: BookedSession, zone: ZoneInfo) -> str:
+    line = f"{number}. {when(booked.occurrence, zone)} · <b>{escape(booked.occurrence.title)}</b>"
+    if not booked.cancellable:
+        line += " · the deadline to cancel has passed; ask the staff"
+    return line
+
+
+def _waiting_line(place: WaitingPlace, zone: ZoneInfo) -> str:
+    return (
+        f"• {when(place.occurrence, zone)} · <b>{escape(place.occurrence.title)}</b> · "
+        f"you are {ordinal(place.position)} in line"
+    )
+
+
+def _pass_line(view: PassView, zone: ZoneInfo) -> str:
+    expiry = view.pass_.expires_at.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
+    return f"• {escape(view.name)}: {sessions_left(view.pass_.sessions_left)}, valid until {expiry}"
+
+
+def confirm_cancel(booked: BookedSession, zone: ZoneInfo) -> str:
+    return (
+        f"Cancel your booking for <b>{escape(booked.occurrence.title)}</b>, {when(booked.occurrence, zone)}?\n\n"
+        "The session goes back to your pass. Your spot goes to the next on the waitlist, if anyone waits."
+    )
+
+
+def cancelled(occurrence: Occurrence | None, zone: ZoneInfo) -> str:
+    what = f" {occurrence.title}, {moment(occurrence.start, zone)}" if occurrence else ""
+    return f"Cancelled:{what}. The session went back to your pass."
+
+
+def booked(occurrence: Occurrence | None, zone: ZoneInfo) -> str:
+    what = f" {occurrence.title}, {moment(occurrence.start, zone)}" if occurrence else ""
+    return f"Booked:{what}. One session of your pass was used."
+
+
+def joined(place: WaitingPlace, zone: ZoneInfo) -> str:
+    return (
+        f"You are {ordinal(place.position)} on the waitlist of {place.occurrence.title}, "
+        f"{moment(place.occurrence.start, zone)}. Nothing was deducted; if a spot frees up before "
+        "the booking deadline, you are booked and told."
+    )
+
+
+def left(occurrence: Occurrence | None, zone: ZoneInfo) -> str:
+    what = f" of {occurrence.title}, {moment(occurrence.start, zone)}" if occurrence else ""
+    return f"You left the waitlist{what}. Nothing was deducted."
+
+
+# -- /book ------------------------------------------------------------------------
+
+def offers(page: list[Offer], offset: int, total: int, page_number: int, pages: int, days: int, zone: ZoneInfo, note: str | None = None) -> str:
+    lines = [f"<i>{escape(note)}</i>", ""] if note else []
+    lines.append(f"<b>Sessions you can book</b> (next {days} days)")
+    if not page:
+        lines += [
+            "",
+            "Nothing to book in the next days: you hold every open session already, or no pass of "
+            "yours covers one. Send /my to see your bookings and passes.",
+        ]
+        return "\n".join(lines)
+    lines.append("")
+    lines += [_offer_line(offset + i + 1, offer, zone) for i, offer in enumerate(page)]
+    footer = f"Sessions {offset + 1}–{offset + len(page)} of {total}"
+    if pages > 1:
+        footer += f" · page {page_number + 1}/{pages}"
+    lines += ["", footer, BOOK_HINT]
+    return "\n".join(lines)
+
+
+def _offer_line(number: int, offer: Offer, zone: ZoneInfo) -> str:
+    occurrence = offer.occurrence
+    line = f"{number}. {when(occurrence, zone)} · <b>{escape(occurrence.title)}</b> · "
+    if offer.waiting_position is not None:
+        return line + f"full · you are {ordinal(offer.waiting_position)} on the waitlist"
+    if offer.full:
+        return line + "full · waitlist open"
+    free = occurrence.capacity - occurrence.booked
+    return line + f"{free} spot{'' if free == 1 else 's'} free"
