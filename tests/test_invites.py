@@ -38,7 +38,7 @@ class TestThroughTheBot:
         anna = Phone(app, fake, ANNA, "Anna")
         welcome = (await anna.send(f"/start {tokens['Anna Berg']}"))["text"]
         assert welcome == "Welcome, Anna Berg! This chat is now linked to the studio: you are a member. Send /help for what you can do."
-        assert [c["command"] for c in fake.commands({"type": "chat", "chat_id": ANNA})] == ["start", "help"]
+        assert [c["command"] for c in fake.commands({"type": "chat", "chat_id": ANNA})] == ["start", "help", "my", "book"]
         again = (await anna.send(f"/start {tokens['Anna Berg']}"))["text"]
         assert again == "This invite for Anna Berg was used already. Ask the studio's admin for a new one."
         stolen = (await Phone(app, fake, BEN).send(f"/start {tokens['Anna Berg']}"))["text"]
