@@ -267,3 +267,34 @@ async def test_the_overview_and_the_offers(world: World) -> None:
     assert world.yoga_on(TUESDAY) not in [o.occurrence.key for o in await world.studio.bookable(m2)]
     with pytest.raises(NotAllowed):
         await world.studio.bookable(world.trainer)
+
+
+# -- at the same time (both databases decide: row locks, BEGIN IMMEDIATE, versions) ----
+
+async def test_simultaneous_cancellations_give_each_freed_spot_to_one_in_line(world: World) -> None:
+    from tests.test_concurrency import race
+
+    key = await full_session(world)
+    m0, m1, m2, m3 = world.members
+    await world.studio.join_waitlist(m2, key, m2)
+    await world.studio.join_waitlist(m3, key, m3)
+    ids = [await booking_id(world, m0), await booking_id(world, m1)]
+    won, lost = await race(world.studio.cancel_booking(m0, ids[0]), world.studio.cancel_booking(m1, ids[1]))
+    assert len(won) + len(lost) == 2 and all("changed since" in e.text for e in lost)
+    # whoever won: each cancellation that happened promoted exactly one in line
+    booked = await booked_members(world, key)
+    assert len(booked) == 2 and len(set(booked)) == 2
+    assert await line(world, key) == [m2, m3][len(won):]
+    promoted = [n.member_id for n in await world.notifications()]
+    assert promoted == [m2, m3][: len(won)]
+    await ledger_true(world)
+
+
+async def test_a_double_tap_on_join_waits_once(world: World) -> None:
+    from tests.test_concurrency import race
+
+    key = await full_session(world)
+    m2 = world.members[2]
+    won, lost = await race(*(world.studio.join_waitlist(m2, key, m2) for _ in range(3)))
+    assert len(won) == 1 and len(lost) == 2
+    assert await line(world, key) == [m2]
