@@ -9,7 +9,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: run test bench
+.PHONY: run test bench bench-studio
 run: $(VENV)/.installed
 	$(VENV)/bin/trainery run
 
@@ -19,3 +19,8 @@ test: $(VENV)/.installed
 # Notification fan-out to 1,000 members against a fake Telegram at 30 msg/s (README).
 bench: $(VENV)/.installed
 	$(PY) -m bench.notifications --check --min-ratio 0.95
+	$(PY) -m bench.run
+
+# Listing, override and memory at studio scale, SQLite and PostgreSQL (bench/README.md).
+bench-studio: $(VENV)/.installed
+	$(PY) -m bench.run

@@ -1,0 +1,63 @@
+"""The benchmarks' short form (bench/): a tiny studio, a few runs, both databases.
+It keeps the benchmark code working; it asserts rows and invariants, never speed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bench import generate
+from bench.run import Options, render, run
+from storage.database import create_engine
+from storage.models import Base
+from tests.conftest import POSTGRES_URL
+
+
+async def test_the_generator_keeps_the_invariants_and_inserts_every_row(tmp_path: Path) -> None:
+    studio = generate.build_studio(2, generate.TINY_SCALE)
+    assert generate.check_original_starts(studio) == 0
+    url = f"sqlite+aiosqlite:///{tmp_path / 'tiny.sqlite3'}"
+    await generate.load(url, studio)
+
+    engine = create_engine(url)
+    async with engine.connect() as connection:
+        stored = {
+            table.name: (await connection.execute(select(func.count()).select_from(table))).scalar_one()
+            for table in Base.metadata.sorted_tables
+        }
+    await engine.dispose()
+    assert stored == {name: studio.counts.get(name, 0) for name in stored}
+    assert studio.counts["bookings"] > 1_000 and studio.counts["occurrences"] > 100
+    assert len(studio.big_keys) == 2 and len(studio.bootcamp_passes) == generate.TINY_SCALE.big_bookings
+    assert all(value == 0 for value in (await generate.check(url)).values())
+
+
+async def test_the_same_seed_gives_the_same_studio_and_the_current_weeks_do_not_depend_on_history() -> None:
+    one, again = generate.build_studio(1, generate.TINY_SCALE), generate.build_studio(1, generate.TINY_SCALE)
+    assert one.rows == again.rows
+
+    def upcoming(studio: generate.Studio) -> list[tuple[object, ...]]:
+        return sorted(
+            (row["schedule_id"], row["original_start"], row["start"], row["capacity"], row["cancelled_at"])
+            for row in studio.rows["occurrences"] if row["original_start"] >= generate.WEEK_START
+        )
+
+    assert upcoming(one) == upcoming(generate.build_studio(3, generate.TINY_SCALE))
+
+
+async def test_the_short_form_runs_on_both_databases_and_prints_the_table() -> None:
+    options = Options.short_form(runs=3, listings=5, postgres_url=POSTGRES_URL)
+    report = await run(options)
+
+    for backend in ("sqlite", "postgresql"):
+        section = report.backends[backend]
+        assert section.listing is not None and section.listing.occurrences > 0
+        assert section.listing.raw is not None and section.listing.rows > 0
+        assert len(section.listing.round_trip.seconds) == 3
+        assert section.changes is not None and section.changes.override and section.changes.cancel
+        assert section.changes.rows_inserted == 3 * generate.TINY_SCALE.big_bookings
+        assert section.memory is not None and section.memory.after_listings_mb > 0
+        assert all(value == 0 for value in section.invariants.values()), section.invariants
+    text = render(report)
+    assert "| figure | SQLite | PostgreSQL | target |" in text and "round trip ÷ raw query" in text
