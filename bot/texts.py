@@ -114,6 +114,11 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
             ("/schedule_add Yoga; weekly tue,thu until 2027-06-30; 2026-12-01; 18:00; 60; 12; Studio A; Tom",), ADMINS,
         ),
         CommandHelp("/schedules", "list the schedules", ("/schedules",), ADMINS),
+        CommandHelp(
+            "/undelivered [page]",
+            "notifications members could not get, and why, newest first",
+            ("/undelivered", "/undelivered 2"), ADMINS,
+        ),
     )
 }
 

@@ -123,7 +123,7 @@ async def test_only_admins_may_use_admin_commands(app: TraineryApplication, fake
 
 async def test_help_for_an_admin_lists_each_admin_command_with_an_example(admin: Phone) -> None:
     text = await say(admin, "/help")
-    for example in ("/space_add Studio C; 20", "/template_add 10 classes; 10; 60; Yoga, Pilates", "/pass_grant Anna Berg; 10 classes", "/appoint trainer; Anna Berg"):
+    for example in ("/undelivered 2", "/space_add Studio C; 20", "/template_add 10 classes; 10; 60; Yoga, Pilates", "/pass_grant Anna Berg; 10 classes", "/appoint trainer; Anna Berg"):
         assert example in text
 
 
