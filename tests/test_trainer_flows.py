@@ -384,7 +384,7 @@ async def test_an_abandoned_conversation_times_out_cleanly(
         await application.start()  # the JobQueue runs the time-out
         phone = Phone(application, fake, TRAINER)
         menu = await phone.tap("✎ Change", await open_card(phone))
-        for _ in range(100):
+        for _ in range(400):  # waits for the event, up to 20 s on a loaded machine
             if fake.message(TRAINER, menu["message_id"])["text"] == session_changes.texts.TIMED_OUT:  # type: ignore[index]
                 break
             await asyncio.sleep(0.05)
