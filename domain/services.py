@@ -165,8 +165,7 @@ class Studio:
                 raise ConfirmationNeeded(review)
             now = self.clock.now()
             saved = await uow.occurrences.save(review.after.record)
-            for booking in review.cancelled_bookings:
-                await _cancel_and_refund(uow, booking, now, CancelledBy.OVERRIDE)
+            await _cancel_and_refund_all(uow, review.cancelled_bookings, now, CancelledBy.OVERRIDE)
             if review.promoted:
                 assert saved.id is not None
                 await promote(uow, saved.id, review.promoted, now)
@@ -216,8 +215,7 @@ class Studio:
             now = self.clock.now()
             record = replace(review.occurrence.record, cancelled_at=now, cancel_reason=review.reason)
             saved = await uow.occurrences.save(record)
-            for booking in review.cancelled_bookings:
-                await _cancel_and_refund(uow, booking, now, CancelledBy.OCCURRENCE_CANCELLED)
+            await _cancel_and_refund_all(uow, review.cancelled_bookings, now, CancelledBy.OCCURRENCE_CANCELLED)
             if saved.id is not None:
                 await uow.waitlist.clear(saved.id)
             await uow.outbox.add(_change_id(), review.notifications, now)
@@ -519,6 +517,13 @@ class Studio:
 
 def _is_staff_for(actor: Person, occurrence: Occurrence) -> bool:
     return actor.is_admin or (actor.is_trainer and occurrence.trainer_id == actor.id)
+
+
+async def _cancel_and_refund_all(uow: UnitOfWork, bookings: tuple[Booking, ...], at: datetime, by: CancelledBy) -> None:
+    # Passes are locked in one global order (by id), so two changes refunding the
+    # same members on PostgreSQL queue up instead of deadlocking.
+    for booking in sorted(bookings, key=lambda b: (b.pass_id, b.id)):
+        await _cancel_and_refund(uow, booking, at, by)
 
 
 async def _cancel_and_refund(uow: UnitOfWork, booking: Booking, at: datetime, by: CancelledBy) -> None:
