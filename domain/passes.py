@@ -78,8 +78,15 @@ def use_entry(pass_: Pass, booking_id: int, at: datetime) -> LedgerEntry:
     return LedgerEntry(pass_.id, LedgerKind.USE, 0 if pass_.unlimited else -1, at, booking_id)
 
 
-def refund_entry(pass_: Pass, booking_id: int, at: datetime) -> LedgerEntry:
-    return LedgerEntry(pass_.id, LedgerKind.REFUND, 0 if pass_.unlimited else 1, at, booking_id)
+def refund_entries(
+    refunds: list[tuple[int, int]], balances: dict[int, int | None], at: datetime
+) -> list[LedgerEntry]:
+    """One refund entry per (booking id, pass id); an unlimited pass (balance None)
+    gets its entry with delta 0."""
+    return [
+        LedgerEntry(pass_id, LedgerKind.REFUND, 0 if balances[pass_id] is None else 1, at, booking_id)
+        for booking_id, pass_id in refunds
+    ]
 
 
 def grant_entry(pass_id: int, sessions: int | None, at: datetime) -> LedgerEntry:

@@ -12,7 +12,10 @@ so the cost grows with the range asked for, not with the schedule's age.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -35,14 +38,15 @@ def to_wall(instant: datetime, zone: ZoneInfo) -> datetime:
     return instant.astimezone(zone).replace(tzinfo=None)
 
 
-def _parts(rule_text: str) -> dict[str, str]:
+@lru_cache(maxsize=4096)
+def _parts(rule_text: str) -> Mapping[str, str]:
     text = rule_text.strip()
     if text.upper().startswith("RRULE:"):
         text = text[6:]
-    return {
+    return MappingProxyType({
         key.strip().upper(): value.strip().upper()
         for key, _, value in (part.partition("=") for part in text.split(";") if part.strip())
-    }
+    })
 
 
 def _rule(schedule: Schedule, not_before: datetime) -> rrule:
@@ -61,6 +65,14 @@ def _rule(schedule: Schedule, not_before: datetime) -> rrule:
                 text = f"{text};BYMONTHDAY={dtstart.day}"  # keep the day when a month is short
             months = (not_before.year - dtstart.year) * 12 + not_before.month - dtstart.month - 1
             dtstart += relativedelta(months=interval * max(0, months // interval))
+    return _parsed(text, dtstart)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str, dtstart: datetime) -> rrule:
+    """Parsing is most of an expansion's cost, and a listing asks for the same rules
+    from the same (fast-forwarded) start again and again. The key is the rule's
+    text and start, so an edited schedule can never get a stale rule."""
     return rrulestr(text, dtstart=dtstart)  # type: ignore[return-value]
 
 

@@ -53,7 +53,7 @@ from domain.override import (
     plan_override,
     refund_payload,
 )
-from domain.passes import Pass, grant_entry, pick_pass, refund_entry, use_entry
+from domain.passes import Pass, grant_entry, pick_pass, refund_entries, use_entry
 from domain.permissions import require_admin, require_change, require_view_sessions
 from domain.ports import UnitOfWork
 from domain.recurrence import is_original_start
@@ -520,18 +520,21 @@ def _is_staff_for(actor: Person, occurrence: Occurrence) -> bool:
 
 
 async def _cancel_and_refund_all(uow: UnitOfWork, bookings: tuple[Booking, ...], at: datetime, by: CancelledBy) -> None:
-    # Passes are locked in one global order (by id), so two changes refunding the
-    # same members on PostgreSQL queue up instead of deadlocking.
-    for booking in sorted(bookings, key=lambda b: (b.pass_id, b.id)):
-        await _cancel_and_refund(uow, booking, at, by)
+    """Cancel the bookings and refund their passes with a few statements, whatever
+    their number. Passes are locked in one global order (by id), so two changes
+    refunding the same members on PostgreSQL queue up instead of deadlocking."""
+    if not bookings:
+        return
+    await uow.bookings.cancel_many([booking.id for booking in bookings], at, by)
+    balances = await uow.passes.lock_balances(sorted({booking.pass_id for booking in bookings}))
+    if len(balances) != len({booking.pass_id for booking in bookings}):
+        raise NotFound("The pass of a booking is missing.")
+    refunds = [(booking.id, booking.pass_id) for booking in bookings]
+    await uow.passes.record_many(refund_entries(refunds, balances, at))
 
 
 async def _cancel_and_refund(uow: UnitOfWork, booking: Booking, at: datetime, by: CancelledBy) -> None:
-    await uow.bookings.cancel(booking.id, at, by)
-    pass_ = await uow.passes.get(booking.pass_id, for_update=True)
-    if pass_ is None:
-        raise NotFound("The pass of this booking is missing.")
-    await uow.passes.record(refund_entry(pass_, booking.id, at))
+    await _cancel_and_refund_all(uow, (booking,), at, by)
 
 
 def _staff_cancelled_notice(booking: Booking, occurrence: Occurrence) -> NotificationDraft:

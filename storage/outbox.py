@@ -200,6 +200,11 @@ def when_enqueued(engine: AsyncEngine, callback: Callable[[], None]) -> Callable
     return unsubscribe
 
 
+def mark_queued(session: Session) -> None:
+    """For notifications inserted without ORM objects: announce them at commit too."""
+    session.info[_QUEUED] = True
+
+
 @event.listens_for(Session, "after_flush")
 def _note_queued(session: Session, _flush_context: object) -> None:
     if not session.info.get(_QUEUED) and any(isinstance(o, NotificationRow) for o in session.new):

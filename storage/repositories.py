@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Iterable
+from typing import Iterable, Sequence
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,7 @@ from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
 from domain.waitlist import WaitlistEntry
+from storage.outbox import mark_queued
 from storage.models import (
     BookingRow,
     InviteRow,
@@ -60,11 +61,22 @@ class PeopleRepository:
         rows = await self.session.scalars(
             select(PersonRow).join(RoleRow, RoleRow.person_id == PersonRow.id).where(RoleRow.role == role.value)
         )
-        return [await self._person(row) for row in rows.all()]
+        return await self._people(rows.all())
 
     async def everyone(self) -> list[Person]:
         rows = await self.session.scalars(select(PersonRow).order_by(PersonRow.name))
-        return [await self._person(row) for row in rows.all()]
+        return await self._people(rows.all())
+
+    async def _people(self, rows: Sequence[PersonRow]) -> list[Person]:
+        """The people with their roles, in two queries whatever their number."""
+        held: dict[int, set[Role]] = {row.id: set() for row in rows}
+        if held:
+            pairs = await self.session.execute(
+                select(RoleRow.person_id, RoleRow.role).where(RoleRow.person_id.in_(list(held)))
+            )
+            for person_id, role in pairs:
+                held[person_id].add(Role(role))
+        return [_as_person(row, frozenset(held[row.id])) for row in rows]
 
     async def link(self, person_id: int, telegram_user_id: int, chat_id: int) -> Person:
         row = await self.session.get(PersonRow, person_id)
@@ -81,15 +93,18 @@ class PeopleRepository:
         return await self._person(row)
 
     async def _person(self, row: PersonRow) -> Person:
-        roles = await self.session.scalars(select(RoleRow.role).where(RoleRow.person_id == row.id))
-        return Person(
-            id=row.id,
-            name=row.name,
-            roles=frozenset(Role(role) for role in roles),
-            telegram_user_id=row.telegram_user_id,
-            chat_id=row.chat_id,
-            active=row.active,
-        )
+        return (await self._people([row]))[0]
+
+
+def _as_person(row: PersonRow, roles: frozenset[Role]) -> Person:
+    return Person(
+        id=row.id,
+        name=row.name,
+        roles=roles,
+        telegram_user_id=row.telegram_user_id,
+        chat_id=row.chat_id,
+        active=row.active,
+    )
 
 
 class SpacesRepository:
@@ -295,6 +310,17 @@ class BookingsRepository:
         return [_booking(*row) for row in rows]
 
 
+    async def cancel_many(self, booking_ids: list[int], at: datetime, by: CancelledBy) -> None:
+        result = await self.session.execute(
+            update(BookingRow)
+            .where(BookingRow.id.in_(booking_ids), BookingRow.status == BookingStatus.ACTIVE.value)
+            .values(status=BookingStatus.CANCELLED.value, cancelled_at=at, cancelled_by=by.value)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != len(set(booking_ids)):  # type: ignore[attr-defined]
+            raise BookingNotActive()
+
+
 def _bookings_with_balance():  # type: ignore[no-untyped-def]
     return select(BookingRow, PassRow.sessions_left).join(PassRow, PassRow.id == BookingRow.pass_id)
 
@@ -447,6 +473,35 @@ class PassesRepository:
                 .execution_options(synchronize_session=False)
             )
 
+    async def lock_balances(self, pass_ids: list[int]) -> dict[int, int | None]:
+        rows = await self.session.execute(
+            select(PassRow.id, PassRow.sessions_left).where(PassRow.id.in_(pass_ids)).order_by(PassRow.id).with_for_update()
+        )
+        return {pass_id: left for pass_id, left in rows}
+
+    async def record_many(self, entries: list[LedgerEntry]) -> None:
+        if not entries:
+            return
+        await self.session.execute(
+            insert(LedgerEntryRow),
+            [
+                {"pass_id": e.pass_id, "booking_id": e.booking_id, "kind": e.kind.value, "delta": e.delta, "at": e.at}
+                for e in entries
+            ],
+        )
+        moves: dict[int, int] = {}
+        for entry in entries:
+            moves[entry.pass_id] = moves.get(entry.pass_id, 0) + entry.delta
+        changed = [{"pass_id": pass_id, "delta": delta} for pass_id, delta in sorted(moves.items()) if delta]
+        if changed:
+            passes = PassRow.__table__  # Core: one statement, executed for each pass
+            await self.session.execute(
+                update(passes)
+                .where(passes.c.id == bindparam("pass_id"), passes.c.sessions_left.is_not(None))
+                .values(sessions_left=passes.c.sessions_left + bindparam("delta")),
+                changed,
+            )
+
     async def ledger(self, pass_id: int) -> list[LedgerEntry]:
         rows = await self.session.scalars(
             select(LedgerEntryRow).where(LedgerEntryRow.pass_id == pass_id).order_by(LedgerEntryRow.id)
@@ -506,11 +561,14 @@ class OutboxRepository:
         self.session = session
 
     async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None:
-        self.session.add_all(
-            NotificationRow(
-                change_id=change_id, member_id=draft.member_id, kind=draft.kind.value,
-                payload=draft.payload, status="pending", attempts=0, created_at=at, next_attempt_at=at,
-            )
+        rows = [
+            {
+                "change_id": change_id, "member_id": draft.member_id, "kind": draft.kind.value,
+                "payload": draft.payload, "status": "pending", "attempts": 0, "created_at": at, "next_attempt_at": at,
+            }
             for draft in drafts
-        )
-        await self.session.flush()
+        ]
+        if rows:
+            # One executemany instead of an ORM object per row: a cancel may queue 1,000.
+            await self.session.execute(insert(NotificationRow.__table__), rows)
+            mark_queued(self.session.sync_session)  # wakes this process's dispatcher on commit
