@@ -78,11 +78,18 @@ def _parsed(text: str, dtstart: datetime) -> rrule:
 
 def original_starts(schedule: Schedule, zone: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
     """The original starts (aware UTC) of the schedule's occurrences in [start, end)."""
+    return list(_original_starts(schedule, zone, start, end))
+
+
+@lru_cache(maxsize=8192)
+def _original_starts(schedule: Schedule, zone: ZoneInfo, start: datetime, end: datetime) -> tuple[datetime, ...]:
+    """Trainers list the same weeks over and over. The key holds every value of the
+    schedule (a frozen dataclass), so an edited schedule is expanded afresh."""
     low = to_wall(start, zone) - _MARGIN
     high = to_wall(end, zone) + _MARGIN
     walls = _rule(schedule, low).between(low, high, inc=True)
     instants = (to_utc(wall, zone) for wall in walls)
-    return [instant for instant in instants if start <= instant < end]
+    return tuple(instant for instant in instants if start <= instant < end)
 
 
 def is_original_start(schedule: Schedule, zone: ZoneInfo, instant: datetime) -> bool:
