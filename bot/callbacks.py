@@ -248,7 +248,7 @@ def _page(text: str) -> int:
 
 
 def _id(text: str) -> int:
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise ValueError("bad id")
     return int(text)
 

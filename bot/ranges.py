@@ -68,19 +68,24 @@ def parse_time(text: str) -> tuple[int, int] | None:
     cleaned = text.strip().replace(".", ":").replace("h", ":")
     if ":" in cleaned:
         hours, _, minutes = cleaned.partition(":")
-    elif cleaned.isdigit() and len(cleaned) in (3, 4):
+    elif _digits(cleaned) and len(cleaned) in (3, 4):
         hours, minutes = cleaned[:-2], cleaned[-2:]
     else:
         hours, minutes = cleaned, "0"
-    if not (hours.isdigit() and minutes.isdigit() and len(hours) <= 2 and len(minutes) <= 2):
+    if not (_digits(hours) and _digits(minutes) and len(hours) <= 2 and len(minutes) <= 2):
         return None
     hour, minute = int(hours), int(minutes)
     return (hour, minute) if hour < 24 and minute < 60 else None
 
 
+def _digits(text: str) -> bool:
+    """0-9 only: str.isdigit() also accepts '²' and other digits int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def parse_capacity(text: str) -> int | None:
     cleaned = text.strip()
-    if not cleaned.isdigit() or len(cleaned) > 6:
+    if not _digits(cleaned) or len(cleaned) > 6:
         return None
     value = int(cleaned)
     return value if value > 0 else None

@@ -46,11 +46,11 @@ def _options(words: list[str]) -> list[str]:
         if len(words) < 2:
             raise RecurrenceError(f"“{words[0]}” needs a value, e.g. “every 2”, “until 2027-06-30” or “for 10”.")
         key, value, words = words[0], words[1], words[2:]
-        if key == "every" and value.isdigit() and 0 < int(value) <= 52:
+        if key == "every" and value.isascii() and value.isdigit() and 0 < int(value) <= 52:
             parts.append(f"INTERVAL={int(value)}")
         elif key == "until":
             parts.append(f"UNTIL={_until(value)}")
-        elif key == "for" and value.isdigit() and 0 < int(value) <= 1000:
+        elif key == "for" and value.isascii() and value.isdigit() and 0 < int(value) <= 1000:
             parts.append(f"COUNT={int(value)}")
         else:
             raise RecurrenceError(f"I cannot read “{key} {value}”: use every N, until YYYY-MM-DD or for N (sessions).")

@@ -45,6 +45,7 @@ async def test_spaces(admin: Phone, setup: StudioSetup, world: World) -> None:
     [
         ("/space_add", "Some fields are missing."),
         ("/space_add Gym; lots", "The maximum capacity must be a whole number, not “lots”."),
+        ("/space_add Gym; ²", "The maximum capacity must be a whole number, not “²”."),  # isdigit() but not int()
         ("/space_add studio a", "A space called “studio a” exists already."),
         ("/space_add Gym; 5; 6", "That line has fields too many or empty."),
     ],

@@ -97,3 +97,44 @@ def test_not_times(text: str) -> None:
 @pytest.mark.parametrize(("text", "expected"), [("12", 12), (" 3 ", 3), ("0", None), ("-2", None), ("1.5", None), ("twelve", None), ("9999999", None)])
 def test_capacities(text: str, expected: int | None) -> None:
     assert parse_capacity(text) == expected
+
+
+@given(st.text(max_size=200))
+def test_any_typed_time_is_a_time_or_refused(text: str) -> None:
+    parsed = parse_time(text)
+    assert parsed is None or (0 <= parsed[0] < 24 and 0 <= parsed[1] < 60)
+
+
+@given(st.text(max_size=200))
+def test_any_typed_capacity_is_a_positive_number_or_refused(text: str) -> None:
+    parsed = parse_capacity(text)
+    assert parsed is None or 0 < parsed < 1_000_000
+
+
+@given(st.text(max_size=1200))
+def test_any_reason_is_one_clean_line_or_a_clear_refusal(text: str) -> None:
+    from domain.cancellation import MAX_REASON_LENGTH, clean_reason
+    from domain.errors import InvalidReason
+
+    try:
+        reason = clean_reason(text)
+    except InvalidReason as error:
+        assert "at most 500" in str(error)
+    else:
+        assert reason is None or (len(reason) <= MAX_REASON_LENGTH and "\n" not in reason and reason == reason.strip())
+
+
+@given(st.text(max_size=120))
+def test_any_typed_recurrence_is_a_valid_rule_or_a_clear_refusal(text: str) -> None:
+    from datetime import datetime
+
+    from dateutil.rrule import rrulestr
+
+    from bot.schedule_words import RecurrenceError, to_rrule
+
+    try:
+        rule = to_rrule(text)
+    except RecurrenceError as error:
+        assert str(error)
+    else:
+        rrulestr(rule, dtstart=datetime(2026, 12, 1, 18))  # dateutil accepts it

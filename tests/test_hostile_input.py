@@ -111,7 +111,7 @@ odd_text = st.one_of(
     st.text(max_size=60),
     st.text(alphabet=st.characters(categories=["Lo", "So", "Mn", "Zs", "Cf", "Nd"]), max_size=40),
     st.text(min_size=1000, max_size=4000),
-    st.sampled_from(["2026-02-30", "25:61", "-1", "0", "99999999999", "week mine mine", "'; DROP TABLE people;--", "<b>x</b>", "a;b;c;d;e;f;g;h;i;j;k"]),
+    st.sampled_from(["²", "1; ²", "weekly mon every ²", "2026-02-30", "25:61", "-1", "0", "99999999999", "week mine mine", "'; DROP TABLE people;--", "<b>x</b>", "a;b;c;d;e;f;g;h;i;j;k"]),
 )
 messages = st.tuples(st.sampled_from([MEMBER, STRANGER, TRAINER]), st.sampled_from(COMMANDS), odd_text)
 payloads = st.one_of(

@@ -41,7 +41,7 @@ async def undelivered(update: Update, context: TraineryContext) -> None:
 def _page(args: list[str]) -> int | None:
     if not args:
         return 1
-    if len(args) == 1 and args[0].isdigit() and int(args[0]) >= 1:
+    if len(args) == 1 and args[0].isascii() and args[0].isdigit() and int(args[0]) >= 1:
         return int(args[0])
     return None
 

@@ -42,7 +42,7 @@ def need(args: list[str], least: int, most: int) -> None:
 
 
 def whole(text: str, what: str) -> int:
-    if not text.strip().isdigit():
+    if not (text.strip().isascii() and text.strip().isdigit()):
         raise UsageError(f"The {what} must be a whole number, not “{text}”.")
     return int(text)
 
