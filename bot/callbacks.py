@@ -7,7 +7,7 @@ Anything that does not parse is an expired or forged button.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime, timezone
 
 from domain.occurrence import OccurrenceKey
@@ -134,8 +134,30 @@ class LeaveWaitlist:
         return f"V{VERSION}:{self.entry_id}"
 
 
+@dataclass(frozen=True)
+class ShowBookings:
+    """Staff: the members booked on a session, each with a cancel button."""
+
+    key: OccurrenceKey
+
+    def encode(self) -> str:
+        return f"K{VERSION}:{_key(self.key)}"
+
+
+@dataclass(frozen=True)
+class StaffCancelBooking:
+    """Staff: ask first (`confirmed` False), then cancel a member's booking."""
+
+    booking_id: int
+    confirmed: bool = False
+
+    def encode(self) -> str:
+        return f"Z{VERSION}:{self.booking_id}:{int(self.confirmed)}"
+
+
 MemberCallback = MemberView | BookSession | JoinWaitlist | CancelBooking | LeaveWaitlist
-Callback = ListPage | QuickPick | OpenCard | StartOverride | StartCancel | Step | MemberCallback
+StaffCallback = ShowBookings | StaffCancelBooking
+Callback = ListPage | QuickPick | OpenCard | StartOverride | StartCancel | Step | MemberCallback | StaffCallback
 STEP_ACTIONS = frozenset(
     {"cap", "spc", "trn", "dt", "tgl", "rv", "back", "quit", "sp", "tr", "d", "wk", "skip", "sv", "cx"}
 )
@@ -143,7 +165,7 @@ _KEYED_STEPS = frozenset({"sv", "cx"})
 
 
 # Prefixes some handler owns; anything else is answered as an expired button.
-KNOWN_PREFIXES = ("L1:", "Q1:", "C1:", "O1:", "X1:", "F1:", "bk1:", "M1:", "B1:", "W1:", "Y1:", "V1:")
+KNOWN_PREFIXES = ("L1:", "Q1:", "C1:", "O1:", "X1:", "F1:", "bk1:", "M1:", "B1:", "W1:", "Y1:", "V1:", "K1:", "Z1:")
 MEMBER_PATTERN = r"^[MBWYV]1:"
 UNKNOWN_PATTERN = "^(?!(" + "|".join(KNOWN_PREFIXES) + "))"
 
@@ -265,4 +287,6 @@ _PARSERS = {
     f"W{VERSION}": _join,
     f"Y{VERSION}": _cancel_booking,
     f"V{VERSION}": _leave,
+    f"K{VERSION}": lambda fields: ShowBookings(_parse_key(*fields)),
+    f"Z{VERSION}": lambda fields: StaffCancelBooking(*astuple(_cancel_booking(fields))),
 }

@@ -8,7 +8,16 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup as Markup
 
-from bot.callbacks import ListPage, OpenCard, QuickPick, StartCancel, StartOverride, Step
+from bot.callbacks import (
+    ListPage,
+    OpenCard,
+    QuickPick,
+    ShowBookings,
+    StaffCancelBooking,
+    StartCancel,
+    StartOverride,
+    Step,
+)
 from bot.user_state import ListView, OverrideDraft
 from domain.occurrence import Occurrence
 from domain.services import Directory
@@ -47,13 +56,15 @@ def _page(view: ListView, page: int) -> str:
     return ListPage(view.first, view.last, view.mine, page).encode()
 
 
-def card(occurrence: Occurrence, may_change: bool, back: ListView | None) -> Markup:
+def card(occurrence: Occurrence, may_change: bool, back: ListView | None, bookings: bool = False) -> Markup:
     rows = []
     if may_change:
         rows.append([
             Button("✎ Change", callback_data=StartOverride(occurrence.key, occurrence.version).encode()),
             Button("❌ Cancel session", callback_data=StartCancel(occurrence.key, occurrence.version).encode()),
         ])
+    if bookings:
+        rows.append([Button(f"👥 Bookings ({occurrence.booked})", callback_data=ShowBookings(occurrence.key).encode())])
     bottom = [Button("↻ Refresh", callback_data=OpenCard(occurrence.key).encode())]
     if back is not None:
         bottom.insert(0, Button("◀ List", callback_data=ListPage(back.first, back.last, back.mine, back.page).encode()))
@@ -126,3 +137,16 @@ def cancel_confirm(occurrence: Occurrence, version: int) -> Markup:
 
 def open_card(occurrence: Occurrence) -> Markup:
     return Markup([[Button("Open the session", callback_data=OpenCard(occurrence.key).encode())]])
+
+
+def staff_bookings(occurrence: Occurrence, members: list[tuple[int, str]]) -> Markup:
+    rows = [[Button(f"✖ {name}", callback_data=StaffCancelBooking(booking_id).encode())] for booking_id, name in members]
+    rows.append([Button("◀ Session", callback_data=OpenCard(occurrence.key).encode())])
+    return Markup(rows)
+
+
+def staff_cancel_confirm(occurrence: Occurrence, booking_id: int) -> Markup:
+    return Markup([
+        [Button("✖ Yes, cancel the booking", callback_data=StaffCancelBooking(booking_id, True).encode())],
+        [Button("◀ Bookings", callback_data=ShowBookings(occurrence.key).encode())],
+    ])

@@ -140,6 +140,29 @@ class Studio:
             occurrence, _ = await self._load(uow, key)
             return occurrence
 
+    async def bookings_on(self, actor_id: int, key: OccurrenceKey) -> tuple[Occurrence, list[tuple[Booking, Person]]]:
+        """Staff who may change the session see who is booked on it."""
+        async with self._uow() as uow:
+            actor = require_view_sessions(await uow.people.get(actor_id))
+            occurrence, bookings = await self._load(uow, key)
+            require_change(actor, occurrence)
+            members = {p.id: p for p in await uow.people.holding(Role.MEMBER)}
+            return occurrence, [(b, members[b.member_id]) for b in bookings if b.member_id in members]
+
+    async def booking_on(self, actor_id: int, booking_id: int) -> tuple[Occurrence, Booking, Person]:
+        """One booking, for staff who may change its session."""
+        async with self._uow() as uow:
+            actor = require_view_sessions(await uow.people.get(actor_id))
+            booking = await uow.bookings.get(booking_id)
+            record = await uow.occurrences.get_by_id(booking.occurrence_id) if booking else None
+            if booking is None or record is None:
+                raise NotFound("That booking does not exist.")
+            occurrence, _ = await self._load(uow, record.key)
+            require_change(actor, occurrence)
+            member = await uow.people.get(booking.member_id)
+            assert member is not None
+            return occurrence, booking, member
+
     # -- overriding (SPEC §2.2) -----------------------------------------------
 
     async def review_override(self, actor_id: int, key: OccurrenceKey, request: OverrideRequest) -> OverrideReview:

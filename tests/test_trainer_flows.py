@@ -155,7 +155,7 @@ async def test_the_card_shows_overrides_next_to_defaults_and_the_allowed_actions
     assert "Space: Studio B (schedule: Studio A)" in text
     assert "Trainer: Tom Trainer" in text and "Capacity: 8 (schedule: 10)" in text
     assert "Booked: 2/8" in text
-    assert labels(card) == ["✎ Change", "❌ Cancel session", "◀ List", "↻ Refresh"]
+    assert labels(card) == ["✎ Change", "❌ Cancel session", "👥 Bookings (2)", "◀ List", "↻ Refresh"]
 
 
 async def test_a_trainer_who_does_not_lead_sees_no_actions(app: TraineryApplication, fake: FakeBotApi) -> None:
@@ -451,3 +451,38 @@ async def test_a_network_error_on_the_outcome_never_loses_the_saved_cancel(train
     await trainer.press(button_data(confirm, "Yes, cancel"), confirm["message_id"])  # tapped again: nothing twice
     assert len(await world.notifications()) == 4
     assert [await world.pass_balance(m) for m in world.members] == [10] * 4
+
+
+async def test_staff_cancel_a_members_booking_from_the_card_after_the_deadline(trainer: Phone, world: World, fake: FakeBotApi) -> None:
+    key = world.yoga_on(TUESDAY)
+    await world.book_all(key, world.members[:2])
+    world.studio.clock.set(berlin(2026, 12, 1, 17, 30))  # type: ignore[attr-defined]  # members can no longer cancel
+    card = await open_card(trainer, command="/sessions today")
+    listing = await trainer.tap("👥 Bookings (2)", card)
+    assert "1. Member 0" in listing["text"] and "2. Member 1" in listing["text"]
+    confirm = await trainer.tap("✖ Member 1", listing)
+    assert "Cancel Member 1's booking" in confirm["text"] and await world.active_bookings() == 2
+    after = await trainer.tap("Yes, cancel the booking", confirm)
+    assert "Member 1's booking was cancelled and refunded." in after["text"] and "2. Member 1" not in after["text"]
+    assert await world.active_bookings() == 1 and await world.pass_balance(world.members[1]) == 10
+    assert [(n.member_id, n.kind) for n in await world.notifications()] == [(world.members[1], "booking_cancelled")]
+    # a second tap on the old confirmation changes nothing
+    await trainer.press(button_data(confirm, "Yes, cancel"), confirm["message_id"], forged=True)
+    assert "already cancelled" in trainer.answer()["text"]  # type: ignore[index]
+    assert await world.pass_balance(world.members[1]) == 10
+    all_answered(trainer)
+
+
+async def test_others_cannot_see_or_cancel_bookings(app: TraineryApplication, fake: FakeBotApi, world: World) -> None:
+    from bot.callbacks import ShowBookings, StaffCancelBooking
+
+    key = world.yoga_on(TUESDAY)
+    booking = await world.studio.book(world.admin, key, world.members[1])
+    for user in (MEMBER, SUBSTITUTE):
+        phone = Phone(app, fake, user)
+        await phone.send("/start")
+        mid = phone.screen()["message_id"]
+        for data in (ShowBookings(key).encode(), StaffCancelBooking(booking.id, True).encode()):
+            answer = await phone.press(data, mid, forged=True)
+            assert answer is not None and "Only" in answer["text"], (user, answer)
+    assert await world.active_bookings() == 1

@@ -6,7 +6,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandle
 
 from bot.callbacks import UNKNOWN_PATTERN
 from bot.context import TraineryApplication
-from bot.handlers import admin, demo, inline, member, session_changes, sessions, start
+from bot.handlers import admin, demo, inline, member, session_changes, sessions, staff_bookings, start
 
 
 def register(application: TraineryApplication) -> None:
@@ -18,6 +18,8 @@ def register(application: TraineryApplication) -> None:
     application.add_handler(CommandHandler("sessions", sessions.sessions_command))
     application.add_handler(CallbackQueryHandler(sessions.list_pressed, pattern=r"^[LQ]1:"))
     application.add_handler(CallbackQueryHandler(sessions.card_pressed, pattern=r"^C1:"))
+    application.add_handler(CallbackQueryHandler(staff_bookings.bookings_pressed, pattern=r"^K1:"))
+    application.add_handler(CallbackQueryHandler(staff_bookings.cancel_pressed, pattern=r"^Z1:"))
     application.add_handler(CallbackQueryHandler(session_changes.stale_button, pattern=r"^F1:"))
     application.add_handler(CommandHandler("cancel", session_changes.stop_outside))
     member.register(application)  # /my, /book and their buttons

@@ -342,10 +342,10 @@ async def stop(update: Update, context: TraineryContext) -> int:
 
 async def timed_out(update: Update, context: TraineryContext) -> None:
     draft = context.state.override or context.state.cancel
+    finish(context)  # first: the state is gone before anyone can see the message change
     chat = update.effective_chat
     if draft is not None and chat is not None:
         await retire(context, chat.id, draft.message_id, texts.TIMED_OUT)
-    finish(context)
 
 
 async def use_buttons(update: Update, context: TraineryContext) -> None:

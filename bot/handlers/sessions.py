@@ -106,8 +106,10 @@ async def show_card(
         await show(update, context, texts.escape(error.text))
         return
     names = await studio.directory(person.id)
-    changeable = may_change(person, occurrence) and not occurrence.cancelled and occurrence.start > studio.clock.now()
+    staff_of_it = may_change(person, occurrence) and not occurrence.cancelled
+    changeable = staff_of_it and occurrence.start > studio.clock.now()
     text = texts.card(occurrence, names, context.settings.zone, note)
-    await show(update, context, text, keyboards.card(occurrence, changeable, context.state.last_list))
+    markup = keyboards.card(occurrence, changeable, context.state.last_list, bookings=staff_of_it and occurrence.booked > 0)
+    await show(update, context, text, markup)
 
 

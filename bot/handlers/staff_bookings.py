@@ -1,0 +1,70 @@
+"""Staff cancelling a member's booking (SPEC §3, issue 6): from the session card, the
+list of who is booked, then a confirmation. Staff may do it at any time, deadline or
+not; the pass session is refunded, the member told and the waitlist moves up — all in
+the domain's one transaction (Studio.cancel_booking)."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callbacks, keyboards
+from bot import trainer_texts as texts
+from bot.context import TraineryContext
+from bot.handlers.sessions import staff
+from bot.replies import answer, show
+from domain.errors import DomainError
+from domain.occurrence import OccurrenceKey
+from domain.roles import Person
+
+
+async def bookings_pressed(update: Update, context: TraineryContext) -> None:
+    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    person = await staff(update, context)
+    if person is None:
+        return
+    if not isinstance(data, callbacks.ShowBookings):
+        await answer(update, texts.EXPIRED_BUTTON, alert=True)
+        return
+    await show_bookings(update, context, person, data.key)
+
+
+async def show_bookings(update: Update, context: TraineryContext, person: Person, key: OccurrenceKey, note: str | None = None) -> None:
+    try:
+        occurrence, booked = await context.studio.bookings_on(person.id, key)
+    except DomainError as error:
+        await answer(update, error.text, alert=True)
+        return
+    await answer(update)
+    zone = context.settings.zone
+    lines = [f"<b>Bookings</b> — {texts.headline(occurrence, zone)}", ""]
+    lines += [f"{n}. {texts.escape(member.name)}" for n, (_, member) in enumerate(booked, 1)] or ["Nobody is booked."]
+    lines.append("\nTap a name to cancel that booking; the pass session is refunded.")
+    if note:
+        lines.insert(0, f"<i>{texts.escape(note)}</i>\n")
+    buttons = [(booking.id, member.name) for booking, member in booked]
+    await show(update, context, "\n".join(lines), keyboards.staff_bookings(occurrence, buttons))
+
+
+async def cancel_pressed(update: Update, context: TraineryContext) -> None:
+    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    person = await staff(update, context)
+    if person is None:
+        return
+    if not isinstance(data, callbacks.StaffCancelBooking):
+        await answer(update, texts.EXPIRED_BUTTON, alert=True)
+        return
+    try:
+        occurrence, booking, member = await context.studio.booking_on(person.id, data.booking_id)
+        if not data.confirmed:
+            await answer(update)
+            text = (
+                f"Cancel <b>{texts.escape(member.name)}</b>'s booking on {texts.headline(occurrence, context.settings.zone)}?\n\n"
+                "Their pass gets the session back, they are told, and the first on the waitlist moves up."
+            )
+            await show(update, context, text, keyboards.staff_cancel_confirm(occurrence, booking.id))
+            return
+        await context.studio.cancel_booking(person.id, booking.id)
+    except DomainError as error:  # a double tap, or someone else was first
+        await answer(update, error.text, alert=True)
+        return
+    await show_bookings(update, context, person, occurrence.key, f"{member.name}'s booking was cancelled and refunded.")
