@@ -3,7 +3,6 @@ notification case, the review that equals the save, and "cancel existing booking
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest

@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot import callbacks, keyboards
 from bot import trainer_texts as texts
 from bot.context import TraineryContext
-from bot.handlers.sessions import show_card, staff, today
+from bot.handlers.sessions import show_card, staff, staff_press, today
 from bot.ranges import parse_capacity, parse_time
 from bot.replies import answer, retire, show
 from bot.user_state import CancelDraft, OverrideDraft
@@ -49,13 +49,10 @@ def step_of(update: Update) -> callbacks.Step | None:
 
 async def begin(update: Update, context: TraineryContext) -> tuple[Person, Occurrence] | None:
     """Check the pressed Change/Cancel button against the session as it is now."""
-    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    person = await staff(update, context)
-    if person is None:
+    pressed = await staff_press(update, context, (callbacks.StartOverride, callbacks.StartCancel))
+    if pressed is None:
         return None
-    if not isinstance(data, (callbacks.StartOverride, callbacks.StartCancel)):
-        await answer(update, texts.EXPIRED_BUTTON, alert=True)
-        return None
+    person, data = pressed
     try:
         occurrence = await context.studio.occurrence(person.id, data.key)
     except DomainError as error:

@@ -5,6 +5,7 @@ the domain allows, and checked again when it runs."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from telegram import Update
 
@@ -22,6 +23,7 @@ from domain.permissions import may_change
 from domain.roles import Person
 
 PAGE_SIZE = 8
+T = TypeVar("T")
 
 
 def today(context: TraineryContext) -> date:
@@ -37,6 +39,21 @@ async def staff(update: Update, context: TraineryContext) -> Person | None:
             await show(update, context, texts.ONLY_STAFF)
         return None
     return person
+
+
+async def staff_press(
+    update: Update, context: TraineryContext, kinds: type[T] | tuple[type[T], ...]
+) -> tuple[Person, T] | None:
+    """A staff button press of the expected kind(s); anything else is answered (not
+    staff, or an expired or forged button) and None."""
+    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    person = await staff(update, context)
+    if person is None:
+        return None
+    if not isinstance(data, kinds):
+        await answer(update, texts.EXPIRED_BUTTON, alert=True)
+        return None
+    return person, data
 
 
 async def sessions_command(update: Update, context: TraineryContext) -> None:
@@ -55,13 +72,10 @@ async def sessions_command(update: Update, context: TraineryContext) -> None:
 
 
 async def list_pressed(update: Update, context: TraineryContext) -> None:
-    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    person = await staff(update, context)
-    if person is None:
+    pressed = await staff_press(update, context, (callbacks.QuickPick, callbacks.ListPage))
+    if pressed is None:
         return
-    if not isinstance(data, (callbacks.QuickPick, callbacks.ListPage)):
-        await answer(update, texts.EXPIRED_BUTTON, alert=True)
-        return
+    person, data = pressed
     await answer(update)
     if isinstance(data, callbacks.QuickPick):
         first, last = quick_range(data.word, today(context))
@@ -85,15 +99,10 @@ async def show_list(update: Update, context: TraineryContext, person: Person, vi
 
 
 async def card_pressed(update: Update, context: TraineryContext) -> None:
-    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    person = await staff(update, context)
-    if person is None:
-        return
-    if not isinstance(data, callbacks.OpenCard):
-        await answer(update, texts.EXPIRED_BUTTON, alert=True)
-        return
-    await answer(update)
-    await show_card(update, context, person, data.key)
+    pressed = await staff_press(update, context, callbacks.OpenCard)
+    if pressed is not None:
+        await answer(update)
+        await show_card(update, context, pressed[0], pressed[1].key)
 
 
 async def show_card(

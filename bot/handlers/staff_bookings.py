@@ -10,7 +10,7 @@ from telegram import Update
 from bot import callbacks, keyboards
 from bot import trainer_texts as texts
 from bot.context import TraineryContext
-from bot.handlers.sessions import staff
+from bot.handlers.sessions import staff_press
 from bot.replies import answer, show
 from domain.errors import DomainError
 from domain.occurrence import OccurrenceKey
@@ -18,14 +18,9 @@ from domain.roles import Person
 
 
 async def bookings_pressed(update: Update, context: TraineryContext) -> None:
-    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    person = await staff(update, context)
-    if person is None:
-        return
-    if not isinstance(data, callbacks.ShowBookings):
-        await answer(update, texts.EXPIRED_BUTTON, alert=True)
-        return
-    await show_bookings(update, context, person, data.key)
+    pressed = await staff_press(update, context, callbacks.ShowBookings)
+    if pressed is not None:
+        await show_bookings(update, context, pressed[0], pressed[1].key)
 
 
 async def show_bookings(update: Update, context: TraineryContext, person: Person, key: OccurrenceKey, note: str | None = None) -> None:
@@ -46,13 +41,10 @@ async def show_bookings(update: Update, context: TraineryContext, person: Person
 
 
 async def cancel_pressed(update: Update, context: TraineryContext) -> None:
-    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
-    person = await staff(update, context)
-    if person is None:
+    pressed = await staff_press(update, context, callbacks.StaffCancelBooking)
+    if pressed is None:
         return
-    if not isinstance(data, callbacks.StaffCancelBooking):
-        await answer(update, texts.EXPIRED_BUTTON, alert=True)
-        return
+    person, data = pressed
     try:
         occurrence, booking, member = await context.studio.booking_on(person.id, data.booking_id)
         if not data.confirmed:
