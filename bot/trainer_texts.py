@@ -87,7 +87,7 @@ def listing(
     return "\n".join([title, "", *lines, "", footer, "Tap a number to open the session."])
 
 
-def card(occurrence: Occurrence, names: Directory, zone: ZoneInfo, note: str | None = None) -> str:
+def card(occurrence: Occurrence, names: Directory, zone: ZoneInfo, note: str | None = None, waiting: int = 0) -> str:
     schedule = occurrence.schedule
     lines = [headline(occurrence, zone)]
     if occurrence.cancelled:
@@ -99,7 +99,7 @@ def card(occurrence: Occurrence, names: Directory, zone: ZoneInfo, note: str | N
     if "time" in occurrence.overridden:
         original = occurrence.key.original_start
         lines.append(f"Moved from {day(original, zone)} {clock(original, zone)}")
-    lines.append(f"Booked: {occurrence.booked}/{occurrence.capacity}")
+    lines.append(f"Booked: {occurrence.booked}/{occurrence.capacity}" + (f" · waitlist: {waiting}" if waiting else ""))
     lines.append("Closed schedule (members enrolled by pass)" if schedule.closed else "Open schedule")
     if note:
         lines.insert(0, f"<i>{escape(note)}</i>\n")

@@ -140,6 +140,13 @@ class Studio:
             occurrence, _ = await self._load(uow, key)
             return occurrence
 
+    async def waiting_on(self, actor_id: int, key: OccurrenceKey) -> int:
+        """How many members wait in line for the session (for its card)."""
+        async with self._uow() as uow:
+            require_view_sessions(await uow.people.get(actor_id))
+            record = await uow.occurrences.get(key)
+            return len(await uow.waitlist.on(record.id)) if record is not None and record.id is not None else 0
+
     async def bookings_on(self, actor_id: int, key: OccurrenceKey) -> tuple[Occurrence, list[tuple[Booking, Person]]]:
         """Staff who may change the session see who is booked on it."""
         async with self._uow() as uow:

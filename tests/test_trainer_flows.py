@@ -158,6 +158,14 @@ async def test_the_card_shows_overrides_next_to_defaults_and_the_allowed_actions
     assert labels(card) == ["✎ Change", "❌ Cancel session", "👥 Bookings (2)", "◀ List", "↻ Refresh"]
 
 
+async def test_the_card_shows_the_waitlist(trainer: Phone, world: World) -> None:
+    key = world.yoga_on(TUESDAY)
+    await world.studio.override(world.admin, key, OverrideRequest(capacity=2))
+    await world.book_all(key, world.members[:2])
+    await world.studio.join_waitlist(world.members[2], key, world.members[2])
+    assert "Booked: 2/2 · waitlist: 1" in (await open_card(trainer))["text"]
+
+
 async def test_a_trainer_who_does_not_lead_sees_no_actions(app: TraineryApplication, fake: FakeBotApi) -> None:
     card = await open_card(Phone(app, fake, SUBSTITUTE, "Sue"))
     assert labels(card) == ["◀ List", "↻ Refresh"]

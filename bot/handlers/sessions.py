@@ -117,7 +117,8 @@ async def show_card(
     names = await studio.directory(person.id)
     staff_of_it = may_change(person, occurrence) and not occurrence.cancelled
     changeable = staff_of_it and occurrence.start > studio.clock.now()
-    text = texts.card(occurrence, names, context.settings.zone, note)
+    waiting = await studio.waiting_on(person.id, key)
+    text = texts.card(occurrence, names, context.settings.zone, note, waiting)
     markup = keyboards.card(occurrence, changeable, context.state.last_list, bookings=staff_of_it and occurrence.booked > 0)
     await show(update, context, text, markup)
 
