@@ -22,7 +22,6 @@ class ListView:
 @dataclass
 class OverrideDraft:
     key: OccurrenceKey
-    version: int
     message_id: int | None = None
     capacity: int | None = None
     space_id: int | None = None
@@ -30,7 +29,6 @@ class OverrideDraft:
     day: date | None = None  # picked on the date picker; the time is typed next
     start: datetime | None = None
     cancel_bookings: bool = False
-    reviewed_version: int | None = None
 
     def is_empty(self) -> bool:
         return (
@@ -42,7 +40,6 @@ class OverrideDraft:
 @dataclass
 class CancelDraft:
     key: OccurrenceKey
-    version: int
     message_id: int | None = None
     reason: str | None = None
 

@@ -74,7 +74,7 @@ async def start_override(update: Update, context: TraineryContext) -> int:
         return END
     _, occurrence = begun
     context.state.cancel = None
-    context.state.override = OverrideDraft(occurrence.key, occurrence.version)
+    context.state.override = OverrideDraft(occurrence.key)
     return await show_menu(update, context)
 
 
@@ -84,7 +84,7 @@ async def start_cancel(update: Update, context: TraineryContext) -> int:
         return END
     _, occurrence = begun
     context.state.override = None
-    draft = CancelDraft(occurrence.key, occurrence.version)
+    draft = CancelDraft(occurrence.key)
     context.state.cancel = draft
     draft.message_id = await show(update, context, texts.cancel_prompt(occurrence, context.settings.zone), keyboards.reason())
     return REASON
@@ -233,7 +233,6 @@ async def review(update: Update, context: TraineryContext, person: Person, occur
         await answer(update)
         return await show_menu(update, context, note=error.text)
     await answer(update)
-    draft.reviewed_version = plan.version
     names = await context.studio.directory(person.id)
     text = texts.review(plan, names, context.settings.zone)
     await show(update, context, text, keyboards.review(occurrence, plan.version, bool(plan.warnings)))
