@@ -25,11 +25,12 @@ from bot.settings import Settings
 from domain.clock import FixedClock
 from domain.listing import DateRange
 from domain.override import OverrideRequest
-from domain.services import Studio
+from domain.studio import Studio
 from storage.database import create_engine, create_sessionmaker
 from storage.models import BookingRow, LedgerEntryRow, NotificationRow, UtcDateTime
 from storage.unit_of_work import SqlUnitOfWork
 from tests.fake_bot_api import FakeBotApi
+from domain.sessions.listing import list_sessions
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123:BENCH"
@@ -151,7 +152,7 @@ async def _listing_figures(
     listed: list[int] = []
 
     async def domain() -> None:
-        occurrences = await studio.list_sessions(trainer, WEEK)
+        occurrences = await list_sessions(studio, trainer, WEEK)
         await studio.directory(trainer)
         listed.append(len(occurrences))
 

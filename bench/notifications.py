@@ -40,11 +40,12 @@ from domain.passes import grant_entry, use_entry
 from domain.recurrence import to_utc
 from domain.roles import Role
 from domain.schedule import Schedule
-from domain.services import Studio
+from domain.studio import Studio
 from storage.database import open_database
 from storage.models import NotificationRow, PersonRow
 from storage.unit_of_work import SqlUnitOfWork
 from tests.fake_bot_api import FakeBotApi
+from domain.sessions.cancel import cancel_session
 
 TOKEN = "4242:BENCH"
 TELEGRAM_LIMIT = 30  # messages a second, overall
@@ -95,8 +96,8 @@ async def seed(sessions: async_sessionmaker[AsyncSession], fake: FakeBotApi, mem
     now = SystemClock().now()
     tomorrow = (now + timedelta(days=1)).date()
     async with SqlUnitOfWork(sessions) as uow:
-        admin = await uow.people.add("Bench Admin", [Role.ADMIN])
-        trainer = await uow.people.add("Bench Trainer", [Role.TRAINER])
+        admin = await uow.people.add("Bench Admin", [Role.ADMIN], now)
+        trainer = await uow.people.add("Bench Trainer", [Role.TRAINER], now)
         space = await uow.spaces.add("Bench Hall")
         schedule = await uow.schedules.add(
             Schedule(0, "Bench Yoga", "FREQ=DAILY;COUNT=1", tomorrow, wall_time(18), timedelta(hours=1),
@@ -104,16 +105,16 @@ async def seed(sessions: async_sessionmaker[AsyncSession], fake: FakeBotApi, mem
         )
         template = await uow.passes.add_template("Bench 10", 10, 60, [schedule.id])
         key = OccurrenceKey(schedule.id, to_utc(datetime.combine(tomorrow, wall_time(18)), ZONE))
-        record = await uow.occurrences.save(OccurrenceRecord.blank(key))
+        [record] = await uow.occurrences.lock([key])
         assert record.id is not None
         for number in range(members):
-            member = await uow.people.add(f"Member {number}", [Role.MEMBER])
+            member = await uow.people.add(f"Member {number}", [Role.MEMBER], now)
             pass_ = await uow.passes.add(member.id, template, now)
-            await uow.passes.record(grant_entry(pass_.id, template.sessions, now))
+            await uow.passes.record([grant_entry(pass_.id, template.sessions, now)])
             pass_ = await uow.passes.get(pass_.id)
             assert pass_ is not None
             booking = await uow.bookings.add(record.id, member.id, pass_.id, now)
-            await uow.passes.record(use_entry(pass_, booking.id, now))
+            await uow.passes.record([use_entry(pass_, booking.id, now)])
         await uow.session.execute(
             update(PersonRow).where(PersonRow.id != admin.id, PersonRow.id != trainer.id)
             .values(chat_id=CHAT_BASE + PersonRow.id)
@@ -139,7 +140,7 @@ async def run(
             await delivery.start(application)
             try:
                 started = time.time()
-                await studio.cancel(admin, key, "Benchmark")
+                await cancel_session(studio, admin, key, "Benchmark")
                 committed = time.time()
                 await _settle(sessions, members, timeout or 60 + members / 20)
             finally:

@@ -13,9 +13,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 
 from bot.settings import Settings
 from bot.user_state import UserState
-from domain.clock import SystemClock
-from domain.services import Studio
-from storage.unit_of_work import SqlUnitOfWork
+from domain.studio import Studio
 
 if TYPE_CHECKING:
     from bot.delivery.dispatcher import Dispatcher
@@ -32,10 +30,10 @@ class BotData:
         # The notification dispatcher, while the application runs (bot.delivery.start).
         self.dispatcher: Dispatcher | None = None
 
-    def attach(self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def attach(self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], studio: Studio) -> None:
         self._settings = settings
         self._sessionmaker = sessionmaker
-        self._studio = Studio(lambda: SqlUnitOfWork(sessionmaker), SystemClock(), settings.zone)
+        self._studio = studio
 
     def use_studio(self, studio: Studio) -> None:
         """Tests swap in a studio with a fixed clock."""
@@ -71,7 +69,7 @@ class TraineryContext(CallbackContext[ExtBot[None], UserState, dict, BotData]):
 
     @property
     def studio(self) -> Studio:
-        """The domain commands, each in its own unit of work."""
+        """What every use case takes first: units of work, the clock, the zone."""
         return self.bot_data.studio
 
     @property

@@ -20,7 +20,7 @@ from bot.callbacks import (
 )
 from bot.user_state import ListView, OverrideDraft
 from domain.occurrence import Occurrence
-from domain.services import Directory
+from domain.directory import Directory
 
 QUICK_LABELS = (("today", "Today"), ("tomorrow", "Tomorrow"), ("week", "This week"), ("nextweek", "Next week"))
 PICKER_DAYS = 14

@@ -12,7 +12,7 @@ from domain.cancellation import CancelReview
 from domain.notifications import NotificationKind
 from domain.occurrence import Occurrence
 from domain.override import Change, OverrideReview, OverrideWarning, WarningKind
-from domain.services import Directory
+from domain.directory import Directory
 
 NOTIFICATION_NAMES = {
     NotificationKind.UPDATED: "“Training updated”",
@@ -34,6 +34,7 @@ BAD_CAPACITY = "That is not a capacity. Type a whole number above zero, e.g. <co
 BAD_TIME = "That is not a time. Type it as HH:MM, e.g. <code>18:30</code>, or /cancel."
 PICK_SOMETHING = "Pick something to change first."
 CHANGED_SINCE = "This session changed since you opened it; here it is now."
+NEW_WARNINGS = "Something changed since your review: check the warnings below and save again."
 ASK_REASON = (
     "Type a reason members will see (e.g. <code>Trainer is ill</code>), or tap “No reason”."
 )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from domain.occurrence import OccurrenceKey
+from domain.override import OverrideWarning
 
 
 @dataclass
@@ -29,6 +30,7 @@ class OverrideDraft:
     day: date | None = None  # picked on the date picker; the time is typed next
     start: datetime | None = None
     cancel_bookings: bool = False
+    confirmed: tuple[OverrideWarning, ...] = ()  # the warnings shown on the review
 
     def is_empty(self) -> bool:
         return (

@@ -1,4 +1,5 @@
-"""Bookings: a member's place on one occurrence, paid with one session of a pass."""
+"""Bookings — a member's place on one occurrence, paid with one session of a pass — and
+waitlist entries, a member's place in the line for a full occurrence (SPEC §1)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,13 @@ class Booking:
     @property
     def active(self) -> bool:
         return self.status is BookingStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class WaitlistEntry:
+    """A place in an occurrence's line; the order is (joined_at, id)."""
+
+    id: int
+    occurrence_id: int
+    member_id: int
+    joined_at: datetime

@@ -3,18 +3,15 @@ every member told, with the reason. Cancelling twice changes nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from domain.booking import Booking
+from domain.booking import Booking, WaitlistEntry
 from domain.errors import InvalidReason, OccurrenceStarted
 from domain.notifications import NotificationDraft, NotificationKind
 from domain.occurrence import Occurrence
-from domain.override import occurrence_payload, refund_payload
-
-if TYPE_CHECKING:
-    from domain.waitlist import WaitlistEntry
+from domain.payloads import occurrence_payload, refund_payload
+from domain.waitlist import waitlist_cancelled_notice
 
 MAX_REASON_LENGTH = 500
 
@@ -49,6 +46,22 @@ def clean_reason(reason: str | None) -> str | None:
 
 
 def plan_cancel(
+    occurrence: Occurrence,
+    bookings: tuple[Booking, ...],
+    line: tuple[WaitlistEntry, ...],
+    reason: str | None,
+    now: datetime,
+) -> CancelReview:
+    """Every booking cancelled and refunded, the line cleared; everyone told."""
+    review = _plan_bookings(occurrence, bookings, reason, now)
+    if review.already_cancelled or not line:
+        return review
+    payload = {**occurrence_payload(occurrence), "reason": review.reason}
+    notices = tuple(waitlist_cancelled_notice(entry, payload) for entry in line)
+    return replace(review, waitlisted=line, notifications=review.notifications + notices)
+
+
+def _plan_bookings(
     occurrence: Occurrence, bookings: tuple[Booking, ...], reason: str | None, now: datetime
 ) -> CancelReview:
     reason = clean_reason(reason)

@@ -134,3 +134,15 @@ class AlreadyWaiting(BookingRefused):
 
 class NotOnWaitlist(DomainError):
     message = "That place on the waitlist does not exist (any more)."
+
+
+class Contention(Exception):
+    """The database gave up on a transaction because another one held what it needed
+    (a deadlock or a serialization failure). Nothing was changed; the unit of work
+    raises it so that the command can be tried again (domain/studio.py)."""
+
+
+class TryAgain(DomainError):
+    """A command that met `Contention` on every attempt: the person is told, never left in silence."""
+
+    message = "Many changes reached this session at the same moment, so nothing was changed. Please try again."

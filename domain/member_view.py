@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from domain.booking import Booking
 from domain.occurrence import Occurrence
 from domain.passes import Pass
-from domain.waitlist import WaitlistEntry, deadline_passed
+from domain.booking import WaitlistEntry
+from domain.waitlist import deadline_passed
 
 BOOKING_WINDOW = timedelta(days=14)  # how far ahead /book looks
 

@@ -7,12 +7,13 @@ before saving and the save itself, so saving produces exactly what was reviewed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from domain.booking import Booking
+from domain.directory import Directory
 from domain.errors import (
     CapacityAboveSpaceMaximum,
     ClosedScheduleKeepsBookings,
@@ -26,12 +27,11 @@ from domain.errors import (
     UnknownTrainer,
 )
 from domain.notifications import NotificationDraft, NotificationKind, count_by_kind
-from domain.occurrence import Occurrence
+from domain.occurrence import Occurrence, OccurrenceKey
+from domain.payloads import occurrence_payload, refund_payload
 from domain.roles import Person
 from domain.schedule import Space
-
-if TYPE_CHECKING:
-    from domain.waitlist import Promotion
+from domain.waitlist import Promotion, promoted_notice
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,20 @@ class OverrideWarning:
     kind: WarningKind
     other: Occurrence | None = None  # the occurrence that keeps the space or trainer busy
 
+    @property
+    def signature(self) -> tuple[WarningKind, OccurrenceKey | None]:
+        """What the person confirmed: the kind, and which session is in the way."""
+        return self.kind, None if self.other is None else self.other.key
+
+
+def confirmed_all(warnings: Iterable[OverrideWarning], confirmed: Iterable[OverrideWarning] | bool) -> bool:
+    """Whether every warning of a save was among those confirmed on its review
+    (`True`: any warning is accepted, for scripts that confirm in advance)."""
+    if confirmed is True:
+        return True
+    seen = {w.signature for w in confirmed} if confirmed is not False else set()
+    return all(w.signature in seen for w in warnings)
+
 
 @dataclass(frozen=True)
 class Change:
@@ -88,6 +102,8 @@ class OverrideReview:
     # Members booked from the waitlist into the spots the change frees (domain/waitlist.py);
     # their notices are among `notifications`, so the review tells who is told.
     promoted: tuple[Promotion, ...] = field(default=())
+    # The names of spaces and trainers as they were, to show the review and outcome.
+    directory: Directory | None = None
 
     @property
     def version(self) -> int:
@@ -242,15 +258,6 @@ def _with_notifications(review: OverrideReview, context: OverrideContext) -> Ove
     )
 
 
-def occurrence_payload(occurrence: Occurrence) -> dict[str, Any]:
-    return {
-        "schedule_id": occurrence.schedule.id,
-        "original_start": occurrence.key.original_start.isoformat(),
-        "title": occurrence.title,
-        "start": occurrence.start.isoformat(),
-    }
-
-
 def change_payload(
     before: Occurrence, after: Occurrence, changes: tuple[Change, ...], context: OverrideContext
 ) -> dict[str, Any]:
@@ -274,6 +281,7 @@ def change_payload(
     }
 
 
-def refund_payload(booking: Booking) -> dict[str, Any]:
-    left = booking.pass_sessions_left
-    return {"pass_id": booking.pass_id, "sessions_left": None if left is None else left + 1}
+def with_promotions(review: OverrideReview, promoted: tuple[Promotion, ...]) -> OverrideReview:
+    """The review with the members the change books from the line, and their notices."""
+    notices = tuple(promoted_notice(promotion, review.after) for promotion in promoted)
+    return replace(review, promoted=promoted, notifications=review.notifications + notices)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Iterable
 
+from domain.booking import Booking
 from domain.schedule import Schedule
 
 
@@ -78,14 +80,12 @@ def use_entry(pass_: Pass, booking_id: int, at: datetime) -> LedgerEntry:
     return LedgerEntry(pass_.id, LedgerKind.USE, 0 if pass_.unlimited else -1, at, booking_id)
 
 
-def refund_entries(
-    refunds: list[tuple[int, int]], balances: dict[int, int | None], at: datetime
-) -> list[LedgerEntry]:
-    """One refund entry per (booking id, pass id); an unlimited pass (balance None)
-    gets its entry with delta 0."""
+def refund_entries(bookings: Iterable[Booking], at: datetime) -> list[LedgerEntry]:
+    """One refund entry per booking; an unlimited pass (balance None) gets its entry
+    with delta 0."""
     return [
-        LedgerEntry(pass_id, LedgerKind.REFUND, 0 if balances[pass_id] is None else 1, at, booking_id)
-        for booking_id, pass_id in refunds
+        LedgerEntry(b.pass_id, LedgerKind.REFUND, 0 if b.pass_sessions_left is None else 1, at, b.id)
+        for b in bookings
     ]
 
 

@@ -12,32 +12,22 @@ are booked, in the same transaction as the change that freed the spot:
   (`NotificationKind.WAITLIST_PROMOTED`);
 - a member in line without a usable pass at that moment is passed over for this
   spot but keeps their place: they may get a pass before the next spot frees up.
+
+The plan here is pure; `domain/aggregate.py` carries it out inside the command.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Iterable, Mapping
 
-from domain.booking import Booking
-from domain.cancellation import CancelReview
+from domain.booking import WaitlistEntry
 from domain.notifications import NotificationDraft, NotificationKind
 from domain.occurrence import Occurrence
-from domain.override import OverrideReview, occurrence_payload
-from domain.passes import Pass, pick_pass, use_entry
-from domain.roles import Role
-
-if TYPE_CHECKING:  # ports name WaitlistEntry; this module only needs the type
-    from domain.ports import UnitOfWork
-
-
-@dataclass(frozen=True)
-class WaitlistEntry:
-    id: int
-    occurrence_id: int
-    member_id: int
-    joined_at: datetime
+from domain.passes import Pass, pick_pass
+from domain.payloads import occurrence_payload
+from domain.roles import Person, Role
 
 
 @dataclass(frozen=True)
@@ -73,41 +63,33 @@ def promotes(occurrence: Occurrence, now: datetime) -> bool:
     )
 
 
-async def plan_promotions(
-    uow: UnitOfWork, occurrence: Occurrence, booked: int, now: datetime, *, for_update: bool
+def plan_promotions(
+    occurrence: Occurrence,
+    booked: int,
+    line: Iterable[WaitlistEntry],
+    members: Mapping[int, Person],
+    passes: Iterable[Pass],
+    now: datetime,
 ) -> tuple[Promotion, ...]:
-    """Who in line gets the spots free on `occurrence` (as it is after the change)
-    when `booked` bookings remain. Changes nothing; with `for_update` the paying
-    passes are locked, so the promotions computed are the ones that can be saved."""
-    record_id = occurrence.record.id
+    """Who in `line` gets the spots free on `occurrence` (as it is after the change)
+    when `booked` bookings remain, paid from `passes` (those of the people in line)."""
     free = occurrence.capacity - booked
-    if record_id is None or free <= 0 or not promotes(occurrence, now):
+    if free <= 0 or not promotes(occurrence, now):
         return ()
+    held: dict[int, list[Pass]] = {}
+    for pass_ in passes:
+        held.setdefault(pass_.member_id, []).append(pass_)
     promotions: list[Promotion] = []
-    for entry in await uow.waitlist.on(record_id):
+    for entry in line:
         if len(promotions) == free:
             break
-        person = await uow.people.get(entry.member_id)
+        person = members.get(entry.member_id)
         if person is None or not person.holds(Role.MEMBER):
             continue
-        chosen = pick_pass(await uow.passes.of_member(entry.member_id), occurrence.schedule, occurrence.start, now)
-        if chosen is not None and for_update:
-            chosen = await uow.passes.get(chosen.id, for_update=True)
-        if chosen is None or not chosen.usable_for(occurrence.schedule, occurrence.start, now):
-            continue  # passed over for this spot; keeps their place
-        promotions.append(Promotion(entry, chosen))
+        chosen = pick_pass(held.get(entry.member_id, []), occurrence.schedule, occurrence.start, now)
+        if chosen is not None:  # else passed over for this spot; keeps their place
+            promotions.append(Promotion(entry, chosen))
     return tuple(promotions)
-
-
-async def promote(uow: UnitOfWork, record_id: int, promotions: tuple[Promotion, ...], now: datetime) -> list[Booking]:
-    """Book each promoted member (one session used) and take them out of the line."""
-    booked = []
-    for promotion in promotions:
-        booking = await uow.bookings.add(record_id, promotion.member_id, promotion.pass_.id, now)
-        await uow.passes.record(use_entry(promotion.pass_, booking.id, now))
-        await uow.waitlist.remove(promotion.entry.id)
-        booked.append(booking)
-    return booked
 
 
 def promoted_notice(promotion: Promotion, occurrence: Occurrence) -> NotificationDraft:
@@ -123,18 +105,3 @@ def waitlist_cancelled_notice(entry: WaitlistEntry, payload: dict[str, Any]) -> 
     """A cancelled occurrence's line is cleared; those in it are told, like the booked
     members, that the training is cancelled — and that nothing was deducted."""
     return NotificationDraft(entry.member_id, NotificationKind.CANCELLED, {**payload, "waitlisted": True})
-
-
-def with_promotions(review: OverrideReview, promoted: tuple[Promotion, ...]) -> OverrideReview:
-    """The override's review with the members it books from the line, and their notices."""
-    notices = tuple(promoted_notice(promotion, review.after) for promotion in promoted)
-    return replace(review, promoted=promoted, notifications=review.notifications + notices)
-
-
-def with_waitlist_cleared(review: CancelReview, waitlisted: tuple[WaitlistEntry, ...]) -> CancelReview:
-    """The cancellation's review with the line it clears, and their notices."""
-    if review.already_cancelled or not waitlisted:
-        return review
-    payload = {**occurrence_payload(review.occurrence), "reason": review.reason}
-    notices = tuple(waitlist_cancelled_notice(entry, payload) for entry in waitlisted)
-    return replace(review, waitlisted=waitlisted, notifications=review.notifications + notices)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
+from dataclasses import replace
+
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.booking import Booking, BookingStatus, CancelledBy
+from domain.booking import Booking, BookingStatus, CancelledBy, WaitlistEntry
 from domain.errors import BookingNotActive, StaleReview
 from domain.invites import Invite
 from domain.notifications import NotificationDraft
@@ -17,7 +20,6 @@ from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
-from domain.waitlist import WaitlistEntry
 from storage.outbox import mark_queued
 from storage.models import (
     BookingRow,
@@ -48,8 +50,17 @@ class PeopleRepository:
         row = await self.session.scalar(select(PersonRow).where(PersonRow.telegram_user_id == telegram_user_id))
         return None if row is None else await self._person(row)
 
-    async def add(self, name: str, roles: Iterable[Role], telegram_user_id: int | None = None) -> Person:
-        row = PersonRow(name=name, telegram_user_id=telegram_user_id, active=True, created_at=datetime.now(timezone.utc))
+    async def many(self, person_ids: Iterable[int]) -> dict[int, Person]:
+        ids = set(person_ids)
+        if not ids:
+            return {}
+        rows = await self.session.scalars(select(PersonRow).where(PersonRow.id.in_(ids)))
+        return {person.id: person for person in await self._people(rows.all())}
+
+    async def add(
+        self, name: str, roles: Iterable[Role], at: datetime, telegram_user_id: int | None = None
+    ) -> Person:
+        row = PersonRow(name=name, telegram_user_id=telegram_user_id, active=True, created_at=at)
         self.session.add(row)
         await self.session.flush()
         for role in set(roles):
@@ -177,18 +188,46 @@ class OccurrencesRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, key: OccurrenceKey, *, for_update: bool = False) -> OccurrenceRecord | None:
-        query = select(OccurrenceRow).where(
-            OccurrenceRow.schedule_id == key.schedule_id, OccurrenceRow.original_start == key.original_start
+    async def get(self, key: OccurrenceKey) -> OccurrenceRecord | None:
+        row = await self.session.scalar(
+            select(OccurrenceRow)
+            .where(OccurrenceRow.schedule_id == key.schedule_id, OccurrenceRow.original_start == key.original_start)
+            .execution_options(populate_existing=True)
         )
-        if for_update:
-            query = query.with_for_update()
-        row = await self.session.scalar(query)
         return None if row is None else _record(row)
 
     async def get_by_id(self, record_id: int) -> OccurrenceRecord | None:
-        row = await self.session.get(OccurrenceRow, record_id)
+        row = await self.session.get(OccurrenceRow, record_id, populate_existing=True)
         return None if row is None else _record(row)
+
+    async def lock(self, keys: Iterable[OccurrenceKey]) -> list[OccurrenceRecord]:
+        """Store a blank root for each key that has none (a concurrent insert of the
+        same key waits, then does nothing), then lock them all in key order. FOR NO
+        KEY UPDATE: bookings that reference the row (FOR KEY SHARE) are not blocked."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return []
+        blank = [
+            {"schedule_id": k.schedule_id, "original_start": k.original_start, "start": k.original_start,
+             "moved": False, "version": 0}
+            for k in wanted
+        ]
+        table = OccurrenceRow.__table__
+        dialect_insert = postgresql_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        await self.session.execute(
+            dialect_insert(table).values(blank).on_conflict_do_nothing(index_elements=["schedule_id", "original_start"])
+        )
+        rows = await self.session.scalars(
+            select(OccurrenceRow)
+            .where(or_(*(
+                (OccurrenceRow.schedule_id == k.schedule_id) & (OccurrenceRow.original_start == k.original_start)
+                for k in wanted
+            )))
+            .order_by(OccurrenceRow.schedule_id, OccurrenceRow.original_start)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+        return [_record(row) for row in rows]
 
     async def touching(self, start: datetime, end: datetime) -> list[OccurrenceRecord]:
         rows = await self.session.scalars(
@@ -210,40 +249,31 @@ class OccurrencesRepository:
             .where(BookingRow.occurrence_id.in_(ids), BookingRow.status == BookingStatus.ACTIVE.value)
             .group_by(BookingRow.occurrence_id)
         )
-        return {occurrence_id: count for occurrence_id, count in rows}
+        return {occurrence_id: count for occurrence_id, count in rows.all()}
 
     async def save(self, record: OccurrenceRecord) -> OccurrenceRecord:
-        """Insert, or update only if nobody changed it since it was read (the version
-        check): a concurrent change makes this one fail instead of overwriting it."""
-        values = dict(
-            start=record.start,
-            moved=record.start != record.original_start,
-            capacity=record.capacity,
-            space_id=record.space_id,
-            trainer_id=record.trainer_id,
-            cancelled_at=record.cancelled_at,
-            cancel_reason=record.cancel_reason,
-        )
+        """Update the stored root, only if nobody changed it since it was read (the
+        version check, a second guard besides the lock)."""
         if record.id is None:
-            return await self._insert(record, values)
+            raise ValueError("an occurrence is stored by occurrences.lock before it is saved")
         result = await self.session.execute(
             update(OccurrenceRow)
             .where(OccurrenceRow.id == record.id, OccurrenceRow.version == record.version)
-            .values(version=OccurrenceRow.version + 1, **values)
+            .values(
+                version=OccurrenceRow.version + 1,
+                start=record.start,
+                moved=record.start != record.original_start,
+                capacity=record.capacity,
+                space_id=record.space_id,
+                trainer_id=record.trainer_id,
+                cancelled_at=record.cancelled_at,
+                cancel_reason=record.cancel_reason,
+            )
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleReview()
-        return OccurrenceRecord(**{**record.__dict__, "version": record.version + 1})
-
-    async def _insert(self, record: OccurrenceRecord, values: dict[str, object]) -> OccurrenceRecord:
-        row = OccurrenceRow(schedule_id=record.schedule_id, original_start=record.original_start, version=1, **values)
-        try:
-            async with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError as error:  # someone stored this occurrence meanwhile
-            raise StaleReview() from error
-        return _record(row)
+        return replace(record, version=record.version + 1)
 
 
 def _record(row: OccurrenceRow) -> OccurrenceRecord:
@@ -265,10 +295,8 @@ class BookingsRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, booking_id: int, *, for_update: bool = False) -> Booking | None:
-        query = _bookings_with_balance().where(BookingRow.id == booking_id)
-        if for_update:
-            query = query.with_for_update(of=BookingRow)
+    async def get(self, booking_id: int) -> Booking | None:
+        query = _bookings_with_balance().where(BookingRow.id == booking_id).execution_options(populate_existing=True)
         row = (await self.session.execute(query)).first()
         return None if row is None else _booking(*row)
 
@@ -277,6 +305,7 @@ class BookingsRepository:
             _bookings_with_balance()
             .where(BookingRow.occurrence_id == record_id, BookingRow.status == BookingStatus.ACTIVE.value)
             .order_by(BookingRow.id)
+            .execution_options(populate_existing=True)
         )
         return [_booking(*row) for row in rows]
 
@@ -290,17 +319,6 @@ class BookingsRepository:
         balance = await self.session.scalar(select(PassRow.sessions_left).where(PassRow.id == pass_id))
         return _booking(row, balance)
 
-    async def cancel(self, booking_id: int, at: datetime, by: CancelledBy) -> None:
-        result = await self.session.execute(
-            update(BookingRow)
-            .where(BookingRow.id == booking_id, BookingRow.status == BookingStatus.ACTIVE.value)
-            .values(status=BookingStatus.CANCELLED.value, cancelled_at=at, cancelled_by=by.value)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise BookingNotActive()
-
-
     async def active_of_member(self, member_id: int) -> list[Booking]:
         rows = await self.session.execute(
             _bookings_with_balance()
@@ -308,7 +326,6 @@ class BookingsRepository:
             .order_by(BookingRow.id)
         )
         return [_booking(*row) for row in rows]
-
 
     async def cancel_many(self, booking_ids: list[int], at: datetime, by: CancelledBy) -> None:
         result = await self.session.execute(
@@ -355,11 +372,20 @@ class WaitlistRepository:
         )
         return [_entry(row) for row in rows]
 
-    async def get(self, entry_id: int, *, for_update: bool = False) -> WaitlistEntry | None:
-        query = select(WaitlistRow).where(WaitlistRow.id == entry_id)
-        if for_update:
-            query = query.with_for_update()
-        row = await self.session.scalar(query)
+    async def lines(self, record_ids: Iterable[int]) -> dict[int, list[WaitlistEntry]]:
+        ids = set(record_ids)
+        if not ids:
+            return {}
+        rows = await self.session.scalars(
+            select(WaitlistRow).where(WaitlistRow.occurrence_id.in_(ids)).order_by(WaitlistRow.joined_at, WaitlistRow.id)
+        )
+        found: dict[int, list[WaitlistEntry]] = {}
+        for row in rows:
+            found.setdefault(row.occurrence_id, []).append(_entry(row))
+        return found
+
+    async def get(self, entry_id: int) -> WaitlistEntry | None:
+        row = await self.session.get(WaitlistRow, entry_id, populate_existing=True)
         return None if row is None else _entry(row)
 
     async def add(self, record_id: int, member_id: int, at: datetime) -> WaitlistEntry:
@@ -368,11 +394,12 @@ class WaitlistRepository:
         await self.session.flush()  # the unique (occurrence, member) check fires here
         return _entry(row)
 
-    async def remove(self, entry_id: int) -> bool:
-        result = await self.session.execute(
-            delete(WaitlistRow).where(WaitlistRow.id == entry_id).execution_options(synchronize_session=False)
-        )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+    async def remove(self, entry_ids: Iterable[int]) -> None:
+        ids = list(entry_ids)
+        if ids:
+            await self.session.execute(
+                delete(WaitlistRow).where(WaitlistRow.id.in_(ids)).execution_options(synchronize_session=False)
+            )
 
     async def remove_member(self, record_id: int, member_id: int) -> None:
         await self.session.execute(
@@ -395,15 +422,27 @@ class PassesRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, pass_id: int, *, for_update: bool = False) -> Pass | None:
-        query = select(PassRow).where(PassRow.id == pass_id)
-        if for_update:
-            query = query.with_for_update()
-        row = await self.session.scalar(query.execution_options(populate_existing=True))
+    async def get(self, pass_id: int) -> Pass | None:
+        row = await self.session.get(PassRow, pass_id, populate_existing=True)
         return None if row is None else await self._pass(row)
 
+    async def lock(self, pass_ids: Iterable[int] = (), members: Iterable[int] = ()) -> list[Pass]:
+        ids, owners = set(pass_ids), set(members)
+        if not ids and not owners:
+            return []
+        rows = await self.session.scalars(
+            select(PassRow)
+            .where(or_(PassRow.id.in_(ids), PassRow.member_id.in_(owners)))
+            .order_by(PassRow.id)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+        return [await self._pass(row) for row in rows.all()]
+
     async def of_member(self, member_id: int) -> list[Pass]:
-        rows = await self.session.scalars(select(PassRow).where(PassRow.member_id == member_id))
+        rows = await self.session.scalars(
+            select(PassRow).where(PassRow.member_id == member_id).execution_options(populate_existing=True)
+        )
         return [await self._pass(row) for row in rows.all()]
 
     async def template(self, template_id: int) -> PassTemplate | None:
@@ -457,29 +496,10 @@ class PassesRepository:
         await self.session.flush()
         return await self._pass(row)
 
-    async def record(self, entry: LedgerEntry) -> None:
-        self.session.add(
-            LedgerEntryRow(
-                pass_id=entry.pass_id, booking_id=entry.booking_id,
-                kind=entry.kind.value, delta=entry.delta, at=entry.at,
-            )
-        )
-        await self.session.flush()  # the unique (booking, kind) check fires here
-        if entry.delta:
-            await self.session.execute(
-                update(PassRow)
-                .where(PassRow.id == entry.pass_id, PassRow.sessions_left.is_not(None))
-                .values(sessions_left=PassRow.sessions_left + entry.delta)
-                .execution_options(synchronize_session=False)
-            )
-
-    async def lock_balances(self, pass_ids: list[int]) -> dict[int, int | None]:
-        rows = await self.session.execute(
-            select(PassRow.id, PassRow.sessions_left).where(PassRow.id.in_(pass_ids)).order_by(PassRow.id).with_for_update()
-        )
-        return {pass_id: left for pass_id, left in rows}
-
-    async def record_many(self, entries: list[LedgerEntry]) -> None:
+    async def record(self, entries: Iterable[LedgerEntry]) -> None:
+        """Append the entries (the unique (booking, kind) pair refuses a second use or
+        refund of one booking) and move each pass's balance by their deltas."""
+        entries = list(entries)
         if not entries:
             return
         await self.session.execute(
@@ -537,11 +557,8 @@ class InvitesRepository:
         )
         await self.session.flush()
 
-    async def by_hash(self, token_hash: str, *, for_update: bool = False) -> Invite | None:
-        query = select(InviteRow).where(InviteRow.token_hash == token_hash)
-        if for_update:
-            query = query.with_for_update()
-        row = await self.session.scalar(query)
+    async def by_hash(self, token_hash: str) -> Invite | None:
+        row = await self.session.scalar(select(InviteRow).where(InviteRow.token_hash == token_hash))
         if row is None:
             return None
         return Invite(row.id, row.person_id, Role(row.role), row.created_at, row.expires_at, row.used_at)

@@ -1,12 +1,20 @@
 """One unit of work per domain command: one session, one transaction. Leaving the
-block without `commit()` rolls everything back."""
+block without `commit()` rolls everything back.
+
+A transaction the database gave up on under contention — PostgreSQL's deadlock
+(40P01) or serialization failure (40001), SQLite's "database is locked" after its
+busy timeout — leaves as `domain.errors.Contention`, which the domain retries
+(`domain/studio.py`); every other error passes through unchanged.
+"""
 
 from __future__ import annotations
 
 from typing import Self
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.errors import Contention
 from storage.repositories import (
     BookingsRepository,
     InvitesRepository,
@@ -18,6 +26,15 @@ from storage.repositories import (
     SpacesRepository,
     WaitlistRepository,
 )
+
+CONTENTION_STATES = frozenset({"40P01", "40001"})
+
+
+def is_contention(error: BaseException) -> bool:
+    if not isinstance(error, DBAPIError):
+        return False
+    state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return state in CONTENTION_STATES or "database is locked" in str(error.orig)
 
 
 class SqlUnitOfWork:
@@ -39,11 +56,13 @@ class SqlUnitOfWork:
         self.invites = InvitesRepository(session)
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> None:
         try:
             await self.session.rollback()  # a no-op after commit
         finally:
             await self.session.close()
+        if error is not None and is_contention(error):
+            raise Contention(str(error)) from error
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -20,7 +20,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import FixedClock
-from domain.services import Studio
+from domain.studio import Studio
 from storage.database import create_engine, create_sessionmaker, migrate
 from storage.models import Base
 from storage.unit_of_work import SqlUnitOfWork

@@ -8,12 +8,14 @@ import pytest
 
 from bot.context import TraineryApplication
 from domain.roles import Role
-from domain.setup import StudioSetup
 from storage.unit_of_work import SqlUnitOfWork
 from tests.bot_harness import ADMIN, MEMBER, TRAINER, app, database_url, fake
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone
 from tests.world import World
+from domain.setup.people import find_person
+from domain.setup.schedules import list_schedules
+from domain.setup.spaces import list_spaces
 
 __all__ = ["app", "database_url", "fake"]  # fixtures, used by name
 
@@ -23,21 +25,16 @@ def admin(app: TraineryApplication, fake: FakeBotApi) -> Phone:
     return Phone(app, fake, ADMIN, "Ada")
 
 
-@pytest.fixture
-def setup(world: World) -> StudioSetup:
-    return StudioSetup(lambda: SqlUnitOfWork(world.sessions), world.studio.clock, world.studio.zone)
-
-
 async def say(phone: Phone, text: str) -> str:
     return (await phone.send(text))["text"]
 
 
-async def test_spaces(admin: Phone, setup: StudioSetup, world: World) -> None:
+async def test_spaces(admin: Phone, world: World) -> None:
     assert await say(admin, "/space_add Studio C; 20") == "Space added: Studio C, at most 20."
     assert await say(admin, "/space_add Outdoor court") == "Space added: Outdoor court."
     listing = await say(admin, "/spaces")
     assert "• Studio C (at most 20)" in listing and "• Outdoor court" in listing
-    assert [s.name for s in await setup.spaces(world.admin)] == ["Outdoor court", "Studio A", "Studio B", "Studio C"]
+    assert [s.name for s in await list_spaces(world.studio, world.admin)] == ["Outdoor court", "Studio A", "Studio B", "Studio C"]
 
 
 @pytest.mark.parametrize(
@@ -51,7 +48,7 @@ async def test_spaces(admin: Phone, setup: StudioSetup, world: World) -> None:
     ],
 )
 async def test_a_wrong_space_line_answers_with_usage_and_changes_nothing(
-    admin: Phone, setup: StudioSetup, world: World, line: str, problem: str
+    admin: Phone, world: World, line: str, problem: str
 ) -> None:
     reply = await say(admin, line)
     assert reply.splitlines() == [
@@ -60,7 +57,7 @@ async def test_a_wrong_space_line_answers_with_usage_and_changes_nothing(
         "Example: /space_add Studio C; 20",
         "Nothing was changed.",
     ]
-    assert len(await setup.spaces(world.admin)) == 2
+    assert len(await list_spaces(world.studio, world.admin)) == 2
 
 
 async def test_templates_passes_and_closed_enrolment(admin: Phone, world: World) -> None:
@@ -74,7 +71,7 @@ async def test_templates_passes_and_closed_enrolment(admin: Phone, world: World)
     assert all(left == total for left, total in (await world.balances()).values())
 
 
-async def test_schedules(admin: Phone, setup: StudioSetup, world: World) -> None:
+async def test_schedules(admin: Phone, world: World) -> None:
     line = "/schedule_add Pilates; weekly mon,wed until 2027-03-31; 2026-12-07; 9:00; 50; 8; Studio B; Sue; deadline 4"
     assert await say(admin, line) == "Schedule added: Pilates (open). See it with /sessions."
     closed = "/schedule_add Rehab; once; 2026-12-10; 12:00; 60; 4; Studio A; Tom; closed course pass"
@@ -99,27 +96,27 @@ async def test_schedules(admin: Phone, setup: StudioSetup, world: World) -> None
         ("/schedule_add Pilates; weekly; 2026-12-07; 9:00; 50; 8; Studio B; Sue; open", "is not an option"),
     ],
 )
-async def test_a_wrong_schedule_line_changes_nothing(admin: Phone, setup: StudioSetup, world: World, line: str, problem: str) -> None:
+async def test_a_wrong_schedule_line_changes_nothing(admin: Phone, world: World, line: str, problem: str) -> None:
     reply = await say(admin, line)
     assert problem in reply and "Usage: /schedule_add" in reply and "Example: /schedule_add Yoga" in reply
-    assert len(await setup.schedules(world.admin)) == 2
+    assert len(await list_schedules(world.studio, world.admin)) == 2
 
 
-async def test_people_lists_and_appointing(admin: Phone, world: World, setup: StudioSetup) -> None:
+async def test_people_lists_and_appointing(admin: Phone, world: World) -> None:
     trainers = await say(admin, "/trainers")
     assert trainers == "Trainers\n• Sue Substitute\n• Tom Trainer"
     assert "• Member 0\n" in await say(admin, "/members") and "not linked yet" in await say(admin, "/members")
     assert await say(admin, "/appoint trainer; Member 2") == "Member 2 is now a trainer."
-    assert Role.TRAINER in (await setup.find_person(world.admin, "Member 2", Role.MEMBER)).roles
+    assert Role.TRAINER in (await find_person(world.studio, world.admin, "Member 2", Role.MEMBER)).roles
     refused = await say(admin, "/appoint admin; Member 2")
     assert refused == "Only an owner can appoint admins."
     assert "“boss” is not a role" in await say(admin, "/appoint boss; Member 2")
 
 
-async def test_only_admins_may_use_admin_commands(app: TraineryApplication, fake: FakeBotApi, world: World, setup: StudioSetup) -> None:
+async def test_only_admins_may_use_admin_commands(app: TraineryApplication, fake: FakeBotApi, world: World) -> None:
     for user in (TRAINER, MEMBER, 5555):
         assert await say(Phone(app, fake, user), "/space_add Gym") == "Only admins can do that."
-    assert len(await setup.spaces(world.admin)) == 2
+    assert len(await list_spaces(world.studio, world.admin)) == 2
 
 
 async def test_help_for_an_admin_lists_each_admin_command_with_an_example(admin: Phone) -> None:

@@ -13,6 +13,10 @@ from typing import Any
 from domain.errors import DomainError
 from domain.override import OverrideRequest
 from tests.world import World, berlin
+from domain.bookings.book import book_session
+from domain.sessions.cancel import cancel_session
+from domain.sessions.card import find_session
+from domain.sessions.override import review_override, save_override
 
 TUESDAY = date(2026, 12, 1)
 
@@ -30,13 +34,13 @@ async def race(*attempts: Awaitable[Any]) -> tuple[list[Any], list[DomainError]]
 async def test_two_staff_override_the_same_occurrence_at_once(world: World) -> None:
     key = world.yoga_on(TUESDAY)
     await world.book_all(key)
-    version = (await world.studio.occurrence(world.admin, key)).version
+    version = (await find_session(world.studio, world.admin, key)).version
     won, lost = await race(
-        world.studio.override(world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 19)), expected_version=version),
-        world.studio.override(world.trainer, key, OverrideRequest(trainer_id=world.substitute), expected_version=version),
+        save_override(world.studio, world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 19)), expected_version=version),
+        save_override(world.studio, world.trainer, key, OverrideRequest(trainer_id=world.substitute), expected_version=version),
     )
     assert len(won) == 1 and len(lost) == 1 and "changed since" in lost[0].text
-    occurrence = await world.studio.occurrence(world.admin, key)
+    occurrence = await find_session(world.studio, world.admin, key)
     assert occurrence.version == version + 1
     assert len(await world.notifications()) == 4  # one change told once
 
@@ -45,8 +49,8 @@ async def test_a_double_tap_on_save_saves_once(world: World) -> None:
     key = world.yoga_on(TUESDAY)
     await world.book_all(key)
     request = OverrideRequest(capacity=12, cancel_bookings=True)
-    review = await world.studio.review_override(world.trainer, key, request)
-    won, lost = await race(*(world.studio.override(world.trainer, key, request, expected_version=review.version) for _ in range(3)))
+    review = await review_override(world.studio, world.trainer, key, request)
+    won, lost = await race(*(save_override(world.studio, world.trainer, key, request, expected_version=review.version) for _ in range(3)))
     assert len(won) == 1 and len(lost) == 2
     assert [await world.pass_balance(m) for m in world.members] == [10] * 4
     assert len(await world.notifications()) == 4
@@ -56,7 +60,7 @@ async def test_a_double_tap_on_save_saves_once(world: World) -> None:
 async def test_two_cancels_at_once_refund_once(world: World) -> None:
     key = world.yoga_on(TUESDAY)
     await world.book_all(key)
-    won, lost = await race(world.studio.cancel(world.admin, key, "A"), world.studio.cancel(world.trainer, key, "B"))
+    won, lost = await race(cancel_session(world.studio, world.admin, key, "A"), cancel_session(world.studio, world.trainer, key, "B"))
     assert len(won) + len(lost) == 2
     assert sum(1 for r in won if not r.already_cancelled) == 1
     assert [await world.pass_balance(m) for m in world.members] == [10] * 4
@@ -65,10 +69,10 @@ async def test_two_cancels_at_once_refund_once(world: World) -> None:
 
 async def test_a_cancel_racing_a_booking_of_the_last_spot(world: World) -> None:
     key = world.yoga_on(TUESDAY)
-    await world.studio.override(world.admin, key, OverrideRequest(capacity=4))
+    await save_override(world.studio, world.admin, key, OverrideRequest(capacity=4))
     await world.book_all(key, world.members[:3])
-    won, lost = await race(world.studio.book(world.members[3], key, world.members[3]), world.studio.cancel(world.trainer, key))
-    occurrence = await world.studio.occurrence(world.admin, key)
+    won, lost = await race(book_session(world.studio, world.members[3], key, world.members[3]), cancel_session(world.studio, world.trainer, key))
+    occurrence = await find_session(world.studio, world.admin, key)
     assert occurrence.cancelled and occurrence.booked == 0
     assert [await world.pass_balance(m) for m in world.members] == [10] * 4  # whoever won, nothing is lost
     assert all(left == ledger for left, ledger in (await world.balances()).values())
@@ -76,10 +80,10 @@ async def test_a_cancel_racing_a_booking_of_the_last_spot(world: World) -> None:
 
 async def test_members_racing_for_the_last_spots_never_overbook(world: World) -> None:
     key = world.yoga_on(TUESDAY)
-    await world.studio.override(world.admin, key, OverrideRequest(capacity=2))
-    won, lost = await race(*(world.studio.book(m, key, m) for m in world.members))
+    await save_override(world.studio, world.admin, key, OverrideRequest(capacity=2))
+    won, lost = await race(*(book_session(world.studio, m, key, m) for m in world.members))
     assert len(won) == 2 and len(lost) == 2
-    assert (await world.studio.occurrence(world.admin, key)).booked == 2
+    assert (await find_session(world.studio, world.admin, key)).booked == 2
     assert all(left == ledger for left, ledger in (await world.balances()).values())
 
 
@@ -87,11 +91,11 @@ async def test_racing_for_a_session_nobody_has_touched_yet(world: World) -> None
     """No occurrence row exists yet: both sides insert one, the unique key picks one."""
     key = world.yoga_on(date(2026, 12, 3))
     won, lost = await race(
-        world.studio.override(world.admin, key, OverrideRequest(capacity=12)),
-        world.studio.override(world.trainer, key, OverrideRequest(capacity=14)),
-        world.studio.book(world.members[0], key, world.members[0]),
+        save_override(world.studio, world.admin, key, OverrideRequest(capacity=12)),
+        save_override(world.studio, world.trainer, key, OverrideRequest(capacity=14)),
+        book_session(world.studio, world.members[0], key, world.members[0]),
     )
-    occurrence = await world.studio.occurrence(world.admin, key)
+    occurrence = await find_session(world.studio, world.admin, key)
     assert occurrence.capacity in (10, 12, 14) and occurrence.booked in (0, 1)
     assert occurrence.version == len(won)
     assert all(left == ledger for left, ledger in (await world.balances()).values())
@@ -102,7 +106,7 @@ async def test_two_cancels_refunding_the_same_members_in_opposite_order_both_suc
     first, second = world.yoga_on(TUESDAY), world.yoga_on(date(2026, 12, 3))
     await world.book_all(first, world.members)
     await world.book_all(second, list(reversed(world.members)))
-    won, lost = await race(world.studio.cancel(world.admin, first), world.studio.cancel(world.trainer, second))
+    won, lost = await race(cancel_session(world.studio, world.admin, first), cancel_session(world.studio, world.trainer, second))
     assert lost == [] and [r.refunded_passes for r in won] == [4, 4]
     assert [await world.pass_balance(m) for m in world.members] == [10] * 4
     assert all(left == ledger for left, ledger in (await world.balances()).values())

@@ -17,7 +17,7 @@ from domain.clock import FixedClock
 from domain.delivery import BLOCKED, CHAT_NOT_FOUND, NO_LINKED_CHAT
 from domain.notifications import NotificationDraft, NotificationKind
 from domain.override import OverrideRequest
-from domain.services import Studio
+from domain.studio import Studio
 from storage.outbox import OutboxStore
 from storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import BERLIN
@@ -31,6 +31,8 @@ from tests.delivery_helpers import (
 )
 from tests.fake_bot_api import FakeBotApi
 from tests.world import World
+from domain.sessions.cancel import cancel_session
+from domain.sessions.override import save_override
 
 TOKEN = "123:ABC"
 TUESDAY = date(2026, 12, 1)
@@ -84,7 +86,7 @@ async def test_a_cancel_reaches_every_booked_member_once(world: World, fake: Fak
     dispatcher = make()
     await dispatcher.start()
     try:
-        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY), "The trainer is ill")
+        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY), "The trainer is ill")
         counts = await wait_until_settled(world.sessions, len(chats))
     finally:
         await dispatcher.stop()
@@ -105,7 +107,7 @@ async def test_429_waits_retry_after_then_delivers(world: World, fake: FakeBotAp
     dispatcher = make()
     await dispatcher.start()
     try:
-        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
         await wait_until_settled(world.sessions, 1)
     finally:
         await dispatcher.stop()
@@ -126,7 +128,7 @@ async def test_unreachable_members_are_recorded_not_retried(world: World, fake: 
     dispatcher = make()
     await dispatcher.start()
     try:
-        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
         counts = await wait_until_settled(world.sessions, 4)
     finally:
         await dispatcher.stop()
@@ -150,7 +152,7 @@ async def test_network_errors_and_server_errors_are_retried(world: World, fake: 
     dispatcher = make()
     await dispatcher.start()
     try:
-        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
         counts = await wait_until_settled(world.sessions, 2)
     finally:
         await dispatcher.stop()
@@ -165,7 +167,7 @@ async def test_a_restart_delivers_the_queue_and_repeats_nothing(
 ) -> None:
     world = await World.build(studio, sessions, members=10)
     chats = await booked_and_linked(world, fake)
-    await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))  # queued while no dispatcher runs
+    await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))  # queued while no dispatcher runs
     first = make(limit=20)
     await first.start()
     await wait_for(lambda: len(fake.sent_messages()) >= 3, what="first messages")
@@ -186,7 +188,7 @@ async def test_a_restart_delivers_the_queue_and_repeats_nothing(
 
 async def test_a_crashed_dispatchers_claims_are_sent_after_its_lease(world: World, fake: FakeBotApi, make) -> None:  # type: ignore[no-untyped-def]
     chats = await booked_and_linked(world, fake)
-    await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+    await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
     dead = OutboxStore(world.sessions, "crashed", lease=timedelta(seconds=1))
     held = await dead.claim(RunningClock(world.studio.clock.now()).now(), 2)
     assert len(held) == 2
@@ -209,7 +211,7 @@ async def test_two_dispatchers_never_send_the_same_notification(
     await one.start()
     await two.start()
     try:
-        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
         counts = await wait_until_settled(sessions, len(chats))
     finally:
         await one.stop()
@@ -225,8 +227,8 @@ async def test_one_message_a_second_per_chat(world: World, fake: FakeBotApi, mak
     await world.book_all(world.yoga_on(TUESDAY), [member])
     chat = (await link_chats(world.sessions, fake, [member]))[member]
     fake.chat_rate_limit = 1
-    await world.studio.override(world.admin, world.yoga_on(TUESDAY), OverrideRequest(trainer_id=world.substitute))
-    await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+    await save_override(world.studio, world.admin, world.yoga_on(TUESDAY), OverrideRequest(trainer_id=world.substitute))
+    await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
     dispatcher = make()
     await dispatcher.start()
     try:
@@ -247,7 +249,7 @@ async def test_a_commit_wakes_the_dispatcher(world: World, fake: FakeBotApi, mak
     await dispatcher.start()
     try:
         await wait_for(lambda: dispatcher._last_claim > 0, what="first look at the outbox")
-        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
         await wait_until_settled(world.sessions, len(chats), timeout=10)
     finally:
         await dispatcher.stop()
@@ -290,7 +292,7 @@ async def test_an_outcome_the_database_would_not_take_is_sent_again_not_lost(
     monkeypatch.setattr(dispatcher.store, "mark_sent", flaky_mark_sent)
     await dispatcher.start()
     try:
-        await world.studio.cancel(world.admin, world.yoga_on(TUESDAY))
+        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
         counts = await wait_until_settled(world.sessions, 1)
     finally:
         await dispatcher.stop()

@@ -27,6 +27,8 @@ from tests.conftest import BERLIN
 from tests.delivery_helpers import RunningClock, wait_until_settled
 from tests.fake_bot_api import FakeBotApi
 from tests.world import World, berlin
+from domain.sessions.cancel import cancel_session
+from domain.sessions.override import save_override
 
 TOKEN = "123:ABC"
 ADMIN = 1001  # the world's admin
@@ -86,7 +88,7 @@ async def test_book_again_books_the_member_and_edits_the_notice(app: TraineryApp
     await give_telegram(world.sessions, fake, member, MEMBER_USER)
     key = world.yoga_on(TUESDAY)
     await world.book_all(key, [member])
-    await world.studio.override(world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 20), cancel_bookings=True))
+    await save_override(world.studio, world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 20), cancel_bookings=True))
     await deliver(app, world, 1)
     [notice] = fake.sent_messages(MEMBER_USER)
     [[button]] = notice["reply_markup"]["inline_keyboard"]
@@ -114,7 +116,7 @@ async def test_book_again_tells_why_when_the_domain_refuses(app: TraineryApplica
     await give_telegram(world.sessions, fake, member, MEMBER_USER)
     key = world.yoga_on(TUESDAY)
     await world.book_all(key, [member])
-    await world.studio.override(world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 20), cancel_bookings=True))
+    await save_override(world.studio, world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 20), cancel_bookings=True))
     await deliver(app, world, 1)
     [notice] = fake.sent_messages(MEMBER_USER)
     data = notice["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
@@ -132,7 +134,7 @@ async def test_book_again_from_strangers_and_mangled_buttons_is_answered(app: Tr
     await give_telegram(world.sessions, fake, member, MEMBER_USER)
     key = world.yoga_on(TUESDAY)
     await world.book_all(key, [member])
-    await world.studio.override(world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 20), cancel_bookings=True))
+    await save_override(world.studio, world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 20), cancel_bookings=True))
     await deliver(app, world, 1)
     [notice] = fake.sent_messages(MEMBER_USER)
     data = notice["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
@@ -158,9 +160,9 @@ async def test_undelivered_lists_failures_newest_first_for_admins_only(
     reply = await send(app, fake, ADMIN, "/undelivered")
     assert reply == ALL_DELIVERED
 
-    await world.studio.cancel(world.admin, world.yoga_on(TUESDAY), "Flooded")
+    await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY), "Flooded")
     clock.advance(timedelta(minutes=5))
-    await world.studio.override(
+    await save_override(world.studio, 
         world.admin, world.yoga_on(date(2026, 12, 3)), OverrideRequest(trainer_id=world.substitute)
     )
     await deliver(app, world, 3)
@@ -212,7 +214,7 @@ async def test_book_again_on_a_session_that_filled_up_joins_its_waitlist(app: Tr
     await give_telegram(world.sessions, fake, member, MEMBER_USER)
     key = world.yoga_on(TUESDAY)
     await world.book_all(key, [member])
-    await world.studio.override(
+    await save_override(world.studio, 
         world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 20), capacity=1, cancel_bookings=True)
     )
     await world.book_all(key, [other])  # the one spot is taken before the member presses

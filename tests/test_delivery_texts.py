@@ -20,6 +20,9 @@ from domain.override import OverrideRequest
 from storage.models import BookingRow, NotificationRow
 from tests.fake_bot_api import ApiError, parse_html
 from tests.world import BERLIN, World, berlin
+from domain.bookings.cancel import cancel_booking
+from domain.sessions.cancel import cancel_session
+from domain.sessions.override import save_override
 
 TUESDAY = date(2026, 12, 1)
 
@@ -40,7 +43,7 @@ async def rendered(world: World) -> list[tuple[NotificationRow, str, object]]:
 async def test_trainer_and_space_change_is_training_updated(world: World) -> None:
     key = world.yoga_on(TUESDAY)
     await world.book_all(key, world.members[:1])
-    await world.studio.override(
+    await save_override(world.studio, 
         world.admin, key, OverrideRequest(trainer_id=world.substitute, space_id=world.studio_b, capacity=8)
     )
     [(_, text, markup)] = await rendered(world)
@@ -58,7 +61,7 @@ async def test_trainer_and_space_change_is_training_updated(world: World) -> Non
 async def test_a_new_time_is_training_rescheduled_only(world: World) -> None:
     key = world.yoga_on(TUESDAY)
     await world.book_all(key, world.members[:1])
-    await world.studio.override(
+    await save_override(world.studio, 
         world.admin, key, OverrideRequest(start=berlin(2026, 12, 2, 19, 30), trainer_id=world.substitute)
     )
     [(row, text, markup)] = await rendered(world)
@@ -76,7 +79,7 @@ async def test_a_new_time_is_training_rescheduled_only(world: World) -> None:
 async def test_a_later_time_on_the_same_day_shows_only_the_new_hour(world: World) -> None:
     key = world.yoga_on(TUESDAY)
     await world.book_all(key, world.members[:1])
-    await world.studio.override(world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 19)))
+    await save_override(world.studio, world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 19)))
     [(_, text, _)] = await rendered(world)
     assert "Time: Tue 1 Dec 2026, 18:00 → 19:00" in text
 
@@ -84,7 +87,7 @@ async def test_a_later_time_on_the_same_day_shows_only_the_new_hour(world: World
 async def test_cancelled_training_tells_the_reason_and_the_refund(world: World) -> None:
     key = world.yoga_on(TUESDAY)
     await world.book_all(key, world.members[:1])
-    await world.studio.cancel(world.admin, key, "Heating <broken> & cold")
+    await cancel_session(world.studio, world.admin, key, "Heating <broken> & cold")
     [(_, text, markup)] = await rendered(world)
     assert text.splitlines() == [
         "Training cancelled: Yoga",
@@ -99,7 +102,7 @@ async def test_cancelled_training_tells_the_reason_and_the_refund(world: World) 
 async def test_cancelled_bookings_come_with_book_again_on_an_open_schedule(world: World) -> None:
     key = world.yoga_on(TUESDAY)
     await world.book_all(key, world.members[:1])
-    await world.studio.override(
+    await save_override(world.studio, 
         world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 20), cancel_bookings=True)
     )
     [(row, text, markup)] = await rendered(world)
@@ -117,7 +120,7 @@ async def test_staff_cancelling_one_booking_tells_the_member(world: World) -> No
     await world.book_all(key, world.members[:1])
     async with world.sessions() as session:
         booking_id = await session.scalar(select(BookingRow.id))
-    await world.studio.cancel_booking(world.admin, booking_id)
+    await cancel_booking(world.studio, world.admin, booking_id)
     [(row, text, markup)] = await rendered(world)
     assert row.kind == "booking_cancelled"
     assert text.splitlines()[:2] == ["Your booking was cancelled: Yoga", "Tue 1 Dec 2026, 18:00"]

@@ -14,7 +14,7 @@ from bot.app import build_application
 from bot.context import TraineryApplication
 from bot.settings import Settings
 from domain.clock import FixedClock
-from domain.services import Studio
+from domain.studio import Studio
 from storage.database import open_database
 from storage.models import BookingRow, LedgerEntryRow, PassRow, PersonRow
 from storage.unit_of_work import SqlUnitOfWork

@@ -19,12 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.clock import SystemClock
 from domain.listing import DateRange
 from domain.override import OverrideRequest
-from domain.services import Studio
+from domain.studio import Studio
 from storage.unit_of_work import SqlUnitOfWork
 from tests.delivery_helpers import link_chats, statuses, wait_for
 from tests.fake_bot_api import FakeBotApi
 from tests.test_process import TOKEN, bot_env
 from tests.world import BERLIN, World
+from domain.sessions.cancel import cancel_session
+from domain.sessions.listing import list_sessions
+from domain.sessions.override import save_override
 
 pytestmark = pytest.mark.e2e
 MEMBERS = 60
@@ -51,9 +54,9 @@ async def test_a_killed_process_loses_no_notification_and_repeats_at_most_one(
     studio = Studio(lambda: SqlUnitOfWork(sessions), SystemClock(), BERLIN)
     world = await World.build(studio, sessions, members=MEMBERS)
     today = studio.clock.now().astimezone(BERLIN).date()
-    upcoming = await studio.list_sessions(world.admin, DateRange(today + timedelta(days=1), today + timedelta(days=8)))
+    upcoming = await list_sessions(studio, world.admin, DateRange(today + timedelta(days=1), today + timedelta(days=8)))
     key = next(o.key for o in upcoming if o.title == "Yoga")
-    await studio.override(world.admin, key, OverrideRequest(capacity=MEMBERS))
+    await save_override(studio, world.admin, key, OverrideRequest(capacity=MEMBERS))
     await world.book_all(key)
     stderr_path = tmp_path / "stderr.log"
 
@@ -66,7 +69,7 @@ async def test_a_killed_process_loses_no_notification_and_repeats_at_most_one(
         process = await asyncio.to_thread(start_bot, tmp_path, fake, database_url, stderr)
         try:
             # Committed by another process: the bot finds it by polling the outbox.
-            await studio.cancel(world.admin, key, "The hall is flooded")
+            await cancel_session(studio, world.admin, key, "The hall is flooded")
             await asyncio.to_thread(
                 fake.wait_until, lambda: sum(delivered().values()) >= KILL_AFTER, 20, "the fan-out under way"
             )

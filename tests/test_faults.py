@@ -13,12 +13,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import FixedClock
-from domain.services import Studio
+from domain.studio import Studio
 from storage.database import create_engine, create_sessionmaker
 from storage.models import Base
 from storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import BERLIN
 from tests.world import World, berlin
+from domain.sessions.cancel import cancel_session
+from domain.sessions.card import find_session
 
 
 class ConnectionLostUnitOfWork(SqlUnitOfWork):
@@ -51,10 +53,10 @@ async def test_a_connection_lost_mid_change_commits_nothing_and_serving_goes_on(
     failing: Any = Studio(lambda: ConnectionLostUnitOfWork(pg_sessions), clock, BERLIN)
     with pytest.raises(DBAPIError):
         await failing.cancel(world.trainer, key, "Flooded")
-    occurrence = await studio.occurrence(world.admin, key)
+    occurrence = await find_session(studio, world.admin, key)
     assert not occurrence.cancelled and occurrence.booked == 4
     assert await world.notifications() == []
     assert [await world.pass_balance(m) for m in world.members] == [9] * 4
     # the pool replaces the dead connection; the same change then goes through whole
-    done = await studio.cancel(world.trainer, key, "Flooded")
+    done = await cancel_session(studio, world.trainer, key, "Flooded")
     assert done.refunded_passes == 4 and len(await world.notifications()) == 4

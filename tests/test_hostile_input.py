@@ -24,7 +24,7 @@ from telegram import Update
 from bot.app import build_application
 from bot.context import TraineryApplication
 from domain.clock import FixedClock
-from domain.services import Studio
+from domain.studio import Studio
 from storage.database import create_engine, create_sessionmaker
 from storage.models import Base, OccurrenceRow
 from storage.unit_of_work import SqlUnitOfWork

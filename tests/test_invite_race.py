@@ -11,20 +11,19 @@ from sqlalchemy import select
 from domain.errors import NotAllowed
 from domain.invites import InviteRefused
 from domain.roles import Role
-from domain.setup import Invitations
 from storage.models import PersonRow
 from storage.unit_of_work import SqlUnitOfWork
 from tests.world import World
+from domain.setup.invites import invite, redeem
 
 ANNA, BEN = 2001, 2002
 
 
 async def test_concurrent_redemption_links_exactly_one_account(world: World) -> None:
     """Both databases: two people open the same link at the same moment."""
-    invitations = Invitations(lambda: SqlUnitOfWork(world.sessions), world.studio.clock)
-    [(_, token, _)] = await invitations.invite(world.admin, Role.MEMBER, ["Anna Berg"])
+    [(_, token, _)] = await invite(world.studio, world.admin, Role.MEMBER, ["Anna Berg"])
     results = await asyncio.gather(
-        *(invitations.redeem(token, user, user) for user in (ANNA, BEN, 2003, 2004)), return_exceptions=True
+        *(redeem(world.studio, token, user, user) for user in (ANNA, BEN, 2003, 2004)), return_exceptions=True
     )
     linked = [r for r in results if not isinstance(r, BaseException)]
     refused = [r for r in results if isinstance(r, InviteRefused)]
@@ -35,7 +34,6 @@ async def test_concurrent_redemption_links_exactly_one_account(world: World) -> 
 
 
 async def test_members_and_trainers_cannot_invite(world: World) -> None:
-    invitations = Invitations(lambda: SqlUnitOfWork(world.sessions), world.studio.clock)
     for person in (world.trainer, world.members[0]):
         with pytest.raises(NotAllowed):
-            await invitations.invite(person, Role.MEMBER, ["Eve"])
+            await invite(world.studio, person, Role.MEMBER, ["Eve"])

@@ -18,12 +18,16 @@ from sqlalchemy import func, select, text
 from domain.clock import FixedClock
 from domain.errors import DomainError
 from domain.override import OverrideRequest
-from domain.services import Studio
+from domain.studio import Studio
 from storage.database import create_engine, create_sessionmaker
 from storage.models import Base, BookingRow, LedgerEntryRow
 from storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import BERLIN
 from tests.world import World, berlin
+from domain.bookings.book import book_session
+from domain.bookings.cancel import cancel_booking
+from domain.sessions.cancel import cancel_session
+from domain.sessions.override import save_override
 
 DAYS = [date(2026, 12, 1) + timedelta(days=7 * week + offset) for week in range(3) for offset in (0, 2)]
 MEMBERS = 5
@@ -52,12 +56,12 @@ async def apply(world: World, step: Step) -> None:
     key = world.yoga_on(DAYS[step.day])
     member = world.members[step.member]
     if step.kind == "book":
-        await world.studio.book(member if step.flag else world.admin, key, member)
+        await book_session(world.studio, member if step.flag else world.admin, key, member)
     elif step.kind == "cancel_booking":
         async with world.sessions() as session:
             ids = list(await session.scalars(select(BookingRow.id).where(BookingRow.member_id == member)))
         if ids:
-            await world.studio.cancel_booking(world.trainer if step.flag else member, ids[step.number % len(ids)])
+            await cancel_booking(world.studio, world.trainer if step.flag else member, ids[step.number % len(ids)])
     elif step.kind == "override":
         start = berlin(DAYS[step.day].year, DAYS[step.day].month, DAYS[step.day].day, 8 + step.number % 10)
         request = OverrideRequest(
@@ -65,9 +69,9 @@ async def apply(world: World, step: Step) -> None:
             start=start if step.number % 2 else None,
             cancel_bookings=step.flag,
         )
-        await world.studio.override(world.trainer, key, request, confirmed=True)
+        await save_override(world.studio, world.trainer, key, request, confirmed=True)
     elif step.kind == "cancel":
-        await world.studio.cancel(world.trainer, key, "Random" if step.flag else None)
+        await cancel_session(world.studio, world.trainer, key, "Random" if step.flag else None)
     else:
         world.studio.clock.advance(timedelta(hours=abs(step.number) * 3))  # type: ignore[attr-defined]
 

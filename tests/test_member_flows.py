@@ -27,6 +27,12 @@ from tests.conftest import BERLIN
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone, button_data, labels
 from tests.world import World, berlin
+from domain.bookings.book import book_session
+from domain.bookings.cancel import cancel_booking
+from domain.sessions.cancel import cancel_session
+from domain.sessions.card import find_session
+from domain.sessions.override import save_override
+from domain.setup.passes import grant_pass
 
 __all__ = ["app", "database_url", "fake"]  # fixtures, used by name
 
@@ -83,7 +89,7 @@ async def waiting(world: World) -> list[int]:
 async def full_tuesday(world: World) -> OccurrenceKey:
     """Tuesday's Yoga with one spot, taken by members[1]."""
     key = world.yoga_on(TUESDAY)
-    await world.studio.override(world.admin, key, OverrideRequest(capacity=1))
+    await save_override(world.studio, world.admin, key, OverrideRequest(capacity=1))
     await world.book_all(key, world.members[1:2])
     return key
 
@@ -91,7 +97,7 @@ async def full_tuesday(world: World) -> OccurrenceKey:
 # -- /my -------------------------------------------------------------------------------
 
 async def test_my_shows_bookings_and_passes_in_the_studio_zone(member: Phone, world: World) -> None:
-    await world.studio.book(world.admin, world.yoga_on(TUESDAY), world.members[0])
+    await book_session(world.studio, world.admin, world.yoga_on(TUESDAY), world.members[0])
     screen = await member.send("/my")
     text = screen["text"]
     assert "1. Tue 01 Dec 18:00–19:00 · Yoga" in text
@@ -163,7 +169,7 @@ async def test_a_long_offer_list_is_paged(member: Phone, world: World) -> None:
         )
         template = await uow.passes.add_template("Spin card", 20, 30, [spin.id])
         await uow.commit()
-    await world.studio.grant_pass(world.admin, world.members[0], template.id)
+    await grant_pass(world.studio, world.admin, world.members[0], template.id)
     first = await member.send("/book")
     # 14 mornings of Spin (today's 07:00 is over) and 4 evenings of Yoga
     assert "Sessions 1–6 of 18 · page 1/3" in first["text"] and "◀ Previous" not in labels(first)
@@ -188,7 +194,7 @@ async def test_booking_is_refused_after_the_deadline_and_changes_nothing(member:
 # -- cancelling --------------------------------------------------------------------------
 
 async def test_cancel_own_booking_asks_first_then_refunds_once(member: Phone, world: World) -> None:
-    await world.studio.book(world.members[0], world.yoga_on(TUESDAY), world.members[0])
+    await book_session(world.studio, world.members[0], world.yoga_on(TUESDAY), world.members[0])
     my = await member.send("/my")
     ask = await member.tap("Cancel 1.", my)
     assert "Cancel your booking for Yoga, Tue 01 Dec 18:00–19:00?" in ask["text"]
@@ -207,14 +213,14 @@ async def test_cancel_own_booking_asks_first_then_refunds_once(member: Phone, wo
 
 
 async def test_keep_it_changes_nothing(member: Phone, world: World) -> None:
-    await world.studio.book(world.members[0], world.yoga_on(TUESDAY), world.members[0])
+    await book_session(world.studio, world.members[0], world.yoga_on(TUESDAY), world.members[0])
     back = await member.tap("Keep it", await member.tap("Cancel 1.", await member.send("/my")))
     assert "1. Tue 01 Dec 18:00–19:00 · Yoga" in back["text"]
     assert len(await active(world, world.members[0])) == 1
 
 
 async def test_after_the_deadline_only_staff_cancel(member: Phone, world: World) -> None:
-    booking = await world.studio.book(world.members[0], world.yoga_on(TUESDAY), world.members[0])
+    booking = await book_session(world.studio, world.members[0], world.yoga_on(TUESDAY), world.members[0])
     world.studio.clock.set(berlin(2026, 12, 1, 16, 30))  # type: ignore[attr-defined]
     my = await member.send("/my")
     assert "the deadline to cancel has passed; ask the staff" in my["text"]
@@ -227,7 +233,7 @@ async def test_after_the_deadline_only_staff_cancel(member: Phone, world: World)
 
 
 async def test_forged_buttons_change_nothing_and_say_so(member: Phone, world: World) -> None:
-    other = await world.studio.book(world.admin, world.yoga_on(TUESDAY), world.members[1])
+    other = await book_session(world.studio, world.admin, world.yoga_on(TUESDAY), world.members[1])
     message_id = (await member.send("/my"))["message_id"]
     forged = {
         CancelBooking(other.id, confirmed=True).encode(): "You may cancel only your own bookings.",
@@ -268,7 +274,7 @@ async def test_a_full_session_offers_the_waitlist_and_a_cancellation_books_the_f
     assert "2nd in line" in (await second.send("/my"))["text"]
 
     # members[1] cancels before the deadline: the first in line is booked and told
-    await world.studio.cancel_booking(world.members[1], (await active(world, world.members[1]))[0])
+    await cancel_booking(world.studio, world.members[1], (await active(world, world.members[1]))[0])
     assert len(await active(world, world.members[0])) == 1 and await waiting(world) == [world.members[2]]
     assert await world.pass_balance(world.members[0]) == 9
     notice = [n for n in await world.notifications() if n.member_id == world.members[0]]
@@ -291,11 +297,11 @@ async def test_a_staff_cancel_moves_the_line_up_only_before_the_deadline(member:
     key = await full_tuesday(world)
     await member.tap("Join waitlist 1.", await member.send("/book"))
     world.studio.clock.set(berlin(2026, 12, 1, 17))  # type: ignore[attr-defined]  # past the deadline
-    await world.studio.cancel_booking(world.trainer, (await active(world, world.members[1]))[0])
+    await cancel_booking(world.studio, world.trainer, (await active(world, world.members[1]))[0])
     assert await active(world, world.members[0]) == [] and await waiting(world) == [world.members[0]]
     world.studio.clock.set(berlin(2026, 11, 30, 9))  # type: ignore[attr-defined]  # before it
-    await world.studio.book(world.admin, key, world.members[1])
-    await world.studio.cancel_booking(world.admin, (await active(world, world.members[1]))[0])
+    await book_session(world.studio, world.admin, key, world.members[1])
+    await cancel_booking(world.studio, world.admin, (await active(world, world.members[1]))[0])
     assert len(await active(world, world.members[0])) == 1 and await waiting(world) == []
     await ledger_true(world)
 
@@ -314,7 +320,7 @@ async def test_a_capacity_increase_by_the_trainer_books_the_line(
     assert await waiting(world) == [world.members[0], world.members[2]]  # the review changed nothing
     outcome = await trainer.tap("Save", review)
     assert "• 1 member(s) are told: “A spot opened up — you are booked”" in outcome["text"]
-    assert (await world.studio.occurrence(world.admin, key)).booked == 2
+    assert (await find_session(world.studio, world.admin, key)).booked == 2
     assert len(await active(world, world.members[0])) == 1 and await waiting(world) == [world.members[2]]
     assert [n.member_id for n in await world.notifications()] == [world.members[0]]
     await ledger_true(world)
@@ -337,7 +343,7 @@ async def test_leaving_the_waitlist_from_my(member: Phone, world: World) -> None
 async def test_a_cancelled_session_tells_its_waitlist(member: Phone, world: World) -> None:
     key = await full_tuesday(world)
     await member.tap("Join waitlist 1.", await member.send("/book"))
-    await world.studio.cancel(world.trainer, key, "Trainer is ill")
+    await cancel_session(world.studio, world.trainer, key, "Trainer is ill")
     assert await waiting(world) == []
     notice = [n for n in await world.notifications() if n.member_id == world.members[0]][0]
     told = render(NotificationKind(notice.kind), notice.payload, BERLIN)

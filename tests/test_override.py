@@ -26,17 +26,23 @@ from domain.notifications import NotificationKind
 from domain.override import OverrideRequest, WarningKind
 from storage.models import SpaceRow
 from tests.world import World, berlin
+from domain.bookings.book import book_session
+from domain.sessions.cancel import cancel_session
+from domain.sessions.card import find_session
+from domain.sessions.listing import list_sessions
+from domain.sessions.override import review_override, save_override
+from domain.setup.passes import grant_pass
 
 TUESDAY = date(2026, 12, 1)
 THURSDAY = date(2026, 12, 3)
 
 
 async def override(world: World, request: OverrideRequest, day: date = TUESDAY, **options: object):  # type: ignore[no-untyped-def]
-    return await world.studio.override(world.trainer, world.yoga_on(day), request, **options)  # type: ignore[arg-type]
+    return await save_override(world.studio, world.trainer, world.yoga_on(day), request, **options)  # type: ignore[arg-type]
 
 
 async def assert_unchanged(world: World, day: date = TUESDAY) -> None:
-    occurrence = await world.studio.occurrence(world.admin, world.yoga_on(day))
+    occurrence = await find_session(world.studio, world.admin, world.yoga_on(day))
     assert occurrence.overridden == () and not occurrence.cancelled
     assert await world.notifications() == []
 
@@ -90,7 +96,7 @@ async def test_new_time_colliding_with_another_occurrence_of_the_schedule_is_ref
         await override(world, OverrideRequest(start=berlin(2026, 12, 3, 17, 30)))  # overlaps Thursday 18:00
     await assert_unchanged(world)
     # once Thursday is cancelled its slot is free
-    await world.studio.cancel(world.admin, world.yoga_on(THURSDAY))
+    await cancel_session(world.studio, world.admin, world.yoga_on(THURSDAY))
     saved = await override(world, OverrideRequest(start=berlin(2026, 12, 3, 18)))
     assert saved.after.start == berlin(2026, 12, 3, 18)
 
@@ -103,10 +109,10 @@ async def test_a_session_that_already_started_cannot_be_changed(world: World) ->
 
 
 async def test_a_cancelled_session_cannot_be_changed(world: World) -> None:
-    await world.studio.cancel(world.admin, world.yoga_on(TUESDAY), "Flooded")
+    await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY), "Flooded")
     with pytest.raises(OccurrenceCancelled):
         await override(world, OverrideRequest(capacity=12))
-    occurrence = await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))
+    occurrence = await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))
     assert occurrence.capacity == 10
 
 
@@ -129,7 +135,7 @@ async def test_capacity_below_bookings_is_a_warning_and_keeps_the_bookings(world
     with pytest.raises(ConfirmationNeeded) as refused:
         await override(world, OverrideRequest(capacity=2))
     assert [w.kind for w in refused.value.review.warnings] == [WarningKind.CAPACITY_BELOW_BOOKINGS]
-    assert (await world.studio.occurrence(world.admin, key)).capacity == 10
+    assert (await find_session(world.studio, world.admin, key)).capacity == 10
     saved = await override(world, OverrideRequest(capacity=2), confirmed=True)
     assert saved.after.capacity == 2 and saved.after.booked == 4
     assert await world.active_bookings() == 4
@@ -137,24 +143,24 @@ async def test_capacity_below_bookings_is_a_warning_and_keeps_the_bookings(world
     # no new bookings until there is room
     extra = (await _add_member(world))
     with pytest.raises(Exception, match="full"):
-        await world.studio.book(world.admin, key, extra)
+        await book_session(world.studio, world.admin, key, extra)
 
 
 async def test_space_or_trainer_busy_at_the_new_time_is_a_warning(world: World) -> None:
     # Thursday's session moves to Studio B and a substitute: both busy with Tuesday's.
     thursday_to_tuesday = OverrideRequest(start=berlin(2026, 12, 1, 19))
-    review = await world.studio.review_override(world.trainer, world.yoga_on(THURSDAY), thursday_to_tuesday)
+    review = await review_override(world.studio, world.trainer, world.yoga_on(THURSDAY), thursday_to_tuesday)
     assert [w.kind for w in review.warnings] == []  # 19:00 is after Tuesday's 18:00-19:00
     clash = OverrideRequest(start=berlin(2026, 12, 2, 10, 30))  # the closed course: Studio B, same trainer
-    review = await world.studio.review_override(world.trainer, world.yoga_on(THURSDAY), clash)
+    review = await review_override(world.studio, world.trainer, world.yoga_on(THURSDAY), clash)
     assert [w.kind for w in review.warnings] == [WarningKind.TRAINER_BUSY]
     assert review.warnings[0].other is not None and review.warnings[0].other.title == "Back course"
     clash_space = OverrideRequest(start=berlin(2026, 12, 2, 10, 30), space_id=world.studio_b, capacity=8, trainer_id=world.substitute)
-    review = await world.studio.review_override(world.trainer, world.yoga_on(THURSDAY), clash_space)
+    review = await review_override(world.studio, world.trainer, world.yoga_on(THURSDAY), clash_space)
     assert [w.kind for w in review.warnings] == [WarningKind.SPACE_BUSY]
     with pytest.raises(ConfirmationNeeded):
         await override(world, clash_space, day=THURSDAY)
-    assert (await world.studio.occurrence(world.admin, world.yoga_on(THURSDAY))).overridden == ()
+    assert (await find_session(world.studio, world.admin, world.yoga_on(THURSDAY))).overridden == ()
     saved = await override(world, clash_space, day=THURSDAY, confirmed=True)
     assert saved.after.overridden == ("time", "capacity", "space", "trainer")
 
@@ -214,17 +220,17 @@ async def test_cancel_existing_bookings_refunds_and_tells_members_how_to_rebook(
 async def test_cancel_existing_bookings_is_refused_on_a_closed_schedule(world: World) -> None:
     key = world.closed_on(date(2026, 12, 2))
     with pytest.raises(ClosedScheduleKeepsBookings):
-        await world.studio.override(world.trainer, key, OverrideRequest(capacity=5, cancel_bookings=True))
+        await save_override(world.studio, world.trainer, key, OverrideRequest(capacity=5, cancel_bookings=True))
     with pytest.raises(ClosedScheduleKeepsBookings):
-        await world.studio.review_override(world.trainer, key, OverrideRequest(capacity=5, cancel_bookings=True))
-    assert (await world.studio.occurrence(world.admin, key)).capacity == 6
+        await review_override(world.studio, world.trainer, key, OverrideRequest(capacity=5, cancel_bookings=True))
+    assert (await find_session(world.studio, world.admin, key)).capacity == 6
 
 
 async def test_members_keep_their_bookings_by_default(world: World) -> None:
     key = world.yoga_on(TUESDAY)
     await world.book_all(key)
     await override(world, OverrideRequest(start=berlin(2026, 12, 1, 20)))
-    assert (await world.studio.occurrence(world.admin, key)).booked == 4
+    assert (await find_session(world.studio, world.admin, key)).booked == 4
     assert await world.active_bookings() == 4
 
 
@@ -234,9 +240,9 @@ async def test_review_changes_nothing_and_saving_produces_what_was_reviewed(worl
     key = world.yoga_on(TUESDAY)
     await world.book_all(key)
     request = OverrideRequest(start=berlin(2026, 12, 1, 19), trainer_id=world.substitute, cancel_bookings=True)
-    review = await world.studio.review_override(world.trainer, key, request)
+    review = await review_override(world.studio, world.trainer, key, request)
     assert await world.active_bookings() == 4 and await world.notifications() == []
-    saved = await world.studio.override(world.trainer, key, request, expected_version=review.version)
+    saved = await save_override(world.studio, world.trainer, key, request, expected_version=review.version)
     assert saved.changes == review.changes
     assert saved.warnings == review.warnings
     assert saved.notifications == review.notifications
@@ -247,16 +253,16 @@ async def test_review_changes_nothing_and_saving_produces_what_was_reviewed(worl
 
 async def test_saving_against_a_stale_review_is_refused(world: World) -> None:
     key = world.yoga_on(TUESDAY)
-    review = await world.studio.review_override(world.trainer, key, OverrideRequest(capacity=12))
-    await world.studio.book(world.admin, key, world.members[0])  # the session changes meanwhile
+    review = await review_override(world.studio, world.trainer, key, OverrideRequest(capacity=12))
+    await book_session(world.studio, world.admin, key, world.members[0])  # the session changes meanwhile
     with pytest.raises(StaleReview):
-        await world.studio.override(world.trainer, key, OverrideRequest(capacity=12), expected_version=review.version)
-    assert (await world.studio.occurrence(world.admin, key)).capacity == 10
+        await save_override(world.studio, world.trainer, key, OverrideRequest(capacity=12), expected_version=review.version)
+    assert (await find_session(world.studio, world.admin, key)).capacity == 10
 
 
 async def test_other_occurrences_are_untouched(world: World) -> None:
     await override(world, OverrideRequest(capacity=12, trainer_id=world.substitute))
-    listing = await world.studio.list_sessions(world.admin, DateRange(date(2026, 11, 30), date(2026, 12, 13)))
+    listing = await list_sessions(world.studio, world.admin, DateRange(date(2026, 11, 30), date(2026, 12, 13)))
     yoga = [o for o in listing if o.title == "Yoga"]
     assert [o.overridden for o in yoga] == [("capacity", "trainer"), (), (), ()]
 
@@ -271,13 +277,13 @@ async def test_a_moved_occurrence_keeps_its_identity_across_daylight_saving(worl
     # Tuesday 2027-03-23 18:00 (winter time) moved to Tuesday 2027-03-30 07:00 (summer time).
     key = world.yoga_on(date(2027, 3, 23))
     world.studio.clock.set(berlin(2027, 3, 10, 9))  # type: ignore[attr-defined]
-    await world.studio.grant_pass(world.admin, world.members[0], world.open_template)
+    await grant_pass(world.studio, world.admin, world.members[0], world.open_template)
     await world.book_all(key, world.members[:1])
-    saved = await world.studio.override(world.admin, key, OverrideRequest(start=berlin(2027, 3, 30, 7)))
+    saved = await save_override(world.studio, world.admin, key, OverrideRequest(start=berlin(2027, 3, 30, 7)))
     assert saved.after.key == key
-    moved = await world.studio.occurrence(world.admin, key)
+    moved = await find_session(world.studio, world.admin, key)
     assert moved.start == berlin(2027, 3, 30, 7) and moved.booked == 1
-    week = await world.studio.list_sessions(world.admin, DateRange(date(2027, 3, 29), date(2027, 4, 4)))
+    week = await list_sessions(world.studio, world.admin, DateRange(date(2027, 3, 29), date(2027, 4, 4)))
     assert [(o.key, o.start) for o in week if o.title == "Yoga"][0] == (key, berlin(2027, 3, 30, 7))
     assert berlin(2027, 3, 30, 7).hour == 5  # 07:00 summer time is 05:00 UTC
 
@@ -287,7 +293,7 @@ async def _add_member(world: World) -> int:
     from storage.unit_of_work import SqlUnitOfWork
 
     async with SqlUnitOfWork(world.sessions) as uow:
-        member = (await uow.people.add("Late Member", [Role.MEMBER])).id
+        member = (await uow.people.add("Late Member", [Role.MEMBER], world.studio.now())).id
         await uow.commit()
-    await world.studio.grant_pass(world.admin, member, world.open_template)
+    await grant_pass(world.studio, world.admin, member, world.open_template)
     return member

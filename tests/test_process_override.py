@@ -17,13 +17,14 @@ import pytest
 
 from domain.clock import SystemClock
 from domain.listing import DateRange
-from domain.services import Studio
+from domain.studio import Studio
 from storage.database import open_database
 from storage.unit_of_work import SqlUnitOfWork
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import button_data
 from tests.test_process import TOKEN, bot_env
 from tests.world import BERLIN, World
+from domain.sessions.listing import list_sessions
 
 pytestmark = pytest.mark.e2e
 TRAINER = 1002  # World's trainer
@@ -36,7 +37,7 @@ async def seed(path: Path) -> int:
     world = await World.build(studio, sessions, members=3)
     today = SystemClock().now().astimezone(BERLIN).date()
     monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
-    week = await studio.list_sessions(world.admin, DateRange(monday, monday + timedelta(days=6)))
+    week = await list_sessions(studio, world.admin, DateRange(monday, monday + timedelta(days=6)))
     first = week[0]
     assert first.title == "Yoga"
     await world.book_all(first.key)

@@ -8,14 +8,14 @@ import pytest
 
 from domain.errors import NotAllowed
 from domain.roles import Role
-from domain.setup import ScheduleDraft, SetupError, StudioSetup
+from domain.setup.names import SetupError
+from domain.setup.schedules import ScheduleDraft
 from storage.unit_of_work import SqlUnitOfWork
 from tests.world import World
-
-
-@pytest.fixture
-def setup(world: World) -> StudioSetup:
-    return StudioSetup(lambda: SqlUnitOfWork(world.sessions), world.studio.clock, world.studio.zone)
+from domain.setup.passes import add_template, passes_of, templates
+from domain.setup.people import appoint
+from domain.setup.schedules import add_schedule, list_schedules
+from domain.setup.spaces import add_space, list_spaces
 
 
 def draft(**changes: object) -> ScheduleDraft:
@@ -27,23 +27,23 @@ def draft(**changes: object) -> ScheduleDraft:
     return ScheduleDraft(**values)  # type: ignore[arg-type]
 
 
-async def test_spaces(setup: StudioSetup, world: World) -> None:
-    space = await setup.add_space(world.admin, "  Outdoor   court ", 30)
+async def test_spaces(world: World) -> None:
+    space = await add_space(world.studio, world.admin, "  Outdoor   court ", 30)
     assert (space.name, space.max_capacity) == ("Outdoor court", 30)
     for name, maximum, message in [("outdoor COURT", None, "exists already"), ("", None, "needs a name"), ("Gym", 0, "above zero")]:
         with pytest.raises(SetupError, match=message):
-            await setup.add_space(world.admin, name, maximum)
+            await add_space(world.studio, world.admin, name, maximum)
     with pytest.raises(NotAllowed):
-        await setup.add_space(world.trainer, "Gym")
-    assert [s.name for s in await setup.spaces(world.admin)] == ["Outdoor court", "Studio A", "Studio B"]
+        await add_space(world.studio, world.trainer, "Gym")
+    assert [s.name for s in await list_spaces(world.studio, world.admin)] == ["Outdoor court", "Studio A", "Studio B"]
 
 
-async def test_schedules(setup: StudioSetup, world: World) -> None:
-    schedule = await setup.add_schedule(world.admin, draft())
+async def test_schedules(world: World) -> None:
+    schedule = await add_schedule(world.studio, world.admin, draft())
     assert (schedule.default_space_id, schedule.default_trainer_id, schedule.closed) == (world.studio_b, world.substitute, False)
-    closed = await setup.add_schedule(world.admin, draft(title="Rehab", closed_with="course"))
+    closed = await add_schedule(world.studio, world.admin, draft(title="Rehab", closed_with="course"))
     assert closed.closed and closed.pass_template_id == world.closed_template
-    assert "Rehab" in [s.title for s in await setup.schedules(world.admin)]
+    assert "Rehab" in [s.title for s in await list_schedules(world.studio, world.admin)]
 
 
 @pytest.mark.parametrize(
@@ -60,30 +60,30 @@ async def test_schedules(setup: StudioSetup, world: World) -> None:
         ({"rrule": "FREQ=WEEKLY;BYDAY=MO;UNTIL=20261201T000000"}, "no session from the first date"),
     ],
 )
-async def test_bad_schedules_are_refused(setup: StudioSetup, world: World, changes: dict[str, object], message: str) -> None:
+async def test_bad_schedules_are_refused(world: World, changes: dict[str, object], message: str) -> None:
     with pytest.raises(SetupError, match=message):
-        await setup.add_schedule(world.admin, draft(**changes))
-    assert [s.title for s in await setup.schedules(world.admin)] == ["Back course", "Yoga"]
+        await add_schedule(world.studio, world.admin, draft(**changes))
+    assert [s.title for s in await list_schedules(world.studio, world.admin)] == ["Back course", "Yoga"]
 
 
-async def test_templates(setup: StudioSetup, world: World) -> None:
-    template = await setup.add_template(world.admin, "Monthly unlimited", None, 30, ["yoga"])
+async def test_templates(world: World) -> None:
+    template = await add_template(world.studio, world.admin, "Monthly unlimited", None, 30, ["yoga"])
     assert template.sessions is None and template.covered_schedule_ids == frozenset({world.yoga.id})  # type: ignore[union-attr]
     with pytest.raises(SetupError, match="exists already"):
-        await setup.add_template(world.admin, "monthly UNLIMITED", 5, 30, [])
+        await add_template(world.studio, world.admin, "monthly UNLIMITED", 5, 30, [])
     with pytest.raises(SetupError, match="No schedule"):
-        await setup.add_template(world.admin, "Other", 5, 30, ["Zumba"])
+        await add_template(world.studio, world.admin, "Other", 5, 30, ["Zumba"])
     with pytest.raises(SetupError, match="Validity"):
-        await setup.add_template(world.admin, "Other", 5, 0, [])
-    assert [t.name for t in await setup.templates(world.admin)] == ["10 classes", "Course pass", "Monthly unlimited"]
+        await add_template(world.studio, world.admin, "Other", 5, 0, [])
+    assert [t.name for t in await templates(world.studio, world.admin)] == ["10 classes", "Course pass", "Monthly unlimited"]
 
 
-async def test_appointing(setup: StudioSetup, world: World) -> None:
-    person = await setup.appoint(world.admin, "member 1", Role.TRAINER)
+async def test_appointing(world: World) -> None:
+    person = await appoint(world.studio, world.admin, "member 1", Role.TRAINER)
     assert person.roles == frozenset({Role.MEMBER, Role.TRAINER})
     with pytest.raises(NotAllowed, match="Only an owner"):
-        await setup.appoint(world.admin, "member 2", Role.ADMIN)
+        await appoint(world.studio, world.admin, "member 2", Role.ADMIN)
     with pytest.raises(SetupError, match="already a trainer"):
-        await setup.appoint(world.admin, "member 1", Role.TRAINER)
-    member, passes = await setup.passes_of(world.admin, "Member 0")
+        await appoint(world.studio, world.admin, "member 1", Role.TRAINER)
+    member, passes = await passes_of(world.studio, world.admin, "Member 0")
     assert member.id == world.members[0] and [p.sessions_left for p in passes] == [10]

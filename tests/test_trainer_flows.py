@@ -20,6 +20,11 @@ from tests.bot_harness import ADMIN, MEMBER, STRANGER, SUBSTITUTE, TRAINER, app,
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone, button_data, labels
 from tests.world import World, berlin
+from domain.bookings.book import book_session
+from domain.bookings.waitlist import join_waitlist
+from domain.sessions.cancel import cancel_session
+from domain.sessions.card import find_session
+from domain.sessions.override import save_override
 
 TUESDAY = date(2026, 12, 1)
 __all__ = ["app", "database_url", "fake"]  # fixtures, used by name
@@ -114,7 +119,7 @@ async def test_an_empty_range_says_so_and_offers_next_week(trainer: Phone) -> No
 
 
 async def test_mine_and_all_toggle_with_a_substitute(trainer: Phone, admin: Phone, world: World) -> None:
-    await world.studio.override(world.admin, world.yoga_on(TUESDAY), OverrideRequest(trainer_id=world.substitute))
+    await save_override(world.studio, world.admin, world.yoga_on(TUESDAY), OverrideRequest(trainer_id=world.substitute))
     substitute = Phone(trainer.app, trainer.fake, SUBSTITUTE, "Sue")
     mine = await substitute.send("/sessions week mine")
     assert "(you lead)" in mine["text"] and "Sessions 1–1 of 1" in mine["text"]
@@ -126,8 +131,8 @@ async def test_mine_and_all_toggle_with_a_substitute(trainer: Phone, admin: Phon
 
 
 async def test_marks_for_overridden_and_cancelled_sessions(trainer: Phone, world: World) -> None:
-    await world.studio.override(world.admin, world.yoga_on(TUESDAY), OverrideRequest(capacity=12, start=berlin(2026, 12, 1, 19)))
-    await world.studio.cancel(world.admin, world.yoga_on(date(2026, 12, 3)), "Flooded")
+    await save_override(world.studio, world.admin, world.yoga_on(TUESDAY), OverrideRequest(capacity=12, start=berlin(2026, 12, 1, 19)))
+    await cancel_session(world.studio, world.admin, world.yoga_on(date(2026, 12, 3)), "Flooded")
     text = (await trainer.send("/sessions week"))["text"]
     assert "Tue 01 Dec 19:00 · Yoga · Studio A · Tom Trainer · 0/12 · ✎ date and time, capacity" in text
     assert "Thu 03 Dec 18:00 · Yoga · Studio A · Tom Trainer · 0/10 · ❌ cancelled" in text
@@ -148,7 +153,7 @@ async def open_card(phone: Phone, number: int = 1, command: str = "/sessions wee
 
 async def test_the_card_shows_overrides_next_to_defaults_and_the_allowed_actions(trainer: Phone, world: World) -> None:
     await world.book_all(world.yoga_on(TUESDAY), world.members[:2])
-    await world.studio.override(world.admin, world.yoga_on(TUESDAY), OverrideRequest(capacity=8, space_id=world.studio_b))
+    await save_override(world.studio, world.admin, world.yoga_on(TUESDAY), OverrideRequest(capacity=8, space_id=world.studio_b))
     card = await open_card(trainer)
     text = card["text"]
     assert "Yoga · Tue 01 Dec 2026, 18:00–19:00" in text
@@ -160,9 +165,9 @@ async def test_the_card_shows_overrides_next_to_defaults_and_the_allowed_actions
 
 async def test_the_card_shows_the_waitlist(trainer: Phone, world: World) -> None:
     key = world.yoga_on(TUESDAY)
-    await world.studio.override(world.admin, key, OverrideRequest(capacity=2))
+    await save_override(world.studio, world.admin, key, OverrideRequest(capacity=2))
     await world.book_all(key, world.members[:2])
-    await world.studio.join_waitlist(world.members[2], key, world.members[2])
+    await join_waitlist(world.studio, world.members[2], key, world.members[2])
     assert "Booked: 2/2 · waitlist: 1" in (await open_card(trainer))["text"]
 
 
@@ -220,7 +225,7 @@ async def test_override_several_fields_review_save_and_outcome(trainer: Phone, w
     outcome = await trainer.tap("✅ Save", review)
     assert "✅ Saved — Yoga · Wed 02 Dec 2026, 19:30–20:30" in outcome["text"]
     assert "• 4 member(s) are told: “Training rescheduled”" in outcome["text"]
-    occurrence = await world.studio.occurrence(world.admin, key)
+    occurrence = await find_session(world.studio, world.admin, key)
     assert (occurrence.start, occurrence.capacity, occurrence.trainer_id) == (berlin(2026, 12, 2, 19, 30), 12, world.substitute)
     assert [n.kind for n in await world.notifications()] == ["training_rescheduled"] * 4
     all_answered(trainer)
@@ -254,7 +259,7 @@ async def test_a_warning_is_shown_and_must_be_confirmed(trainer: Phone, world: W
     assert labels(review)[0] == "⚠️ Confirm and save"
     assert "No member will be notified." in review["text"]
     await trainer.tap("Confirm and save", review)
-    assert (await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))).capacity == 2
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).capacity == 2
 
 
 async def test_a_domain_refusal_shows_in_the_menu_and_changes_nothing(trainer: Phone, world: World) -> None:
@@ -263,7 +268,7 @@ async def test_a_domain_refusal_shows_in_the_menu_and_changes_nothing(trainer: P
     menu = await trainer.send("10")  # the same as now
     after = await trainer.tap("Review ▶", menu)
     assert "That changes nothing" in after["text"] and "Review ▶" in labels(after)
-    assert (await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))).version == 0
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).version == 0
 
 
 async def test_review_with_nothing_picked_asks_to_pick(trainer: Phone) -> None:
@@ -299,7 +304,7 @@ async def test_cancel_with_a_typed_reason(trainer: Phone, world: World, fake: Fa
     assert fake.message(TRAINER, prompt["message_id"])["text"] == "❌ Cancelling — see below."  # type: ignore[index]
     done = await trainer.tap("Yes, cancel the session", confirm)
     assert "❌ Cancelled — Yoga · Tue 01 Dec 2026" in done["text"]
-    occurrence = await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))
+    occurrence = await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))
     assert occurrence.cancelled and occurrence.record.cancel_reason == "Trainer is <ill>"
     assert [n.kind for n in await world.notifications()] == ["training_cancelled"] * 4
     all_answered(trainer)
@@ -310,7 +315,7 @@ async def test_cancel_without_a_reason(trainer: Phone, world: World) -> None:
     confirm = await trainer.tap("No reason", prompt)
     assert "No reason given." in confirm["text"] and "No member will be notified." in confirm["text"]
     await trainer.tap("Yes, cancel the session", confirm)
-    assert (await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))).cancelled
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).cancelled
 
 
 # -- a phone's reality ----------------------------------------------------------------
@@ -326,7 +331,7 @@ async def test_a_double_tap_on_save_saves_once(trainer: Phone, world: World) -> 
     assert trainer.answer() is not None
     assert "This button has expired" in trainer.screen()["text"] and "Trainer: <b>" not in trainer.screen()["text"]
     assert len(await world.notifications()) == 4  # one change, not two
-    occurrence = await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))
+    occurrence = await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))
     assert occurrence.version == 5  # 4 bookings, 1 override
 
 
@@ -342,7 +347,7 @@ async def test_a_double_tap_on_confirm_cancel_cancels_once(trainer: Phone, world
 
 async def test_an_old_button_on_a_changed_session_shows_the_fresh_card(trainer: Phone, world: World) -> None:
     card = await open_card(trainer)
-    await world.studio.override(world.admin, world.yoga_on(TUESDAY), OverrideRequest(capacity=14))
+    await save_override(world.studio, world.admin, world.yoga_on(TUESDAY), OverrideRequest(capacity=14))
     fresh = await trainer.tap("✎ Change", card)
     assert "changed since you opened it" in fresh["text"] and "Capacity: <b>" not in fresh["text"]
     assert "Capacity: 14 (schedule: 10)" in fresh["text"]
@@ -353,10 +358,10 @@ async def test_a_session_changed_between_review_and_save_is_not_saved(trainer: P
     menu = await trainer.tap("✎ Change", await open_card(trainer))
     await trainer.tap("Capacity", menu)
     review = await trainer.tap("Review ▶", await trainer.send("12"))
-    await world.studio.book(world.admin, world.yoga_on(TUESDAY), world.members[0])  # meanwhile
+    await book_session(world.studio, world.admin, world.yoga_on(TUESDAY), world.members[0])  # meanwhile
     fresh = await trainer.tap("Save", review)
     assert "changed since" in fresh["text"] and "Booked: 1/10" in fresh["text"]
-    assert (await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))).capacity == 10
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).capacity == 10
 
 
 async def test_slash_cancel_leaves_any_step(trainer: Phone, world: World) -> None:
@@ -366,7 +371,7 @@ async def test_slash_cancel_leaves_any_step(trainer: Phone, world: World) -> Non
     assert stopped["text"] == "Stopped. Nothing was changed."
     after = await trainer.send("12")  # no longer read as a capacity
     assert after["text"] == "I did not understand that. Send /help for what you can do."
-    assert (await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))).capacity == 10
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).capacity == 10
     assert (await trainer.send("/cancel"))["text"] == "Nothing to stop: no change is open."
 
 
@@ -416,7 +421,7 @@ async def test_forged_and_replayed_trainer_buttons_change_nothing(app: TraineryA
     save = "F1:sv:" + OpenCard(key).encode().removeprefix("C1:") + ":0"
     await member.press(save, member.screen()["message_id"], forged=True)
     assert "Only trainers and admins" in member.answer()["text"]  # type: ignore[index]
-    occurrence = await world.studio.occurrence(world.admin, key)
+    occurrence = await find_session(world.studio, world.admin, key)
     assert occurrence.version == 0 and occurrence.overridden == ()
     assert card["text"] == fake.message(TRAINER, card["message_id"])["text"]  # type: ignore[index]
 
@@ -426,7 +431,7 @@ async def test_random_or_truncated_callback_data_is_answered(trainer: Phone, wor
     card = await open_card(trainer)
     answer = await trainer.press(data or "x", card["message_id"], forged=True)
     assert answer is not None
-    assert (await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))).version == 0
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).version == 0
 
 
 async def test_telegram_errors_on_the_trainers_reply_never_lose_a_saved_change(trainer: Phone, world: World, fake: FakeBotApi) -> None:
@@ -436,7 +441,7 @@ async def test_telegram_errors_on_the_trainers_reply_never_lose_a_saved_change(t
     review = await trainer.tap("Review ▶", await trainer.tap("Sue Substitute"))
     fake.fail_next("editMessageText", code=429, retry_after=1)
     await trainer.press(button_data(review, "Save"), review["message_id"])  # the outcome cannot be shown
-    occurrence = await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))
+    occurrence = await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))
     assert occurrence.trainer_id == world.substitute
     assert len(await world.notifications()) == 4
     # the trainer, seeing no outcome, taps Save again: the fresh card, not a second change
@@ -446,7 +451,7 @@ async def test_telegram_errors_on_the_trainers_reply_never_lose_a_saved_change(t
     assert retried is not None
     assert "Trainer: <b>" not in trainer.screen()["text"] and "Trainer: Sue Substitute" in trainer.screen()["text"]
     assert len(await world.notifications()) == 4
-    assert (await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))).version == occurrence.version
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).version == occurrence.version
 
 
 async def test_a_network_error_on_the_outcome_never_loses_the_saved_cancel(trainer: Phone, world: World, fake: FakeBotApi) -> None:
@@ -454,7 +459,7 @@ async def test_a_network_error_on_the_outcome_never_loses_the_saved_cancel(train
     confirm = await trainer.tap("No reason", await trainer.tap("❌ Cancel session", await open_card(trainer)))
     fake.disconnect_next("editMessageText")
     await trainer.press(button_data(confirm, "Yes, cancel"), confirm["message_id"])  # the outcome is lost on the way
-    assert (await world.studio.occurrence(world.admin, world.yoga_on(TUESDAY))).cancelled
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).cancelled
     assert len(await world.notifications()) == 4
     await trainer.press(button_data(confirm, "Yes, cancel"), confirm["message_id"])  # tapped again: nothing twice
     assert len(await world.notifications()) == 4
@@ -485,7 +490,7 @@ async def test_others_cannot_see_or_cancel_bookings(app: TraineryApplication, fa
     from bot.callbacks import ShowBookings, StaffCancelBooking
 
     key = world.yoga_on(TUESDAY)
-    booking = await world.studio.book(world.admin, key, world.members[1])
+    booking = await book_session(world.studio, world.admin, key, world.members[1])
     for user in (MEMBER, SUBSTITUTE):
         phone = Phone(app, fake, user)
         await phone.send("/start")

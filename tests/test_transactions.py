@@ -11,10 +11,12 @@ from sqlalchemy import func, select
 
 from domain.notifications import NotificationDraft
 from domain.override import OverrideRequest
-from domain.services import Studio
+from domain.studio import Studio
 from storage.models import LedgerEntryRow
 from storage.unit_of_work import SqlUnitOfWork
 from tests.world import World, berlin
+from domain.sessions.cancel import cancel_session
+from domain.sessions.card import find_session
 
 TUESDAY = date(2026, 12, 1)
 
@@ -56,13 +58,13 @@ async def test_a_failure_at_the_end_leaves_no_trace_of_the_change(world: World, 
         else:
             request = OverrideRequest(start=berlin(2026, 12, 1, 19), cancel_bookings=True)
             await failing.override(world.trainer, key, request)
-    occurrence = await world.studio.occurrence(world.admin, key)
+    occurrence = await find_session(world.studio, world.admin, key)
     assert not occurrence.cancelled and occurrence.start == berlin(2026, 12, 1, 18)
     assert await world.active_bookings() == 4
     assert await ledger_rows(world) == entries
     assert [await world.pass_balance(m) for m in world.members] == [9] * 4
     assert await world.notifications() == []
     # and the same change goes through whole with a working outbox
-    await world.studio.cancel(world.trainer, key, "Flooded")
+    await cancel_session(world.studio, world.trainer, key, "Flooded")
     assert await world.active_bookings() == 0 and len(await world.notifications()) == 4
     assert await ledger_rows(world) == entries + 4

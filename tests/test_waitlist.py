@@ -27,6 +27,11 @@ from domain.passes import LedgerKind
 from storage.models import BookingRow, PassRow, WaitlistRow
 from storage.unit_of_work import SqlUnitOfWork
 from tests.world import World, berlin
+from domain.bookings.cancel import cancel_booking
+from domain.bookings.views import bookable, member_overview
+from domain.bookings.waitlist import join_waitlist, leave_waitlist
+from domain.sessions.cancel import cancel_session, review_cancel
+from domain.sessions.override import review_override, save_override
 
 TUESDAY = date(2026, 12, 1)
 
@@ -34,7 +39,7 @@ TUESDAY = date(2026, 12, 1)
 async def full_session(world: World, capacity: int = 2) -> OccurrenceKey:
     """Tuesday's Yoga with `capacity` spots, taken by the first members."""
     key = world.yoga_on(TUESDAY)
-    await world.studio.override(world.admin, key, OverrideRequest(capacity=capacity))
+    await save_override(world.studio, world.admin, key, OverrideRequest(capacity=capacity))
     await world.book_all(key, world.members[:capacity])
     return key
 
@@ -68,14 +73,14 @@ async def booking_id(world: World, member: int) -> int:
 async def test_joining_costs_nothing_and_keeps_the_order(world: World) -> None:
     key = await full_session(world)
     m2, m3 = world.members[2], world.members[3]
-    first = await world.studio.join_waitlist(m2, key, m2)
-    second = await world.studio.join_waitlist(m3, key, m3)
+    first = await join_waitlist(world.studio, m2, key, m2)
+    second = await join_waitlist(world.studio, m3, key, m3)
     assert (first.position, second.position) == (1, 2)
     assert await line(world, key) == [m2, m3]
     assert await world.pass_balance(m2) == 10 and await world.pass_balance(m3) == 10
     await ledger_true(world)
     with pytest.raises(AlreadyWaiting):
-        await world.studio.join_waitlist(m2, key, m2)
+        await join_waitlist(world.studio, m2, key, m2)
     assert await line(world, key) == [m2, m3]
 
 
@@ -102,21 +107,21 @@ async def test_joining_is_refused_with_a_clear_reason_and_changes_nothing(world:
     before = await world.balances()
     actor = world.members[3] if case == "someone else" else member
     with pytest.raises(expected):
-        await world.studio.join_waitlist(actor, key, member)
+        await join_waitlist(world.studio, actor, key, member)
     assert await line(world, key) == [] and await world.balances() == before
 
 
 async def test_leaving_the_line_only_ones_own_place(world: World) -> None:
     key = await full_session(world)
     m2, m3 = world.members[2], world.members[3]
-    place = await world.studio.join_waitlist(m2, key, m2)
-    await world.studio.join_waitlist(m3, key, m3)
+    place = await join_waitlist(world.studio, m2, key, m2)
+    await join_waitlist(world.studio, m3, key, m3)
     with pytest.raises(NotAllowed):
-        await world.studio.leave_waitlist(m3, place.entry.id)
-    await world.studio.leave_waitlist(m2, place.entry.id)
+        await leave_waitlist(world.studio, m3, place.entry.id)
+    await leave_waitlist(world.studio, m2, place.entry.id)
     assert await line(world, key) == [m3]
     with pytest.raises(NotOnWaitlist):
-        await world.studio.leave_waitlist(m2, place.entry.id)
+        await leave_waitlist(world.studio, m2, place.entry.id)
 
 
 # -- promotion ----------------------------------------------------------------------
@@ -124,9 +129,9 @@ async def test_leaving_the_line_only_ones_own_place(world: World) -> None:
 async def test_a_members_cancellation_books_the_first_in_line(world: World) -> None:
     key = await full_session(world)
     m0, m2, m3 = world.members[0], world.members[2], world.members[3]
-    await world.studio.join_waitlist(m2, key, m2)
-    await world.studio.join_waitlist(m3, key, m3)
-    await world.studio.cancel_booking(m0, await booking_id(world, m0))
+    await join_waitlist(world.studio, m2, key, m2)
+    await join_waitlist(world.studio, m3, key, m3)
+    await cancel_booking(world.studio, m0, await booking_id(world, m0))
     assert sorted(await booked_members(world, key)) == sorted([world.members[1], m2])
     assert await line(world, key) == [m3]
     assert await world.pass_balance(m0) == 10 and await world.pass_balance(m2) == 9
@@ -143,9 +148,9 @@ async def test_a_members_cancellation_books_the_first_in_line(world: World) -> N
 async def test_a_staff_cancellation_tells_both_members_and_promotes(world: World) -> None:
     key = await full_session(world)
     m0, m2 = world.members[0], world.members[2]
-    await world.studio.join_waitlist(m2, key, m2)
+    await join_waitlist(world.studio, m2, key, m2)
     world.studio.clock.set(berlin(2026, 12, 1, 12))  # type: ignore[attr-defined]  # before the 16:00 deadline
-    await world.studio.cancel_booking(world.trainer, await booking_id(world, m0))
+    await cancel_booking(world.studio, world.trainer, await booking_id(world, m0))
     assert m2 in await booked_members(world, key)
     kinds = {n.member_id: n.kind for n in await world.notifications()}
     assert kinds == {m0: NotificationKind.BOOKING_CANCELLED.value, m2: NotificationKind.WAITLIST_PROMOTED.value}
@@ -155,9 +160,9 @@ async def test_a_staff_cancellation_tells_both_members_and_promotes(world: World
 async def test_after_the_deadline_a_freed_spot_stays_free(world: World) -> None:
     key = await full_session(world)
     m0, m2 = world.members[0], world.members[2]
-    await world.studio.join_waitlist(m2, key, m2)
+    await join_waitlist(world.studio, m2, key, m2)
     world.studio.clock.set(berlin(2026, 12, 1, 16, 30))  # type: ignore[attr-defined]  # past the deadline
-    await world.studio.cancel_booking(world.trainer, await booking_id(world, m0))  # staff: any time
+    await cancel_booking(world.studio, world.trainer, await booking_id(world, m0))  # staff: any time
     assert await booked_members(world, key) == [world.members[1]]
     assert await line(world, key) == [m2] and await world.pass_balance(m2) == 10
     assert [n.kind for n in await world.notifications()] == [NotificationKind.BOOKING_CANCELLED.value]
@@ -168,13 +173,13 @@ async def test_raising_the_capacity_books_the_line_in_order_and_the_review_says_
     key = await full_session(world, capacity=1)
     m1, m2, m3 = world.members[1], world.members[2], world.members[3]
     for member in (m3, m1, m2):
-        await world.studio.join_waitlist(member, key, member)
+        await join_waitlist(world.studio, member, key, member)
     request = OverrideRequest(capacity=3)
-    review = await world.studio.review_override(world.trainer, key, request)
+    review = await review_override(world.studio, world.trainer, key, request)
     assert [p.member_id for p in review.promoted] == [m3, m1]
     assert review.notified == {NotificationKind.WAITLIST_PROMOTED: 2}
     assert await line(world, key) == [m3, m1, m2]  # a review changes nothing
-    saved = await world.studio.override(world.trainer, key, request, expected_version=review.version)
+    saved = await save_override(world.studio, world.trainer, key, request, expected_version=review.version)
     assert saved.promoted == review.promoted and saved.notifications == review.notifications
     assert saved.after.booked == 3
     assert sorted(await booked_members(world, key)) == sorted([world.members[0], m3, m1])
@@ -190,8 +195,8 @@ async def test_an_override_cancelling_bookings_fills_the_spots_from_the_line(wor
     may book again, or join the line."""
     key = await full_session(world)
     m0, m1, m2 = world.members[0], world.members[1], world.members[2]
-    await world.studio.join_waitlist(m2, key, m2)
-    saved = await world.studio.override(
+    await join_waitlist(world.studio, m2, key, m2)
+    saved = await save_override(world.studio, 
         world.trainer, key, OverrideRequest(trainer_id=world.substitute, cancel_bookings=True)
     )
     assert [p.member_id for p in saved.promoted] == [m2]
@@ -208,12 +213,12 @@ async def test_an_override_cancelling_bookings_fills_the_spots_from_the_line(wor
 async def test_a_member_in_line_without_a_usable_pass_is_passed_over_but_keeps_the_place(world: World) -> None:
     key = await full_session(world)
     m0, m2, m3 = world.members[0], world.members[2], world.members[3]
-    await world.studio.join_waitlist(m2, key, m2)
-    await world.studio.join_waitlist(m3, key, m3)
+    await join_waitlist(world.studio, m2, key, m2)
+    await join_waitlist(world.studio, m3, key, m3)
     async with world.sessions() as session:  # m2's pass runs out meanwhile
         await session.execute(update(PassRow).where(PassRow.member_id == m2).values(active=False))
         await session.commit()
-    await world.studio.cancel_booking(m0, await booking_id(world, m0))
+    await cancel_booking(world.studio, m0, await booking_id(world, m0))
     assert m3 in await booked_members(world, key) and m2 not in await booked_members(world, key)
     assert await line(world, key) == [m2]
     await ledger_true(world)
@@ -222,10 +227,10 @@ async def test_a_member_in_line_without_a_usable_pass_is_passed_over_but_keeps_t
 async def test_cancelling_the_session_clears_the_line_and_tells_it(world: World) -> None:
     key = await full_session(world)
     m2 = world.members[2]
-    await world.studio.join_waitlist(m2, key, m2)
-    review = await world.studio.review_cancel(world.trainer, key, "Ill")
+    await join_waitlist(world.studio, m2, key, m2)
+    review = await review_cancel(world.studio, world.trainer, key, "Ill")
     assert [e.member_id for e in review.waitlisted] == [m2]
-    done = await world.studio.cancel(world.trainer, key, "Ill")
+    done = await cancel_session(world.studio, world.trainer, key, "Ill")
     assert done.notifications == review.notifications
     assert await line(world, key) == []
     notices = {n.member_id: n for n in await world.notifications() if n.kind == NotificationKind.CANCELLED.value}
@@ -238,8 +243,8 @@ async def test_cancelling_the_session_clears_the_line_and_tells_it(world: World)
 async def test_booking_directly_leaves_the_line(world: World) -> None:
     key = await full_session(world)
     m2 = world.members[2]
-    await world.studio.join_waitlist(m2, key, m2)
-    await world.studio.override(world.admin, key, OverrideRequest(capacity=3))  # m2 is booked from the line
+    await join_waitlist(world.studio, m2, key, m2)
+    await save_override(world.studio, world.admin, key, OverrideRequest(capacity=3))  # m2 is booked from the line
     assert await line(world, key) == []
     async with world.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(WaitlistRow)) == 0
@@ -250,23 +255,23 @@ async def test_booking_directly_leaves_the_line(world: World) -> None:
 async def test_the_overview_and_the_offers(world: World) -> None:
     key = await full_session(world)
     m0, m2 = world.members[0], world.members[2]
-    await world.studio.join_waitlist(m2, key, m2)
-    overview = await world.studio.member_overview(m0)
+    await join_waitlist(world.studio, m2, key, m2)
+    overview = await member_overview(world.studio, m0)
     assert [b.occurrence.key for b in overview.bookings] == [key] and overview.bookings[0].cancellable
     assert [(p.name, p.pass_.sessions_left) for p in overview.passes] == [("10 classes", 9)]
-    waiting = await world.studio.member_overview(m2)
+    waiting = await member_overview(world.studio, m2)
     assert [(w.occurrence.key, w.position) for w in waiting.waiting] == [(key, 1)] and waiting.bookings == ()
-    offers = await world.studio.bookable(m2)
+    offers = await bookable(world.studio, m2)
     # Yoga on Tuesday and Thursday for two weeks; the closed course is never offered
     assert [o.occurrence.start for o in offers] == [
         berlin(2026, 12, d, 18) for d in (1, 3, 8, 10)
     ]
     assert offers[0].full and offers[0].waiting_position == 1 and not offers[1].full
-    assert [o.occurrence.key for o in await world.studio.bookable(m0)][0] == world.yoga_on(date(2026, 12, 3))
+    assert [o.occurrence.key for o in await bookable(world.studio, m0)][0] == world.yoga_on(date(2026, 12, 3))
     world.studio.clock.advance(timedelta(days=1, hours=9, minutes=30))  # Tuesday 17:30: past its deadline
-    assert world.yoga_on(TUESDAY) not in [o.occurrence.key for o in await world.studio.bookable(m2)]
+    assert world.yoga_on(TUESDAY) not in [o.occurrence.key for o in await bookable(world.studio, m2)]
     with pytest.raises(NotAllowed):
-        await world.studio.bookable(world.trainer)
+        await bookable(world.studio, world.trainer)
 
 
 # -- at the same time (both databases decide: row locks, BEGIN IMMEDIATE, versions) ----
@@ -276,10 +281,10 @@ async def test_simultaneous_cancellations_give_each_freed_spot_to_one_in_line(wo
 
     key = await full_session(world)
     m0, m1, m2, m3 = world.members
-    await world.studio.join_waitlist(m2, key, m2)
-    await world.studio.join_waitlist(m3, key, m3)
+    await join_waitlist(world.studio, m2, key, m2)
+    await join_waitlist(world.studio, m3, key, m3)
     ids = [await booking_id(world, m0), await booking_id(world, m1)]
-    won, lost = await race(world.studio.cancel_booking(m0, ids[0]), world.studio.cancel_booking(m1, ids[1]))
+    won, lost = await race(cancel_booking(world.studio, m0, ids[0]), cancel_booking(world.studio, m1, ids[1]))
     assert len(won) + len(lost) == 2 and all("changed since" in e.text for e in lost)
     # whoever won: each cancellation that happened promoted exactly one in line
     booked = await booked_members(world, key)
@@ -295,6 +300,6 @@ async def test_a_double_tap_on_join_waits_once(world: World) -> None:
 
     key = await full_session(world)
     m2 = world.members[2]
-    won, lost = await race(*(world.studio.join_waitlist(m2, key, m2) for _ in range(3)))
+    won, lost = await race(*(join_waitlist(world.studio, m2, key, m2) for _ in range(3)))
     assert len(won) == 1 and len(lost) == 2
     assert await line(world, key) == [m2]

@@ -15,9 +15,11 @@ from domain.passes import Pass
 from domain.recurrence import to_utc
 from domain.roles import Role
 from domain.schedule import Schedule
-from domain.services import Studio
+from domain.studio import Studio
 from storage.models import BookingRow, LedgerEntryRow, NotificationRow, PassRow
 from storage.unit_of_work import SqlUnitOfWork
+from domain.bookings.book import book_session
+from domain.setup.passes import grant_pass
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -47,12 +49,12 @@ class World:
     async def build(cls, studio: Studio, sessions: async_sessionmaker[AsyncSession], members: int = 4) -> World:
         world = cls(studio, sessions)
         async with SqlUnitOfWork(sessions) as uow:
-            world.admin = (await uow.people.add("Ada Admin", [Role.ADMIN], telegram_user_id=1001)).id
-            world.trainer = (await uow.people.add("Tom Trainer", [Role.TRAINER], telegram_user_id=1002)).id
-            world.substitute = (await uow.people.add("Sue Substitute", [Role.TRAINER, Role.MEMBER])).id
-            world.stranger = (await uow.people.add("Sam Stranger", [])).id
+            world.admin = (await uow.people.add("Ada Admin", [Role.ADMIN], studio.now(), telegram_user_id=1001)).id
+            world.trainer = (await uow.people.add("Tom Trainer", [Role.TRAINER], studio.now(), telegram_user_id=1002)).id
+            world.substitute = (await uow.people.add("Sue Substitute", [Role.TRAINER, Role.MEMBER], studio.now())).id
+            world.stranger = (await uow.people.add("Sam Stranger", [], studio.now())).id
             for number in range(members):
-                world.members.append((await uow.people.add(f"Member {number}", [Role.MEMBER])).id)
+                world.members.append((await uow.people.add(f"Member {number}", [Role.MEMBER], studio.now())).id)
             world.studio_a = (await uow.spaces.add("Studio A")).id
             world.studio_b = (await uow.spaces.add("Studio B", max_capacity=8)).id
             closed_template = await uow.passes.add_template("Course pass", 10, 90, [])
@@ -69,7 +71,7 @@ class World:
             world.open_template = (await uow.passes.add_template("10 classes", 10, 60, [world.yoga.id])).id
             await uow.commit()
         for member in world.members:
-            world.passes[member] = await studio.grant_pass(world.admin, member, world.open_template)
+            world.passes[member] = await grant_pass(studio, world.admin, member, world.open_template)
         return world
 
     def yoga_on(self, day: date) -> OccurrenceKey:
@@ -82,7 +84,7 @@ class World:
 
     async def book_all(self, key: OccurrenceKey, members: list[int] | None = None) -> None:
         for member in members if members is not None else self.members:
-            await self.studio.book(self.admin, key, member)
+            await book_session(self.studio, self.admin, key, member)
 
     async def notifications(self) -> list[NotificationRow]:
         async with self.sessions() as session:

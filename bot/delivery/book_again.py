@@ -17,11 +17,13 @@ from datetime import datetime, timezone
 from telegram import Message, Update
 from telegram.error import BadRequest
 
+from bot.actor import acting_person
 from bot.context import TraineryContext
 from domain.errors import DomainError, SessionFull
 from domain.occurrence import OccurrenceKey
 from domain.roles import Role
-from storage.unit_of_work import SqlUnitOfWork
+from domain.bookings.book import book_session
+from domain.bookings.waitlist import join_waitlist
 
 PREFIX = "bk1:"
 PATTERN = r"^bk1:"
@@ -69,16 +71,15 @@ async def book_again(update: Update, context: TraineryContext) -> None:
         await query.answer(EXPIRED, show_alert=True)
         return
     try:
-        async with SqlUnitOfWork(context.sessionmaker) as uow:
-            member = await uow.people.by_telegram_user(query.from_user.id)
+        member = await acting_person(update, context)
         if member is None or not member.holds(Role.MEMBER):
             await query.answer(NOT_A_MEMBER, show_alert=True)
             return
         try:
-            await context.studio.book(member.id, request.key, member.id)
+            await book_session(context.studio, member.id, request.key, member.id)
             answer, line = BOOKED, BOOKED_LINE
         except SessionFull:
-            place = await context.studio.join_waitlist(member.id, request.key, member.id)
+            place = await join_waitlist(context.studio, member.id, request.key, member.id)
             answer, line = WAITING.format(position=place.position), WAITING_LINE.format(position=place.position)
     except DomainError as error:
         await query.answer(error.text[:200], show_alert=True)

@@ -25,7 +25,7 @@ async def undelivered(update: Update, context: TraineryContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    roles = await roles_of(context.settings, context.sessionmaker, user.id)
+    roles = await roles_of(context, user.id)
     if not roles & {Role.ADMIN, Role.OWNER}:
         await message.reply_text(ONLY_ADMINS)
         return

@@ -16,12 +16,18 @@ from bot.context import TraineryApplication, TraineryContext
 from bot.menus import refresh_menu
 from bot.ranges import parse_time
 from bot.schedule_words import RecurrenceError, to_rrule
-from bot.setup_services import invitations_of, setup_of
 from domain.errors import DomainError
 from domain.passes import Pass, PassTemplate
 from domain.roles import Person, Role
 from domain.schedule import Schedule
-from domain.setup import ScheduleDraft, SetupError, match
+from domain.setup.names import SetupError, match
+from domain.setup.schedules import ScheduleDraft
+from domain.setup.invites import invite
+from domain.setup.passes import add_template, grant_pass, passes_of
+from domain.setup.passes import templates as list_templates
+from domain.setup.people import appoint, find_person, people
+from domain.setup.schedules import add_schedule, list_schedules, schedules_screen
+from domain.setup.spaces import add_space, list_spaces
 
 
 class UsageError(ValueError):
@@ -52,13 +58,13 @@ def whole(text: str, what: str) -> int:
 async def space_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 1, 2)
     maximum = whole(args[1], "maximum capacity") if len(args) > 1 and args[1] else None
-    space = await setup_of(context).add_space(actor.id, args[0], maximum)
+    space = await add_space(context.studio, actor.id, args[0], maximum)
     limit = f", at most {space.max_capacity}" if space.max_capacity else ""
     return f"Space added: <b>{texts.escape(space.name)}</b>{limit}."
 
 
 async def spaces(context: TraineryContext, actor: Person, args: list[str]) -> str:
-    found = await setup_of(context).spaces(actor.id)
+    found = await list_spaces(context.studio, actor.id)
     lines = [f"• {texts.escape(s.name)}" + (f" (at most {s.max_capacity})" if s.max_capacity else "") for s in found]
     return "<b>Spaces</b>\n" + ("\n".join(lines) if lines else "None yet. Add one with /space_add.")
 
@@ -68,7 +74,7 @@ def people_list(role: Role, title: str) -> Run:
         roles = (role, Role.OWNER) if role is Role.ADMIN else (role,)
         found: dict[int, Person] = {}
         for each in roles:
-            found.update({p.id: p for p in await setup_of(context).people(actor.id, each)})
+            found.update({p.id: p for p in await people(context.studio, actor.id, each)})
         lines = [
             f"• {texts.escape(p.name)}" + ("" if p.telegram_user_id else " — not linked yet")
             for p in sorted(found.values(), key=lambda p: p.name.casefold())
@@ -86,7 +92,7 @@ async def appoint(context: TraineryContext, actor: Person, args: list[str]) -> s
         raise UsageError(f"“{args[0]}” is not a role: admin, trainer or member.") from None
     if role is Role.OWNER:
         raise UsageError("Owners are named in TRAINERY_OWNER_IDS.")
-    person = await setup_of(context).appoint(actor.id, args[1], role)
+    person = await appoint(context.studio, actor.id, args[1], role)
     chat = person.chat_id or person.telegram_user_id
     if chat is not None:  # their menu shows the new role's commands at once
         await refresh_menu(context.bot, chat, person.roles)
@@ -98,8 +104,8 @@ async def template_add(context: TraineryContext, actor: Person, args: list[str])
     sessions = None if args[1].lower() == "unlimited" else whole(args[1], "number of sessions")
     days = whole(args[2], "validity in days")
     titles = [t.strip() for t in args[3].split(",") if t.strip()] if len(args) > 3 else []
-    template = await setup_of(context).add_template(actor.id, args[0], sessions, days, titles)
-    return f"Pass template added: {describe_template(template, await setup_of(context).schedules(actor.id))}"
+    template = await add_template(context.studio, actor.id, args[0], sessions, days, titles)
+    return f"Pass template added: {describe_template(template, await list_schedules(context.studio, actor.id))}"
 
 
 def describe_template(template: PassTemplate, schedules: list[Schedule]) -> str:
@@ -110,20 +116,18 @@ def describe_template(template: PassTemplate, schedules: list[Schedule]) -> str:
 
 
 async def templates(context: TraineryContext, actor: Person, args: list[str]) -> str:
-    setup = setup_of(context)
-    found, schedules = await setup.templates(actor.id), await setup.schedules(actor.id)
+    found, schedules = await list_templates(context.studio, actor.id), await list_schedules(context.studio, actor.id)
     lines = [f"• {describe_template(t, schedules)}" for t in found]
     return "<b>Pass templates</b>\n" + ("\n".join(lines) if lines else "None yet. Add one with /template_add.")
 
 
 async def pass_grant(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 2, 2)
-    setup = setup_of(context)
-    member = await setup.find_person(actor.id, args[0], Role.MEMBER)
-    template = match(args[1], [(t.name, t) for t in await setup.templates(actor.id) if t.active], "pass template")
+    member = await find_person(context.studio, actor.id, args[0], Role.MEMBER)
+    template = match(args[1], [(t.name, t) for t in await list_templates(context.studio, actor.id) if t.active], "pass template")
     assert isinstance(template, PassTemplate)
-    granted = await context.studio.grant_pass(actor.id, member.id, template.id)
-    _, passes = await setup.passes_of(actor.id, member.name)
+    granted = await grant_pass(context.studio, actor.id, member.id, template.id)
+    _, passes = await passes_of(context.studio, actor.id, member.name)
     now = next(p for p in passes if p.id == granted.id)
     return f"Granted to {texts.escape(member.name)}: {describe_pass(now, template, context)}"
 
@@ -137,9 +141,8 @@ def describe_pass(pass_: Pass, template: PassTemplate, context: TraineryContext)
 
 async def passes(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 1, 1)
-    setup = setup_of(context)
-    member, found = await setup.passes_of(actor.id, args[0])
-    names = {t.id: t for t in await setup.templates(actor.id)}
+    member, found = await passes_of(context.studio, actor.id, args[0])
+    names = {t.id: t for t in await list_templates(context.studio, actor.id)}
     lines = [f"• {describe_pass(p, names[p.template_id], context)}" for p in found]
     return f"<b>Passes of {texts.escape(member.name)}</b>\n" + ("\n".join(lines) if lines else "None yet.")
 
@@ -147,7 +150,7 @@ async def passes(context: TraineryContext, actor: Person, args: list[str]) -> st
 async def schedule_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 8, 10)
     draft = schedule_draft(args)
-    schedule = await setup_of(context).add_schedule(actor.id, draft)
+    schedule = await add_schedule(context.studio, actor.id, draft)
     kind = "closed" if schedule.closed else "open"
     return f"Schedule added: <b>{texts.escape(schedule.title)}</b> ({kind}). See it with /sessions."
 
@@ -182,8 +185,7 @@ def schedule_draft(args: list[str]) -> ScheduleDraft:
 
 
 async def schedules(context: TraineryContext, actor: Person, args: list[str]) -> str:
-    found = await setup_of(context).schedules(actor.id)
-    directory = await context.studio.directory(actor.id)
+    found, directory = await schedules_screen(context.studio, actor.id)
     lines = [
         f"• <b>{texts.escape(s.title)}</b>: {texts.escape(s.rrule)} from {s.starts_on} at {s.start_time:%H:%M}, "
         f"{int(s.duration.total_seconds() // 60)} min, {s.default_capacity} spots, "
@@ -201,7 +203,7 @@ def inviting(role: Role) -> Run:
             raise UsageError("Name who to invite.")
         if len(names) > 1 and role is not Role.MEMBER:
             raise UsageError("Invite one at a time; many at once is for members.")
-        links = await invitations_of(context).invite(actor.id, role, names)
+        links = await invite(context.studio, actor.id, role, names)
         zone, bot = context.settings.zone, context.bot.username
         until = links[0][2].astimezone(zone).strftime("%d %b %Y %H:%M")
         lines = [f"• {texts.escape(person.name)}: https://t.me/{bot}?start={token}" for person, token, _ in links]

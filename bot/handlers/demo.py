@@ -8,8 +8,7 @@ from telegram import Update
 from bot import texts
 from bot.actor import acting_person
 from bot.context import TraineryContext
-from bot.setup_services import invitations_of, setup_of
-from domain.demo import load_demo
+from domain.setup.demo import load_demo
 from domain.errors import DomainError
 from domain.roles import Role
 
@@ -23,7 +22,7 @@ async def demo(update: Update, context: TraineryContext) -> None:
         await message.reply_text("Only the studio's owner can load the demo studio.")
         return
     try:
-        links = await load_demo(owner.id, context.studio, setup_of(context), invitations_of(context))
+        links = await load_demo(context.studio, owner.id)
     except DomainError as error:
         await message.reply_text(texts.escape(error.text))
         return

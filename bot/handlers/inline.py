@@ -9,7 +9,7 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 
 from bot.actor import acting_person
 from bot.context import TraineryContext
-from bot.setup_services import setup_of
+from domain.setup.people import names_matching
 
 KINDS = ("member", "trainer", "space")
 CACHE_SECONDS = 5  # names change when an admin adds someone; keep Telegram's cache short
@@ -32,7 +32,7 @@ async def inline_names(update: Update, context: TraineryContext) -> None:
         await query.answer([], cache_time=CACHE_SECONDS, is_personal=True)  # names are for admins
         return
     kinds, text = split_query(query.query)
-    hits = await setup_of(context).names_matching(actor.id, kinds, text)
+    hits = await names_matching(context.studio, actor.id, kinds, text)
     results = [
         InlineQueryResultArticle(
             id=f"{kind}:{index}",

@@ -21,6 +21,10 @@ from bot.replies import answer, show
 from domain.errors import DomainError
 from domain.member_view import BOOKING_WINDOW
 from domain.roles import Person, Role
+from domain.bookings.book import book_session
+from domain.bookings.cancel import cancel_booking
+from domain.bookings.views import bookable, member_overview
+from domain.bookings.waitlist import join_waitlist, leave_waitlist
 
 PAGE_SIZE = 6
 
@@ -56,7 +60,7 @@ async def book_command(update: Update, context: TraineryContext) -> None:
 
 async def show_overview(update: Update, context: TraineryContext, person: Person, note: str | None = None) -> None:
     zone = context.settings.zone
-    view = await context.studio.member_overview(person.id)
+    view = await member_overview(context.studio, person.id)
     await show(update, context, texts.overview(view, zone, note), keyboards.overview(view, zone))
 
 
@@ -64,7 +68,7 @@ async def show_offers(
     update: Update, context: TraineryContext, person: Person, page: int, note: str | None = None
 ) -> None:
     zone = context.settings.zone
-    offers = await context.studio.bookable(person.id)
+    offers = await bookable(context.studio, person.id)
     pages = max(1, -(-len(offers) // PAGE_SIZE))
     page = min(page, pages - 1)  # a list that shrank since the button was drawn
     offset = page * PAGE_SIZE
@@ -108,22 +112,22 @@ async def member_pressed(update: Update, context: TraineryContext) -> None:
 
 
 async def book(update: Update, context: TraineryContext, person: Person, data: callbacks.BookSession) -> None:
-    booking = await context.studio.book(person.id, data.key, person.id)
-    view = await context.studio.member_overview(person.id)
+    booking = await book_session(context.studio, person.id, data.key, person.id)
+    view = await member_overview(context.studio, person.id)
     occurrence = next((b.occurrence for b in view.bookings if b.booking.id == booking.id), None)
     await answer(update, "Booked.")
     await show_offers(update, context, person, data.page, texts.booked(occurrence, context.settings.zone))
 
 
 async def join(update: Update, context: TraineryContext, person: Person, data: callbacks.JoinWaitlist) -> None:
-    place = await context.studio.join_waitlist(person.id, data.key, person.id)
+    place = await join_waitlist(context.studio, person.id, data.key, person.id)
     await answer(update, "On the waitlist.")
     await show_offers(update, context, person, data.page, texts.joined(place, context.settings.zone))
 
 
 async def cancel(update: Update, context: TraineryContext, person: Person, data: callbacks.CancelBooking) -> None:
     zone = context.settings.zone
-    view = await context.studio.member_overview(person.id)
+    view = await member_overview(context.studio, person.id)
     booked = next((b for b in view.bookings if b.booking.id == data.booking_id), None)
     if not data.confirmed:
         if booked is None or not booked.cancellable:
@@ -133,14 +137,14 @@ async def cancel(update: Update, context: TraineryContext, person: Person, data:
         await answer(update)
         await show(update, context, texts.confirm_cancel(booked, zone), keyboards.confirm_cancel(booked))
         return
-    await context.studio.cancel_booking(person.id, data.booking_id)
+    await cancel_booking(context.studio, person.id, data.booking_id)
     await answer(update, "Cancelled.")
     await show_overview(update, context, person, texts.cancelled(booked.occurrence if booked else None, zone))
 
 
 async def leave(update: Update, context: TraineryContext, person: Person, data: callbacks.LeaveWaitlist) -> None:
-    view = await context.studio.member_overview(person.id)
+    view = await member_overview(context.studio, person.id)
     place = next((w for w in view.waiting if w.entry.id == data.entry_id), None)
-    await context.studio.leave_waitlist(person.id, data.entry_id)
+    await leave_waitlist(context.studio, person.id, data.entry_id)
     await answer(update, "Left the waitlist.")
     await show_overview(update, context, person, texts.left(place.occurrence if place else None, context.settings.zone))

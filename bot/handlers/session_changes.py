@@ -28,12 +28,15 @@ from bot.handlers.sessions import show_card, staff, staff_press, today
 from bot.ranges import parse_capacity, parse_time
 from bot.replies import answer, retire, show
 from bot.user_state import CancelDraft, OverrideDraft
-from domain.errors import DomainError, NotAllowed, StaleReview
+from domain.errors import ConfirmationNeeded, DomainError, NotAllowed, StaleReview
 from domain.occurrence import Occurrence
-from domain.override import OverrideRequest
+from domain.override import OverrideRequest, OverrideReview
 from domain.permissions import may_change
 from domain.recurrence import to_utc
 from domain.roles import Person
+from domain.sessions.cancel import cancel_session, review_cancel
+from domain.sessions.card import SessionCard, find_session, session_card
+from domain.sessions.override import review_override, save_override
 
 CHOOSE, CAPACITY, SPACE, TRAINER, DAY, TIME, REVIEW, REASON, CONFIRM_CANCEL = range(9)
 END = ConversationHandler.END
@@ -54,7 +57,7 @@ async def begin(update: Update, context: TraineryContext) -> tuple[Person, Occur
         return None
     person, data = pressed
     try:
-        occurrence = await context.studio.occurrence(person.id, data.key)
+        occurrence = await find_session(context.studio, person.id, data.key)
     except DomainError as error:
         await answer(update, error.text, alert=True)
         return None
@@ -62,7 +65,7 @@ async def begin(update: Update, context: TraineryContext) -> tuple[Person, Occur
         await answer(update, texts.NOT_YOURS, alert=True)
         return None
     await answer(update)
-    if occurrence.version != data.version or occurrence.cancelled or occurrence.start <= context.studio.clock.now():
+    if occurrence.version != data.version or occurrence.cancelled or occurrence.start <= context.studio.now():
         await show_card(update, context, person, data.key, texts.CHANGED_SINCE)
         return None
     return person, occurrence
@@ -92,21 +95,21 @@ async def start_cancel(update: Update, context: TraineryContext) -> int:
 
 # -- the override menu and its pickers ----------------------------------------------
 
-async def current(update: Update, context: TraineryContext) -> tuple[Person, Occurrence, OverrideDraft] | None:
+async def current(update: Update, context: TraineryContext) -> tuple[Person, SessionCard, OverrideDraft] | None:
+    """The person, the session being changed (with the names to show) and the draft."""
     draft = context.state.override
     person = await staff(update, context)
     if person is None or draft is None:
         return None
-    occurrence = await context.studio.occurrence(person.id, draft.key)
-    return person, occurrence, draft
+    return person, await session_card(context.studio, person.id, draft.key), draft
 
 
 async def show_menu(update: Update, context: TraineryContext, note: str | None = None) -> int:
     loaded = await current(update, context)
     if loaded is None:
         return END
-    person, occurrence, draft = loaded
-    names = await context.studio.directory(person.id)
+    person, card, draft = loaded
+    occurrence, names = card.occurrence, card.directory
     text = texts.override_menu(occurrence, draft, names, context.settings.zone, note)
     if update.callback_query is None:  # after typed input: a fresh menu below it
         chat_id = update.effective_chat.id if update.effective_chat else 0
@@ -121,20 +124,18 @@ async def menu_pressed(update: Update, context: TraineryContext) -> int:
     if step is None or loaded is None:
         await answer(update, texts.EXPIRED_BUTTON)
         return END
-    person, occurrence, draft = loaded
-    zone = context.settings.zone
+    person, card, draft = loaded
+    occurrence, names, zone = card.occurrence, card.directory, context.settings.zone
     if step.action == "cap":
         await answer(update)
         await show(update, context, texts.ASK_CAPACITY)
         return CAPACITY
     if step.action == "spc":
         await answer(update)
-        names = await context.studio.directory(person.id)
         await show(update, context, texts.pick_space(), keyboards.spaces(names, draft.space_id or occurrence.space_id))
         return SPACE
     if step.action == "trn":
         await answer(update)
-        names = await context.studio.directory(person.id)
         await show(update, context, texts.pick_trainer(), keyboards.trainers(names, draft.trainer_id or occurrence.trainer_id))
         return TRAINER
     if step.action == "dt":
@@ -183,7 +184,7 @@ async def day_pressed(update: Update, context: TraineryContext) -> int:
         await answer(update, texts.EXPIRED_BUTTON)
         return END
     await answer(update)
-    _, occurrence, _ = loaded
+    occurrence = loaded[1].occurrence
     zone = context.settings.zone
     if step.action == "wk" and step.arg is not None:
         first = max(date.fromordinal(step.arg), today(context))
@@ -228,13 +229,24 @@ async def review(update: Update, context: TraineryContext, person: Person, occur
         await answer(update, texts.PICK_SOMETHING, alert=True)
         return CHOOSE
     try:
-        plan = await context.studio.review_override(person.id, draft.key, request_of(draft))
+        plan = await review_override(context.studio, person.id, draft.key, request_of(draft))
     except DomainError as error:
         await answer(update)
         return await show_menu(update, context, note=error.text)
     await answer(update)
-    names = await context.studio.directory(person.id)
-    text = texts.review(plan, names, context.settings.zone)
+    return await show_review(update, context, occurrence, draft, plan)
+
+
+async def show_review(
+    update: Update, context: TraineryContext, occurrence: Occurrence, draft: OverrideDraft, plan: OverrideReview,
+    note: str | None = None,
+) -> int:
+    """The review; its warnings are what a Save confirms (the save asks again if others arise)."""
+    assert plan.directory is not None
+    draft.confirmed = plan.warnings
+    text = texts.review(plan, plan.directory, context.settings.zone)
+    if note:
+        text = f"<i>{texts.escape(note)}</i>\n\n{text}"
     await show(update, context, text, keyboards.review(occurrence, plan.version, bool(plan.warnings)))
     return REVIEW
 
@@ -245,9 +257,12 @@ async def save_pressed(update: Update, context: TraineryContext) -> int:
     if person is None or step is None or step.key is None or draft is None or step.key != draft.key:
         return await stale_button(update, context)
     try:
-        saved = await context.studio.override(
-            person.id, draft.key, request_of(draft), expected_version=step.arg, confirmed=True
+        saved = await save_override(
+            context.studio, person.id, draft.key, request_of(draft), expected_version=step.arg, confirmed=draft.confirmed
         )
+    except ConfirmationNeeded as needed:  # a space or trainer became busy since the review
+        await answer(update, texts.NEW_WARNINGS, alert=True)
+        return await show_review(update, context, needed.review.before, draft, needed.review, texts.NEW_WARNINGS)
     except StaleReview:
         await answer(update, texts.CHANGED_SINCE, alert=True)
         await show_card(update, context, person, draft.key, texts.CHANGED_SINCE)
@@ -260,8 +275,9 @@ async def save_pressed(update: Update, context: TraineryContext) -> int:
         await answer(update)
         return await show_menu(update, context, note=error.text)
     await answer(update, "Saved")
-    names = await context.studio.directory(person.id)
-    await show(update, context, texts.override_outcome(saved, names, context.settings.zone), keyboards.open_card(saved.after))
+    assert saved.directory is not None
+    outcome = texts.override_outcome(saved, saved.directory, context.settings.zone)
+    await show(update, context, outcome, keyboards.open_card(saved.after))
     return finish(context)
 
 
@@ -291,7 +307,7 @@ async def confirm_cancel(update: Update, context: TraineryContext, draft: Cancel
     if person is None:
         return finish(context)
     try:
-        plan = await context.studio.review_cancel(person.id, draft.key, draft.reason)
+        plan = await review_cancel(context.studio, person.id, draft.key, draft.reason)
     except DomainError as error:
         await show(update, context, f"{texts.escape(error.text)}\n\n{texts.ASK_REASON}", keyboards.reason())
         return REASON
@@ -309,7 +325,7 @@ async def cancel_confirmed(update: Update, context: TraineryContext) -> int:
     if person is None or step is None or step.key is None or draft is None or step.key != draft.key:
         return await stale_button(update, context)
     try:
-        done = await context.studio.cancel(person.id, draft.key, draft.reason, expected_version=step.arg)
+        done = await cancel_session(context.studio, person.id, draft.key, draft.reason, expected_version=step.arg)
     except (StaleReview, NotAllowed) as error:
         await answer(update, error.text, alert=True)
         await show_card(update, context, person, draft.key, error.text)

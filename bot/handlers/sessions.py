@@ -19,15 +19,16 @@ from bot.user_state import ListView
 from domain.errors import DomainError
 from domain.listing import DateRange
 from domain.occurrence import OccurrenceKey
-from domain.permissions import may_change
 from domain.roles import Person
+from domain.sessions.card import session_card
+from domain.sessions.listing import sessions_screen
 
 PAGE_SIZE = 8
 T = TypeVar("T")
 
 
 def today(context: TraineryContext) -> date:
-    return context.studio.clock.now().astimezone(context.settings.zone).date()
+    return context.studio.today()
 
 
 async def staff(update: Update, context: TraineryContext) -> Person | None:
@@ -87,8 +88,8 @@ async def list_pressed(update: Update, context: TraineryContext) -> None:
 
 async def show_list(update: Update, context: TraineryContext, person: Person, view: ListView) -> None:
     studio, zone = context.studio, context.settings.zone
-    occurrences = await studio.list_sessions(person.id, DateRange(view.first, view.last), mine=view.mine)
-    names = await studio.directory(person.id)
+    screen = await sessions_screen(studio, person.id, DateRange(view.first, view.last), mine=view.mine)
+    occurrences, names = screen.occurrences, screen.directory
     pages = max(1, -(-len(occurrences) // PAGE_SIZE))
     view.page = min(view.page, pages - 1)  # a list that shrank since the button was drawn
     offset = view.page * PAGE_SIZE
@@ -108,18 +109,16 @@ async def card_pressed(update: Update, context: TraineryContext) -> None:
 async def show_card(
     update: Update, context: TraineryContext, person: Person, key: OccurrenceKey, note: str | None = None
 ) -> None:
-    studio = context.studio
     try:
-        occurrence = await studio.occurrence(person.id, key)
+        card = await session_card(context.studio, person.id, key)
     except DomainError as error:
         await show(update, context, texts.escape(error.text))
         return
-    names = await studio.directory(person.id)
-    staff_of_it = may_change(person, occurrence) and not occurrence.cancelled
-    changeable = staff_of_it and occurrence.start > studio.clock.now()
-    waiting = await studio.waiting_on(person.id, key)
-    text = texts.card(occurrence, names, context.settings.zone, note, waiting)
-    markup = keyboards.card(occurrence, changeable, context.state.last_list, bookings=staff_of_it and occurrence.booked > 0)
+    occurrence = card.occurrence
+    changeable = card.staff_of_it and occurrence.start > context.studio.now()
+    text = texts.card(occurrence, card.directory, context.settings.zone, note, card.waiting)
+    bookings = card.staff_of_it and occurrence.booked > 0
+    markup = keyboards.card(occurrence, changeable, context.state.last_list, bookings=bookings)
     await show(update, context, text, markup)
 
 

@@ -15,6 +15,8 @@ from bot.replies import answer, show
 from domain.errors import DomainError
 from domain.occurrence import OccurrenceKey
 from domain.roles import Person
+from domain.bookings.cancel import cancel_booking
+from domain.sessions.card import booking_on, bookings_on
 
 
 async def bookings_pressed(update: Update, context: TraineryContext) -> None:
@@ -25,7 +27,7 @@ async def bookings_pressed(update: Update, context: TraineryContext) -> None:
 
 async def show_bookings(update: Update, context: TraineryContext, person: Person, key: OccurrenceKey, note: str | None = None) -> None:
     try:
-        occurrence, booked = await context.studio.bookings_on(person.id, key)
+        occurrence, booked = await bookings_on(context.studio, person.id, key)
     except DomainError as error:
         await answer(update, error.text, alert=True)
         return
@@ -46,7 +48,7 @@ async def cancel_pressed(update: Update, context: TraineryContext) -> None:
         return
     person, data = pressed
     try:
-        occurrence, booking, member = await context.studio.booking_on(person.id, data.booking_id)
+        occurrence, booking, member = await booking_on(context.studio, person.id, data.booking_id)
         if not data.confirmed:
             await answer(update)
             text = (
@@ -55,7 +57,7 @@ async def cancel_pressed(update: Update, context: TraineryContext) -> None:
             )
             await show(update, context, text, keyboards.staff_cancel_confirm(occurrence, booking.id))
             return
-        await context.studio.cancel_booking(person.id, booking.id)
+        await cancel_booking(context.studio, person.id, booking.id)
     except DomainError as error:  # a double tap, or someone else was first
         await answer(update, error.text, alert=True)
         return

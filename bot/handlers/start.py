@@ -8,8 +8,8 @@ from bot import texts
 from bot.context import TraineryContext
 from bot.identity import roles_of
 from bot.menus import refresh_menu
-from bot.setup_services import invitations_of
 from domain.errors import DomainError
+from domain.setup import invites as invitations
 
 
 async def start(update: Update, context: TraineryContext) -> None:
@@ -19,7 +19,7 @@ async def start(update: Update, context: TraineryContext) -> None:
     if context.args:
         await redeem(update, context, context.args[0])
         return
-    roles = await roles_of(context.settings, context.sessionmaker, user.id)
+    roles = await roles_of(context, user.id)
     await refresh_menu(context.bot, message.chat_id, roles)
     await message.reply_text(
         texts.start(
@@ -36,11 +36,11 @@ async def redeem(update: Update, context: TraineryContext, token: str) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     try:
-        person, role = await invitations_of(context).redeem(token, user.id, message.chat_id)
+        person, role = await invitations.redeem(context.studio, token, user.id, message.chat_id)
     except DomainError as error:
         await message.reply_text(texts.escape(error.text))
         return
-    roles = await roles_of(context.settings, context.sessionmaker, user.id)
+    roles = await roles_of(context, user.id)
     await refresh_menu(context.bot, message.chat_id, roles)
     await message.reply_text(texts.welcome(person.name, role))
 
@@ -49,7 +49,7 @@ async def help_command(update: Update, context: TraineryContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    roles = await roles_of(context.settings, context.sessionmaker, user.id)
+    roles = await roles_of(context, user.id)
     await message.reply_text(texts.help_(roles))
 
 

@@ -1,0 +1,56 @@
+"""Who may book, cancel or wait, on which session, and when (SPEC §1, §2.4, §3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.booking import Booking, CancelledBy
+from domain.errors import (
+    BookingDeadlinePassed,
+    ClosedScheduleBooking,
+    NotAllowed,
+    NotFound,
+    OccurrenceCancelled,
+    OccurrenceStarted,
+)
+from domain.occurrence import Occurrence
+from domain.permissions import may_change
+from domain.roles import Person, Role
+from domain.waitlist import deadline_passed
+
+
+def require_self_or_staff(actor: Person | None, member_id: int, refusal: str) -> Person:
+    """Checked before anything is locked: only the member or staff act on a booking."""
+    if actor is None or not (actor.id == member_id or actor.is_staff):
+        raise NotAllowed(refusal)
+    return actor
+
+
+def check_bookable(actor: Person, member: Person | None, occurrence: Occurrence, now: datetime) -> None:
+    """Members book themselves on open schedules before the deadline; staff of the
+    session book anyone onto it while it is ahead and not cancelled."""
+    if member is None or not member.holds(Role.MEMBER):
+        raise NotFound("That member is unknown.")
+    staff = may_change(actor, occurrence)
+    if not (actor.id == member.id or staff):
+        raise NotAllowed("You may book only yourself.")
+    if occurrence.cancelled:
+        raise OccurrenceCancelled("This session is cancelled.")
+    if occurrence.start <= now:
+        raise OccurrenceStarted("This session has already started.")
+    if not staff:
+        if occurrence.schedule.closed:
+            raise ClosedScheduleBooking()
+        if deadline_passed(occurrence, now):
+            raise BookingDeadlinePassed()
+
+
+def canceller(actor: Person, booking: Booking, occurrence: Occurrence, now: datetime) -> CancelledBy:
+    """Staff cancel any booking at any time; a member their own before the deadline."""
+    if may_change(actor, occurrence):
+        return CancelledBy.STAFF
+    if actor.id != booking.member_id:
+        raise NotAllowed("You may cancel only your own bookings.")
+    if deadline_passed(occurrence, now):
+        raise BookingDeadlinePassed("The deadline to cancel this booking has passed; ask the staff.")
+    return CancelledBy.MEMBER

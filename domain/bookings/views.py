@@ -1,0 +1,100 @@
+"""What a member sees (SPEC §3): `/my` — their upcoming bookings, places in line and
+passes — and `/book` — the sessions they may book in the coming days. Each is one
+query in one unit of work."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain.aggregate import occurrences_between
+from domain.errors import NotAllowed
+from domain.member_view import (
+    BOOKING_WINDOW,
+    BookedSession,
+    MemberOverview,
+    Offer,
+    PassView,
+    WaitingPlace,
+    current_passes,
+    open_to_members,
+)
+from domain.occurrence import Occurrence
+from domain.passes import pick_pass
+from domain.ports import UnitOfWork
+from domain.roles import Person, Role
+from domain.studio import Studio
+from domain.waitlist import deadline_passed
+
+
+async def member_overview(studio: Studio, actor_id: int) -> MemberOverview:
+    async def query(uow: UnitOfWork) -> MemberOverview:
+        member = await _member(uow, actor_id)
+        now = studio.now()
+        booked = []
+        for booking in await uow.bookings.active_of_member(member.id):
+            occurrence = await _occurrence_by_id(uow, booking.occurrence_id)
+            if occurrence is not None and occurrence.start > now and not occurrence.cancelled:
+                booked.append(BookedSession(booking, occurrence, not deadline_passed(occurrence, now)))
+        entries = await uow.waitlist.of_member(member.id)
+        lines = await uow.waitlist.lines(entry.occurrence_id for entry in entries)
+        waiting = []
+        for entry in entries:
+            occurrence = await _occurrence_by_id(uow, entry.occurrence_id)
+            if occurrence is not None and occurrence.start > now and not occurrence.cancelled:
+                place = [e.id for e in lines.get(entry.occurrence_id, [])].index(entry.id) + 1
+                waiting.append(WaitingPlace(entry, occurrence, place))
+        passes = []
+        for pass_ in current_passes(await uow.passes.of_member(member.id), now):
+            template = await uow.passes.template(pass_.template_id)
+            passes.append(PassView(pass_, template.name if template else "Pass"))
+        return MemberOverview(
+            tuple(sorted(booked, key=lambda b: b.occurrence.start)),
+            tuple(sorted(waiting, key=lambda w: w.occurrence.start)),
+            tuple(passes),
+        )
+
+    return await studio.read(query)
+
+
+async def bookable(studio: Studio, actor_id: int, within: timedelta = BOOKING_WINDOW) -> list[Offer]:
+    """Sessions of open schedules in the coming days that the member may book now
+    with a usable pass and has not booked; a full one is offered for its waitlist."""
+
+    async def query(uow: UnitOfWork) -> list[Offer]:
+        member = await _member(uow, actor_id)
+        now = studio.now()
+        passes = await uow.passes.of_member(member.id)
+        mine = {booking.occurrence_id for booking in await uow.bookings.active_of_member(member.id)}
+        waiting = {entry.occurrence_id: entry.id for entry in await uow.waitlist.of_member(member.id)}
+        lines = await uow.waitlist.lines(waiting)
+        offers = []
+        for occurrence in await occurrences_between(uow, studio.zone, now, now + within):
+            record_id = occurrence.record.id
+            if not open_to_members(occurrence, now) or (record_id is not None and record_id in mine):
+                continue
+            pass_ = pick_pass(passes, occurrence.schedule, occurrence.start, now)
+            if pass_ is None:
+                continue
+            place = None
+            if record_id is not None and record_id in waiting:
+                place = [e.id for e in lines.get(record_id, [])].index(waiting[record_id]) + 1
+            offers.append(Offer(occurrence, pass_, place))
+        return offers
+
+    return await studio.read(query)
+
+
+async def _member(uow: UnitOfWork, actor_id: int) -> Person:
+    person = await uow.people.get(actor_id)
+    if person is None or not person.holds(Role.MEMBER):
+        raise NotAllowed("Only members of this studio can book sessions. Ask the studio for an invite link.")
+    return person
+
+
+async def _occurrence_by_id(uow: UnitOfWork, record_id: int) -> Occurrence | None:
+    record = await uow.occurrences.get_by_id(record_id)
+    schedule = await uow.schedules.get(record.schedule_id) if record is not None else None
+    if record is None or schedule is None:
+        return None
+    booked = await uow.occurrences.booked_counts([record_id])
+    return Occurrence.of(schedule, record, booked.get(record_id, 0))

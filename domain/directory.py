@@ -1,0 +1,37 @@
+"""Spaces and trainers by id: for showing names and offering choices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from domain.ports import UnitOfWork
+from domain.roles import Person, Role
+from domain.schedule import Space
+
+
+@dataclass(frozen=True)
+class Directory:
+    spaces: Mapping[int, Space]
+    trainers: Mapping[int, Person]
+
+    def space_name(self, space_id: int) -> str:
+        space = self.spaces.get(space_id)
+        return space.name if space else f"space {space_id}"
+
+    def trainer_name(self, trainer_id: int) -> str:
+        trainer = self.trainers.get(trainer_id)
+        return trainer.name if trainer else f"trainer {trainer_id}"
+
+    def active_spaces(self) -> list[Space]:
+        return [space for space in self.spaces.values() if space.active]
+
+    def active_trainers(self) -> list[Person]:
+        return [person for person in self.trainers.values() if person.is_trainer]
+
+
+async def load_directory(uow: UnitOfWork) -> Directory:
+    return Directory(
+        spaces={space.id: space for space in await uow.spaces.all()},
+        trainers={person.id: person for person in await uow.people.holding(Role.TRAINER)},
+    )

@@ -1,0 +1,24 @@
+"""The structured payloads of member notifications (SPEC §2.2, §2.3, §3): what the
+outbox stores and the bot renders in the studio's zone when it sends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.booking import Booking
+from domain.occurrence import Occurrence
+
+
+def occurrence_payload(occurrence: Occurrence) -> dict[str, Any]:
+    return {
+        "schedule_id": occurrence.schedule.id,
+        "original_start": occurrence.key.original_start.isoformat(),
+        "title": occurrence.title,
+        "start": occurrence.start.isoformat(),
+    }
+
+
+def refund_payload(booking: Booking) -> dict[str, Any]:
+    """The pass the booking used and its balance after the refund (None: unlimited)."""
+    left = booking.pass_sessions_left
+    return {"pass_id": booking.pass_id, "sessions_left": None if left is None else left + 1}

@@ -1,0 +1,1 @@
+"""What trainers and admins do with sessions (SPEC §2): list, card, override, cancel."""

@@ -1,0 +1,101 @@
+"""People (SPEC §1, §2.4, §4): who is acting, the lists of staff and members, and
+appointing roles — owners appoint admins, admins appoint trainers and members."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from domain.errors import NotAllowed
+from domain.permissions import require_admin
+from domain.ports import UnitOfWork
+from domain.roles import Person, Role
+from domain.setup.names import SetupError, match, person_named
+from domain.studio import Studio
+
+
+async def identify(studio: Studio, telegram_user_id: int, name: str, *, configured_owner: bool) -> Person | None:
+    """The person behind a Telegram user, in one unit of work. The first owners come
+    from the settings: they get a person with the owner role the first time they write,
+    so the domain checks them like anyone."""
+
+    async def read_or_create(uow: UnitOfWork) -> Person | None:
+        person = await uow.people.by_telegram_user(telegram_user_id)
+        if not configured_owner or (person is not None and Role.OWNER in person.roles):
+            return person
+        if person is None:
+            return await uow.people.add(name, [Role.OWNER], studio.now(), telegram_user_id=telegram_user_id)
+        return await uow.people.grant(person.id, Role.OWNER)
+
+    return await studio.change(read_or_create)
+
+
+async def people(studio: Studio, actor_id: int, role: Role) -> list[Person]:
+    async def query(uow: UnitOfWork) -> list[Person]:
+        require_admin(await uow.people.get(actor_id))
+        return sorted(await uow.people.holding(role), key=lambda p: p.name.casefold())
+
+    return await studio.read(query)
+
+
+async def find_person(studio: Studio, actor_id: int, name: str, role: Role) -> Person:
+    async def query(uow: UnitOfWork) -> Person:
+        require_admin(await uow.people.get(actor_id))
+        return await person_named(uow, name, role)
+
+    return await studio.read(query)
+
+
+async def appoint(studio: Studio, actor_id: int, name: str, role: Role) -> Person:
+    """Give someone already in the studio another role."""
+
+    async def command(uow: UnitOfWork) -> Person:
+        actor = require_admin(await uow.people.get(actor_id))
+        require_may_appoint(actor, role)
+        person = match(name, [(p.name, p) for p in await uow.people.everyone()], "person")
+        if role in person.roles:
+            raise SetupError(f"{person.name} is already {_a(role)}.")
+        return await uow.people.grant(person.id, role)
+
+    return await studio.change(command)
+
+
+async def names_matching(
+    studio: Studio, actor_id: int, kinds: Iterable[str], text: str, limit: int = 20
+) -> list[tuple[str, str]]:
+    """(kind, name) of members, trainers and spaces whose name contains `text`,
+    those starting with it first: what inline mode offers as an admin types."""
+
+    async def query(uow: UnitOfWork) -> list[tuple[str, str]]:
+        require_admin(await uow.people.get(actor_id))
+        found: list[tuple[str, str]] = []
+        for kind in kinds:
+            if kind == "space":
+                found += [("space", s.name) for s in await uow.spaces.all() if s.active]
+            else:
+                found += [(kind, p.name) for p in await uow.people.holding(Role(kind)) if p.active]
+        return found
+
+    found = await studio.read(query)
+    wanted = " ".join(text.split()).casefold()
+    hits = [(kind, name) for kind, name in found if wanted in name.casefold()]
+    hits.sort(key=lambda hit: (not hit[1].casefold().startswith(wanted), hit[1].casefold(), hit[0]))
+    return hits[:limit]
+
+
+def require_may_appoint(actor: Person, role: Role) -> None:
+    if role in (Role.ADMIN, Role.OWNER) and not actor.holds(Role.OWNER):
+        raise NotAllowed("Only an owner can appoint admins.")
+
+
+def _a(role: Role) -> str:
+    return f"an {role.value}" if role.value[0] in "aeiou" else f"a {role.value}"
+
+
+async def stored_roles(studio: Studio, telegram_user_id: int) -> frozenset[Role]:
+    """The roles the database gives this Telegram user (none for strangers or inactive people)."""
+
+    async def query(uow: UnitOfWork) -> frozenset[Role]:
+        person = await uow.people.by_telegram_user(telegram_user_id)
+        return person.roles if person is not None and person.active else frozenset()
+
+    return await studio.read(query)

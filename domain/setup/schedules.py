@@ -1,0 +1,89 @@
+"""Schedules (SPEC §1, §4): recurring trainings, open or closed, checked before they
+are stored — a first date ahead, a duration and capacity that make sense, a space
+that holds the capacity, and a rule that yields at least one session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from domain.directory import Directory, load_directory
+from domain.passes import PassTemplate
+from domain.permissions import require_admin
+from domain.ports import UnitOfWork
+from domain.recurrence import original_starts, to_utc
+from domain.roles import Role
+from domain.schedule import Schedule
+from domain.setup.names import SetupError, clean_name, match, person_named
+from domain.studio import Studio
+
+
+@dataclass(frozen=True)
+class ScheduleDraft:
+    title: str
+    rrule: str
+    starts_on: date
+    start_time: time
+    duration: timedelta
+    capacity: int
+    space: str
+    trainer: str
+    closed_with: str | None = None  # the pass template of a closed schedule
+    booking_deadline: timedelta | None = None
+
+
+async def add_schedule(studio: Studio, actor_id: int, draft: ScheduleDraft) -> Schedule:
+    return await studio.change(lambda uow: add_schedule_in(uow, studio, actor_id, draft))
+
+
+async def add_schedule_in(uow: UnitOfWork, studio: Studio, actor_id: int, draft: ScheduleDraft) -> Schedule:
+    require_admin(await uow.people.get(actor_id))
+    return await uow.schedules.add(await _schedule_from(uow, studio, draft))
+
+
+async def list_schedules(studio: Studio, actor_id: int) -> list[Schedule]:
+    async def query(uow: UnitOfWork) -> list[Schedule]:
+        require_admin(await uow.people.get(actor_id))
+        return sorted(await uow.schedules.all(), key=lambda s: s.title.casefold())
+
+    return await studio.read(query)
+
+
+async def schedules_screen(studio: Studio, actor_id: int) -> tuple[list[Schedule], Directory]:
+    """The schedules with the names of their spaces and trainers, for `/schedules`."""
+
+    async def query(uow: UnitOfWork) -> tuple[list[Schedule], Directory]:
+        require_admin(await uow.people.get(actor_id))
+        found = sorted(await uow.schedules.all(), key=lambda s: s.title.casefold())
+        return found, await load_directory(uow)
+
+    return await studio.read(query)
+
+
+async def _schedule_from(uow: UnitOfWork, studio: Studio, draft: ScheduleDraft) -> Schedule:
+    title = clean_name(draft.title, "schedule")
+    first_start = to_utc(datetime.combine(draft.starts_on, draft.start_time), studio.zone)
+    if draft.starts_on < studio.today():
+        raise SetupError(f"The first date {draft.starts_on} is in the past; start today or later.")
+    if draft.duration <= timedelta(0) or draft.duration > timedelta(hours=24):
+        raise SetupError("The duration is minutes between 1 and 1440, e.g. 60.")
+    if draft.capacity <= 0:
+        raise SetupError("The capacity is a whole number above zero, e.g. 12.")
+    space = match(draft.space, [(s.name, s) for s in await uow.spaces.all() if s.active], "space")
+    if space.max_capacity is not None and draft.capacity > space.max_capacity:
+        raise SetupError(f"{space.name} holds at most {space.max_capacity}; a capacity of {draft.capacity} does not fit.")
+    trainer = await person_named(uow, draft.trainer, Role.TRAINER)
+    template: PassTemplate | None = None
+    if draft.closed_with is not None:
+        active = [(t.name, t) for t in await uow.passes.templates() if t.active]
+        template = match(draft.closed_with, active, "pass template")
+    schedule = Schedule(
+        id=0, title=title, rrule=draft.rrule, starts_on=draft.starts_on, start_time=draft.start_time,
+        duration=draft.duration, default_capacity=draft.capacity, default_space_id=space.id,
+        default_trainer_id=trainer.id, closed=template is not None,
+        pass_template_id=None if template is None else template.id, booking_deadline=draft.booking_deadline,
+    )
+    horizon = first_start + timedelta(days=3 * 366)
+    if not original_starts(schedule, studio.zone, first_start, horizon):
+        raise SetupError("That recurrence has no session from the first date on; check the days and the end.")
+    return schedule
