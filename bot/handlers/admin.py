@@ -25,7 +25,8 @@ from domain.setup.schedules import ScheduleDraft
 from domain.setup.invites import invite
 from domain.setup.passes import add_template, grant_pass, passes_of
 from domain.setup.passes import templates as list_templates
-from domain.setup.people import appoint, find_person, people
+from domain.setup import people as setup_people
+from domain.setup.people import find_person
 from domain.setup.schedules import add_schedule, list_schedules, schedules_screen
 from domain.setup.spaces import add_space, list_spaces
 
@@ -74,7 +75,7 @@ def people_list(role: Role, title: str) -> Run:
         roles = (role, Role.OWNER) if role is Role.ADMIN else (role,)
         found: dict[int, Person] = {}
         for each in roles:
-            found.update({p.id: p for p in await people(context.studio, actor.id, each)})
+            found.update({p.id: p for p in await setup_people.people(context.studio, actor.id, each)})
         lines = [
             f"• {texts.escape(p.name)}" + ("" if p.telegram_user_id else " — not linked yet")
             for p in sorted(found.values(), key=lambda p: p.name.casefold())
@@ -92,7 +93,7 @@ async def appoint(context: TraineryContext, actor: Person, args: list[str]) -> s
         raise UsageError(f"“{args[0]}” is not a role: admin, trainer or member.") from None
     if role is Role.OWNER:
         raise UsageError("Owners are named in TRAINERY_OWNER_IDS.")
-    person = await appoint(context.studio, actor.id, args[1], role)
+    person = await setup_people.appoint(context.studio, actor.id, args[1], role)
     chat = person.chat_id or person.telegram_user_id
     if chat is not None:  # their menu shows the new role's commands at once
         await refresh_menu(context.bot, chat, person.roles)
