@@ -30,7 +30,9 @@ from storage.database import create_engine, create_sessionmaker
 from storage.models import BookingRow, LedgerEntryRow, NotificationRow, UtcDateTime
 from storage.unit_of_work import SqlUnitOfWork
 from tests.fake_bot_api import FakeBotApi
-from domain.sessions.listing import list_sessions
+from domain.sessions.listing import sessions_screen
+from domain.sessions.override import save_override
+from domain.sessions.cancel import cancel_session
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123:BENCH"
@@ -97,7 +99,7 @@ LEFT JOIN (
 @dataclass
 class ListingFigures:
     round_trip: Samples  # /sessions week: Update in, reply stored by the fake Bot API
-    domain: Samples  # Studio.list_sessions + Studio.directory, as the handler calls them
+    domain: Samples  # sessions_screen, the one query the handler makes
     occurrences: int  # occurrences in the week, as listed
     raw: Samples | None = None  # one SQL query fetching the same rows
     transport: Samples | None = None  # sendMessage of the same reply, straight through the bot
@@ -152,9 +154,8 @@ async def _listing_figures(
     listed: list[int] = []
 
     async def domain() -> None:
-        occurrences = await list_sessions(studio, trainer, WEEK)
-        await studio.directory(trainer)
-        listed.append(len(occurrences))
+        screen = await sessions_screen(studio, trainer, WEEK)
+        listed.append(len(screen.occurrences))
 
     domain_samples = await sample(domain, runs, warmup)
     figures = ListingFigures(round_trips, domain_samples, listed[-1])
@@ -188,8 +189,8 @@ async def _listing_figures(
 
 @dataclass
 class ChangeFigures:
-    override: list[float]  # Studio.override(start moved, cancel_bookings=True), one per session
-    cancel: list[float]  # Studio.cancel, one per session
+    override: list[float]  # save_override(start moved, cancel_bookings=True), one per session
+    cancel: list[float]  # cancel_session, one per session
     inserts: list[float]  # baseline: as many rows inserted in one transaction
     bookings: int  # bookings on each session
     rows_inserted: int
@@ -207,12 +208,12 @@ async def change_figures(url: str, studio: GeneratedStudio) -> ChangeFigures:
             if index % 2 == 0:
                 request = OverrideRequest(start=key.original_start + timedelta(hours=2), cancel_bookings=True)
                 started = clock.perf_counter()
-                review = await domain.override(studio.trainer_id, key, request, confirmed=True)
+                review = await save_override(domain, studio.trainer_id, key, request, confirmed=True)
                 figures.override.append(clock.perf_counter() - started)
                 assert len(review.cancelled_bookings) == studio.scale.big_bookings
             else:
                 started = clock.perf_counter()
-                cancelled = await domain.cancel(studio.trainer_id, key, "Storm warning")
+                cancelled = await cancel_session(domain, studio.trainer_id, key, "Storm warning")
                 figures.cancel.append(clock.perf_counter() - started)
                 assert len(cancelled.cancelled_bookings) == studio.scale.big_bookings
             seconds, rows = await insert_baseline(engine, studio)

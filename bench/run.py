@@ -139,6 +139,7 @@ def _progress(text: str) -> None:
 # -- profiles (--profile) ----------------------------------------------------------
 
 async def profile_listing(url: str, studio: generate.Studio, runs: int = 30) -> str:
+    from domain.sessions.listing import sessions_screen
     from storage.database import create_engine, create_sessionmaker
 
     engine = create_engine(url)
@@ -146,8 +147,7 @@ async def profile_listing(url: str, studio: generate.Studio, runs: int = 30) -> 
 
     async def listing() -> None:
         for _ in range(runs):
-            await domain.list_sessions(studio.trainer_id, measure.WEEK)
-            await domain.directory(studio.trainer_id)
+            await sessions_screen(domain, studio.trainer_id, measure.WEEK)
 
     try:
         await listing()  # warm
@@ -162,6 +162,7 @@ async def profile_override(url: str, studio: generate.Studio) -> str:
     from datetime import timedelta
 
     from domain.override import OverrideRequest
+    from domain.sessions.override import save_override
     from storage.database import create_engine, create_sessionmaker
 
     key = studio.big_keys.pop()
@@ -169,7 +170,7 @@ async def profile_override(url: str, studio: generate.Studio) -> str:
     domain = measure.fixed_studio(create_sessionmaker(engine))
     request = OverrideRequest(start=key.original_start + timedelta(hours=2), cancel_bookings=True)
     try:
-        return await _profiled(lambda: domain.override(studio.trainer_id, key, request, confirmed=True))
+        return await _profiled(lambda: save_override(domain, studio.trainer_id, key, request, confirmed=True))
     finally:
         await engine.dispose()
 
@@ -233,7 +234,7 @@ def table(report: Report) -> str:
         value = s.listing.round_trip.p95 / s.listing.raw.p95
         cells.append(f"**{value:.1f}×** {verdict(value, 3)} (p50 {ratio(s.listing.round_trip.p50, s.listing.raw.p50)})")
     row("**round trip ÷ raw query, p95**", cells, "≤ 3×")
-    row("… of which domain listing (`list_sessions` + `directory`), p50 / p95 ms",
+    row("… of which domain listing (`sessions_screen`, one unit of work), p50 / p95 ms",
         [ms(s.listing.domain) for s in sections if s.listing])
     row("… of which `sendMessage` of the same reply to the fake, p50 / p95 ms",
         [ms(s.listing.transport) for s in sections if s.listing])

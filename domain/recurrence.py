@@ -73,7 +73,9 @@ def _parsed(text: str, dtstart: datetime) -> rrule:
     """Parsing is most of an expansion's cost, and a listing asks for the same rules
     from the same (fast-forwarded) start again and again. The key is the rule's
     text and start, so an edited schedule can never get a stale rule."""
-    return rrulestr(text, dtstart=dtstart)  # type: ignore[return-value]
+    parsed = rrulestr(text, dtstart=dtstart)
+    assert isinstance(parsed, rrule), "an RRULE without RDATE/EXDATE parses to one rule"
+    return parsed
 
 
 def original_starts(schedule: Schedule, zone: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, event, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, event, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -169,10 +169,10 @@ class OutboxStore:
             ]
         return items, total or 0
 
-    def _held(self):  # type: ignore[no-untyped-def]
+    def _held(self) -> ColumnElement[bool]:
         return (NotificationRow.claimed_by == self.owner) & (NotificationRow.status == PENDING)
 
-    async def _update(self, condition, **values: object) -> int:  # type: ignore[no-untyped-def]
+    async def _update(self, condition: ColumnElement[bool], **values: object) -> int:
         async with self._sessions() as session, session.begin():
             result = await session.execute(
                 update(NotificationRow).where(condition).values(**values).execution_options(synchronize_session=False)

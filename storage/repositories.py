@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Iterable, Sequence
+from typing import Iterable, Sequence, cast
 
 from dataclasses import replace
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -212,10 +212,9 @@ class OccurrencesRepository:
              "moved": False, "version": 0}
             for k in wanted
         ]
-        table = OccurrenceRow.__table__
-        dialect_insert = postgresql_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        dialect_insert = postgresql_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         await self.session.execute(
-            dialect_insert(table).values(blank).on_conflict_do_nothing(index_elements=["schedule_id", "original_start"])
+            dialect_insert(OccurrenceRow).values(blank).on_conflict_do_nothing(index_elements=["schedule_id", "original_start"])
         )
         rows = await self.session.scalars(
             select(OccurrenceRow)
@@ -298,7 +297,7 @@ class BookingsRepository:
     async def get(self, booking_id: int) -> Booking | None:
         query = _bookings_with_balance().where(BookingRow.id == booking_id).execution_options(populate_existing=True)
         row = (await self.session.execute(query)).first()
-        return None if row is None else _booking(*row)
+        return None if row is None else _booking(row[0], row[1])
 
     async def active_on(self, record_id: int) -> list[Booking]:
         rows = await self.session.execute(
@@ -307,7 +306,7 @@ class BookingsRepository:
             .order_by(BookingRow.id)
             .execution_options(populate_existing=True)
         )
-        return [_booking(*row) for row in rows]
+        return [_booking(booking, balance) for booking, balance in rows]
 
     async def add(self, record_id: int, member_id: int, pass_id: int, at: datetime) -> Booking:
         row = BookingRow(
@@ -325,7 +324,7 @@ class BookingsRepository:
             .where(BookingRow.member_id == member_id, BookingRow.status == BookingStatus.ACTIVE.value)
             .order_by(BookingRow.id)
         )
-        return [_booking(*row) for row in rows]
+        return [_booking(booking, balance) for booking, balance in rows]
 
     async def cancel_many(self, booking_ids: list[int], at: datetime, by: CancelledBy) -> None:
         result = await self.session.execute(
@@ -338,7 +337,7 @@ class BookingsRepository:
             raise BookingNotActive()
 
 
-def _bookings_with_balance():  # type: ignore[no-untyped-def]
+def _bookings_with_balance() -> Select[BookingRow, int | None]:
     return select(BookingRow, PassRow.sessions_left).join(PassRow, PassRow.id == BookingRow.pass_id)
 
 
@@ -514,7 +513,7 @@ class PassesRepository:
             moves[entry.pass_id] = moves.get(entry.pass_id, 0) + entry.delta
         changed = [{"pass_id": pass_id, "delta": delta} for pass_id, delta in sorted(moves.items()) if delta]
         if changed:
-            passes = PassRow.__table__  # Core: one statement, executed for each pass
+            passes = cast(Table, PassRow.__table__)  # Core: one statement, executed for each pass
             await self.session.execute(
                 update(passes)
                 .where(passes.c.id == bindparam("pass_id"), passes.c.sessions_left.is_not(None))
@@ -570,7 +569,7 @@ class InvitesRepository:
             .values(used_at=at)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 class OutboxRepository:
@@ -587,5 +586,5 @@ class OutboxRepository:
         ]
         if rows:
             # One executemany instead of an ORM object per row: a cancel may queue 1,000.
-            await self.session.execute(insert(NotificationRow.__table__), rows)
+            await self.session.execute(insert(cast(Table, NotificationRow.__table__)), rows)
             mark_queued(self.session.sync_session)  # wakes this process's dispatcher on commit

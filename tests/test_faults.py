@@ -52,7 +52,7 @@ async def test_a_connection_lost_mid_change_commits_nothing_and_serving_goes_on(
     await world.book_all(key)
     failing: Any = Studio(lambda: ConnectionLostUnitOfWork(pg_sessions), clock, BERLIN)
     with pytest.raises(DBAPIError):
-        await failing.cancel(world.trainer, key, "Flooded")
+        await cancel_session(failing, world.trainer, key, "Flooded")
     occurrence = await find_session(studio, world.admin, key)
     assert not occurrence.cancelled and occurrence.booked == 4
     assert await world.notifications() == []

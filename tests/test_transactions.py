@@ -16,6 +16,7 @@ from storage.models import LedgerEntryRow
 from storage.unit_of_work import SqlUnitOfWork
 from tests.world import World, berlin
 from domain.sessions.cancel import cancel_session
+from domain.sessions.override import save_override
 from domain.sessions.card import find_session
 
 TUESDAY = date(2026, 12, 1)
@@ -54,10 +55,10 @@ async def test_a_failure_at_the_end_leaves_no_trace_of_the_change(world: World, 
     failing = Studio(lambda: FailingOutboxUnitOfWork(world.sessions), world.studio.clock, world.studio.zone)
     with pytest.raises(OutboxDown):
         if action == "cancel":
-            await failing.cancel(world.trainer, key, "Flooded")
+            await cancel_session(failing, world.trainer, key, "Flooded")
         else:
             request = OverrideRequest(start=berlin(2026, 12, 1, 19), cancel_bookings=True)
-            await failing.override(world.trainer, key, request)
+            await save_override(failing, world.trainer, key, request)
     occurrence = await find_session(world.studio, world.admin, key)
     assert not occurrence.cancelled and occurrence.start == berlin(2026, 12, 1, 18)
     assert await world.active_bookings() == 4

@@ -36,4 +36,6 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     run_with(connection)
 else:
-    asyncio.run(run_async(context.config.get_main_option("sqlalchemy.url")))
+    url = context.config.get_main_option("sqlalchemy.url")
+    assert url is not None, "set sqlalchemy.url, or pass a connection in config.attributes"
+    asyncio.run(run_async(url))
