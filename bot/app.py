@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 
 from bot import delivery, handlers, texts
-from bot.composition import compose_studio
+from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
 from bot.settings import Settings
 
@@ -51,7 +51,7 @@ def build_application(
         .post_stop(post_stop)
         .build()
     )
-    application.bot_data.attach(settings, sessionmaker, compose_studio(settings, sessionmaker))
+    application.bot_data.attach(settings, compose(settings, sessionmaker))
     handlers.register(application)
     delivery.install(application)
     handlers.register_fallbacks(application)  # last: only what nothing else took

@@ -1,22 +1,26 @@
 """Typed per-application state, after PTB's `contexttypesbot.py` example.
 
 Handlers take `context: TraineryContext` and read `context.settings` and
-`context.sessionmaker` instead of string keys in `bot_data`.
+`context.studio` instead of string keys in `bot_data`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
+from bot.composition import Services
 from bot.settings import Settings
 from bot.user_state import UserState
 from domain.studio import Studio
 
-if TYPE_CHECKING:
-    from bot.delivery.dispatcher import Dispatcher
+
+class Background(Protocol):
+    """A task that lives and dies with the application (the notification dispatcher)."""
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
 
 
 class BotData:
@@ -25,25 +29,17 @@ class BotData:
     def __init__(self) -> None:
         # PTB creates bot_data with no arguments, so the fields start empty.
         self._settings: Settings | None = None
-        self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
-        self._studio: Studio | None = None
+        self._services: Services | None = None
         # The notification dispatcher, while the application runs (bot.delivery.start).
-        self.dispatcher: Dispatcher | None = None
+        self.dispatcher: Background | None = None
 
-    def attach(self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], studio: Studio) -> None:
+    def attach(self, settings: Settings, services: Services) -> None:
         self._settings = settings
-        self._sessionmaker = sessionmaker
-        self._studio = studio
+        self._services = services
 
     def use_studio(self, studio: Studio) -> None:
         """Tests swap in a studio with a fixed clock."""
-        self._studio = studio
-
-    @property
-    def studio(self) -> Studio:
-        if self._studio is None:
-            raise RuntimeError("BotData.attach() was not called")
-        return self._studio
+        self._services = self.services.with_studio(studio)
 
     @property
     def settings(self) -> Settings:
@@ -52,20 +48,24 @@ class BotData:
         return self._settings
 
     @property
-    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
-        if self._sessionmaker is None:
+    def services(self) -> Services:
+        if self._services is None:
             raise RuntimeError("BotData.attach() was not called")
-        return self._sessionmaker
+        return self._services
+
+    @property
+    def studio(self) -> Studio:
+        return self.services.studio
 
 
-class TraineryContext(CallbackContext[ExtBot[None], UserState, dict, BotData]):
+class TraineryContext(CallbackContext[ExtBot[None], UserState, dict[Any, Any], BotData]):
     @property
     def settings(self) -> Settings:
         return self.bot_data.settings
 
     @property
-    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
-        return self.bot_data.sessionmaker
+    def services(self) -> Services:
+        return self.bot_data.services
 
     @property
     def studio(self) -> Studio:
@@ -82,14 +82,5 @@ class TraineryContext(CallbackContext[ExtBot[None], UserState, dict, BotData]):
 CONTEXT_TYPES = ContextTypes(context=TraineryContext, bot_data=BotData, user_data=UserState)
 
 TraineryApplication = Application[
-    ExtBot[None], TraineryContext, UserState, dict, BotData, JobQueue[TraineryContext]
+    ExtBot[None], TraineryContext, UserState, dict[Any, Any], BotData, JobQueue[TraineryContext]
 ]
-
-
-def settings_of(application: Application) -> Settings:  # type: ignore[type-arg]
-    """For code that holds the application rather than a context (post_init, jobs setup)."""
-    return application.bot_data.settings
-
-
-def sessionmaker_of(application: Application) -> async_sessionmaker[AsyncSession]:  # type: ignore[type-arg]
-    return application.bot_data.sessionmaker

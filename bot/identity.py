@@ -1,18 +1,16 @@
-"""Who is writing: the roles of a Telegram user (SPEC §1 owner/admin/trainer/member).
-
-Owners come from TRAINERY_OWNER_IDS (the first owners, before anyone is in the
-database) and from the database; every other role comes from the database.
-"""
+"""The roles of whoever wrote (SPEC §1 owner/admin/trainer/member), from the one path
+that decides who is acting (`bot.actor.acting_person`): owners named in the settings
+hold the owner role there from their first message on."""
 
 from __future__ import annotations
 
+from telegram import Update
+
+from bot.actor import acting_person
 from bot.context import TraineryContext
 from domain.roles import Role
-from domain.setup.people import stored_roles
 
 
-async def roles_of(context: TraineryContext, telegram_user_id: int) -> frozenset[Role]:
-    roles = await stored_roles(context.studio, telegram_user_id)
-    if telegram_user_id in context.settings.owner_ids:
-        roles |= {Role.OWNER}
-    return roles
+async def roles_of(update: Update, context: TraineryContext) -> frozenset[Role]:
+    person = await acting_person(update, context)
+    return person.roles if person is not None and person.active else frozenset()

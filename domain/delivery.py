@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Iterable, Protocol
 
 from domain.notifications import NotificationKind
 
@@ -72,3 +72,19 @@ def retry_delay(attempts: int) -> timedelta:
         return FIRST_RETRY
     seconds = FIRST_RETRY.total_seconds() * 2 ** min(attempts - 1, 20)
     return min(timedelta(seconds=seconds), LONGEST_RETRY)
+
+
+class DeliveryQueue(Protocol):
+    """One dispatcher's access to the outbox (storage/outbox.py): rows are claimed under
+    a lease renewed while they are worked on; every method is its own short transaction."""
+
+    owner: str
+    lease: timedelta
+
+    async def claim(self, now: datetime, limit: int) -> list[Delivery]: ...
+    async def renew(self, now: datetime, ids: Iterable[int]) -> int: ...
+    async def release(self, ids: Iterable[int] | None = None) -> int: ...
+    async def mark_sent(self, notification_id: int, now: datetime) -> bool: ...
+    async def retry_later(self, notification_id: int, now: datetime, at: datetime, reason: str) -> bool: ...
+    async def mark_failed(self, notification_id: int, now: datetime, reason: str, *, attempted: bool = True) -> bool: ...
+    async def undelivered(self, limit: int, offset: int = 0) -> tuple[list[Undelivered], int]: ...

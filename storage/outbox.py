@@ -38,14 +38,16 @@ def new_owner_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
-class OutboxStore:
-    """One dispatcher's access to the outbox; every method is its own short transaction."""
+LEASE = timedelta(seconds=3)  # a crashed dispatcher's rows are due again after this
 
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], owner: str, lease: timedelta = timedelta(seconds=3)
-    ) -> None:
+
+class OutboxStore:
+    """One dispatcher's access to the outbox (domain.delivery.DeliveryQueue); every
+    method is its own short transaction."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], owner: str | None = None, lease: timedelta = LEASE) -> None:
         self._sessions = sessions
-        self.owner = owner
+        self.owner = owner or new_owner_id()
         self.lease = lease
 
     async def claim(self, now: datetime, limit: int) -> list[Delivery]:
@@ -184,6 +186,14 @@ class OutboxStore:
 
 _QUEUED = "trainery_outbox_queued"
 _listeners: dict[Engine, list[Callable[[], None]]] = defaultdict(list)
+
+
+def enqueued_on(sessions: async_sessionmaker[AsyncSession]) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """`when_enqueued` for the engine behind `sessions`: what a dispatcher subscribes with."""
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, AsyncEngine):
+        return lambda _callback: (lambda: None)
+    return lambda callback: when_enqueued(engine, callback)
 
 
 def when_enqueued(engine: AsyncEngine, callback: Callable[[], None]) -> Callable[[], None]:

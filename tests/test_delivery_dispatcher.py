@@ -18,7 +18,7 @@ from domain.delivery import BLOCKED, CHAT_NOT_FOUND, NO_LINKED_CHAT
 from domain.notifications import NotificationDraft, NotificationKind
 from domain.override import OverrideRequest
 from domain.studio import Studio
-from storage.outbox import OutboxStore
+from storage.outbox import LEASE, OutboxStore, enqueued_on
 from storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import BERLIN
 from tests.delivery_helpers import (
@@ -64,9 +64,10 @@ async def make(bot: Bot, sessions: async_sessionmaker[AsyncSession], running: Ru
     """Builds dispatchers on the test database; any still running are stopped at the end."""
     made: list[Dispatcher] = []
 
-    def build(**options: object) -> Dispatcher:
+    def build(*, owner: str | None = None, lease: timedelta = LEASE, **options: object) -> Dispatcher:
         options.setdefault("retry_delay", quick_retry)
-        dispatcher = Dispatcher(bot, sessions, BERLIN, clock=running, **options)  # type: ignore[arg-type]
+        queue = OutboxStore(sessions, owner, lease)
+        dispatcher = Dispatcher(bot, queue, BERLIN, on_enqueued=enqueued_on(sessions), clock=running, **options)  # type: ignore[arg-type]
         made.append(dispatcher)
         return dispatcher
 

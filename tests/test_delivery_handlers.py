@@ -15,6 +15,7 @@ from bot.app import build_application
 from bot.context import TraineryApplication
 from bot.delivery.book_again import BOOKED, EXPIRED, NOT_A_MEMBER
 from bot.delivery.dispatcher import Dispatcher
+from storage.outbox import OutboxStore, enqueued_on
 from bot.delivery.undelivered import ALL_DELIVERED, ONLY_ADMINS, PAGE_SIZE
 from bot.settings import Settings
 from domain.clock import FixedClock
@@ -61,7 +62,8 @@ async def give_telegram(sessions: async_sessionmaker[AsyncSession], fake: FakeBo
 
 
 async def deliver(app: TraineryApplication, world: World, expected: int) -> Dispatcher:
-    dispatcher = Dispatcher(app.bot, world.sessions, BERLIN, clock=RunningClock(world.studio.clock.now()))
+    queue = OutboxStore(world.sessions)
+    dispatcher = Dispatcher(app.bot, queue, BERLIN, on_enqueued=enqueued_on(world.sessions), clock=RunningClock(world.studio.now()))
     await dispatcher.start()
     try:
         await wait_until_settled(world.sessions, expected)

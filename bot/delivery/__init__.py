@@ -19,12 +19,14 @@ def install(application: TraineryApplication) -> None:
     application.add_handler(CommandHandler("undelivered", undelivered.undelivered))
 
 
-async def start(application: TraineryApplication) -> Dispatcher:
+async def start(application: TraineryApplication) -> None:
     data = application.bot_data
     if data.dispatcher is None:
-        data.dispatcher = Dispatcher(application.bot, data.sessionmaker, data.settings.zone)
+        services = data.services
+        data.dispatcher = Dispatcher(
+            application.bot, services.queue(None), data.settings.zone, on_enqueued=services.on_enqueued
+        )
     await data.dispatcher.start()
-    return data.dispatcher
 
 
 async def stop(application: TraineryApplication) -> None:

@@ -42,7 +42,6 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -57,9 +56,9 @@ from domain.delivery import (
     CHAT_NOT_FOUND,
     NO_LINKED_CHAT,
     Delivery,
+    DeliveryQueue,
     retry_delay,
 )
-from storage.outbox import OutboxStore, new_owner_id, when_enqueued
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +68,9 @@ CHAT_INTERVAL = 1.01  # seconds between two messages to one chat
 POLL_INTERVAL = 0.5  # seconds between looks at the outbox when nothing woke us
 BATCH = 30  # rows claimed at once: about a second of sending
 MAX_HELD = 120  # rows held while all of them wait for their chat's turn
-LEASE = timedelta(seconds=3)  # a crashed dispatcher's rows are due again after this
+# A function that calls its argument whenever a commit queued notifications, and
+# returns the function that stops it (bot/composition.py gives the storage one).
+Subscribe = Callable[[Callable[[], None]], Callable[[], None]]
 LONGEST_NETWORK_PAUSE = 30.0  # seconds: the pause of all sends while the network fails
 STOP_TIMEOUT = 20.0  # seconds to finish the message in hand on stop
 WRITE_RETRIES = (0.1, 0.5, 1.0)  # pauses between attempts to record an outcome
@@ -88,27 +89,26 @@ class Dispatcher:
     def __init__(
         self,
         bot: Bot,
-        sessions: async_sessionmaker[AsyncSession],
+        queue: DeliveryQueue,
         zone: ZoneInfo,
         *,
+        on_enqueued: Subscribe | None = None,
         clock: Clock | None = None,
-        owner: str | None = None,
         limit: int = LIMIT,
         chat_interval: float = CHAT_INTERVAL,
         poll_interval: float = POLL_INTERVAL,
         batch: int = BATCH,
-        lease: timedelta = LEASE,
         retry_delay: Callable[[int], timedelta] = retry_delay,
     ) -> None:
         self.bot = bot
         self.zone = zone
         self.clock = clock or SystemClock()
-        self.store = OutboxStore(sessions, owner or new_owner_id(), lease)
+        self.store = queue
         self.poll_interval = poll_interval
         self.batch = batch
         self.retry_delay = retry_delay
         self.stats = Stats()
-        self._sessions = sessions
+        self._on_enqueued = on_enqueued
         self._pacer = Pacer(limit, 1.0, MARGIN)
         self._chats = ChatSpacing(chat_interval)
         self._queue: deque[Delivery] = deque()
@@ -137,9 +137,8 @@ class Dispatcher:
             return
         self._loop = asyncio.get_running_loop()
         self._stopping.clear()
-        engine = self._sessions.kw.get("bind")
-        if isinstance(engine, AsyncEngine):
-            self._unsubscribe = when_enqueued(engine, self.wake)
+        if self._on_enqueued is not None:  # a commit that queued notifications wakes us at once
+            self._unsubscribe = self._on_enqueued(self.wake)
         self._task = asyncio.create_task(self._run(), name="trainery-dispatcher")
         self._heartbeat = asyncio.create_task(self._renew_leases(), name="trainery-dispatcher-heartbeat")
         log.info("Notification dispatcher started (%s)", self.owner)

@@ -12,7 +12,6 @@ from bot.delivery.texts import HEADINGS, escape, moment, moment_of
 from bot.identity import roles_of
 from domain.delivery import Undelivered
 from domain.roles import Role
-from storage.outbox import OutboxStore
 
 PAGE_SIZE = 10
 SHORT = 40  # characters of a name or title shown: a full page stays under Telegram's 4,096
@@ -25,7 +24,7 @@ async def undelivered(update: Update, context: TraineryContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    roles = await roles_of(context, user.id)
+    roles = await roles_of(update, context)
     if not roles & {Role.ADMIN, Role.OWNER}:
         await message.reply_text(ONLY_ADMINS)
         return
@@ -33,7 +32,7 @@ async def undelivered(update: Update, context: TraineryContext) -> None:
     if page is None:
         await message.reply_text(USAGE)
         return
-    store = OutboxStore(context.sessionmaker, owner="/undelivered")
+    store = context.services.queue("/undelivered")
     items, total = await store.undelivered(PAGE_SIZE, (page - 1) * PAGE_SIZE)
     await message.reply_text(listing(items, total, page, context.settings.zone))
 

@@ -19,7 +19,7 @@ async def start(update: Update, context: TraineryContext) -> None:
     if context.args:
         await redeem(update, context, context.args[0])
         return
-    roles = await roles_of(context, user.id)
+    roles = await roles_of(update, context)
     await refresh_menu(context.bot, message.chat_id, roles)
     await message.reply_text(
         texts.start(
@@ -40,7 +40,7 @@ async def redeem(update: Update, context: TraineryContext, token: str) -> None:
     except DomainError as error:
         await message.reply_text(texts.escape(error.text))
         return
-    roles = await roles_of(context, user.id)
+    roles = await roles_of(update, context)
     await refresh_menu(context.bot, message.chat_id, roles)
     await message.reply_text(texts.welcome(person.name, role))
 
@@ -49,7 +49,7 @@ async def help_command(update: Update, context: TraineryContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    roles = await roles_of(context, user.id)
+    roles = await roles_of(update, context)
     await message.reply_text(texts.help_(roles))
 
 

@@ -90,12 +90,3 @@ def require_may_appoint(actor: Person, role: Role) -> None:
 def _a(role: Role) -> str:
     return f"an {role.value}" if role.value[0] in "aeiou" else f"a {role.value}"
 
-
-async def stored_roles(studio: Studio, telegram_user_id: int) -> frozenset[Role]:
-    """The roles the database gives this Telegram user (none for strangers or inactive people)."""
-
-    async def query(uow: UnitOfWork) -> frozenset[Role]:
-        person = await uow.people.by_telegram_user(telegram_user_id)
-        return person.roles if person is not None and person.active else frozenset()
-
-    return await studio.read(query)
