@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import BotCommand, Update
@@ -36,7 +37,8 @@ def build_application(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> TraineryApplication:
     base_url, base_file_url = api_urls(settings.bot_api_url)
-    application: TraineryApplication = (
+    application = cast(
+        TraineryApplication,
         ApplicationBuilder()
         .token(settings.bot_token)
         .base_url(base_url)

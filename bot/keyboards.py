@@ -19,8 +19,8 @@ from bot.callbacks import (
     Step,
 )
 from bot.user_state import ListView, OverrideDraft
-from domain.occurrence import Occurrence
 from domain.directory import Directory
+from domain.occurrence import Occurrence
 
 QUICK_LABELS = (("today", "Today"), ("tomorrow", "Tomorrow"), ("week", "This week"), ("nextweek", "Next week"))
 PICKER_DAYS = 14

@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup as Markup
 
-from bot.callbacks import BookSession, CancelBooking, JoinWaitlist, LeaveWaitlist, MemberView
+from bot.callbacks import (
+    BookSession,
+    CancelBooking,
+    JoinWaitlist,
+    LeaveWaitlist,
+    MemberView,
+)
 from bot.member_texts import short
 from domain.member_view import BookedSession, MemberOverview, Offer
 

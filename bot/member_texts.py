@@ -3,12 +3,18 @@ HTML; titles and names escaped."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.texts import escape
+from bot.render import day_and_clock as moment
+from bot.render import escape, ordinal
 from domain.errors import AlreadyBooked, DomainError
-from domain.member_view import BookedSession, MemberOverview, Offer, PassView, WaitingPlace
+from domain.member_view import (
+    BookedSession,
+    MemberOverview,
+    Offer,
+    PassView,
+    WaitingPlace,
+)
 from domain.occurrence import Occurrence
 
 ONLY_MEMBERS = "Only members of this studio can book sessions. Ask the studio's admin for an invite link."
@@ -20,11 +26,6 @@ DEADLINE_PASSED = "The deadline to cancel this booking has passed; ask the staff
 BOOK_HINT = "Tap 📅 to book (one session of your pass is used); a full session offers ⏳ its waitlist, which costs nothing."
 
 
-def moment(instant: datetime, zone: ZoneInfo) -> str:
-    """`Tue 01 Dec 18:00` in the studio's zone."""
-    return instant.astimezone(zone).strftime("%a %d %b %H:%M")
-
-
 def when(occurrence: Occurrence, zone: ZoneInfo) -> str:
     end = occurrence.end.astimezone(zone).strftime("%H:%M")
     return f"{moment(occurrence.start, zone)}–{end}"
@@ -33,11 +34,6 @@ def when(occurrence: Occurrence, zone: ZoneInfo) -> str:
 def short(occurrence: Occurrence, zone: ZoneInfo) -> str:
     """For button labels: `Yoga Tue 01 Dec 18:00`."""
     return f"{occurrence.title[:16]} {moment(occurrence.start, zone)}"
-
-
-def ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
 
 
 def sessions_left(left: int | None) -> str:

@@ -5,8 +5,8 @@ mode): anything that comes from people — names, titles, reasons — goes throu
 from __future__ import annotations
 
 from dataclasses import dataclass
-import html
 
+from bot.render import escape
 from domain.roles import Role
 
 ABOUT = (
@@ -150,11 +150,6 @@ def welcome(name: str, role: Role) -> str:
         f"Welcome, {escape(name)}! This chat is now linked to the studio: you are "
         f"{'an' if role is Role.ADMIN else 'a'} <b>{role.value}</b>. Send /help for what you can do."
     )
-
-
-def escape(text: str) -> str:
-    """For text between tags; quotes need no escaping there."""
-    return html.escape(text, quote=False)
 
 
 def no_owner_yet(telegram_user_id: int) -> str:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.texts import escape
+from bot.render import clock, day, escape
 from bot.user_state import OverrideDraft
 from domain.cancellation import CancelReview
+from domain.directory import Directory
 from domain.notifications import NotificationKind
 from domain.occurrence import Occurrence
 from domain.override import Change, OverrideReview, OverrideWarning, WarningKind
-from domain.directory import Directory
 
 NOTIFICATION_NAMES = {
     NotificationKind.UPDATED: "“Training updated”",
@@ -38,16 +38,6 @@ NEW_WARNINGS = "Something changed since your review: check the warnings below an
 ASK_REASON = (
     "Type a reason members will see (e.g. <code>Trainer is ill</code>), or tap “No reason”."
 )
-
-
-def day(moment: datetime | date, zone: ZoneInfo) -> str:
-    if isinstance(moment, datetime):
-        moment = moment.astimezone(zone)
-    return moment.strftime("%a %d %b")
-
-
-def clock(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%H:%M")
 
 
 def when(occurrence: Occurrence, zone: ZoneInfo) -> str:

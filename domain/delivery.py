@@ -8,10 +8,11 @@ retried (network errors, flood limits), or recorded as undeliverable with its re
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from domain.notifications import NotificationKind
 

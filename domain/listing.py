@@ -3,9 +3,9 @@ with the stored occurrence records, a moved occurrence shown at its new time onl
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from domain.occurrence import Occurrence, OccurrenceKey, OccurrenceRecord

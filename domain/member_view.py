@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.booking import Booking
+from domain.booking import Booking, WaitlistEntry
 from domain.occurrence import Occurrence
 from domain.passes import Pass
-from domain.booking import WaitlistEntry
 from domain.waitlist import deadline_passed
 
 BOOKING_WINDOW = timedelta(days=14)  # how far ahead /book looks

@@ -7,10 +7,11 @@ before saving and the save itself, so saving produces exactly what was reviewed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from domain.booking import Booking
 from domain.directory import Directory

@@ -6,10 +6,10 @@ An unlimited pass (no session count) records its uses and refunds with delta 0.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Iterable
 
 from domain.booking import Booking
 from domain.schedule import Schedule

@@ -9,8 +9,10 @@ two commands on PostgreSQL from waiting on each other in a circle.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable, Protocol, Self
+from types import TracebackType
+from typing import Protocol, Self
 
 from domain.booking import Booking, CancelledBy, WaitlistEntry
 from domain.invites import Invite
@@ -128,5 +130,7 @@ class UnitOfWork(Protocol):
     invites: Invites
 
     async def __aenter__(self) -> Self: ...
-    async def __aexit__(self, *exc: object) -> None: ...
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
     async def commit(self) -> None: ...

@@ -13,7 +13,7 @@ so the cost grows with the range asked for, not with the schedule's age.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -31,7 +31,7 @@ _DAY_DEPENDENT = ("BYMONTHDAY", "BYDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS")
 def to_utc(wall: datetime, zone: ZoneInfo) -> datetime:
     """A naive wall-clock time in `zone` as an aware UTC instant (fold=0: the first
     of two ambiguous times; a time in a gap lands after it)."""
-    return wall.replace(tzinfo=zone).astimezone(timezone.utc)
+    return wall.replace(tzinfo=zone).astimezone(UTC)
 
 
 def to_wall(instant: datetime, zone: ZoneInfo) -> datetime:

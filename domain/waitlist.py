@@ -18,9 +18,10 @@ The plan here is pure; `domain/aggregate.py` carries it out inside the command.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from domain.booking import WaitlistEntry
 from domain.notifications import NotificationDraft, NotificationKind

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Iterable, Sequence, cast
-
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import Select, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -20,7 +20,6 @@ from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
-from storage.outbox import mark_queued
 from storage.models import (
     BookingRow,
     InviteRow,
@@ -36,6 +35,7 @@ from storage.models import (
     SpaceRow,
     WaitlistRow,
 )
+from storage.outbox import mark_queued
 
 
 class PeopleRepository:

@@ -9,11 +9,13 @@ busy timeout — leaves as `domain.errors.Contention`, which the domain retries
 
 from __future__ import annotations
 
+from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain import ports
 from domain.errors import Contention
 from storage.repositories import (
     BookingsRepository,
@@ -38,6 +40,17 @@ def is_contention(error: BaseException) -> bool:
 
 
 class SqlUnitOfWork:
+    # Typed as the ports, so this class is a domain.ports.UnitOfWork.
+    people: ports.People
+    spaces: ports.Spaces
+    schedules: ports.Schedules
+    occurrences: ports.Occurrences
+    bookings: ports.Bookings
+    waitlist: ports.Waitlist
+    passes: ports.Passes
+    outbox: ports.Outbox
+    invites: ports.Invites
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
@@ -56,7 +69,9 @@ class SqlUnitOfWork:
         self.invites = InvitesRepository(session)
         return self
 
-    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> None:
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
         try:
             await self.session.rollback()  # a no-op after commit
         finally:

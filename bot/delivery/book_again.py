@@ -19,11 +19,11 @@ from telegram.error import BadRequest
 
 from bot.actor import acting_person
 from bot.context import TraineryContext
+from domain.bookings.book import book_session
+from domain.bookings.waitlist import join_waitlist
 from domain.errors import DomainError, SessionFull
 from domain.occurrence import OccurrenceKey
 from domain.roles import Role
-from domain.bookings.book import book_session
-from domain.bookings.waitlist import join_waitlist
 
 PREFIX = "bk1:"
 PATTERN = r"^bk1:"

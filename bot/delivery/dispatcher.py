@@ -44,7 +44,14 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.pacing import ChatSpacing, Pacer
@@ -119,7 +126,7 @@ class Dispatcher:
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
-        self._unsubscribe = lambda: None
+        self._unsubscribe: Callable[[], None] = _nothing
         self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
@@ -346,3 +353,7 @@ def bad_request_reason(error: BadRequest) -> str:
     if "chat not found" in error.message.lower():
         return CHAT_NOT_FOUND
     return f"refused by Telegram: {error.message}"
+
+
+def _nothing() -> None:
+    """Unsubscribing before anything was subscribed."""

@@ -8,7 +8,6 @@ spaces and trainers). All text is HTML: names, titles and reasons are escaped.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +16,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.delivery.book_again import BookAgain
+from bot.render import escape, plural
+from bot.render import full_moment as moment_of
 from domain.notifications import NotificationKind
 from domain.occurrence import OccurrenceKey
 
@@ -98,15 +99,8 @@ def _change_line(change: dict[str, Any], zone: ZoneInfo) -> str:
 
 
 def moment(iso: str, zone: ZoneInfo) -> str:
+    """An instant of a notification's payload, as `Tue 1 Dec 2026, 18:00`."""
     return moment_of(_instant(iso), zone)
-
-
-def moment_of(instant: datetime, zone: ZoneInfo, *, same_day_as: datetime | None = None) -> str:
-    """`Tue 1 Dec 2026, 18:00` in the studio's zone; only `19:00` after the same day."""
-    local = instant.astimezone(zone)
-    if same_day_as is not None and same_day_as.astimezone(zone).date() == local.date():
-        return local.strftime("%H:%M")
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
 
 
 def occurrence_key(payload: dict[str, Any]) -> OccurrenceKey:
@@ -120,9 +114,3 @@ def _instant(iso: str) -> datetime:
     return value
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=False)

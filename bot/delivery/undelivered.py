@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot.context import TraineryContext
-from bot.delivery.texts import HEADINGS, escape, moment, moment_of
+from bot.delivery.texts import HEADINGS, moment
 from bot.identity import roles_of
+from bot.render import escape, full_moment, pages_for
 from domain.delivery import Undelivered
 from domain.roles import Role
 
@@ -48,7 +49,7 @@ def _page(args: list[str]) -> int | None:
 def listing(items: list[Undelivered], total: int, page: int, zone: ZoneInfo) -> str:
     if total == 0:
         return ALL_DELIVERED
-    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    pages = pages_for(total, PAGE_SIZE)
     head = f"<b>Undelivered notifications</b>: {total}, newest first"
     if pages > 1:
         head += f" — page {page} of {pages}"
@@ -70,7 +71,7 @@ def _entry(item: Undelivered, zone: ZoneInfo) -> str:
         status = "not delivered"
     reason = escape(shorten(item.reason or "unknown", 3 * SHORT))
     return (
-        f"• {moment_of(item.created_at, zone)} — <b>{escape(shorten(item.member_name))}</b>: "
+        f"• {full_moment(item.created_at, zone)} — <b>{escape(shorten(item.member_name))}</b>: "
         f"{HEADINGS[item.kind]} ({session})\n"
         f"  {status}: {reason}\n"
     )

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.callbacks import UNKNOWN_PATTERN
 from bot.context import TraineryApplication
-from bot.handlers import admin, demo, inline, member, session_changes, sessions, staff_bookings, start
+from bot.handlers import (
+    admin,
+    demo,
+    inline,
+    member,
+    session_changes,
+    sessions,
+    staff_bookings,
+    start,
+)
 
 
 def register(application: TraineryApplication) -> None:

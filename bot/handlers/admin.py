@@ -4,8 +4,9 @@ incomplete line, with the problem, its usage line and an example, changing nothi
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, time, timedelta
+from typing import Any
 
 from telegram import Update
 from telegram.ext import CommandHandler
@@ -15,19 +16,24 @@ from bot.actor import acting_person
 from bot.context import TraineryApplication, TraineryContext
 from bot.menus import refresh_menu
 from bot.ranges import parse_time
+from bot.render import escape
 from bot.schedule_words import RecurrenceError, to_rrule
 from domain.errors import DomainError
 from domain.passes import Pass, PassTemplate
 from domain.roles import Person, Role
 from domain.schedule import Schedule
-from domain.setup.names import SetupError, match
-from domain.setup.schedules import ScheduleDraft
+from domain.setup import people as setup_people
 from domain.setup.invites import invite
+from domain.setup.names import SetupError, match
 from domain.setup.passes import add_template, grant_pass, passes_of
 from domain.setup.passes import templates as list_templates
-from domain.setup import people as setup_people
 from domain.setup.people import find_person
-from domain.setup.schedules import add_schedule, list_schedules, schedules_screen
+from domain.setup.schedules import (
+    ScheduleDraft,
+    add_schedule,
+    list_schedules,
+    schedules_screen,
+)
 from domain.setup.spaces import add_space, list_spaces
 
 
@@ -61,12 +67,12 @@ async def space_add(context: TraineryContext, actor: Person, args: list[str]) ->
     maximum = whole(args[1], "maximum capacity") if len(args) > 1 and args[1] else None
     space = await add_space(context.studio, actor.id, args[0], maximum)
     limit = f", at most {space.max_capacity}" if space.max_capacity else ""
-    return f"Space added: <b>{texts.escape(space.name)}</b>{limit}."
+    return f"Space added: <b>{escape(space.name)}</b>{limit}."
 
 
 async def spaces(context: TraineryContext, actor: Person, args: list[str]) -> str:
     found = await list_spaces(context.studio, actor.id)
-    lines = [f"• {texts.escape(s.name)}" + (f" (at most {s.max_capacity})" if s.max_capacity else "") for s in found]
+    lines = [f"• {escape(s.name)}" + (f" (at most {s.max_capacity})" if s.max_capacity else "") for s in found]
     return "<b>Spaces</b>\n" + ("\n".join(lines) if lines else "None yet. Add one with /space_add.")
 
 
@@ -77,7 +83,7 @@ def people_list(role: Role, title: str) -> Run:
         for each in roles:
             found.update({p.id: p for p in await setup_people.people(context.studio, actor.id, each)})
         lines = [
-            f"• {texts.escape(p.name)}" + ("" if p.telegram_user_id else " — not linked yet")
+            f"• {escape(p.name)}" + ("" if p.telegram_user_id else " — not linked yet")
             for p in sorted(found.values(), key=lambda p: p.name.casefold())
         ]
         return f"<b>{title}</b>\n" + ("\n".join(lines) if lines else "None yet.")
@@ -97,7 +103,7 @@ async def appoint(context: TraineryContext, actor: Person, args: list[str]) -> s
     chat = person.chat_id or person.telegram_user_id
     if chat is not None:  # their menu shows the new role's commands at once
         await refresh_menu(context.bot, chat, person.roles)
-    return f"{texts.escape(person.name)} is now {'an' if role is Role.ADMIN else 'a'} {role.value}."
+    return f"{escape(person.name)} is now {'an' if role is Role.ADMIN else 'a'} {role.value}."
 
 
 async def template_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -112,8 +118,8 @@ async def template_add(context: TraineryContext, actor: Person, args: list[str])
 def describe_template(template: PassTemplate, schedules: list[Schedule]) -> str:
     sessions = "unlimited sessions" if template.sessions is None else f"{template.sessions} sessions"
     covered = [s.title for s in schedules if template.covers(s)]
-    covers = f", covers {texts.escape(', '.join(covered))}" if covered else ", covers no schedule yet"
-    return f"<b>{texts.escape(template.name)}</b>: {sessions}, valid {template.validity.days} days{covers}"
+    covers = f", covers {escape(', '.join(covered))}" if covered else ", covers no schedule yet"
+    return f"<b>{escape(template.name)}</b>: {sessions}, valid {template.validity.days} days{covers}"
 
 
 async def templates(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -130,14 +136,14 @@ async def pass_grant(context: TraineryContext, actor: Person, args: list[str]) -
     granted = await grant_pass(context.studio, actor.id, member.id, template.id)
     _, passes = await passes_of(context.studio, actor.id, member.name)
     now = next(p for p in passes if p.id == granted.id)
-    return f"Granted to {texts.escape(member.name)}: {describe_pass(now, template, context)}"
+    return f"Granted to {escape(member.name)}: {describe_pass(now, template, context)}"
 
 
 def describe_pass(pass_: Pass, template: PassTemplate, context: TraineryContext) -> str:
     left = "unlimited" if pass_.sessions_left is None else f"{pass_.sessions_left} of {template.sessions} sessions left"
     until = pass_.expires_at.astimezone(context.settings.zone).strftime("%d %b %Y")
     state = "" if pass_.active else " (inactive)"
-    return f"<b>{texts.escape(template.name)}</b>, {left}, valid until {until}{state}"
+    return f"<b>{escape(template.name)}</b>, {left}, valid until {until}{state}"
 
 
 async def passes(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -145,7 +151,7 @@ async def passes(context: TraineryContext, actor: Person, args: list[str]) -> st
     member, found = await passes_of(context.studio, actor.id, args[0])
     names = {t.id: t for t in await list_templates(context.studio, actor.id)}
     lines = [f"• {describe_pass(p, names[p.template_id], context)}" for p in found]
-    return f"<b>Passes of {texts.escape(member.name)}</b>\n" + ("\n".join(lines) if lines else "None yet.")
+    return f"<b>Passes of {escape(member.name)}</b>\n" + ("\n".join(lines) if lines else "None yet.")
 
 
 async def schedule_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -153,7 +159,7 @@ async def schedule_add(context: TraineryContext, actor: Person, args: list[str])
     draft = schedule_draft(args)
     schedule = await add_schedule(context.studio, actor.id, draft)
     kind = "closed" if schedule.closed else "open"
-    return f"Schedule added: <b>{texts.escape(schedule.title)}</b> ({kind}). See it with /sessions."
+    return f"Schedule added: <b>{escape(schedule.title)}</b> ({kind}). See it with /sessions."
 
 
 def schedule_draft(args: list[str]) -> ScheduleDraft:
@@ -188,9 +194,9 @@ def schedule_draft(args: list[str]) -> ScheduleDraft:
 async def schedules(context: TraineryContext, actor: Person, args: list[str]) -> str:
     found, directory = await schedules_screen(context.studio, actor.id)
     lines = [
-        f"• <b>{texts.escape(s.title)}</b>: {texts.escape(s.rrule)} from {s.starts_on} at {s.start_time:%H:%M}, "
+        f"• <b>{escape(s.title)}</b>: {escape(s.rrule)} from {s.starts_on} at {s.start_time:%H:%M}, "
         f"{int(s.duration.total_seconds() // 60)} min, {s.default_capacity} spots, "
-        f"{texts.escape(directory.space_name(s.default_space_id))}, {texts.escape(directory.trainer_name(s.default_trainer_id))}"
+        f"{escape(directory.space_name(s.default_space_id))}, {escape(directory.trainer_name(s.default_trainer_id))}"
         + (" — closed" if s.closed else "")
         for s in found
     ]
@@ -207,7 +213,7 @@ def inviting(role: Role) -> Run:
         links = await invite(context.studio, actor.id, role, names)
         zone, bot = context.settings.zone, context.bot.username
         until = links[0][2].astimezone(zone).strftime("%d %b %Y %H:%M")
-        lines = [f"• {texts.escape(person.name)}: https://t.me/{bot}?start={token}" for person, token, _ in links]
+        lines = [f"• {escape(person.name)}: https://t.me/{bot}?start={token}" for person, token, _ in links]
         return (
             f"<b>Invite links</b> for {'members' if role is Role.MEMBER else f'the {role.value}'} — "
             f"send each person their own; each works once, until {until}.\n" + "\n".join(lines)
@@ -235,7 +241,7 @@ RUNS: dict[str, Run] = {
 }
 
 
-def handler(name: str) -> Callable[[Update, TraineryContext], Awaitable[None]]:
+def handler(name: str) -> Callable[[Update, TraineryContext], Coroutine[Any, Any, None]]:
     help_ = texts.ADMIN_COMMANDS[name]
 
     async def handle(update: Update, context: TraineryContext) -> None:
@@ -251,7 +257,7 @@ def handler(name: str) -> Callable[[Update, TraineryContext], Awaitable[None]]:
         except (UsageError, SetupError) as problem:
             reply = texts.usage(help_, str(problem))
         except DomainError as error:
-            reply = texts.escape(error.text)
+            reply = escape(error.text)
         await message.reply_text(reply)
 
     return handle

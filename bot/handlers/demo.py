@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import texts
 from bot.actor import acting_person
 from bot.context import TraineryContext
-from domain.setup.demo import load_demo
+from bot.render import escape
 from domain.errors import DomainError
 from domain.roles import Role
+from domain.setup.demo import load_demo
 
 
 async def demo(update: Update, context: TraineryContext) -> None:
@@ -24,7 +24,7 @@ async def demo(update: Update, context: TraineryContext) -> None:
     try:
         links = await load_demo(context.studio, owner.id)
     except DomainError as error:
-        await message.reply_text(texts.escape(error.text))
+        await message.reply_text(escape(error.text))
         return
     bot = context.bot.username
     until = links.until.astimezone(context.settings.zone).strftime("%d %b %Y")
@@ -34,8 +34,8 @@ async def demo(update: Update, context: TraineryContext) -> None:
         "three members with passes and bookings over the coming weeks.",
         "",
         f"Open these links on other Telegram accounts (each works once, until {until}):",
-        f"• trainer {texts.escape(links.trainer[0])}: https://t.me/{bot}?start={links.trainer[1]}",
-        *(f"• member {texts.escape(name)}: https://t.me/{bot}?start={token}" for name, token in links.members),
+        f"• trainer {escape(links.trainer[0])}: https://t.me/{bot}?start={links.trainer[1]}",
+        *(f"• member {escape(name)}: https://t.me/{bot}?start={token}" for name, token in links.members),
         "",
         "Then try <code>/sessions week</code>, open a session and change or cancel it; "
         "<code>/schedules</code>, <code>/templates</code> and <code>/members</code> show the setup.",

@@ -17,14 +17,15 @@ from bot import member_keyboards as keyboards
 from bot import member_texts as texts
 from bot.actor import acting_person
 from bot.context import TraineryApplication, TraineryContext
+from bot.render import page_of
 from bot.replies import answer, show
-from domain.errors import DomainError
-from domain.member_view import BOOKING_WINDOW
-from domain.roles import Person, Role
 from domain.bookings.book import book_session
 from domain.bookings.cancel import cancel_booking
 from domain.bookings.views import bookable, member_overview
 from domain.bookings.waitlist import join_waitlist, leave_waitlist
+from domain.errors import DomainError
+from domain.member_view import BOOKING_WINDOW
+from domain.roles import Person, Role
 
 PAGE_SIZE = 6
 
@@ -68,13 +69,10 @@ async def show_offers(
     update: Update, context: TraineryContext, person: Person, page: int, note: str | None = None
 ) -> None:
     zone = context.settings.zone
-    offers = await bookable(context.studio, person.id)
-    pages = max(1, -(-len(offers) // PAGE_SIZE))
-    page = min(page, pages - 1)  # a list that shrank since the button was drawn
-    offset = page * PAGE_SIZE
-    shown = offers[offset : offset + PAGE_SIZE]
-    text = texts.offers(shown, offset, len(offers), page, pages, BOOKING_WINDOW.days, zone, note)
-    await show(update, context, text, keyboards.offers(shown, offset, page, pages, zone))
+    offers = page_of(await bookable(context.studio, person.id), page, PAGE_SIZE)
+    shown = list(offers.items)
+    text = texts.offers(shown, offers.offset, offers.total, offers.number, offers.pages, BOOKING_WINDOW.days, zone, note)
+    await show(update, context, text, keyboards.offers(shown, offers.offset, offers.number, offers.pages, zone))
 
 
 async def member_pressed(update: Update, context: TraineryContext) -> None:

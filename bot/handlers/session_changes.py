@@ -11,7 +11,6 @@ import warnings
 from datetime import date, datetime, time, timedelta
 
 from telegram import Update
-from telegram.warnings import PTBUserWarning
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -20,12 +19,14 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot import callbacks, keyboards
 from bot import trainer_texts as texts
 from bot.context import TraineryContext
 from bot.handlers.sessions import show_card, staff, staff_press, today
 from bot.ranges import parse_capacity, parse_time
+from bot.render import escape
 from bot.replies import answer, retire, show
 from bot.user_state import CancelDraft, OverrideDraft
 from domain.errors import ConfirmationNeeded, DomainError, NotAllowed, StaleReview
@@ -246,7 +247,7 @@ async def show_review(
     draft.confirmed = plan.warnings
     text = texts.review(plan, plan.directory, context.settings.zone)
     if note:
-        text = f"<i>{texts.escape(note)}</i>\n\n{text}"
+        text = f"<i>{escape(note)}</i>\n\n{text}"
     await show(update, context, text, keyboards.review(occurrence, plan.version, bool(plan.warnings)))
     return REVIEW
 
@@ -309,7 +310,7 @@ async def confirm_cancel(update: Update, context: TraineryContext, draft: Cancel
     try:
         plan = await review_cancel(context.studio, person.id, draft.key, draft.reason)
     except DomainError as error:
-        await show(update, context, f"{texts.escape(error.text)}\n\n{texts.ASK_REASON}", keyboards.reason())
+        await show(update, context, f"{escape(error.text)}\n\n{texts.ASK_REASON}", keyboards.reason())
         return REASON
     if plan.already_cancelled:
         await show_card(update, context, person, draft.key, "This session is already cancelled.")

@@ -14,6 +14,7 @@ from bot import trainer_texts as texts
 from bot.actor import acting_person
 from bot.context import TraineryContext
 from bot.ranges import RangeError, parse_range, quick_range
+from bot.render import escape, page_of
 from bot.replies import answer, show
 from bot.user_state import ListView
 from domain.errors import DomainError
@@ -64,7 +65,7 @@ async def sessions_command(update: Update, context: TraineryContext) -> None:
     try:
         request = parse_range(context.args or [], today(context))
     except RangeError as error:
-        await show(update, context, texts.escape(str(error)))
+        await show(update, context, escape(str(error)))
         return
     if request is None:
         await show(update, context, "Which sessions?", keyboards.quick_picks())
@@ -89,14 +90,14 @@ async def list_pressed(update: Update, context: TraineryContext) -> None:
 async def show_list(update: Update, context: TraineryContext, person: Person, view: ListView) -> None:
     studio, zone = context.studio, context.settings.zone
     screen = await sessions_screen(studio, person.id, DateRange(view.first, view.last), mine=view.mine)
-    occurrences, names = screen.occurrences, screen.directory
-    pages = max(1, -(-len(occurrences) // PAGE_SIZE))
-    view.page = min(view.page, pages - 1)  # a list that shrank since the button was drawn
-    offset = view.page * PAGE_SIZE
-    page = occurrences[offset : offset + PAGE_SIZE]
-    text = texts.listing(view.first, view.last, view.mine, page, offset, len(occurrences), view.page, pages, names, zone)
+    page = page_of(screen.occurrences, view.page, PAGE_SIZE)
+    view.page = page.number
+    shown = list(page.items)
+    text = texts.listing(
+        view.first, view.last, view.mine, shown, page.offset, page.total, page.number, page.pages, screen.directory, zone
+    )
     context.state.last_list = view
-    await show(update, context, text, keyboards.listing(view, page, offset, pages, zone))
+    await show(update, context, text, keyboards.listing(view, shown, page.offset, page.pages, zone))
 
 
 async def card_pressed(update: Update, context: TraineryContext) -> None:
@@ -112,7 +113,7 @@ async def show_card(
     try:
         card = await session_card(context.studio, person.id, key)
     except DomainError as error:
-        await show(update, context, texts.escape(error.text))
+        await show(update, context, escape(error.text))
         return
     occurrence = card.occurrence
     changeable = card.staff_of_it and occurrence.start > context.studio.now()

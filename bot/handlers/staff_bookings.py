@@ -11,11 +11,12 @@ from bot import callbacks, keyboards
 from bot import trainer_texts as texts
 from bot.context import TraineryContext
 from bot.handlers.sessions import staff_press
+from bot.render import escape
 from bot.replies import answer, show
+from domain.bookings.cancel import cancel_booking
 from domain.errors import DomainError
 from domain.occurrence import OccurrenceKey
 from domain.roles import Person
-from domain.bookings.cancel import cancel_booking
 from domain.sessions.card import booking_on, bookings_on
 
 
@@ -34,10 +35,10 @@ async def show_bookings(update: Update, context: TraineryContext, person: Person
     await answer(update)
     zone = context.settings.zone
     lines = [f"<b>Bookings</b> — {texts.headline(occurrence, zone)}", ""]
-    lines += [f"{n}. {texts.escape(member.name)}" for n, (_, member) in enumerate(booked, 1)] or ["Nobody is booked."]
+    lines += [f"{n}. {escape(member.name)}" for n, (_, member) in enumerate(booked, 1)] or ["Nobody is booked."]
     lines.append("\nTap a name to cancel that booking; the pass session is refunded.")
     if note:
-        lines.insert(0, f"<i>{texts.escape(note)}</i>\n")
+        lines.insert(0, f"<i>{escape(note)}</i>\n")
     buttons = [(booking.id, member.name) for booking, member in booked]
     await show(update, context, "\n".join(lines), keyboards.staff_bookings(occurrence, buttons))
 
@@ -52,7 +53,7 @@ async def cancel_pressed(update: Update, context: TraineryContext) -> None:
         if not data.confirmed:
             await answer(update)
             text = (
-                f"Cancel <b>{texts.escape(member.name)}</b>'s booking on {texts.headline(occurrence, context.settings.zone)}?\n\n"
+                f"Cancel <b>{escape(member.name)}</b>'s booking on {texts.headline(occurrence, context.settings.zone)}?\n\n"
                 "Their pass gets the session back, they are told, and the first on the waitlist moves up."
             )
             await show(update, context, text, keyboards.staff_cancel_confirm(occurrence, booking.id))

@@ -8,6 +8,7 @@ from bot import texts
 from bot.context import TraineryContext
 from bot.identity import roles_of
 from bot.menus import refresh_menu
+from bot.render import escape
 from domain.errors import DomainError
 from domain.setup import invites as invitations
 
@@ -38,7 +39,7 @@ async def redeem(update: Update, context: TraineryContext, token: str) -> None:
     try:
         person, role = await invitations.redeem(context.studio, token, user.id, message.chat_id)
     except DomainError as error:
-        await message.reply_text(texts.escape(error.text))
+        await message.reply_text(escape(error.text))
         return
     roles = await roles_of(update, context)
     await refresh_menu(context.bot, message.chat_id, roles)

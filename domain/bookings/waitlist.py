@@ -12,8 +12,8 @@ from domain.errors import (
     BookingDeadlinePassed,
     ClosedScheduleBooking,
     NotAllowed,
-    NoUsablePass,
     NotOnWaitlist,
+    NoUsablePass,
     SpotAvailable,
 )
 from domain.member_view import WaitingPlace

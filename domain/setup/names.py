@@ -3,7 +3,8 @@ beginning being enough."""
 
 from __future__ import annotations
 
-from typing import Iterable, TypeVar
+from collections.abc import Iterable
+from typing import TypeVar
 
 from domain.errors import DomainError
 from domain.ports import UnitOfWork

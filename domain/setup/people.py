@@ -3,7 +3,7 @@ appointing roles — owners appoint admins, admins appoint trainers and members.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from domain.errors import NotAllowed
 from domain.permissions import require_admin
