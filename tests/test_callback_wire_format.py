@@ -6,6 +6,7 @@ button that needs other data gets a new prefix or version instead."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import get_args
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ from bot.callbacks import (
     StartOverride,
     Step,
 )
+from bot.delivery import book_again
 from domain.occurrence import OccurrenceKey
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -112,4 +114,29 @@ def test_buttons_in_old_messages_mean_what_they_meant(payload: callbacks.Callbac
 
 
 def test_every_kind_of_button_is_pinned() -> None:
-    assert {type(payload) for payload, _ in WIRE} == set(get_args(callbacks.Callback))
+    assert {type(payload) for payload, _ in WIRE} == set(get_args(callbacks.Callback)) == set(callbacks.declared())
+
+
+@pytest.mark.parametrize(("payload", "wire"), WIRE, ids=[wire for _, wire in WIRE])
+def test_each_button_is_routed_by_its_own_pattern_alone(payload: callbacks.Callback, wire: str) -> None:
+    assert [kind for kind in callbacks.declared() if re.match(kind.pattern(), wire)] == [type(payload)]
+    assert not re.match(callbacks.unknown_pattern(book_again.PREFIX), wire)
+    if isinstance(payload, Step):
+        routed = [action for action in sorted(callbacks.STEP_ACTIONS) if re.match(Step.pattern(action), wire)]
+        assert routed == [payload.action]
+
+
+def test_the_handlers_patterns_take_what_they_took_before() -> None:
+    assert callbacks.pattern(ListPage | QuickPick) == "^(?:L1|Q1):"
+    assert callbacks.pattern(callbacks.MemberCallback) == "^(?:M1|B1|W1|Y1|V1):"
+    assert Step.pattern() == "^F1:"
+    assert Step.pattern("d", "wk") == "^F1:(?:d|wk)(?::|$)"
+
+
+@pytest.mark.parametrize("data", ["garbage", "x", "C0:1:1796144400", "L2:1:1:0:0", "bk2:1:1", "F1", "l1:1"])
+def test_presses_nobody_owns_go_to_the_fallback(data: str) -> None:
+    assert re.match(callbacks.unknown_pattern(book_again.PREFIX), data)
+
+
+def test_the_book_again_button_is_not_taken_for_unknown() -> None:
+    assert not re.match(callbacks.unknown_pattern(book_again.PREFIX), "bk1:17:1796146200")
