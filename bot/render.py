@@ -4,9 +4,10 @@ HTML, instants in the studio's zone, counted words, and paging a long list."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Generic, Sequence, TypeVar
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 T = TypeVar("T")

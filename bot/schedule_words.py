@@ -27,7 +27,7 @@ def to_rrule(text: str) -> str:
     if kind not in ("daily", "weekly", "monthly"):
         raise RecurrenceError(f"“{kind}” is not a recurrence: use once, daily, weekly or monthly, e.g. “{EXAMPLE}”.")
     parts = [f"FREQ={kind.upper()}"]
-    if kind == "weekly" and rest and not rest[0] in ("every", "until", "for"):
+    if kind == "weekly" and rest and rest[0] not in ("every", "until", "for"):
         parts.append("BYDAY=" + ",".join(_weekday(day) for day in rest.pop(0).split(",") if day))
     parts += _options(rest)
     return ";".join(parts)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from telegram import Message, Update
 from telegram.error import BadRequest
@@ -55,7 +55,7 @@ class BookAgain:
         if match is None:
             return None
         try:
-            start = datetime.fromtimestamp(int(match.group(2)), timezone.utc)
+            start = datetime.fromtimestamp(int(match.group(2)), UTC)
         except (OverflowError, OSError, ValueError):
             return None
         return cls(OccurrenceKey(int(match.group(1)), start))

@@ -158,7 +158,7 @@ class Dispatcher:
         if self._task is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self._task), STOP_TIMEOUT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 log.warning("The notification in hand did not finish in time; it is sent again after restart")
                 self._task.cancel()
         if self._heartbeat is not None:
@@ -238,14 +238,14 @@ class Dispatcher:
     async def _idle(self) -> None:
         try:
             await asyncio.wait_for(self._wakeup.wait(), self.poll_interval)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _sleep(self, seconds: float) -> None:
         """Wait, unless asked to stop."""
         try:
             await asyncio.wait_for(self._stopping.wait(), max(seconds, 0.0))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _renew_leases(self) -> None:

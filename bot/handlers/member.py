@@ -33,7 +33,7 @@ PAGE_SIZE = 6
 def register(application: TraineryApplication) -> None:
     application.add_handler(CommandHandler("my", my_command))
     application.add_handler(CommandHandler("book", book_command))
-    application.add_handler(CallbackQueryHandler(member_pressed, pattern=callbacks.MEMBER_PATTERN))
+    application.add_handler(CallbackQueryHandler(member_pressed, pattern=callbacks.pattern(callbacks.MemberCallback)))
 
 
 async def member(update: Update, context: TraineryContext) -> Person | None:

@@ -57,6 +57,7 @@ async def begin(update: Update, context: TraineryContext) -> tuple[Person, Occur
     if pressed is None:
         return None
     person, data = pressed
+    assert isinstance(data, (callbacks.StartOverride, callbacks.StartCancel))  # for the type checker
     try:
         occurrence = await find_session(context.studio, person.id, data.key)
     except DomainError as error:
@@ -382,15 +383,11 @@ async def stale_button(update: Update, context: TraineryContext) -> int:
     return END
 
 
-def _steps(*actions: str) -> str:
-    return "^F1:(" + "|".join(actions) + ")(:|$)"
-
-
 def conversation(timeout: timedelta | None = None) -> ConversationHandler:  # type: ignore[type-arg]
     """The override and cancel flows. Tracked per chat and user, not per message: a
     flow spans several messages (typed answers, a fresh menu below them)."""
-    stop_button = CallbackQueryHandler(stop, pattern=_steps("quit"))
-    back_button = CallbackQueryHandler(back_pressed, pattern=_steps("back"))
+    stop_button = CallbackQueryHandler(stop, pattern=callbacks.Step.pattern("quit"))
+    back_button = CallbackQueryHandler(back_pressed, pattern=callbacks.Step.pattern("back"))
     typed = filters.TEXT & ~filters.COMMAND
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
@@ -403,31 +400,32 @@ def _conversation(
     typed: filters.BaseFilter,
     timeout: timedelta,
 ) -> ConversationHandler:  # type: ignore[type-arg]
+    step = callbacks.Step.pattern  # the conversation's buttons a state takes
     return ConversationHandler(
         entry_points=[
-            CallbackQueryHandler(start_override, pattern=r"^O1:"),
-            CallbackQueryHandler(start_cancel, pattern=r"^X1:"),
+            CallbackQueryHandler(start_override, pattern=callbacks.StartOverride.pattern()),
+            CallbackQueryHandler(start_cancel, pattern=callbacks.StartCancel.pattern()),
         ],
         states={
-            CHOOSE: [stop_button, CallbackQueryHandler(menu_pressed, pattern=_steps("cap", "spc", "trn", "dt", "tgl", "rv"))],
+            CHOOSE: [stop_button, CallbackQueryHandler(menu_pressed, pattern=step("cap", "spc", "trn", "dt", "tgl", "rv"))],
             CAPACITY: [MessageHandler(typed, capacity_typed), back_button, stop_button],
-            SPACE: [CallbackQueryHandler(choice_pressed, pattern=_steps("sp")), back_button, stop_button],
-            TRAINER: [CallbackQueryHandler(choice_pressed, pattern=_steps("tr")), back_button, stop_button],
-            DAY: [CallbackQueryHandler(day_pressed, pattern=_steps("d", "wk")), back_button, stop_button],
+            SPACE: [CallbackQueryHandler(choice_pressed, pattern=step("sp")), back_button, stop_button],
+            TRAINER: [CallbackQueryHandler(choice_pressed, pattern=step("tr")), back_button, stop_button],
+            DAY: [CallbackQueryHandler(day_pressed, pattern=step("d", "wk")), back_button, stop_button],
             TIME: [MessageHandler(typed, time_typed), back_button, stop_button],
-            REVIEW: [CallbackQueryHandler(save_pressed, pattern=_steps("sv")), back_button, stop_button],
+            REVIEW: [CallbackQueryHandler(save_pressed, pattern=step("sv")), back_button, stop_button],
             REASON: [
                 MessageHandler(typed, reason_typed),
-                CallbackQueryHandler(reason_skipped, pattern=_steps("skip")),
+                CallbackQueryHandler(reason_skipped, pattern=step("skip")),
                 stop_button,
             ],
-            CONFIRM_CANCEL: [CallbackQueryHandler(cancel_confirmed, pattern=_steps("cx")), stop_button],
+            CONFIRM_CANCEL: [CallbackQueryHandler(cancel_confirmed, pattern=step("cx")), stop_button],
             ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
         },
         fallbacks=[
             CommandHandler("cancel", stop),
             MessageHandler(typed, use_buttons),
-            CallbackQueryHandler(use_buttons, pattern=r"^F1:"),
+            CallbackQueryHandler(use_buttons, pattern=step()),
         ],
         allow_reentry=True,
         conversation_timeout=timeout,

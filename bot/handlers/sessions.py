@@ -83,6 +83,7 @@ async def list_pressed(update: Update, context: TraineryContext) -> None:
         first, last = quick_range(data.word, today(context))
         view = ListView(first, last, data.mine)
     else:
+        assert isinstance(data, callbacks.ListPage)  # for the type checker: the other kind asked for
         view = ListView(data.first, data.last, data.mine, data.page)
     await show_list(update, context, person, view)
 
