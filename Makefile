@@ -9,12 +9,18 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: run test bench bench-studio
+.PHONY: run test lint bench bench-studio
 run: $(VENV)/.installed
 	$(VENV)/bin/trainery run
 
-test: $(VENV)/.installed
+# The habits of the field first (seconds), then the tests on SQLite and PostgreSQL.
+test: lint
 	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check bot domain storage
+	$(VENV)/bin/ruff format --check bot domain storage
+	$(VENV)/bin/mypy
 
 # Notification fan-out to 1,000 members against a fake Telegram at 30 msg/s (README).
 bench: $(VENV)/.installed

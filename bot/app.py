@@ -33,9 +33,7 @@ def api_urls(bot_api_url: str) -> tuple[str, str]:
     return url, f"{root}/file/bot"
 
 
-def build_application(
-    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
-) -> TraineryApplication:
+def build_application(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> TraineryApplication:
     base_url, base_file_url = api_urls(settings.bot_api_url)
     application = cast(
         TraineryApplication,
@@ -51,7 +49,7 @@ def build_application(
         .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1, max_retries=0))
         .post_init(post_init)
         .post_stop(post_stop)
-        .build()
+        .build(),
     )
     application.bot_data.attach(settings, compose(settings, sessionmaker))
     handlers.register(application)

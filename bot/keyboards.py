@@ -34,8 +34,7 @@ def quick_picks(mine: bool = False) -> Markup:
 def listing(view: ListView, page: list[Occurrence], offset: int, pages: int, zone: ZoneInfo) -> Markup:
     rows: list[list[Button]] = []
     numbers = [
-        Button(f"{offset + i + 1} {o.title[:12]}", callback_data=OpenCard(o.key).encode())
-        for i, o in enumerate(page)
+        Button(f"{offset + i + 1} {o.title[:12]}", callback_data=OpenCard(o.key).encode()) for i, o in enumerate(page)
     ]
     rows += [numbers[i : i + 2] for i in range(0, len(numbers), 2)]
     paging = []
@@ -59,10 +58,12 @@ def _page(view: ListView, page: int) -> str:
 def card(occurrence: Occurrence, may_change: bool, back: ListView | None, bookings: bool = False) -> Markup:
     rows = []
     if may_change:
-        rows.append([
-            Button("✎ Change", callback_data=StartOverride(occurrence.key, occurrence.version).encode()),
-            Button("❌ Cancel session", callback_data=StartCancel(occurrence.key, occurrence.version).encode()),
-        ])
+        rows.append(
+            [
+                Button("✎ Change", callback_data=StartOverride(occurrence.key, occurrence.version).encode()),
+                Button("❌ Cancel session", callback_data=StartCancel(occurrence.key, occurrence.version).encode()),
+            ]
+        )
     if bookings:
         rows.append([Button(f"👥 Bookings ({occurrence.booked})", callback_data=ShowBookings(occurrence.key).encode())])
     bottom = [Button("↻ Refresh", callback_data=OpenCard(occurrence.key).encode())]
@@ -76,11 +77,19 @@ def override_menu(occurrence: Occurrence, draft: OverrideDraft, names: Directory
     first = [Button("Capacity", callback_data=Step("cap").encode())]
     if len(names.active_spaces()) > 1:  # a one-space studio is never asked for a space
         first.append(Button("Space", callback_data=Step("spc").encode()))
-    rows = [first, [Button("Trainer", callback_data=Step("trn").encode()), Button("Date & time", callback_data=Step("dt").encode())]]
+    rows = [
+        first,
+        [
+            Button("Trainer", callback_data=Step("trn").encode()),
+            Button("Date & time", callback_data=Step("dt").encode()),
+        ],
+    ]
     if not occurrence.schedule.closed:
         mark = "☑" if draft.cancel_bookings else "☐"
         rows.append([Button(f"{mark} Cancel existing bookings", callback_data=Step("tgl").encode())])
-    rows.append([Button("Review ▶", callback_data=Step("rv").encode()), Button("✖ Stop", callback_data=Step("quit").encode())])
+    rows.append(
+        [Button("Review ▶", callback_data=Step("rv").encode()), Button("✖ Stop", callback_data=Step("quit").encode())]
+    )
     return Markup(rows)
 
 
@@ -105,12 +114,18 @@ def trainers(names: Directory, current: int) -> Markup:
 def date_picker(first: date, today: date) -> Markup:
     """Two weeks of days from `first`; the past is not offered."""
     days = [first + timedelta(days=i) for i in range(PICKER_DAYS)]
-    buttons = [Button(d.strftime("%a %d.%m"), callback_data=Step("d", d.toordinal()).encode()) for d in days if d >= today]
+    buttons = [
+        Button(d.strftime("%a %d.%m"), callback_data=Step("d", d.toordinal()).encode()) for d in days if d >= today
+    ]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     navigation = []
     if first - timedelta(days=PICKER_DAYS) >= today - timedelta(days=PICKER_DAYS - 1):
-        navigation.append(Button("◀ Earlier", callback_data=Step("wk", (first - timedelta(days=PICKER_DAYS)).toordinal()).encode()))
-    navigation.append(Button("Later ▶", callback_data=Step("wk", (first + timedelta(days=PICKER_DAYS)).toordinal()).encode()))
+        navigation.append(
+            Button("◀ Earlier", callback_data=Step("wk", (first - timedelta(days=PICKER_DAYS)).toordinal()).encode())
+        )
+    navigation.append(
+        Button("Later ▶", callback_data=Step("wk", (first + timedelta(days=PICKER_DAYS)).toordinal()).encode())
+    )
     rows.append(navigation)
     rows.append([Button("◀ Back", callback_data=Step("back").encode())])
     return Markup(rows)
@@ -118,21 +133,35 @@ def date_picker(first: date, today: date) -> Markup:
 
 def review(occurrence: Occurrence, version: int, has_warnings: bool) -> Markup:
     save = "⚠️ Confirm and save" if has_warnings else "✅ Save"
-    return Markup([
-        [Button(save, callback_data=Step("sv", version, occurrence.key).encode())],
-        [Button("◀ Change more", callback_data=Step("back").encode()), Button("✖ Stop", callback_data=Step("quit").encode())],
-    ])
+    return Markup(
+        [
+            [Button(save, callback_data=Step("sv", version, occurrence.key).encode())],
+            [
+                Button("◀ Change more", callback_data=Step("back").encode()),
+                Button("✖ Stop", callback_data=Step("quit").encode()),
+            ],
+        ]
+    )
 
 
 def reason() -> Markup:
-    return Markup([[Button("No reason", callback_data=Step("skip").encode()), Button("✖ Keep the session", callback_data=Step("quit").encode())]])
+    return Markup(
+        [
+            [
+                Button("No reason", callback_data=Step("skip").encode()),
+                Button("✖ Keep the session", callback_data=Step("quit").encode()),
+            ]
+        ]
+    )
 
 
 def cancel_confirm(occurrence: Occurrence, version: int) -> Markup:
-    return Markup([
-        [Button("❌ Yes, cancel the session", callback_data=Step("cx", version, occurrence.key).encode())],
-        [Button("✖ Keep the session", callback_data=Step("quit").encode())],
-    ])
+    return Markup(
+        [
+            [Button("❌ Yes, cancel the session", callback_data=Step("cx", version, occurrence.key).encode())],
+            [Button("✖ Keep the session", callback_data=Step("quit").encode())],
+        ]
+    )
 
 
 def open_card(occurrence: Occurrence) -> Markup:
@@ -140,13 +169,17 @@ def open_card(occurrence: Occurrence) -> Markup:
 
 
 def staff_bookings(occurrence: Occurrence, members: list[tuple[int, str]]) -> Markup:
-    rows = [[Button(f"✖ {name}", callback_data=StaffCancelBooking(booking_id).encode())] for booking_id, name in members]
+    rows = [
+        [Button(f"✖ {name}", callback_data=StaffCancelBooking(booking_id).encode())] for booking_id, name in members
+    ]
     rows.append([Button("◀ Session", callback_data=OpenCard(occurrence.key).encode())])
     return Markup(rows)
 
 
 def staff_cancel_confirm(occurrence: Occurrence, booking_id: int) -> Markup:
-    return Markup([
-        [Button("✖ Yes, cancel the booking", callback_data=StaffCancelBooking(booking_id, True).encode())],
-        [Button("◀ Bookings", callback_data=ShowBookings(occurrence.key).encode())],
-    ])
+    return Markup(
+        [
+            [Button("✖ Yes, cancel the booking", callback_data=StaffCancelBooking(booking_id, True).encode())],
+            [Button("◀ Bookings", callback_data=ShowBookings(occurrence.key).encode())],
+        ]
+    )

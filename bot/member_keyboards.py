@@ -28,18 +28,26 @@ def overview(view: MemberOverview, zone: ZoneInfo) -> Markup:
         [Button(f"Leave waitlist: {short(w.occurrence, zone)}", callback_data=LeaveWaitlist(w.entry.id).encode())]
         for w in view.waiting
     ]
-    rows.append([
-        Button("📅 Book a session", callback_data=MemberView("book").encode()),
-        Button("↻ Refresh", callback_data=MemberView("my").encode()),
-    ])
+    rows.append(
+        [
+            Button("📅 Book a session", callback_data=MemberView("book").encode()),
+            Button("↻ Refresh", callback_data=MemberView("my").encode()),
+        ]
+    )
     return Markup(rows)
 
 
 def confirm_cancel(booked: BookedSession) -> Markup:
-    return Markup([
-        [Button("✖ Yes, cancel my booking", callback_data=CancelBooking(booked.booking.id, confirmed=True).encode())],
-        [Button("◀ Keep it", callback_data=MemberView("my").encode())],
-    ])
+    return Markup(
+        [
+            [
+                Button(
+                    "✖ Yes, cancel my booking", callback_data=CancelBooking(booked.booking.id, confirmed=True).encode()
+                )
+            ],
+            [Button("◀ Keep it", callback_data=MemberView("my").encode())],
+        ]
+    )
 
 
 def offers(page: list[Offer], offset: int, page_number: int, pages: int, zone: ZoneInfo) -> Markup:
@@ -47,9 +55,18 @@ def offers(page: list[Offer], offset: int, page_number: int, pages: int, zone: Z
     for i, offer in enumerate(page):
         label = f"{offset + i + 1}. {short(offer.occurrence, zone)}"
         if not offer.full:
-            rows.append([Button(f"📅 Book {label}", callback_data=BookSession(offer.occurrence.key, page_number).encode())])
+            rows.append(
+                [Button(f"📅 Book {label}", callback_data=BookSession(offer.occurrence.key, page_number).encode())]
+            )
         elif offer.waiting_position is None:
-            rows.append([Button(f"⏳ Join waitlist {label}", callback_data=JoinWaitlist(offer.occurrence.key, page_number).encode())])
+            rows.append(
+                [
+                    Button(
+                        f"⏳ Join waitlist {label}",
+                        callback_data=JoinWaitlist(offer.occurrence.key, page_number).encode(),
+                    )
+                ]
+            )
     paging = []
     if page_number > 0:
         paging.append(Button("◀ Previous", callback_data=MemberView("book", page_number - 1).encode()))

@@ -23,7 +23,9 @@ FAILED = "That did not work; nothing was changed. Please try again in a moment."
 ALREADY_BOOKED = "You are already booked on this session."
 NO_SUCH_BOOKING = "That is not one of your upcoming bookings (any more). Nothing was changed."
 DEADLINE_PASSED = "The deadline to cancel this booking has passed; ask the staff. Nothing was changed."
-BOOK_HINT = "Tap 📅 to book (one session of your pass is used); a full session offers ⏳ its waitlist, which costs nothing."
+BOOK_HINT = (
+    "Tap 📅 to book (one session of your pass is used); a full session offers ⏳ its waitlist, which costs nothing."
+)
 
 
 def when(occurrence: Occurrence, zone: ZoneInfo) -> str:
@@ -49,6 +51,7 @@ def error_text(error: DomainError) -> str:
 
 
 # -- /my --------------------------------------------------------------------------
+
 
 def overview(view: MemberOverview, zone: ZoneInfo, note: str | None = None) -> str:
     lines = [f"<i>{escape(note)}</i>", ""] if note else []
@@ -116,7 +119,17 @@ def left(occurrence: Occurrence | None, zone: ZoneInfo) -> str:
 
 # -- /book ------------------------------------------------------------------------
 
-def offers(page: list[Offer], offset: int, total: int, page_number: int, pages: int, days: int, zone: ZoneInfo, note: str | None = None) -> str:
+
+def offers(
+    page: list[Offer],
+    offset: int,
+    total: int,
+    page_number: int,
+    pages: int,
+    days: int,
+    zone: ZoneInfo,
+    note: str | None = None,
+) -> str:
     lines = [f"<i>{escape(note)}</i>", ""] if note else []
     lines.append(f"<b>Sessions you can book</b> (next {days} days)")
     if not page:

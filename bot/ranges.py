@@ -64,7 +64,7 @@ def _date(word: str) -> date:
 
 
 def parse_time(text: str) -> tuple[int, int] | None:
-    """"18:30", "18.30", "1830" or "18" as (hour, minute); None when it is not a time."""
+    """ "18:30", "18.30", "1830" or "18" as (hour, minute); None when it is not a time."""
     cleaned = text.strip().replace(".", ":").replace("h", ":")
     if ":" in cleaned:
         hours, _, minutes = cleaned.partition(":")

@@ -1,6 +1,6 @@
 """How an admin types a schedule's recurrence on one line, turned into an RRULE:
 
-    once | daily | weekly mon,thu | monthly      optionally: every 2, until 2027-06-30, for 10
+once | daily | weekly mon,thu | monthly      optionally: every 2, until 2027-06-30, for 10
 """
 
 from __future__ import annotations

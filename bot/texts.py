@@ -86,38 +86,49 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
         CommandHelp(
             "/invite_member <name>[, <name>…]",
             "invite members by deep link (many at once)",
-            ("/invite_member Anna Berg, Ben Cole",), ADMINS,
+            ("/invite_member Anna Berg, Ben Cole",),
+            ADMINS,
         ),
         CommandHelp("/invite_trainer <name>", "invite a trainer by deep link", ("/invite_trainer Tom Hill",), ADMINS),
-        CommandHelp("/invite_admin <name>", "invite an admin by deep link (owners)", ("/invite_admin Ada Lane",), frozenset({Role.OWNER})),
+        CommandHelp(
+            "/invite_admin <name>",
+            "invite an admin by deep link (owners)",
+            ("/invite_admin Ada Lane",),
+            frozenset({Role.OWNER}),
+        ),
         CommandHelp(
             "/appoint <admin|trainer|member>; <name>",
             "give someone of the studio another role (owners appoint admins)",
-            ("/appoint trainer; Anna Berg",), ADMINS,
+            ("/appoint trainer; Anna Berg",),
+            ADMINS,
         ),
         CommandHelp(
             "/template_add <name>; <sessions or unlimited>; <valid days>[; <schedule>, <schedule>…]",
             "add a pass template and the schedules it covers",
-            ("/template_add 10 classes; 10; 60; Yoga, Pilates",), ADMINS,
+            ("/template_add 10 classes; 10; 60; Yoga, Pilates",),
+            ADMINS,
         ),
         CommandHelp("/templates", "list the pass templates", ("/templates",), ADMINS),
         CommandHelp(
             "/pass_grant <member>; <template>",
             "grant a pass (a closed schedule's pass enrols the member)",
-            ("/pass_grant Anna Berg; 10 classes",), ADMINS,
+            ("/pass_grant Anna Berg; 10 classes",),
+            ADMINS,
         ),
         CommandHelp("/passes <member>", "a member's passes", ("/passes Anna Berg",), ADMINS),
         CommandHelp(
             "/schedule_add <title>; <repeats>; <first date>; <HH:MM>; <minutes>; <capacity>; <space>; "
             "<trainer>[; closed <template>][; deadline <hours>]",
             "add a schedule; repeats: once, daily, weekly mon,thu or monthly, with every N, until a date or for N sessions",
-            ("/schedule_add Yoga; weekly tue,thu until 2027-06-30; 2026-12-01; 18:00; 60; 12; Studio A; Tom",), ADMINS,
+            ("/schedule_add Yoga; weekly tue,thu until 2027-06-30; 2026-12-01; 18:00; 60; 12; Studio A; Tom",),
+            ADMINS,
         ),
         CommandHelp("/schedules", "list the schedules", ("/schedules",), ADMINS),
         CommandHelp(
             "/undelivered [page]",
             "notifications members could not get, and why, newest first",
-            ("/undelivered", "/undelivered 2"), ADMINS,
+            ("/undelivered", "/undelivered 2"),
+            ADMINS,
         ),
     )
 }
@@ -126,8 +137,7 @@ ROLE_LINES: dict[Role, str] = {
     Role.OWNER: "You are the studio's <b>owner</b>: you can do everything an admin can and "
     "appoint admins. /sessions lists the sessions; you can change or cancel every one.",
     Role.ADMIN: "You are an <b>admin</b>: you set the studio up and can change every session.",
-    Role.TRAINER: "You are a <b>trainer</b>: /sessions lists the sessions; you can change or "
-    "cancel the ones you lead.",
+    Role.TRAINER: "You are a <b>trainer</b>: /sessions lists the sessions; you can change or cancel the ones you lead.",
     Role.MEMBER: "You are a <b>member</b>: /book books a session with your pass (or puts you "
     "on the waitlist of a full one), /my shows your bookings, waitlist places and passes; "
     "you hear here about every change to the sessions you booked.",

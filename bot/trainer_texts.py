@@ -35,9 +35,7 @@ BAD_TIME = "That is not a time. Type it as HH:MM, e.g. <code>18:30</code>, or /c
 PICK_SOMETHING = "Pick something to change first."
 CHANGED_SINCE = "This session changed since you opened it; here it is now."
 NEW_WARNINGS = "Something changed since your review: check the warnings below and save again."
-ASK_REASON = (
-    "Type a reason members will see (e.g. <code>Trainer is ill</code>), or tap “No reason”."
-)
+ASK_REASON = "Type a reason members will see (e.g. <code>Trainer is ill</code>), or tap “No reason”."
 
 
 def when(occurrence: Occurrence, zone: ZoneInfo) -> str:
@@ -65,8 +63,16 @@ def session_line(number: int, occurrence: Occurrence, names: Directory, zone: Zo
 
 
 def listing(
-    first: date, last: date, mine: bool, page: list[Occurrence], offset: int, total: int,
-    page_number: int, pages: int, names: Directory, zone: ZoneInfo,
+    first: date,
+    last: date,
+    mine: bool,
+    page: list[Occurrence],
+    offset: int,
+    total: int,
+    page_number: int,
+    pages: int,
+    names: Directory,
+    zone: ZoneInfo,
 ) -> str:
     span = day(first, zone) if first == last else f"{day(first, zone)} – {day(last, zone)} {last:%Y}"
     whose = "you lead" if mine else "all"
@@ -74,7 +80,9 @@ def listing(
     if not page:
         return f"{title}\n\nNo sessions in this range."
     lines = [session_line(offset + i + 1, o, names, zone) for i, o in enumerate(page)]
-    footer = f"Sessions {offset + 1}–{offset + len(page)} of {total}" + (f" · page {page_number + 1}/{pages}" if pages > 1 else "")
+    footer = f"Sessions {offset + 1}–{offset + len(page)} of {total}" + (
+        f" · page {page_number + 1}/{pages}" if pages > 1 else ""
+    )
     return "\n".join([title, "", *lines, "", footer, "Tap a number to open the session."])
 
 
@@ -84,8 +92,14 @@ def card(occurrence: Occurrence, names: Directory, zone: ZoneInfo, note: str | N
     if occurrence.cancelled:
         reason = occurrence.record.cancel_reason
         lines.append("❌ <b>Cancelled</b>" + (f": {escape(reason)}" if reason else ""))
-    lines.append(_with_default("Space", names.space_name(occurrence.space_id), names.space_name(schedule.default_space_id)))
-    lines.append(_with_default("Trainer", names.trainer_name(occurrence.trainer_id), names.trainer_name(schedule.default_trainer_id)))
+    lines.append(
+        _with_default("Space", names.space_name(occurrence.space_id), names.space_name(schedule.default_space_id))
+    )
+    lines.append(
+        _with_default(
+            "Trainer", names.trainer_name(occurrence.trainer_id), names.trainer_name(schedule.default_trainer_id)
+        )
+    )
     lines.append(_with_default("Capacity", str(occurrence.capacity), str(schedule.default_capacity)))
     if "time" in occurrence.overridden:
         original = occurrence.key.original_start
@@ -103,7 +117,9 @@ def _with_default(label: str, value: str, default: str) -> str:
     return f"{label}: <b>{escape(value)}</b> (schedule: {escape(default)})"
 
 
-def override_menu(occurrence: Occurrence, draft: OverrideDraft, names: Directory, zone: ZoneInfo, note: str | None = None) -> str:
+def override_menu(
+    occurrence: Occurrence, draft: OverrideDraft, names: Directory, zone: ZoneInfo, note: str | None = None
+) -> str:
     lines = [f"Change {headline(occurrence, zone)} — this session only."]
     picked = _picked(occurrence, draft, names, zone)
     lines.append("\n".join(["", "<b>Picked so far</b>", *picked]) if picked else "\nNothing picked yet.")
@@ -118,11 +134,17 @@ def _picked(occurrence: Occurrence, draft: OverrideDraft, names: Directory, zone
     if draft.capacity is not None:
         picked.append(f"• capacity: {occurrence.capacity} → {draft.capacity}")
     if draft.space_id is not None:
-        picked.append(f"• space: {escape(names.space_name(occurrence.space_id))} → {escape(names.space_name(draft.space_id))}")
+        picked.append(
+            f"• space: {escape(names.space_name(occurrence.space_id))} → {escape(names.space_name(draft.space_id))}"
+        )
     if draft.trainer_id is not None:
-        picked.append(f"• trainer: {escape(names.trainer_name(occurrence.trainer_id))} → {escape(names.trainer_name(draft.trainer_id))}")
+        picked.append(
+            f"• trainer: {escape(names.trainer_name(occurrence.trainer_id))} → {escape(names.trainer_name(draft.trainer_id))}"
+        )
     if draft.start is not None:
-        picked.append(f"• time: {day(occurrence.start, zone)} {clock(occurrence.start, zone)} → {day(draft.start, zone)} {clock(draft.start, zone)}")
+        picked.append(
+            f"• time: {day(occurrence.start, zone)} {clock(occurrence.start, zone)} → {day(draft.start, zone)} {clock(draft.start, zone)}"
+        )
     if draft.cancel_bookings:
         picked.append("• cancel existing bookings (passes refunded)")
     return picked
@@ -168,7 +190,11 @@ def describe_warning(warning: OverrideWarning, review: OverrideReview, zone: Zon
         )
     other = warning.other
     what = "space" if warning.kind is WarningKind.SPACE_BUSY else "trainer"
-    busy = f"{escape(other.title)} {day(other.start, zone)} {clock(other.start, zone)}–{clock(other.end, zone)}" if other else "another session"
+    busy = (
+        f"{escape(other.title)} {day(other.start, zone)} {clock(other.start, zone)}–{clock(other.end, zone)}"
+        if other
+        else "another session"
+    )
     return f"⚠️ The {what} is already busy then: {busy}."
 
 

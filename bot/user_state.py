@@ -34,8 +34,11 @@ class OverrideDraft:
 
     def is_empty(self) -> bool:
         return (
-            self.capacity is None and self.space_id is None and self.trainer_id is None
-            and self.start is None and not self.cancel_bookings
+            self.capacity is None
+            and self.space_id is None
+            and self.trainer_id is None
+            and self.start is None
+            and not self.cancel_bookings
         )
 
 

@@ -60,7 +60,9 @@ class Access(Protocol):
     """How a use case reaches an aggregate: read it, or lock it for a change."""
 
     async def session(self, uow: UnitOfWork, zone: ZoneInfo, key: OccurrenceKey) -> SessionAggregate: ...
-    async def passes(self, uow: UnitOfWork, pass_ids: Iterable[int] = (), members: Iterable[int] = ()) -> list[Pass]: ...
+    async def passes(
+        self, uow: UnitOfWork, pass_ids: Iterable[int] = (), members: Iterable[int] = ()
+    ) -> list[Pass]: ...
 
 
 class _Read:

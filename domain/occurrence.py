@@ -105,9 +105,7 @@ class Occurrence:
     def overlaps(self, start: datetime, end: datetime) -> bool:
         return self.start < end and start < self.end
 
-    def with_values(
-        self, *, start: datetime, capacity: int, space_id: int, trainer_id: int
-    ) -> Occurrence:
+    def with_values(self, *, start: datetime, capacity: int, space_id: int, trainer_id: int) -> Occurrence:
         """This occurrence with new effective values; an override equal to the
         schedule's default is stored as no override."""
         schedule = self.schedule

@@ -189,9 +189,7 @@ def _valid_start(context: OverrideContext, start: datetime) -> datetime:
     end = start + before.schedule.duration
     for other in _others(context):
         if other.schedule.id == before.schedule.id and other.overlaps(start, end):
-            raise TimeCollision(
-                f"That time collides with another session of {before.title}; pick a free slot."
-            )
+            raise TimeCollision(f"That time collides with another session of {before.title}; pick a free slot.")
     return start
 
 
@@ -254,8 +252,13 @@ def _with_notifications(review: OverrideReview, context: OverrideContext) -> Ove
         elif kept_kind is not None:
             drafts.append(NotificationDraft(booking.member_id, kept_kind, base))
     return OverrideReview(
-        review.before, review.after, review.request, review.changes, review.warnings,
-        review.cancelled_bookings, tuple(drafts),
+        review.before,
+        review.after,
+        review.request,
+        review.changes,
+        review.warnings,
+        review.cancelled_bookings,
+        tuple(drafts),
     )
 
 
@@ -276,8 +279,7 @@ def change_payload(
     return {
         **occurrence_payload(after),
         "changes": [
-            {"field": c.field, "before": shown(c.field, c.before), "after": shown(c.field, c.after)}
-            for c in changes
+            {"field": c.field, "before": shown(c.field, c.before), "after": shown(c.field, c.after)} for c in changes
         ],
     }
 

@@ -84,8 +84,7 @@ def refund_entries(bookings: Iterable[Booking], at: datetime) -> list[LedgerEntr
     """One refund entry per booking; an unlimited pass (balance None) gets its entry
     with delta 0."""
     return [
-        LedgerEntry(b.pass_id, LedgerKind.REFUND, 0 if b.pass_sessions_left is None else 1, at, b.id)
-        for b in bookings
+        LedgerEntry(b.pass_id, LedgerKind.REFUND, 0 if b.pass_sessions_left is None else 1, at, b.id) for b in bookings
     ]
 
 

@@ -43,10 +43,12 @@ def _parts(rule_text: str) -> Mapping[str, str]:
     text = rule_text.strip()
     if text.upper().startswith("RRULE:"):
         text = text[6:]
-    return MappingProxyType({
-        key.strip().upper(): value.strip().upper()
-        for key, _, value in (part.partition("=") for part in text.split(";") if part.strip())
-    })
+    return MappingProxyType(
+        {
+            key.strip().upper(): value.strip().upper()
+            for key, _, value in (part.partition("=") for part in text.split(";") if part.strip())
+        }
+    )
 
 
 def _rule(schedule: Schedule, not_before: datetime) -> rrule:
@@ -96,4 +98,3 @@ def _original_starts(schedule: Schedule, zone: ZoneInfo, start: datetime, end: d
 
 def is_original_start(schedule: Schedule, zone: ZoneInfo, instant: datetime) -> bool:
     return instant in original_starts(schedule, zone, instant, instant + timedelta(seconds=1))
-

@@ -142,9 +142,7 @@ class PassTemplateScheduleRow(Base):
     """Which schedules a pass template covers."""
 
     __tablename__ = "pass_template_schedules"
-    pass_template_id: Mapped[int] = mapped_column(
-        ForeignKey("pass_templates.id", ondelete="CASCADE"), primary_key=True
-    )
+    pass_template_id: Mapped[int] = mapped_column(ForeignKey("pass_templates.id", ondelete="CASCADE"), primary_key=True)
     schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"), primary_key=True)
 
 
@@ -286,9 +284,7 @@ class InviteRow(Base):
     by a conditional update, so two redemptions of one token cannot both succeed."""
 
     __tablename__ = "invites"
-    __table_args__ = (
-        CheckConstraint("role IN ('owner', 'admin', 'trainer', 'member')", name="known_role"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('owner', 'admin', 'trainer', 'member')", name="known_role"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))

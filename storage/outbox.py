@@ -45,7 +45,9 @@ class OutboxStore:
     """One dispatcher's access to the outbox (domain.delivery.DeliveryQueue); every
     method is its own short transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], owner: str | None = None, lease: timedelta = LEASE) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], owner: str | None = None, lease: timedelta = LEASE
+    ) -> None:
         self._sessions = sessions
         self.owner = owner or new_owner_id()
         self.lease = lease
@@ -113,8 +115,13 @@ class OutboxStore:
         False: it was already recorded as sent (a second delivery happened)."""
         count = await self._update(
             (NotificationRow.id == notification_id) & (NotificationRow.status == PENDING),
-            status=SENT, sent_at=now, last_attempt_at=now, attempts=NotificationRow.attempts + 1,
-            failure_reason=None, claimed_by=None, claimed_until=None,
+            status=SENT,
+            sent_at=now,
+            last_attempt_at=now,
+            attempts=NotificationRow.attempts + 1,
+            failure_reason=None,
+            claimed_by=None,
+            claimed_until=None,
         )
         return count == 1
 
@@ -123,15 +130,22 @@ class OutboxStore:
         for `/undelivered` until it is delivered."""
         count = await self._update(
             self._held() & (NotificationRow.id == notification_id),
-            next_attempt_at=at, last_attempt_at=now, attempts=NotificationRow.attempts + 1,
-            failure_reason=reason, claimed_by=None, claimed_until=None,
+            next_attempt_at=at,
+            last_attempt_at=now,
+            attempts=NotificationRow.attempts + 1,
+            failure_reason=reason,
+            claimed_by=None,
+            claimed_until=None,
         )
         return count == 1
 
     async def mark_failed(self, notification_id: int, now: datetime, reason: str, *, attempted: bool = True) -> bool:
         """The member cannot be reached: recorded with the reason, not retried."""
         values: dict[str, object] = dict(
-            status=FAILED, failure_reason=reason, claimed_by=None, claimed_until=None,
+            status=FAILED,
+            failure_reason=reason,
+            claimed_by=None,
+            claimed_until=None,
         )
         if attempted:
             values.update(last_attempt_at=now, attempts=NotificationRow.attempts + 1)
@@ -192,7 +206,7 @@ def enqueued_on(sessions: async_sessionmaker[AsyncSession]) -> Callable[[Callabl
     """`when_enqueued` for the engine behind `sessions`: what a dispatcher subscribes with."""
     engine = sessions.kw.get("bind")
     if not isinstance(engine, AsyncEngine):
-        return lambda _callback: (lambda: None)
+        return lambda _callback: lambda: None
     return lambda callback: when_enqueued(engine, callback)
 
 

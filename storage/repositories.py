@@ -57,9 +57,7 @@ class PeopleRepository:
         rows = await self.session.scalars(select(PersonRow).where(PersonRow.id.in_(ids)))
         return {person.id: person for person in await self._people(rows.all())}
 
-    async def add(
-        self, name: str, roles: Iterable[Role], at: datetime, telegram_user_id: int | None = None
-    ) -> Person:
+    async def add(self, name: str, roles: Iterable[Role], at: datetime, telegram_user_id: int | None = None) -> Person:
         row = PersonRow(name=name, telegram_user_id=telegram_user_id, active=True, created_at=at)
         self.session.add(row)
         await self.session.flush()
@@ -208,20 +206,32 @@ class OccurrencesRepository:
         if not wanted:
             return []
         blank = [
-            {"schedule_id": k.schedule_id, "original_start": k.original_start, "start": k.original_start,
-             "moved": False, "version": 0}
+            {
+                "schedule_id": k.schedule_id,
+                "original_start": k.original_start,
+                "start": k.original_start,
+                "moved": False,
+                "version": 0,
+            }
             for k in wanted
         ]
         dialect_insert = postgresql_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         await self.session.execute(
-            dialect_insert(OccurrenceRow).values(blank).on_conflict_do_nothing(index_elements=["schedule_id", "original_start"])
+            dialect_insert(OccurrenceRow)
+            .values(blank)
+            .on_conflict_do_nothing(index_elements=["schedule_id", "original_start"])
         )
         rows = await self.session.scalars(
             select(OccurrenceRow)
-            .where(or_(*(
-                (OccurrenceRow.schedule_id == k.schedule_id) & (OccurrenceRow.original_start == k.original_start)
-                for k in wanted
-            )))
+            .where(
+                or_(
+                    *(
+                        (OccurrenceRow.schedule_id == k.schedule_id)
+                        & (OccurrenceRow.original_start == k.original_start)
+                        for k in wanted
+                    )
+                )
+            )
             .order_by(OccurrenceRow.schedule_id, OccurrenceRow.original_start)
             .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
@@ -310,8 +320,11 @@ class BookingsRepository:
 
     async def add(self, record_id: int, member_id: int, pass_id: int, at: datetime) -> Booking:
         row = BookingRow(
-            occurrence_id=record_id, member_id=member_id, pass_id=pass_id,
-            status=BookingStatus.ACTIVE.value, created_at=at,
+            occurrence_id=record_id,
+            member_id=member_id,
+            pass_id=pass_id,
+            status=BookingStatus.ACTIVE.value,
+            created_at=at,
         )
         self.session.add(row)
         await self.session.flush()
@@ -361,7 +374,9 @@ class WaitlistRepository:
 
     async def on(self, record_id: int) -> list[WaitlistEntry]:
         rows = await self.session.scalars(
-            select(WaitlistRow).where(WaitlistRow.occurrence_id == record_id).order_by(WaitlistRow.joined_at, WaitlistRow.id)
+            select(WaitlistRow)
+            .where(WaitlistRow.occurrence_id == record_id)
+            .order_by(WaitlistRow.joined_at, WaitlistRow.id)
         )
         return [_entry(row) for row in rows]
 
@@ -376,7 +391,9 @@ class WaitlistRepository:
         if not ids:
             return {}
         rows = await self.session.scalars(
-            select(WaitlistRow).where(WaitlistRow.occurrence_id.in_(ids)).order_by(WaitlistRow.joined_at, WaitlistRow.id)
+            select(WaitlistRow)
+            .where(WaitlistRow.occurrence_id.in_(ids))
+            .order_by(WaitlistRow.joined_at, WaitlistRow.id)
         )
         found: dict[int, list[WaitlistEntry]] = {}
         for row in rows:
@@ -409,7 +426,9 @@ class WaitlistRepository:
 
     async def clear(self, record_id: int) -> None:
         await self.session.execute(
-            delete(WaitlistRow).where(WaitlistRow.occurrence_id == record_id).execution_options(synchronize_session=False)
+            delete(WaitlistRow)
+            .where(WaitlistRow.occurrence_id == record_id)
+            .execution_options(synchronize_session=False)
         )
 
 
@@ -449,9 +468,7 @@ class PassesRepository:
         return None if row is None else await self._template(row)
 
     async def template_named(self, name: str) -> PassTemplate | None:
-        row = await self.session.scalar(
-            select(PassTemplateRow).where(func.lower(PassTemplateRow.name) == name.lower())
-        )
+        row = await self.session.scalar(select(PassTemplateRow).where(func.lower(PassTemplateRow.name) == name.lower()))
         return None if row is None else await self._template(row)
 
     async def templates(self) -> list[PassTemplate]:
@@ -579,8 +596,14 @@ class OutboxRepository:
     async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None:
         rows = [
             {
-                "change_id": change_id, "member_id": draft.member_id, "kind": draft.kind.value,
-                "payload": draft.payload, "status": "pending", "attempts": 0, "created_at": at, "next_attempt_at": at,
+                "change_id": change_id,
+                "member_id": draft.member_id,
+                "kind": draft.kind.value,
+                "payload": draft.payload,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": at,
+                "next_attempt_at": at,
             }
             for draft in drafts
         ]

@@ -112,5 +112,3 @@ def _instant(iso: str) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"a notification time without its zone: {iso!r}")
     return value
-
-

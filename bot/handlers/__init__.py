@@ -23,10 +23,16 @@ def register(application: TraineryApplication) -> None:
     # and typed answers; list and card buttons fall through to the handlers below.
     application.add_handler(session_changes.conversation())
     application.add_handler(CommandHandler("sessions", sessions.sessions_command))
-    application.add_handler(CallbackQueryHandler(sessions.list_pressed, pattern=callbacks.pattern(callbacks.ListPage | callbacks.QuickPick)))
+    application.add_handler(
+        CallbackQueryHandler(sessions.list_pressed, pattern=callbacks.pattern(callbacks.ListPage | callbacks.QuickPick))
+    )
     application.add_handler(CallbackQueryHandler(sessions.card_pressed, pattern=callbacks.OpenCard.pattern()))
-    application.add_handler(CallbackQueryHandler(staff_bookings.bookings_pressed, pattern=callbacks.ShowBookings.pattern()))
-    application.add_handler(CallbackQueryHandler(staff_bookings.cancel_pressed, pattern=callbacks.StaffCancelBooking.pattern()))
+    application.add_handler(
+        CallbackQueryHandler(staff_bookings.bookings_pressed, pattern=callbacks.ShowBookings.pattern())
+    )
+    application.add_handler(
+        CallbackQueryHandler(staff_bookings.cancel_pressed, pattern=callbacks.StaffCancelBooking.pattern())
+    )
     application.add_handler(CallbackQueryHandler(session_changes.stale_button, pattern=callbacks.Step.pattern()))
     application.add_handler(CommandHandler("cancel", session_changes.stop_outside))
     member.register(application)  # /my, /book and their buttons
@@ -38,5 +44,7 @@ def register(application: TraineryApplication) -> None:
 def register_fallbacks(application: TraineryApplication) -> None:
     """Registered after every other handler of group 0, so they get only what
     nothing else took: a button nobody owns, an unknown command, stray text."""
-    application.add_handler(CallbackQueryHandler(session_changes.unknown_button, pattern=callbacks.unknown_pattern(book_again.PREFIX)))
+    application.add_handler(
+        CallbackQueryHandler(session_changes.unknown_button, pattern=callbacks.unknown_pattern(book_again.PREFIX))
+    )
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.VIA_BOT, start.not_understood))

@@ -62,6 +62,7 @@ def whole(text: str, what: str) -> int:
 
 # -- the commands -------------------------------------------------------------------------
 
+
 async def space_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 1, 2)
     maximum = whole(args[1], "maximum capacity") if len(args) > 1 and args[1] else None
@@ -131,7 +132,9 @@ async def templates(context: TraineryContext, actor: Person, args: list[str]) ->
 async def pass_grant(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 2, 2)
     member = await find_person(context.studio, actor.id, args[0], Role.MEMBER)
-    template = match(args[1], [(t.name, t) for t in await list_templates(context.studio, actor.id) if t.active], "pass template")
+    template = match(
+        args[1], [(t.name, t) for t in await list_templates(context.studio, actor.id) if t.active], "pass template"
+    )
     assert isinstance(template, PassTemplate)
     granted = await grant_pass(context.studio, actor.id, member.id, template.id)
     _, passes = await passes_of(context.studio, actor.id, member.name)
@@ -184,10 +187,16 @@ def schedule_draft(args: list[str]) -> ScheduleDraft:
         else:
             raise UsageError(f"“{option}” is not an option: use “closed <template>” or “deadline <hours>”.")
     return ScheduleDraft(
-        title=title, rrule=rrule, starts_on=starts_on, start_time=time(*parsed),
+        title=title,
+        rrule=rrule,
+        starts_on=starts_on,
+        start_time=time(*parsed),
         duration=timedelta(minutes=whole(minutes, "duration in minutes")),
-        capacity=whole(capacity, "capacity"), space=space, trainer=trainer,
-        closed_with=closed_with, booking_deadline=deadline,
+        capacity=whole(capacity, "capacity"),
+        space=space,
+        trainer=trainer,
+        closed_with=closed_with,
+        booking_deadline=deadline,
     )
 
 

@@ -71,7 +71,9 @@ async def show_offers(
     zone = context.settings.zone
     offers = page_of(await bookable(context.studio, person.id), page, PAGE_SIZE)
     shown = list(offers.items)
-    text = texts.offers(shown, offers.offset, offers.total, offers.number, offers.pages, BOOKING_WINDOW.days, zone, note)
+    text = texts.offers(
+        shown, offers.offset, offers.total, offers.number, offers.pages, BOOKING_WINDOW.days, zone, note
+    )
     await show(update, context, text, keyboards.offers(shown, offers.offset, offers.number, offers.pages, zone))
 
 

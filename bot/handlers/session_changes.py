@@ -51,6 +51,7 @@ def step_of(update: Update) -> callbacks.Step | None:
 
 # -- starting: the card's buttons -------------------------------------------------
 
+
 async def begin(update: Update, context: TraineryContext) -> tuple[Person, Occurrence] | None:
     """Check the pressed Change/Cancel button against the session as it is now."""
     pressed = await staff_press(update, context, (callbacks.StartOverride, callbacks.StartCancel))
@@ -91,11 +92,14 @@ async def start_cancel(update: Update, context: TraineryContext) -> int:
     context.state.override = None
     draft = CancelDraft(occurrence.key)
     context.state.cancel = draft
-    draft.message_id = await show(update, context, texts.cancel_prompt(occurrence, context.settings.zone), keyboards.reason())
+    draft.message_id = await show(
+        update, context, texts.cancel_prompt(occurrence, context.settings.zone), keyboards.reason()
+    )
     return REASON
 
 
 # -- the override menu and its pickers ----------------------------------------------
+
 
 async def current(update: Update, context: TraineryContext) -> tuple[Person, SessionCard, OverrideDraft] | None:
     """The person, the session being changed (with the names to show) and the draft."""
@@ -138,12 +142,16 @@ async def menu_pressed(update: Update, context: TraineryContext) -> int:
         return SPACE
     if step.action == "trn":
         await answer(update)
-        await show(update, context, texts.pick_trainer(), keyboards.trainers(names, draft.trainer_id or occurrence.trainer_id))
+        await show(
+            update, context, texts.pick_trainer(), keyboards.trainers(names, draft.trainer_id or occurrence.trainer_id)
+        )
         return TRAINER
     if step.action == "dt":
         await answer(update)
         first = today(context)
-        await show(update, context, texts.pick_date(draft.start or occurrence.start, zone), keyboards.date_picker(first, first))
+        await show(
+            update, context, texts.pick_date(draft.start or occurrence.start, zone), keyboards.date_picker(first, first)
+        )
         return DAY
     if step.action == "tgl" and not occurrence.schedule.closed:
         draft.cancel_bookings = not draft.cancel_bookings
@@ -190,7 +198,9 @@ async def day_pressed(update: Update, context: TraineryContext) -> int:
     zone = context.settings.zone
     if step.action == "wk" and step.arg is not None:
         first = max(date.fromordinal(step.arg), today(context))
-        await show(update, context, texts.pick_date(occurrence.start, zone), keyboards.date_picker(first, today(context)))
+        await show(
+            update, context, texts.pick_date(occurrence.start, zone), keyboards.date_picker(first, today(context))
+        )
         return DAY
     if step.action == "d" and step.arg is not None:
         draft.day = date.fromordinal(step.arg)
@@ -219,14 +229,20 @@ async def back_pressed(update: Update, context: TraineryContext) -> int:
 
 # -- review and save --------------------------------------------------------------
 
+
 def request_of(draft: OverrideDraft) -> OverrideRequest:
     return OverrideRequest(
-        capacity=draft.capacity, space_id=draft.space_id, trainer_id=draft.trainer_id,
-        start=draft.start, cancel_bookings=draft.cancel_bookings,
+        capacity=draft.capacity,
+        space_id=draft.space_id,
+        trainer_id=draft.trainer_id,
+        start=draft.start,
+        cancel_bookings=draft.cancel_bookings,
     )
 
 
-async def review(update: Update, context: TraineryContext, person: Person, occurrence: Occurrence, draft: OverrideDraft) -> int:
+async def review(
+    update: Update, context: TraineryContext, person: Person, occurrence: Occurrence, draft: OverrideDraft
+) -> int:
     if draft.is_empty():
         await answer(update, texts.PICK_SOMETHING, alert=True)
         return CHOOSE
@@ -240,7 +256,11 @@ async def review(update: Update, context: TraineryContext, person: Person, occur
 
 
 async def show_review(
-    update: Update, context: TraineryContext, occurrence: Occurrence, draft: OverrideDraft, plan: OverrideReview,
+    update: Update,
+    context: TraineryContext,
+    occurrence: Occurrence,
+    draft: OverrideDraft,
+    plan: OverrideReview,
     note: str | None = None,
 ) -> int:
     """The review; its warnings are what a Save confirms (the save asks again if others arise)."""
@@ -260,7 +280,12 @@ async def save_pressed(update: Update, context: TraineryContext) -> int:
         return await stale_button(update, context)
     try:
         saved = await save_override(
-            context.studio, person.id, draft.key, request_of(draft), expected_version=step.arg, confirmed=draft.confirmed
+            context.studio,
+            person.id,
+            draft.key,
+            request_of(draft),
+            expected_version=step.arg,
+            confirmed=draft.confirmed,
         )
     except ConfirmationNeeded as needed:  # a space or trainer became busy since the review
         await answer(update, texts.NEW_WARNINGS, alert=True)
@@ -284,6 +309,7 @@ async def save_pressed(update: Update, context: TraineryContext) -> int:
 
 
 # -- cancelling -------------------------------------------------------------------
+
 
 async def reason_typed(update: Update, context: TraineryContext) -> int:
     draft = context.state.cancel
@@ -317,7 +343,9 @@ async def confirm_cancel(update: Update, context: TraineryContext, draft: Cancel
         await show_card(update, context, person, draft.key, "This session is already cancelled.")
         return finish(context)
     zone = context.settings.zone
-    draft.message_id = await show(update, context, texts.cancel_confirm(plan, zone), keyboards.cancel_confirm(plan.occurrence, plan.version))
+    draft.message_id = await show(
+        update, context, texts.cancel_confirm(plan, zone), keyboards.cancel_confirm(plan.occurrence, plan.version)
+    )
     return CONFIRM_CANCEL
 
 
@@ -341,6 +369,7 @@ async def cancel_confirmed(update: Update, context: TraineryContext) -> int:
 
 
 # -- leaving: /cancel, Stop, time-out, stray input, old buttons ---------------------
+
 
 def finish(context: TraineryContext) -> int:
     context.state.override = None
@@ -407,7 +436,10 @@ def _conversation(
             CallbackQueryHandler(start_cancel, pattern=callbacks.StartCancel.pattern()),
         ],
         states={
-            CHOOSE: [stop_button, CallbackQueryHandler(menu_pressed, pattern=step("cap", "spc", "trn", "dt", "tgl", "rv"))],
+            CHOOSE: [
+                stop_button,
+                CallbackQueryHandler(menu_pressed, pattern=step("cap", "spc", "trn", "dt", "tgl", "rv")),
+            ],
             CAPACITY: [MessageHandler(typed, capacity_typed), back_button, stop_button],
             SPACE: [CallbackQueryHandler(choice_pressed, pattern=step("sp")), back_button, stop_button],
             TRAINER: [CallbackQueryHandler(choice_pressed, pattern=step("tr")), back_button, stop_button],

@@ -95,7 +95,16 @@ async def show_list(update: Update, context: TraineryContext, person: Person, vi
     view.page = page.number
     shown = list(page.items)
     text = texts.listing(
-        view.first, view.last, view.mine, shown, page.offset, page.total, page.number, page.pages, screen.directory, zone
+        view.first,
+        view.last,
+        view.mine,
+        shown,
+        page.offset,
+        page.total,
+        page.number,
+        page.pages,
+        screen.directory,
+        zone,
     )
     context.state.last_list = view
     await show(update, context, text, keyboards.listing(view, shown, page.offset, page.pages, zone))
@@ -122,5 +131,3 @@ async def show_card(
     bookings = card.staff_of_it and occurrence.booked > 0
     markup = keyboards.card(occurrence, changeable, context.state.last_list, bookings=bookings)
     await show(update, context, text, markup)
-
-

@@ -26,7 +26,9 @@ async def bookings_pressed(update: Update, context: TraineryContext) -> None:
         await show_bookings(update, context, pressed[0], pressed[1].key)
 
 
-async def show_bookings(update: Update, context: TraineryContext, person: Person, key: OccurrenceKey, note: str | None = None) -> None:
+async def show_bookings(
+    update: Update, context: TraineryContext, person: Person, key: OccurrenceKey, note: str | None = None
+) -> None:
     try:
         occurrence, booked = await bookings_on(context.studio, person.id, key)
     except DomainError as error:

@@ -20,7 +20,8 @@ async def enrol(uow: UnitOfWork, zone: ZoneInfo, granted: Pass, now: datetime) -
     if not closed:
         return 0
     coming = [
-        o for o in await occurrences_between(uow, zone, now, granted.expires_at)
+        o
+        for o in await occurrences_between(uow, zone, now, granted.expires_at)
         if o.schedule.id in closed and not o.cancelled and o.start > now
     ]
     sessions = sorted(await lock_sessions(uow, zone, [o.key for o in coming]), key=lambda s: s.occurrence.start)

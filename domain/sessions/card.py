@@ -90,4 +90,3 @@ async def booking_on(studio: Studio, actor_id: int, booking_id: int) -> BookingV
         return BookingView(session.occurrence, booking, member)
 
     return await studio.read(query)
-

@@ -29,7 +29,9 @@ from domain.studio import Studio
 from domain.waitlist import plan_promotions
 
 
-async def review_override(studio: Studio, actor_id: int, key: OccurrenceKey, request: OverrideRequest) -> OverrideReview:
+async def review_override(
+    studio: Studio, actor_id: int, key: OccurrenceKey, request: OverrideRequest
+) -> OverrideReview:
     """What saving would do, changing nothing."""
     return await studio.read(lambda uow: _plan(studio, uow, READ, actor_id, key, request))
 

@@ -44,15 +44,32 @@ async def _load(uow: UnitOfWork, studio: Studio, owner_id: int) -> DemoLinks:
     await invite_in(uow, studio, owner_id, Role.TRAINER, ["Sam Substitute"])
     members = await invite_in(uow, studio, owner_id, Role.MEMBER, [f"Demo Member {n}" for n in (1, 2, 3)])
 
-    def weekly(title: str, days: str, at: time, minutes: int, capacity: int, space: str, coach: str,
-               closed_with: str | None = None) -> ScheduleDraft:
+    def weekly(
+        title: str,
+        days: str,
+        at: time,
+        minutes: int,
+        capacity: int,
+        space: str,
+        coach: str,
+        closed_with: str | None = None,
+    ) -> ScheduleDraft:
         return ScheduleDraft(title, days, today, at, timedelta(minutes=minutes), capacity, space, coach, closed_with)
 
-    yoga = await add_schedule_in(uow, studio, owner_id, weekly("Yoga", "FREQ=WEEKLY;BYDAY=TU,TH", time(18), 60, 12, "Studio A", "Demo Trainer"))
-    hiit = await add_schedule_in(uow, studio, owner_id, weekly("HIIT", "FREQ=WEEKLY;BYDAY=MO,WE,FR", time(7), 45, 8, "Outdoor court", "Sam Substitute"))
+    yoga = await add_schedule_in(
+        uow, studio, owner_id, weekly("Yoga", "FREQ=WEEKLY;BYDAY=TU,TH", time(18), 60, 12, "Studio A", "Demo Trainer")
+    )
+    hiit = await add_schedule_in(
+        uow,
+        studio,
+        owner_id,
+        weekly("HIIT", "FREQ=WEEKLY;BYDAY=MO,WE,FR", time(7), 45, 8, "Outdoor court", "Sam Substitute"),
+    )
     classes = await add_template_in(uow, owner_id, "10 classes", 10, 60, [yoga.title, hiit.title])
     course = await add_template_in(uow, owner_id, "Back course pass", 8, 70, [])
-    course_draft = weekly("Back course", "FREQ=WEEKLY;BYDAY=SA;COUNT=8", time(10), 60, 6, "Studio A", "Demo Trainer", course.name)
+    course_draft = weekly(
+        "Back course", "FREQ=WEEKLY;BYDAY=SA;COUNT=8", time(10), 60, 6, "Studio A", "Demo Trainer", course.name
+    )
     await add_schedule_in(uow, studio, owner_id, course_draft)
     member_ids = [person.id for person, _, _ in members]
     for member in member_ids:

@@ -89,4 +89,3 @@ def require_may_appoint(actor: Person, role: Role) -> None:
 
 def _a(role: Role) -> str:
     return f"an {role.value}" if role.value[0] in "aeiou" else f"a {role.value}"
-

@@ -71,17 +71,27 @@ async def _schedule_from(uow: UnitOfWork, studio: Studio, draft: ScheduleDraft) 
         raise SetupError("The capacity is a whole number above zero, e.g. 12.")
     space = match(draft.space, [(s.name, s) for s in await uow.spaces.all() if s.active], "space")
     if space.max_capacity is not None and draft.capacity > space.max_capacity:
-        raise SetupError(f"{space.name} holds at most {space.max_capacity}; a capacity of {draft.capacity} does not fit.")
+        raise SetupError(
+            f"{space.name} holds at most {space.max_capacity}; a capacity of {draft.capacity} does not fit."
+        )
     trainer = await person_named(uow, draft.trainer, Role.TRAINER)
     template: PassTemplate | None = None
     if draft.closed_with is not None:
         active = [(t.name, t) for t in await uow.passes.templates() if t.active]
         template = match(draft.closed_with, active, "pass template")
     schedule = Schedule(
-        id=0, title=title, rrule=draft.rrule, starts_on=draft.starts_on, start_time=draft.start_time,
-        duration=draft.duration, default_capacity=draft.capacity, default_space_id=space.id,
-        default_trainer_id=trainer.id, closed=template is not None,
-        pass_template_id=None if template is None else template.id, booking_deadline=draft.booking_deadline,
+        id=0,
+        title=title,
+        rrule=draft.rrule,
+        starts_on=draft.starts_on,
+        start_time=draft.start_time,
+        duration=draft.duration,
+        default_capacity=draft.capacity,
+        default_space_id=space.id,
+        default_trainer_id=trainer.id,
+        closed=template is not None,
+        pass_template_id=None if template is None else template.id,
+        booking_deadline=draft.booking_deadline,
     )
     horizon = first_start + timedelta(days=3 * 366)
     if not original_starts(schedule, studio.zone, first_start, horizon):
