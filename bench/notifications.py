@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import delivery
+from bot import notify
 from bot.app import build_application
 from bot.settings import Settings
 from domain.clock import SystemClock

@@ -10,7 +10,7 @@ from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 
-from bot import delivery, handlers, texts
+from bot import notify, routes, texts
 from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
 from bot.settings import Settings
@@ -45,16 +45,15 @@ def build_application(settings: Settings, sessionmaker: async_sessionmaker[Async
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         # The bot-wide guard at Telegram's 30/s; max_retries=0 so a 429 is never slept
         # away inside a request but reaches the notification dispatcher, which paces
-        # itself and honours retry_after (bot/delivery/dispatcher.py).
+        # itself and honours retry_after (bot/notify/dispatcher.py).
         .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1, max_retries=0))
         .post_init(post_init)
         .post_stop(post_stop)
         .build(),
     )
     application.bot_data.attach(settings, compose(settings, sessionmaker))
-    handlers.register(application)
-    delivery.install(application)
-    handlers.register_fallbacks(application)  # last: only what nothing else took
+    routes.register(application)
+    routes.register_fallbacks(application)  # last: only what nothing else took
     application.add_error_handler(log_error)
     return application
 
@@ -62,12 +61,12 @@ def build_application(settings: Settings, sessionmaker: async_sessionmaker[Async
 async def post_init(application: TraineryApplication) -> None:
     # Per-role menus (BotCommandScopeChat) come with invites; everyone gets these.
     await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.MENU])
-    await delivery.start(application)
+    await notify.start(application)
 
 
 async def post_stop(application: TraineryApplication) -> None:
     """After the last update: finish the notification in hand, keep the rest queued."""
-    await delivery.stop(application)
+    await notify.stop(application)
 
 
 async def log_error(update: object, context: TraineryContext) -> None:

@@ -267,7 +267,7 @@ class CallbackData:
         return cls(**values)
 
 
-# -- the trainer flows (bot/handlers/sessions.py, session_changes.py) ----------------
+# -- the trainer flows (bot/sessions/) ----------------
 
 
 class ListPage(CallbackData, prefix="L"):
@@ -323,7 +323,7 @@ class Step(CallbackData, prefix="F", layout=("action", "key", "arg")):
         return (self.key is not None) == keyed and (self.arg is not None or not keyed)
 
 
-# -- the member flows (bot/handlers/member.py) --------------------------------------
+# -- the member flows (bot/members/) --------------------------------------
 
 MEMBER_VIEWS = frozenset({"my", "book"})
 MEMBER_PAGES = Below(1000)

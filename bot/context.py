@@ -30,7 +30,7 @@ class BotData:
         # PTB creates bot_data with no arguments, so the fields start empty.
         self._settings: Settings | None = None
         self._services: Services | None = None
-        # The notification dispatcher, while the application runs (bot.delivery.start).
+        # The notification dispatcher, while the application runs (bot.notify.start).
         self.dispatcher: Background | None = None
 
     def attach(self, settings: Settings, services: Services) -> None:

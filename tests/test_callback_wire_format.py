@@ -29,7 +29,7 @@ from bot.callbacks import (
     StartOverride,
     Step,
 )
-from bot.delivery import book_again
+from bot.members import book_again
 from domain.occurrence import OccurrenceKey
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -20,7 +20,7 @@ from bot.ranges import (
     parse_range,
     parse_time,
 )
-from bot.trainer_texts import EXPIRED_BUTTON
+from bot.sessions.texts import EXPIRED_BUTTON
 from domain.occurrence import OccurrenceKey
 from tests.bot_harness import TRAINER, app, database_url, fake
 from tests.fake_bot_api import FakeBotApi
@@ -323,7 +323,7 @@ def test_any_typed_recurrence_is_a_valid_rule_or_a_clear_refusal(text: str) -> N
 
     from dateutil.rrule import rrulestr
 
-    from bot.schedule_words import RecurrenceError, to_rrule
+    from bot.admin.schedule_words import RecurrenceError, to_rrule
 
     try:
         rule = to_rrule(text)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from bot.delivery.dispatcher import Dispatcher
+from bot.notify.dispatcher import Dispatcher
 from domain.clock import FixedClock
 from domain.delivery import BLOCKED, CHAT_NOT_FOUND, NO_LINKED_CHAT
 from domain.notifications import NotificationDraft, NotificationKind
@@ -280,7 +280,7 @@ async def test_an_outcome_the_database_would_not_take_is_sent_again_not_lost(
     member = world.members[0]
     await world.book_all(world.yoga_on(TUESDAY), [member])
     chats = await link_chats(world.sessions, fake, [member])
-    monkeypatch.setattr("bot.delivery.dispatcher.WRITE_RETRIES", (0.0,))
+    monkeypatch.setattr("bot.notify.dispatcher.WRITE_RETRIES", (0.0,))
     dispatcher = make(lease=timedelta(milliseconds=500))
     real_mark_sent = dispatcher.store.mark_sent
     failures = iter([True, True])  # the first send's outcome cannot be written, twice

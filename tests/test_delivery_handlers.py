@@ -13,10 +13,10 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.context import TraineryApplication
-from bot.delivery.book_again import BOOKED, EXPIRED, NOT_A_MEMBER
-from bot.delivery.dispatcher import Dispatcher
+from bot.members.book_again import BOOKED, EXPIRED, NOT_A_MEMBER
+from bot.notify.dispatcher import Dispatcher
 from storage.outbox import OutboxStore, enqueued_on
-from bot.delivery.undelivered import ALL_DELIVERED, ONLY_ADMINS, PAGE_SIZE
+from bot.admin.undelivered import ALL_DELIVERED, ONLY_ADMINS, PAGE_SIZE
 from bot.settings import Settings
 from domain.clock import FixedClock
 from domain.delivery import BLOCKED, NO_LINKED_CHAT

@@ -1,4 +1,4 @@
-"""Telegram's limits as the dispatcher keeps them (bot/delivery/pacing.py), and the
+"""Telegram's limits as the dispatcher keeps them (bot/notify/pacing.py), and the
 retry delays (domain/delivery.py), on a hand-moved clock."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.delivery.pacing import ChatSpacing, Pacer
+from bot.notify.pacing import ChatSpacing, Pacer
 from domain.delivery import FIRST_RETRY, LONGEST_RETRY, retry_delay
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.delivery.book_again import BookAgain
-from bot.delivery.texts import render
+from bot.members.book_again import BookAgain
+from bot.notify.texts import render
 from domain.notifications import NotificationKind
 from domain.occurrence import OccurrenceKey
 from domain.override import OverrideRequest

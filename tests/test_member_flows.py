@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from bot import callbacks
 from bot.callbacks import BookSession, CancelBooking, JoinWaitlist, LeaveWaitlist, MemberView
 from bot.context import TraineryApplication
-from bot.delivery.texts import render
+from bot.notify.texts import render
 from domain.notifications import NotificationKind
 from domain.occurrence import OccurrenceKey
 from domain.override import OverrideRequest

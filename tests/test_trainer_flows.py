@@ -13,18 +13,18 @@ from sqlalchemy import update
 from bot.app import build_application
 from bot.callbacks import OpenCard, StartOverride
 from bot.context import TraineryApplication
-from bot.handlers import session_changes
+from bot.sessions import change as session_changes
+from domain.bookings.book import book_session
+from domain.bookings.waitlist import join_waitlist
 from domain.override import OverrideRequest
+from domain.sessions.cancel import cancel_session
+from domain.sessions.card import find_session
+from domain.sessions.override import save_override
 from storage.models import SpaceRow
 from tests.bot_harness import ADMIN, MEMBER, STRANGER, SUBSTITUTE, TRAINER, app, database_url, fake, settings_for
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone, button_data, labels
 from tests.world import World, berlin
-from domain.bookings.book import book_session
-from domain.bookings.waitlist import join_waitlist
-from domain.sessions.cancel import cancel_session
-from domain.sessions.card import find_session
-from domain.sessions.override import save_override
 
 TUESDAY = date(2026, 12, 1)
 __all__ = ["app", "database_url", "fake"]  # fixtures, used by name

@@ -14,7 +14,7 @@ from bot.callbacks import (
     LeaveWaitlist,
     MemberView,
 )
-from bot.member_texts import short
+from bot.members.texts import short
 from domain.member_view import BookedSession, MemberOverview, Offer
 
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot.context import TraineryContext
-from bot.delivery.texts import HEADINGS, moment
 from bot.identity import roles_of
+from bot.notify.texts import HEADINGS, moment
 from bot.render import escape, full_moment, pages_for
 from domain.delivery import Undelivered
 from domain.roles import Role

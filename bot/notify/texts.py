@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.delivery.book_again import BookAgain
+from bot.members.book_again import BookAgain
 from bot.render import escape, plural
 from bot.render import full_moment as moment_of
 from domain.notifications import NotificationKind

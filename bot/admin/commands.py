@@ -13,11 +13,11 @@ from telegram.ext import CommandHandler
 
 from bot import texts
 from bot.actor import acting_person
+from bot.admin.schedule_words import RecurrenceError, to_rrule
 from bot.context import TraineryApplication, TraineryContext
 from bot.menus import refresh_menu
 from bot.ranges import parse_time
 from bot.render import escape
-from bot.schedule_words import RecurrenceError, to_rrule
 from domain.errors import DomainError
 from domain.passes import Pass, PassTemplate
 from domain.roles import Person, Role

@@ -2,7 +2,7 @@
 Telegram's limits, and never loses a notification.
 
 It runs inside the bot process as one asyncio task, started and stopped with the
-Application (`bot.delivery.start` / `stop`).
+Application (`bot.notify.start` / `stop`).
 
 - Prompt: a commit that queued notifications wakes it at once (`when_enqueued`); it
   also polls the outbox every `poll_interval` (0.5 s), which catches changes
@@ -10,7 +10,7 @@ Application (`bot.delivery.start` / `stop`).
   out well within a second either way.
 - Limits: sends are paced by the dispatcher (`Pacer`: 30 in any 1.01 s, evenly
   spaced, counted from each answer; `ChatSpacing`: one per 1.01 s per chat; see
-  bot/delivery/pacing.py). On 429 every send pauses for
+  bot/notify/pacing.py). On 429 every send pauses for
   `retry_after` and the message is tried again. The application's AIORateLimiter
   stays as the bot-wide guard with `max_retries=0`, so a 429 always reaches this
   code's accounting instead of being slept away inside the request.
@@ -54,8 +54,8 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.delivery.pacing import ChatSpacing, Pacer
-from bot.delivery.texts import Notice, render
+from bot.notify.pacing import ChatSpacing, Pacer
+from bot.notify.texts import Notice, render
 from domain.clock import Clock, SystemClock
 from domain.delivery import (
     ACCOUNT_DELETED,

@@ -21,13 +21,14 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import callbacks, keyboards
-from bot import trainer_texts as texts
+from bot import callbacks
 from bot.context import TraineryContext
-from bot.handlers.sessions import show_card, staff, staff_press, today
 from bot.ranges import parse_capacity, parse_time
 from bot.render import escape
 from bot.replies import answer, retire, show
+from bot.sessions import keyboards, texts
+from bot.sessions.access import staff, staff_press, today
+from bot.sessions.card import show_card
 from bot.user_state import CancelDraft, OverrideDraft
 from domain.errors import ConfirmationNeeded, DomainError, NotAllowed, StaleReview
 from domain.occurrence import Occurrence

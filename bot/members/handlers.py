@@ -13,10 +13,9 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot import member_keyboards as keyboards
-from bot import member_texts as texts
 from bot.actor import acting_person
 from bot.context import TraineryApplication, TraineryContext
+from bot.members import keyboards, texts
 from bot.render import page_of
 from bot.replies import answer, show
 from domain.bookings.book import book_session

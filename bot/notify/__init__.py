@@ -1,22 +1,14 @@
 """Member notifications, from the outbox to the member's chat (SPEC §3, §5): the
-dispatcher, the texts members read, the "Book again" button and `/undelivered`.
+dispatcher, its pacing at Telegram's limits, and the texts members read.
 
-`install` adds the handlers; `start` and `stop` run the dispatcher with the
-Application (post_init / post_stop), so it lives and dies with the bot process.
+`start` and `stop` run the dispatcher with the Application (post_init / post_stop),
+so it lives and dies with the bot process.
 """
 
 from __future__ import annotations
 
-from telegram.ext import CallbackQueryHandler, CommandHandler
-
 from bot.context import TraineryApplication
-from bot.delivery import book_again, undelivered
-from bot.delivery.dispatcher import Dispatcher
-
-
-def install(application: TraineryApplication) -> None:
-    application.add_handler(CallbackQueryHandler(book_again.book_again, pattern=book_again.PATTERN))
-    application.add_handler(CommandHandler("undelivered", undelivered.undelivered))
+from bot.notify.dispatcher import Dispatcher
 
 
 async def start(application: TraineryApplication) -> None:

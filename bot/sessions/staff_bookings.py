@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, keyboards
-from bot import trainer_texts as texts
+from bot import callbacks
 from bot.context import TraineryContext
-from bot.handlers.sessions import staff_press
 from bot.render import escape
 from bot.replies import answer, show
+from bot.sessions import keyboards, texts
+from bot.sessions.access import staff_press
 from domain.bookings.cancel import cancel_booking
 from domain.errors import DomainError
 from domain.occurrence import OccurrenceKey
