@@ -345,6 +345,9 @@ def test_cancelling_a_cancelled_session_changes_nothing() -> None:
     assert review.already_cancelled and review.reason == "Flooded"  # the reason it was cancelled with
     assert review.cancelled_bookings == () and review.notifications == () and review.waitlisted == ()
     assert review.refunded_passes == 0
+    # a double tap with an overlong reason still finds it cancelled, not an error
+    again = plan_cancel(cancelled, (), (), "x" * 2000, NOW)
+    assert again.already_cancelled and again.reason == "Flooded"
 
 
 def test_a_started_session_cannot_be_cancelled_and_a_reason_has_a_limit() -> None:
