@@ -64,9 +64,9 @@ def plan_cancel(
 def _plan_bookings(
     occurrence: Occurrence, bookings: tuple[Booking, ...], reason: str | None, now: datetime
 ) -> CancelReview:
-    reason = clean_reason(reason)
-    if occurrence.cancelled:
+    if occurrence.cancelled:  # before the reason is read: a second cancel changes nothing, whatever it says
         return CancelReview(occurrence, occurrence.record.cancel_reason, (), (), already_cancelled=True)
+    reason = clean_reason(reason)
     if occurrence.start <= now:
         raise OccurrenceStarted("This session has already started; it can no longer be cancelled.")
     payload = {**occurrence_payload(occurrence), "reason": reason}

@@ -32,7 +32,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
+from types import TracebackType
 from typing import Literal, Self
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,7 @@ from domain.invites import Invite
 from domain.notifications import NotificationDraft, NotificationKind
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
-from domain.ports import Bookings, Invites, Occurrences, Outbox, People, Passes, Schedules, Spaces, Waitlist
+from domain.ports import Bookings, Invites, Occurrences, Outbox, Passes, People, Schedules, Spaces, Waitlist
 from domain.recurrence import to_utc
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
@@ -53,7 +54,7 @@ from domain.studio import Studio
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # The clock of tests/conftest.py: a Monday morning in the studio, 2026-11-30 08:00 Berlin.
-NOW = datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 
 
 def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -68,7 +69,7 @@ class FakeIntegrityError(Exception):
 def _utc(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")
-    return at.astimezone(timezone.utc)
+    return at.astimezone(UTC)
 
 
 def _utc_or_none(at: datetime | None) -> datetime | None:
@@ -227,9 +228,7 @@ class FakePeople(_Repository):
     async def by_telegram_user(self, telegram_user_id: int) -> Person | None:
         return next((p for p in self.t.people.values() if p.telegram_user_id == telegram_user_id), None)
 
-    async def add(
-        self, name: str, roles: Iterable[Role], at: datetime, telegram_user_id: int | None = None
-    ) -> Person:
+    async def add(self, name: str, roles: Iterable[Role], at: datetime, telegram_user_id: int | None = None) -> Person:
         _utc(at)
         if telegram_user_id is not None and await self.by_telegram_user(telegram_user_id) is not None:
             raise FakeIntegrityError("uq_people_telegram_user_id")
@@ -326,7 +325,8 @@ class FakeOccurrences(_Repository):
 
     async def touching(self, start: datetime, end: datetime) -> list[OccurrenceRecord]:
         return [
-            r for _, r in sorted(self.t.occurrences.items())
+            r
+            for _, r in sorted(self.t.occurrences.items())
             if start <= r.original_start < end or start <= r.start < end
         ]
 
@@ -366,7 +366,8 @@ class FakeBookings(_Repository):
 
     async def active_on(self, record_id: int) -> list[Booking]:
         return [
-            self.t.booking_out(row) for _, row in sorted(self.t.bookings.items())
+            self.t.booking_out(row)
+            for _, row in sorted(self.t.bookings.items())
             if row.booking.occurrence_id == record_id and row.booking.active
         ]
 
@@ -385,7 +386,9 @@ class FakeBookings(_Repository):
 
     async def cancel_many(self, booking_ids: list[int], at: datetime, by: CancelledBy) -> None:
         wanted = set(booking_ids)
-        active = [self.t.bookings[i] for i in sorted(wanted) if i in self.t.bookings and self.t.bookings[i].booking.active]
+        active = [
+            self.t.bookings[i] for i in sorted(wanted) if i in self.t.bookings and self.t.bookings[i].booking.active
+        ]
         for row in active:  # updated even when some were not active: the unit of work rolls back
             row.booking = replace(row.booking, status=BookingStatus.CANCELLED)
             row.cancelled_at, row.cancelled_by = _utc(at), by
@@ -394,7 +397,8 @@ class FakeBookings(_Repository):
 
     async def active_of_member(self, member_id: int) -> list[Booking]:
         return [
-            self.t.booking_out(row) for _, row in sorted(self.t.bookings.items())
+            self.t.booking_out(row)
+            for _, row in sorted(self.t.bookings.items())
             if row.booking.member_id == member_id and row.booking.active
         ]
 
@@ -595,7 +599,9 @@ class FakeUnitOfWork:
         self._begin()
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._tables = None  # what was not committed is gone
 
     async def commit(self) -> None:
@@ -664,13 +670,32 @@ class FakeWorld:
             world.studio_b = (await uow.spaces.add("Studio B", max_capacity=8)).id
             world.closed_template = (await uow.passes.add_template("Course pass", 10, 90, [])).id
             world.yoga = await uow.schedules.add(
-                Schedule(0, "Yoga", "FREQ=WEEKLY;BYDAY=TU,TH", date(2025, 1, 7), time(18), timedelta(hours=1),
-                         yoga_capacity, world.studio_a, world.trainer)
+                Schedule(
+                    0,
+                    "Yoga",
+                    "FREQ=WEEKLY;BYDAY=TU,TH",
+                    date(2025, 1, 7),
+                    time(18),
+                    timedelta(hours=1),
+                    yoga_capacity,
+                    world.studio_a,
+                    world.trainer,
+                )
             )
             world.closed = await uow.schedules.add(
-                Schedule(0, "Back course", "FREQ=WEEKLY;BYDAY=WE;COUNT=20", date(2026, 11, 4), time(10),
-                         timedelta(minutes=90), 6, world.studio_b, world.trainer, closed=True,
-                         pass_template_id=world.closed_template)
+                Schedule(
+                    0,
+                    "Back course",
+                    "FREQ=WEEKLY;BYDAY=WE;COUNT=20",
+                    date(2026, 11, 4),
+                    time(10),
+                    timedelta(minutes=90),
+                    6,
+                    world.studio_b,
+                    world.trainer,
+                    closed=True,
+                    pass_template_id=world.closed_template,
+                )
             )
             world.open_template = (await uow.passes.add_template("10 classes", 10, 60, [world.yoga.id])).id
             await uow.commit()

@@ -58,12 +58,25 @@ TRAINERS = {p.id: p for p in (TOM, SUE, GONE)}
 MEMBERS = [Person(20 + n, f"Member {n}", frozenset({Role.MEMBER})) for n in range(5)]
 BY_ID = {p.id: p for p in MEMBERS}
 
-YOGA = Schedule(1, "Yoga", "FREQ=WEEKLY;BYDAY=TU,TH", date(2025, 1, 7), time(18), timedelta(hours=1),
-                10, STUDIO_A.id, TOM.id)
-COURSE = Schedule(2, "Back course", "FREQ=WEEKLY;BYDAY=WE;COUNT=20", date(2026, 11, 4), time(10),
-                  timedelta(minutes=90), 6, STUDIO_B.id, TOM.id, closed=True, pass_template_id=7)
-PILATES = Schedule(3, "Pilates", "FREQ=WEEKLY;BYDAY=TH", date(2026, 1, 1), time(18), timedelta(hours=1),
-                   8, STUDIO_A.id, SUE.id)
+YOGA = Schedule(
+    1, "Yoga", "FREQ=WEEKLY;BYDAY=TU,TH", date(2025, 1, 7), time(18), timedelta(hours=1), 10, STUDIO_A.id, TOM.id
+)
+COURSE = Schedule(
+    2,
+    "Back course",
+    "FREQ=WEEKLY;BYDAY=WE;COUNT=20",
+    date(2026, 11, 4),
+    time(10),
+    timedelta(minutes=90),
+    6,
+    STUDIO_B.id,
+    TOM.id,
+    closed=True,
+    pass_template_id=7,
+)
+PILATES = Schedule(
+    3, "Pilates", "FREQ=WEEKLY;BYDAY=TH", date(2026, 1, 1), time(18), timedelta(hours=1), 8, STUDIO_A.id, SUE.id
+)
 
 TUESDAY_18 = berlin(2026, 12, 1, 18)
 WEDNESDAY_10 = berlin(2026, 12, 2, 10)
@@ -83,9 +96,16 @@ def occurrence(
     booked: int = 0,
 ) -> Occurrence:
     record = OccurrenceRecord(
-        schedule.id, original, start or original, capacity, space_id, trainer_id,
+        schedule.id,
+        original,
+        start or original,
+        capacity,
+        space_id,
+        trainer_id,
         cancelled_at=NOW - timedelta(hours=1) if cancelled else None,
-        cancel_reason="Flooded" if cancelled else None, version=3, id=record_id,
+        cancel_reason="Flooded" if cancelled else None,
+        version=3,
+        id=record_id,
     )
     return Occurrence.of(schedule, record, booked)
 
@@ -145,7 +165,9 @@ def test_capacity_alone_notifies_nobody() -> None:
 
 def test_cancelling_bookings_tells_each_member_once_with_the_refund_instead_of_the_change() -> None:
     tuesday, booked = yoga_tuesday()
-    review = plan_override(context(tuesday, booked), OverrideRequest(start=berlin(2026, 12, 1, 19), cancel_bookings=True))
+    review = plan_override(
+        context(tuesday, booked), OverrideRequest(start=berlin(2026, 12, 1, 19), cancel_bookings=True)
+    )
     assert review.cancelled_bookings == booked and review.refunded_passes == 3
     assert kinds(review) == [NotificationKind.BOOKING_CANCELLED] * 3  # not RESCHEDULED as well
     assert review.notifications[0].payload["refund"] == {"pass_id": 200, "sessions_left": 10}
@@ -323,6 +345,9 @@ def test_cancelling_a_cancelled_session_changes_nothing() -> None:
     assert review.already_cancelled and review.reason == "Flooded"  # the reason it was cancelled with
     assert review.cancelled_bookings == () and review.notifications == () and review.waitlisted == ()
     assert review.refunded_passes == 0
+    # a double tap with an overlong reason still finds it cancelled, not an error
+    again = plan_cancel(cancelled, (), (), "x" * 2000, NOW)
+    assert again.already_cancelled and again.reason == "Flooded"
 
 
 def test_a_started_session_cannot_be_cancelled_and_a_reason_has_a_limit() -> None:
@@ -337,7 +362,9 @@ def test_a_started_session_cannot_be_cancelled_and_a_reason_has_a_limit() -> Non
 # -- merge_occurrences and led_by --------------------------------------------------------
 
 
-def merged(first: date, last: date, records: list[OccurrenceRecord], booked: dict[int, int] | None = None) -> list[Occurrence]:
+def merged(
+    first: date, last: date, records: list[OccurrenceRecord], booked: dict[int, int] | None = None
+) -> list[Occurrence]:
     start, end = DateRange(first, last).instants(BERLIN)
     return merge_occurrences([YOGA], BERLIN, start, end, records, booked or {})
 
@@ -372,13 +399,29 @@ def test_led_by_follows_the_substitute() -> None:
 # -- plan_promotions ------------------------------------------------------------------------
 
 
-def pass_of(member: Person, *, pass_id: int | None = None, left: int | None = 5, days: int = 30,
-            covers: frozenset[int] = frozenset({YOGA.id}), template_id: int = 5) -> Pass:
-    return Pass(pass_id or 400 + member.id, member.id, template_id, left, NOW - timedelta(days=1),
-                NOW + timedelta(days=days), covers)
+def pass_of(
+    member: Person,
+    *,
+    pass_id: int | None = None,
+    left: int | None = 5,
+    days: int = 30,
+    covers: frozenset[int] = frozenset({YOGA.id}),
+    template_id: int = 5,
+) -> Pass:
+    return Pass(
+        pass_id or 400 + member.id,
+        member.id,
+        template_id,
+        left,
+        NOW - timedelta(days=1),
+        NOW + timedelta(days=days),
+        covers,
+    )
 
 
-def full(capacity: int = 2, schedule: Schedule = YOGA, start: datetime = TUESDAY_18, cancelled: bool = False) -> Occurrence:
+def full(
+    capacity: int = 2, schedule: Schedule = YOGA, start: datetime = TUESDAY_18, cancelled: bool = False
+) -> Occurrence:
     """A session with every spot taken."""
     return occurrence(schedule, start, capacity=capacity, booked=capacity, cancelled=cancelled)
 
@@ -408,7 +451,9 @@ def test_never_more_promotions_than_free_spots() -> None:
     session = full(capacity=5)
     waiting = line(session, MEMBERS[:4])
     passes = [pass_of(m) for m in MEMBERS[:4]]
-    assert [p.member_id for p in plan_promotions(session, 3, waiting, BY_ID, passes, NOW)] == [m.id for m in MEMBERS[:2]]
+    assert [p.member_id for p in plan_promotions(session, 3, waiting, BY_ID, passes, NOW)] == [
+        m.id for m in MEMBERS[:2]
+    ]
     assert plan_promotions(session, 5, waiting, BY_ID, passes, NOW) == ()
     assert plan_promotions(session, 7, waiting, BY_ID, passes, NOW) == ()  # capacity below bookings
 

@@ -141,19 +141,20 @@ async def test_an_override_cancelling_bookings_refunds_each_once_and_queues_exac
     request = OverrideRequest(start=berlin(2026, 12, 1, 19), cancel_bookings=True)
     saved = await save_override(fake.studio, fake.trainer, key, request)
     assert saved.refunded_passes == 4 and fake.store.booked_members(key) == []
-    for member, booking in zip(fake.members, booked):
+    for member, booking in zip(fake.members, booked, strict=True):
         pass_id = fake.pass_of(member)
         assert fake.store.balance(pass_id) == 10
         assert [e.kind for e in fake.store.ledger(pass_id) if e.booking_id == booking.id] == [
-            LedgerKind.USE, LedgerKind.REFUND,
+            LedgerKind.USE,
+            LedgerKind.REFUND,
         ]
     assert {row.cancelled_by for row in fake.store.bookings(key, active=False)} == {CancelledBy.OVERRIDE}
     [notices] = fake.store.changes().values()
     assert notices == list(saved.notifications)
-    assert [(n.member_id, n.kind) for n in notices] == [
-        (m, NotificationKind.BOOKING_CANCELLED) for m in fake.members
-    ]
-    again = await save_override(fake.studio, fake.trainer, key, OverrideRequest(start=berlin(2026, 12, 1, 20), cancel_bookings=True))
+    assert [(n.member_id, n.kind) for n in notices] == [(m, NotificationKind.BOOKING_CANCELLED) for m in fake.members]
+    again = await save_override(
+        fake.studio, fake.trainer, key, OverrideRequest(start=berlin(2026, 12, 1, 20), cancel_bookings=True)
+    )
     assert again.cancelled_bookings == () and again.notifications == ()
     assert [fake.store.balance(fake.pass_of(m)) for m in fake.members] == [10] * 4
     assert_ledger_true(fake)
@@ -169,7 +170,9 @@ async def test_the_review_shows_exactly_what_the_save_does(small: FakeWorld) -> 
     saved = await save_override(small.studio, small.trainer, key, request, expected_version=review.version)
     assert saved.notifications == review.notifications
     assert (saved.changes, saved.warnings, saved.cancelled_bookings) == (
-        review.changes, review.warnings, review.cancelled_bookings,
+        review.changes,
+        review.warnings,
+        review.cancelled_bookings,
     )
     assert [p.member_id for p in saved.promoted] == [p.member_id for p in review.promoted] == [small.members[2]]
     assert [(n.member_id, n.kind) for n in review.notifications] == [
