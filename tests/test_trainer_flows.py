@@ -262,6 +262,30 @@ async def test_a_warning_is_shown_and_must_be_confirmed(trainer: Phone, world: W
     assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).capacity == 2
 
 
+async def test_a_warning_that_arises_between_review_and_save_is_shown_before_saving(
+    trainer: Phone, world: World
+) -> None:
+    """The review showed no warning; meanwhile an admin moved another session into
+    Studio B at that hour. Save does not save blindly: it shows the fresh review with
+    the warning, and only the confirmation saves."""
+    menu = await trainer.tap("✎ Change", await open_card(trainer))
+    await trainer.tap("Capacity", menu)
+    menu = await trainer.send("8")  # Studio B holds at most 8
+    menu = await trainer.tap("Studio B", await trainer.tap("Space", menu))
+    review = await trainer.tap("Review ▶", menu)
+    assert "⚠️" not in review["text"] and labels(review)[0] == "✅ Save"
+    assert world.closed is not None
+    course = world.closed_on(date(2026, 12, 2))
+    await save_override(world.studio, world.admin, course, OverrideRequest(start=berlin(2026, 12, 1, 18)), confirmed=True)
+    again = await trainer.tap("Save", review)
+    assert "Something changed since your review" in again["text"]
+    assert "already busy then: Back course Tue 01 Dec 18:00" in again["text"]
+    assert labels(again)[0] == "⚠️ Confirm and save"
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).space_id == world.studio_a
+    await trainer.tap("Confirm and save", again)
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).space_id == world.studio_b
+
+
 async def test_a_domain_refusal_shows_in_the_menu_and_changes_nothing(trainer: Phone, world: World) -> None:
     menu = await trainer.tap("✎ Change", await open_card(trainer))
     await trainer.tap("Capacity", menu)
