@@ -351,7 +351,7 @@ def _occurrences(
             continue
         record: dict[str, Any] = {
             "id": b.new_id("occurrences"), "schedule_id": schedule.id, "original_start": original,
-            "start": original, "moved": False, "capacity": None, "space_id": None, "trainer_id": None,
+            "start": original, "capacity": None, "space_id": None, "trainer_id": None,
             "cancelled_at": None, "cancel_reason": None, "version": 1,
         }
         change = rng.random() if booked else rng.choice((0.005, 0.015, 0.03, 0.05, 0.065))
@@ -361,7 +361,7 @@ def _occurrences(
             record.update(cancelled_at=changed_at, cancel_reason="Trainer ill")
             kind = "training_cancelled"
         elif change < 0.02 and schedule.id != 1:
-            record.update(start=original + timedelta(hours=1), moved=True)
+            record.update(start=original + timedelta(hours=1))
             kind = "training_rescheduled"
         elif change < 0.04:
             record.update(trainer_id=rng.choice([t for t in trainers if t != schedule.default_trainer_id] or trainers))
@@ -420,7 +420,7 @@ def _big_sessions(b: _Builder, bootcamp: Schedule, starts: list[datetime], membe
         occurrence_id = b.new_id("occurrences")
         b.rows["occurrences"].append({
             "id": occurrence_id, "schedule_id": bootcamp.id, "original_start": start, "start": start,
-            "moved": False, "capacity": None, "space_id": None, "trainer_id": None, "cancelled_at": None,
+            "capacity": None, "space_id": None, "trainer_id": None, "cancelled_at": None,
             "cancel_reason": None, "version": 1 + len(members),
         })
         for member in members:
@@ -522,7 +522,7 @@ async def check(url: str) -> dict[str, int]:
         "occurrence rows with nothing to keep": """
             SELECT count(*) FROM occurrences o LEFT JOIN (
                 SELECT DISTINCT occurrence_id FROM bookings) b ON b.occurrence_id = o.id
-            WHERE o.cancelled_at IS NULL AND NOT o.moved AND o.capacity IS NULL AND o.space_id IS NULL
+            WHERE o.cancelled_at IS NULL AND o.start = o.original_start AND o.capacity IS NULL AND o.space_id IS NULL
                   AND o.trainer_id IS NULL AND b.occurrence_id IS NULL""",
     }
     try:

@@ -35,7 +35,7 @@ from bot import notify
 from bot.app import build_application
 from bot.settings import Settings
 from domain.clock import SystemClock
-from domain.occurrence import OccurrenceKey, OccurrenceRecord
+from domain.occurrence import OccurrenceKey
 from domain.passes import grant_entry, use_entry
 from domain.recurrence import to_utc
 from domain.roles import Role
@@ -137,14 +137,14 @@ async def run(
         application = build_application(settings, sessions)
         studio = Studio(lambda: SqlUnitOfWork(sessions), SystemClock(), ZONE)
         async with application:
-            await delivery.start(application)
+            await notify.start(application)
             try:
                 started = time.time()
                 await cancel_session(studio, admin, key, "Benchmark")
                 committed = time.time()
                 await _settle(sessions, members, timeout or 60 + members / 20)
             finally:
-                await delivery.stop(application)
+                await notify.stop(application)
         calls = fake.calls("sendMessage")
         statuses = await _statuses(sessions)
     sent = [call for call in calls if call.status == 200]

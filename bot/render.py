@@ -46,11 +46,6 @@ def full_moment(moment: datetime, zone: ZoneInfo, *, same_day_as: datetime | Non
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
 
 
-def long_date(moment: datetime, zone: ZoneInfo) -> str:
-    """`01 Dec 2026`."""
-    return moment.astimezone(zone).strftime("%d %b %Y")
-
-
 # -- counted words -------------------------------------------------------------------
 
 

@@ -18,7 +18,6 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
-    Integer,
     MetaData,
     String,
     Text,
@@ -58,15 +57,6 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class StudioRow(Base):
-    """The one studio of this deployment (its time zone comes from the settings)."""
-
-    __tablename__ = "studio"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    booking_deadline_minutes: Mapped[int] = mapped_column(Integer, default=120)
 
 
 class PersonRow(Base):
@@ -167,7 +157,6 @@ class OccurrenceRow(Base):
     # Effective start (the original one unless rescheduled): lets a listing find
     # occurrences moved into its range by an index lookup.
     start: Mapped[datetime] = mapped_column(UtcDateTime())
-    moved: Mapped[bool] = mapped_column(default=False)
     capacity: Mapped[int | None]
     space_id: Mapped[int | None] = mapped_column(ForeignKey("spaces.id"))
     trainer_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

@@ -210,7 +210,6 @@ class OccurrencesRepository:
                 "schedule_id": k.schedule_id,
                 "original_start": k.original_start,
                 "start": k.original_start,
-                "moved": False,
                 "version": 0,
             }
             for k in wanted
@@ -271,7 +270,6 @@ class OccurrencesRepository:
             .values(
                 version=OccurrenceRow.version + 1,
                 start=record.start,
-                moved=record.start != record.original_start,
                 capacity=record.capacity,
                 space_id=record.space_id,
                 trainer_id=record.trainer_id,

@@ -8,7 +8,6 @@ import pytest
 
 from bot.context import TraineryApplication
 from domain.roles import Role
-from storage.unit_of_work import SqlUnitOfWork
 from tests.bot_harness import ADMIN, MEMBER, TRAINER, app, database_url, fake
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone

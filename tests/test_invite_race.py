@@ -12,7 +12,6 @@ from domain.errors import NotAllowed
 from domain.invites import InviteRefused
 from domain.roles import Role
 from storage.models import PersonRow
-from storage.unit_of_work import SqlUnitOfWork
 from tests.world import World
 from domain.setup.invites import invite, redeem
 

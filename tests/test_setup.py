@@ -10,7 +10,6 @@ from domain.errors import NotAllowed
 from domain.roles import Role
 from domain.setup.names import SetupError
 from domain.setup.schedules import ScheduleDraft
-from storage.unit_of_work import SqlUnitOfWork
 from tests.world import World
 from domain.setup.passes import add_template, passes_of, templates
 from domain.setup.people import appoint
