@@ -37,7 +37,7 @@ from domain.permissions import may_change
 from domain.recurrence import to_utc
 from domain.roles import Person
 from domain.sessions.cancel import cancel_session, review_cancel
-from domain.sessions.card import SessionCard, find_session, session_card
+from domain.sessions.card import SessionCard, session_card
 from domain.sessions.override import review_override, save_override
 
 CHOOSE, CAPACITY, SPACE, TRAINER, DAY, TIME, REVIEW, REASON, CONFIRM_CANCEL = range(9)
@@ -53,7 +53,7 @@ def step_of(update: Update) -> callbacks.Step | None:
 # -- starting: the card's buttons -------------------------------------------------
 
 
-async def begin(update: Update, context: TraineryContext) -> tuple[Person, Occurrence] | None:
+async def begin(update: Update, context: TraineryContext) -> tuple[Person, SessionCard] | None:
     """Check the pressed Change/Cancel button against the session as it is now."""
     pressed = await staff_press(update, context, (callbacks.StartOverride, callbacks.StartCancel))
     if pressed is None:
@@ -61,10 +61,11 @@ async def begin(update: Update, context: TraineryContext) -> tuple[Person, Occur
     person, data = pressed
     assert isinstance(data, (callbacks.StartOverride, callbacks.StartCancel))  # for the type checker
     try:
-        occurrence = await find_session(context.studio, person.id, data.key)
+        card = await session_card(context.studio, person.id, data.key)
     except DomainError as error:
         await answer(update, error.text, alert=True)
         return None
+    occurrence = card.occurrence
     if not may_change(person, occurrence):
         await answer(update, texts.NOT_YOURS, alert=True)
         return None
@@ -72,24 +73,25 @@ async def begin(update: Update, context: TraineryContext) -> tuple[Person, Occur
     if occurrence.version != data.version or occurrence.cancelled or occurrence.start <= context.studio.now():
         await show_card(update, context, person, data.key, texts.CHANGED_SINCE)
         return None
-    return person, occurrence
+    return person, card
 
 
 async def start_override(update: Update, context: TraineryContext) -> int:
     begun = await begin(update, context)
     if begun is None:
         return END
-    _, occurrence = begun
+    person, card = begun
     context.state.cancel = None
-    context.state.override = OverrideDraft(occurrence.key)
-    return await show_menu(update, context)
+    draft = OverrideDraft(card.occurrence.key)
+    context.state.override = draft
+    return await show_menu(update, context, loaded=(person, card, draft))  # the card just read: no second look
 
 
 async def start_cancel(update: Update, context: TraineryContext) -> int:
     begun = await begin(update, context)
     if begun is None:
         return END
-    _, occurrence = begun
+    occurrence = begun[1].occurrence
     context.state.override = None
     draft = CancelDraft(occurrence.key)
     context.state.cancel = draft
@@ -111,8 +113,13 @@ async def current(update: Update, context: TraineryContext) -> tuple[Person, Ses
     return person, await session_card(context.studio, person.id, draft.key), draft
 
 
-async def show_menu(update: Update, context: TraineryContext, note: str | None = None) -> int:
-    loaded = await current(update, context)
+async def show_menu(
+    update: Update,
+    context: TraineryContext,
+    note: str | None = None,
+    loaded: tuple[Person, SessionCard, OverrideDraft] | None = None,
+) -> int:
+    loaded = loaded or await current(update, context)
     if loaded is None:
         return END
     person, card, draft = loaded
