@@ -76,7 +76,10 @@ def test_the_process_answers_start_migrates_and_stops_on_sigterm(tmp_path: Path)
     assert TOKEN not in log and "ABC" not in log
     with sqlite3.connect(tmp_path / "trainery.sqlite3") as database:
         assert database.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
-        assert database.execute("SELECT count(*) FROM people").fetchone() == (0,)
+        # One path decides who is acting: the configured owner's first message, /start
+        # included, gives them their person with the owner role — and nobody else one.
+        people = database.execute("SELECT p.name, r.role, p.telegram_user_id FROM people p JOIN roles r ON r.person_id = p.id")
+        assert people.fetchall() == [("Olga", "owner", OWNER)]
 
 
 def test_without_a_token_it_says_how_to_get_one(tmp_path: Path) -> None:
