@@ -74,15 +74,7 @@ class _Read:
         return await _assemble(uow, schedule, record)
 
     async def passes(self, uow: UnitOfWork, pass_ids: Iterable[int] = (), members: Iterable[int] = ()) -> list[Pass]:
-        wanted, owners = set(pass_ids), set(members)
-        found: dict[int, Pass] = {}
-        for member in owners:
-            found.update((p.id, p) for p in await uow.passes.of_member(member))
-        for pass_id in wanted - found.keys():
-            pass_ = await uow.passes.get(pass_id)
-            if pass_ is not None:
-                found[pass_id] = pass_
-        return sorted(found.values(), key=lambda p: p.id)
+        return await uow.passes.find(pass_ids, members)
 
 
 class _Lock:

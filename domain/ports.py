@@ -93,6 +93,10 @@ class Waitlist(Protocol):
 class Passes(Protocol):
     async def get(self, pass_id: int) -> Pass | None: ...
     async def of_member(self, member_id: int) -> list[Pass]: ...
+    async def find(self, pass_ids: Iterable[int] = (), members: Iterable[int] = ()) -> list[Pass]:
+        """The passes named and every pass of the members named, in id order."""
+        ...
+
     async def lock(self, pass_ids: Iterable[int] = (), members: Iterable[int] = ()) -> list[Pass]:
         """The passes named and every pass of the members named, locked in id order
         until the transaction ends, read after the lock (so their balances are current)."""

@@ -442,17 +442,20 @@ class PassesRepository:
         row = await self.session.get(PassRow, pass_id, populate_existing=True)
         return None if row is None else await self._pass(row)
 
+    async def find(self, pass_ids: Iterable[int] = (), members: Iterable[int] = ()) -> list[Pass]:
+        return await self._passes(pass_ids, members, lock=False)
+
     async def lock(self, pass_ids: Iterable[int] = (), members: Iterable[int] = ()) -> list[Pass]:
+        return await self._passes(pass_ids, members, lock=True)
+
+    async def _passes(self, pass_ids: Iterable[int], members: Iterable[int], *, lock: bool) -> list[Pass]:
         ids, owners = set(pass_ids), set(members)
         if not ids and not owners:
             return []
-        rows = await self.session.scalars(
-            select(PassRow)
-            .where(or_(PassRow.id.in_(ids), PassRow.member_id.in_(owners)))
-            .order_by(PassRow.id)
-            .with_for_update(key_share=True)
-            .execution_options(populate_existing=True)
-        )
+        query = select(PassRow).where(or_(PassRow.id.in_(ids), PassRow.member_id.in_(owners))).order_by(PassRow.id)
+        if lock:  # FOR NO KEY UPDATE: bookings and ledger rows referencing the pass are not blocked
+            query = query.with_for_update(key_share=True)
+        rows = await self.session.scalars(query.execution_options(populate_existing=True))
         return [await self._pass(row) for row in rows.all()]
 
     async def of_member(self, member_id: int) -> list[Pass]:

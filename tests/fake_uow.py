@@ -455,12 +455,14 @@ class FakePasses(_Repository):
     async def of_member(self, member_id: int) -> list[Pass]:
         return [self.t.pass_out(p) for _, p in sorted(self.t.passes.items()) if p.member_id == member_id]
 
-    async def lock(self, pass_ids: Iterable[int] = (), members: Iterable[int] = ()) -> list[Pass]:
+    async def find(self, pass_ids: Iterable[int] = (), members: Iterable[int] = ()) -> list[Pass]:
         ids, owners = set(pass_ids), set(members)
-        if not ids and not owners:
-            return []
-        found = [self.t.pass_out(p) for i, p in sorted(self.t.passes.items()) if i in ids or p.member_id in owners]
-        self._uow.took("passes", tuple(p.id for p in found))
+        return [self.t.pass_out(p) for i, p in sorted(self.t.passes.items()) if i in ids or p.member_id in owners]
+
+    async def lock(self, pass_ids: Iterable[int] = (), members: Iterable[int] = ()) -> list[Pass]:
+        found = await self.find(pass_ids, members)
+        if found:
+            self._uow.took("passes", tuple(p.id for p in found))
         return found
 
     async def template(self, template_id: int) -> PassTemplate | None:
