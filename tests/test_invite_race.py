@@ -4,6 +4,7 @@ account (the database decides), and only admins invite."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -36,3 +37,12 @@ async def test_members_and_trainers_cannot_invite(world: World) -> None:
     for person in (world.trainer, world.members[0]):
         with pytest.raises(NotAllowed):
             await invite(world.studio, person, Role.MEMBER, ["Eve"])
+
+
+async def test_people_are_stamped_with_the_studio_clock_not_the_machines(world: World) -> None:
+    """The repositories take time from the injected clock (the test clock stands in
+    2026-11-30), so a replayed or simulated day stays consistent."""
+    [(person, _, until)] = await invite(world.studio, world.admin, Role.MEMBER, ["Clara Clock"])
+    async with world.sessions() as session:
+        created = await session.scalar(select(PersonRow.created_at).where(PersonRow.id == person.id))
+    assert created == world.studio.now() and until == world.studio.now() + timedelta(days=7)
