@@ -17,7 +17,10 @@ message ids counted per chat and shared with the user's own messages; HTML
 parse mode turned into plain text plus entities, refusing bad HTML with
 "can't parse entities"; the edit errors ("message is not modified", "message to
 edit not found", "message can't be edited"); editMessageText without
-reply_markup removes the inline keyboard; callback data over 64 bytes refused;
+reply_markup removes the inline keyboard; Telegram's limits — a text over 4,096
+characters after entity parsing ("message is too long"), an inline keyboard of more
+than 100 buttons ("reply markup is too long"), callback data over 64 bytes
+("BUTTON_DATA_INVALID");
 long polling with offset confirmation and 409 for a second concurrent poller;
 "chat not found" for chats that never wrote to the bot.
 
@@ -63,8 +66,16 @@ STRING_FIELDS = frozenset(
      "language_code", "secret_token", "description", "short_description", "name", "query"}
 )
 SENDING_METHODS = frozenset({"sendmessage"})
+# Telegram's limits. A text is measured as Telegram measures it: the visible text after
+# entity parsing (tags gone, `&amp;` one character), trimmed, counted in Unicode
+# characters (code points) — the Bot API documents "1-4096 characters after entities
+# parsing", TDLib counts code points, and a text of 4,096 emoji (8,192 UTF-16 code
+# units) is accepted. Entity offsets, unlike the limit, count UTF-16 code units.
 MAX_TEXT = 4096
-MAX_CALLBACK_DATA = 64
+MAX_BUTTONS = 100  # inline buttons on one message, all rows together
+MAX_CALLBACK_DATA = 64  # bytes
+TOO_LONG = "Bad Request: message is too long"
+MARKUP_TOO_LONG = "Bad Request: reply markup is too long"
 
 
 class ApiError(Exception):
@@ -705,6 +716,8 @@ def _inline_markup(markup: Any) -> JSON | None:
     """Only inline keyboards appear on a Message; validated like Telegram does."""
     if not isinstance(markup, dict) or "inline_keyboard" not in markup:
         return None
+    if sum(len(row) for row in markup["inline_keyboard"]) > MAX_BUTTONS:
+        raise ApiError(400, MARKUP_TOO_LONG)
     for row in markup["inline_keyboard"]:
         for button in row:
             if not button.get("text"):
@@ -730,8 +743,8 @@ def _formatted(params: JSON) -> tuple[str, list[JSON]]:
     text, entities = _trim(text, entities)
     if not text:
         raise bad_request("message text is empty")
-    if utf16_len(text) > MAX_TEXT:
-        raise bad_request("message is too long")
+    if len(text) > MAX_TEXT:
+        raise ApiError(400, TOO_LONG)
     entities += [e for e in command_entities(text) if not _overlaps(e, entities)]
     return text, sorted(entities, key=lambda e: (e["offset"], -e["length"]))
 

@@ -213,6 +213,79 @@ async def test_callback_queries_are_answered_once(fake: FakeBotApi, bot: Bot) ->
 async def test_callback_data_over_64_bytes_is_refused(bot: Bot) -> None:
     with pytest.raises(BadRequest, match="Button_data_invalid"):
         await bot.send_message(ANN, "x", reply_markup=keyboard("x" * 65))
+    with pytest.raises(BadRequest, match="Button_data_invalid"):
+        await bot.send_message(ANN, "x", reply_markup=keyboard("é" * 33))  # 66 bytes, 33 characters
+    await bot.send_message(ANN, "x", reply_markup=keyboard("x" * 64))
+    await bot.send_message(ANN, "x", reply_markup=keyboard("é" * 32))
+
+
+# -- Telegram's limits: 4,096 characters of visible text, 100 buttons --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "visible"),
+    [
+        ("x" * 4096, 4096),
+        ("<b>" + "x" * 4095 + "</b>y", 4096),  # tags are not text
+        ("&amp;" * 4096, 4096),  # an entity is one character
+        ("💪" * 4096, 4096),  # characters, not UTF-16 code units (that would be 8,192)
+        ("\n " + "x" * 4096 + " \n\n", 4096),  # Telegram trims before it counts
+    ],
+)
+async def test_a_text_of_4096_visible_characters_is_sent(bot: Bot, text: str, visible: int) -> None:
+    sent = await bot.send_message(ANN, text, parse_mode=ParseMode.HTML)
+    assert len(sent.text) == visible
+
+
+@pytest.mark.parametrize("text", ["x" * 4097, "<i>" + "x" * 4097 + "</i>", "&lt;" * 4097, "💪" * 4097, "x\n" * 2049])
+async def test_a_longer_text_is_refused(fake: FakeBotApi, bot: Bot, text: str) -> None:
+    with pytest.raises(BadRequest, match="^Message is too long$"):
+        await bot.send_message(ANN, text, parse_mode=ParseMode.HTML)
+    assert fake.calls("sendMessage")[-1].status == 400 and fake.sent_messages(ANN) == []
+
+
+async def test_an_edit_to_a_longer_text_is_refused_and_changes_nothing(fake: FakeBotApi, bot: Bot) -> None:
+    sent = await bot.send_message(ANN, "short", reply_markup=keyboard("v1:a"))
+    with pytest.raises(BadRequest, match="^Message is too long$"):
+        await bot.edit_message_text("x" * 4097, ANN, sent.message_id)
+    assert fake.message(ANN, sent.message_id)["text"] == "short"
+    await bot.edit_message_text("x" * 4096, ANN, sent.message_id)
+
+
+def grid(count: int, per_row: int = 8) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(str(n), callback_data=f"b{n}") for n in range(count)]
+    return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, count, per_row)])
+
+
+async def test_100_buttons_are_sent_and_101_refused(fake: FakeBotApi, bot: Bot) -> None:
+    sent = await bot.send_message(ANN, "many", reply_markup=grid(100))
+    assert sum(len(row) for row in sent.reply_markup.inline_keyboard) == 100
+    for markup in (grid(101), grid(101, per_row=1)):
+        with pytest.raises(BadRequest, match="^Reply markup is too long$"):
+            await bot.send_message(ANN, "too many", reply_markup=markup)
+    with pytest.raises(BadRequest, match="^Reply markup is too long$"):
+        await bot.edit_message_text("too many", ANN, sent.message_id, reply_markup=grid(101))
+    with pytest.raises(BadRequest, match="^Reply markup is too long$"):
+        await bot.edit_message_reply_markup(ANN, sent.message_id, reply_markup=grid(101))
+    assert fake.message(ANN, sent.message_id)["text"] == "many"
+    assert [m["text"] for m in fake.sent_messages(ANN)] == ["many"]
+
+
+def test_the_raw_answers_carry_telegrams_descriptions(fake: FakeBotApi) -> None:
+    too_long = json.dumps({"chat_id": ANN, "text": "x" * 4097}).encode()
+    assert raw_call(fake, f"/bot{TOKEN}/sendMessage", too_long, "application/json") == (
+        400, {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
+    )
+    markup = {"inline_keyboard": [[{"text": "b", "callback_data": "b"}]] * 101}
+    too_many = json.dumps({"chat_id": ANN, "text": "x", "reply_markup": markup}).encode()
+    assert raw_call(fake, f"/bot{TOKEN}/sendMessage", too_many, "application/json")[1]["description"] == (
+        "Bad Request: reply markup is too long"
+    )
+    bad_data = json.dumps({"chat_id": ANN, "text": "x", "reply_markup": {"inline_keyboard": [[
+        {"text": "b", "callback_data": "x" * 65}]]}}).encode()
+    assert raw_call(fake, f"/bot{TOKEN}/sendMessage", bad_data, "application/json")[1]["description"] == (
+        "Bad Request: BUTTON_DATA_INVALID"
+    )
 
 
 async def test_commands_menu(fake: FakeBotApi, bot: Bot) -> None:
