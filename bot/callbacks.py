@@ -372,9 +372,46 @@ class StaffCancelBooking(CallbackData, prefix="Z"):
     confirmed: bool = False
 
 
+class BookingsPage(CallbackData, prefix="KP"):
+    """Staff: a page of the members booked on a session (`ShowBookings` is its first)."""
+
+    key: OccurrenceKey
+    page: Annotated[int, Below(10_000)]  # past the end shows the last page
+
+
+# -- the admin lists (bot/admin/) ------------------------------------------
+
+ADMIN_LISTS = frozenset({"spaces", "trainers", "members", "admins", "templates", "schedules"})
+
+
+class AdminListPage(CallbackData, prefix="A"):
+    """A page of `/spaces`, `/trainers`, `/members`, `/admins`, `/templates` or `/schedules`."""
+
+    what: Annotated[str, OneOf(ADMIN_LISTS)]
+    page: Annotated[int, Below(10_000)]  # past the end shows the last page
+
+
+class PassesPage(CallbackData, prefix="P"):
+    """A page of `/passes <member>`; the member by id, as names may be long."""
+
+    member_id: int
+    page: Annotated[int, Below(10_000)]
+
+
 MemberCallback = MemberView | BookSession | JoinWaitlist | CancelBooking | LeaveWaitlist
-StaffCallback = ShowBookings | StaffCancelBooking
-Callback = ListPage | QuickPick | OpenCard | StartOverride | StartCancel | Step | MemberCallback | StaffCallback
+StaffCallback = ShowBookings | StaffCancelBooking | BookingsPage
+AdminCallback = AdminListPage | PassesPage
+Callback = (
+    ListPage
+    | QuickPick
+    | OpenCard
+    | StartOverride
+    | StartCancel
+    | Step
+    | MemberCallback
+    | StaffCallback
+    | AdminCallback
+)
 
 
 def parse(data: str | None) -> Callback | None:

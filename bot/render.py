@@ -1,16 +1,39 @@
 """Rendering shared by every feature of the bot, written once: escaping for Telegram's
-HTML, instants in the studio's zone, counted words, and paging a long list."""
+HTML, instants in the studio's zone, counted words, Telegram's limits, and paging a
+long list."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 T = TypeVar("T")
+
+# -- Telegram's limits -------------------------------------------------------------------
+
+MAX_TEXT = 4096  # characters of a message's visible text (counted after the HTML is parsed)
+MAX_BUTTONS = 100  # inline buttons on one message
+_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_length(text: str) -> int:
+    """What Telegram counts against MAX_TEXT: the text without its tags, each entity
+    (`&amp;`) one character, trimmed."""
+    return len(html.unescape(_TAG.sub("", text)).strip())
+
+
+def clip(text: str, limit: int) -> str:
+    """Plain `text` on one line and at most `limit` characters, cut visibly with "…";
+    for what has no bound of its own (a list of titles, a recurrence rule). Escape after."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def escape(text: str) -> str:
@@ -88,3 +111,47 @@ def page_of(items: Sequence[T], number: int, size: int) -> Page[T]:
 def pages_for(total: int, size: int) -> int:
     """How many pages `total` items fill (at least one)."""
     return max(1, -(-total // size))
+
+
+def span(page: Page[Any], noun: str) -> str:
+    """The line under a paged list: `Members 21–40 of 160 · page 2/8`."""
+    shown = f"{noun} {page.offset + 1}–{page.offset + len(page.items)} of {page.total}"
+    return shown + (f" · page {page.number + 1}/{page.pages}" if page.pages > 1 else "")
+
+
+def page_row(number: int, pages: int, data: Callable[[int], str]) -> list[InlineKeyboardButton]:
+    """The buttons that turn the pages of a list, the same everywhere: ◀ Previous and
+    Next ▶ where there is a page to go to. `data(n)` is the data of the button that
+    shows page n (0-based); empty on a list of one page."""
+    row = []
+    if number > 0:
+        row.append(InlineKeyboardButton("◀ Previous", callback_data=data(number - 1)))
+    if number + 1 < pages:
+        row.append(InlineKeyboardButton("Next ▶", callback_data=data(number + 1)))
+    return row
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list to show a page at a time: a heading, one HTML line per item, and what to
+    say when there is none. `size` lines fit a page whatever they hold: each list
+    chooses it from its longest possible line (see the README's paging line)."""
+
+    heading: str
+    lines: Sequence[str]
+    empty: str
+    noun: str  # for the span line: "Members 21–40 of 160"
+    size: int
+    data: Callable[[int], str]  # the callback data of the button that shows page n
+
+
+def listing_page(listing: Listing, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Page `number` (0-based; past the end shows the last) as text and its buttons."""
+    if not listing.lines:
+        return f"{listing.heading}\n{listing.empty}", None
+    page = page_of(listing.lines, number, listing.size)
+    text = "\n".join([listing.heading, *page.items])
+    if page.pages == 1:
+        return text, None
+    text += "\n\n" + span(page, listing.noun)
+    return text, InlineKeyboardMarkup([page_row(page.number, page.pages, listing.data)])

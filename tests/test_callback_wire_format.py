@@ -15,6 +15,8 @@ import pytest
 
 from bot import callbacks
 from bot.callbacks import (
+    AdminListPage,
+    BookingsPage,
     BookSession,
     CancelBooking,
     JoinWaitlist,
@@ -22,6 +24,7 @@ from bot.callbacks import (
     ListPage,
     MemberView,
     OpenCard,
+    PassesPage,
     QuickPick,
     ShowBookings,
     StaffCancelBooking,
@@ -99,6 +102,18 @@ WIRE: list[tuple[callbacks.Callback, str]] = [
     (StaffCancelBooking(17), "Z1:17:0"),
     (StaffCancelBooking(17, True), "Z1:17:1"),
     (StaffCancelBooking(10**18 - 1, True), "Z1:999999999999999999:1"),
+    # Paging (issue 12): new kinds, pinned from their first day.
+    (MemberView("my", 3), "M1:my:3"),  # /my pages with the page MemberView always carried
+    (BookingsPage(KEY, 0), "KP1:987654:1924991940:0"),
+    (BookingsPage(LONGEST, 9999), "KP1:999999999999999999:253402300799:9999"),
+    (AdminListPage("members", 0), "A1:members:0"),
+    (AdminListPage("spaces", 2), "A1:spaces:2"),
+    (AdminListPage("trainers", 1), "A1:trainers:1"),
+    (AdminListPage("admins", 1), "A1:admins:1"),
+    (AdminListPage("templates", 1), "A1:templates:1"),
+    (AdminListPage("schedules", 9999), "A1:schedules:9999"),
+    (PassesPage(42, 1), "P1:42:1"),
+    (PassesPage(10**18 - 1, 9999), "P1:999999999999999999:9999"),
 ]
 
 
