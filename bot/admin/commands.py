@@ -1,6 +1,11 @@
 """The one-line admin commands (SPEC §4, §6.1). Each parses its “;”-separated fields,
 calls one domain command, and answers with the result — or, for a wrong or
-incomplete line, with the problem, its usage line and an example, changing nothing."""
+incomplete line, with the problem, its usage line and an example, changing nothing.
+
+Every answer keeps Telegram's limits (4,096 characters, 100 buttons): the lists are
+`Listing`s, shown a page at a time with ◀ Previous / Next ▶ (`AdminListPage`,
+`PassesPage`), and many invite links go out in several messages. Each page size is
+the number of the longest possible lines that fit (tests/test_limits.py checks it)."""
 
 from __future__ import annotations
 
@@ -8,16 +13,17 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, time, timedelta
 from typing import Any
 
-from telegram import Update
-from telegram.ext import CommandHandler
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import texts
+from bot import callbacks, texts
 from bot.actor import acting_person
 from bot.admin.schedule_words import RecurrenceError, to_rrule
 from bot.context import TraineryApplication, TraineryContext
 from bot.menus import refresh_menu
 from bot.ranges import parse_time
-from bot.render import escape
+from bot.render import Listing, clip, escape, listing_page
+from bot.replies import answer, show
 from domain.errors import DomainError
 from domain.passes import Pass, PassTemplate
 from domain.roles import Person, Role
@@ -25,7 +31,7 @@ from domain.schedule import Schedule
 from domain.setup import people as setup_people
 from domain.setup.invites import invite
 from domain.setup.names import SetupError, match
-from domain.setup.passes import add_template, grant_pass, passes_of
+from domain.setup.passes import add_template, grant_pass, passes_of, passes_of_member
 from domain.setup.passes import templates as list_templates
 from domain.setup.people import find_person
 from domain.setup.schedules import (
@@ -41,7 +47,25 @@ class UsageError(ValueError):
     """The line does not fit the command's usage; the message says what is wrong."""
 
 
-Run = Callable[[TraineryContext, Person, list[str]], Awaitable[str]]
+# Lines a page, from the longest line each list can hold (names and titles: at most
+# 100 characters), so a page of the longest lines stays under 4,096 characters with
+# room for a heading and the span line. In characters, the longest line of
+PEOPLE_PAGE = 25  # /members, /trainers, /admins: "• " + 100 + " — not linked yet" = 119
+SPACES_PAGE = 25  # /spaces: "• " + 100 + " (at most " + 18 digits + ")" = 130
+TEMPLATES_PAGE = 10  # /templates: 2 + 100 + ~60 + ", covers " + COVERS_SHOWN = 331
+SCHEDULES_PAGE = 7  # /schedules: 2 + 3 × 100 + RULE_SHOWN + ~80 = 502
+PASSES_PAGE = 20  # /passes: "• " + 100 + ", 9999 of 9999 sessions left, valid until …" ≈ 170
+COVERS_SHOWN = 160  # characters of a template's schedule titles (no bound of their own)
+RULE_SHOWN = 120  # characters of a recurrence rule (repeated days make it any length)
+INVITES_PER_MESSAGE = 20  # "• " + 100 + ": https://t.me/" + 32 + "?start=" + 32 = 188
+MAX_INVITES = 100  # names in one /invite_member: five messages of links at most
+EXPIRED_BUTTON = "This button has expired. Nothing was changed."
+
+# A reply: one message; a list, shown a page at a time; or several messages, each
+# within the limits, all sent (invite links, which are shown only once).
+Reply = str | Listing | list[str]
+Run = Callable[[TraineryContext, Person, list[str]], Awaitable[Reply]]
+ListRun = Callable[[TraineryContext, Person, list[str]], Awaitable[Listing]]
 
 
 def fields(text: str, command: str) -> list[str]:
@@ -71,14 +95,18 @@ async def space_add(context: TraineryContext, actor: Person, args: list[str]) ->
     return f"Space added: <b>{escape(space.name)}</b>{limit}."
 
 
-async def spaces(context: TraineryContext, actor: Person, args: list[str]) -> str:
+async def spaces(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
     found = await list_spaces(context.studio, actor.id)
     lines = [f"• {escape(s.name)}" + (f" (at most {s.max_capacity})" if s.max_capacity else "") for s in found]
-    return "<b>Spaces</b>\n" + ("\n".join(lines) if lines else "None yet. Add one with /space_add.")
+    return admin_list("spaces", "<b>Spaces</b>", lines, "None yet. Add one with /space_add.", "Spaces", SPACES_PAGE)
 
 
-def people_list(role: Role, title: str) -> Run:
-    async def run(context: TraineryContext, actor: Person, args: list[str]) -> str:
+def admin_list(what: str, heading: str, lines: list[str], empty: str, noun: str, size: int) -> Listing:
+    return Listing(heading, lines, empty, noun, size, lambda page: callbacks.AdminListPage(what, page).encode())
+
+
+def people_list(role: Role, title: str, what: str) -> ListRun:
+    async def run(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
         roles = (role, Role.OWNER) if role is Role.ADMIN else (role,)
         found: dict[int, Person] = {}
         for each in roles:
@@ -87,7 +115,7 @@ def people_list(role: Role, title: str) -> Run:
             f"• {escape(p.name)}" + ("" if p.telegram_user_id else " — not linked yet")
             for p in sorted(found.values(), key=lambda p: p.name.casefold())
         ]
-        return f"<b>{title}</b>\n" + ("\n".join(lines) if lines else "None yet.")
+        return admin_list(what, f"<b>{title}</b>", lines, "None yet.", title, PEOPLE_PAGE)
 
     return run
 
@@ -119,14 +147,15 @@ async def template_add(context: TraineryContext, actor: Person, args: list[str])
 def describe_template(template: PassTemplate, schedules: list[Schedule]) -> str:
     sessions = "unlimited sessions" if template.sessions is None else f"{template.sessions} sessions"
     covered = [s.title for s in schedules if template.covers(s)]
-    covers = f", covers {escape(', '.join(covered))}" if covered else ", covers no schedule yet"
+    covers = f", covers {escape(clip(', '.join(covered), COVERS_SHOWN))}" if covered else ", covers no schedule yet"
     return f"<b>{escape(template.name)}</b>: {sessions}, valid {template.validity.days} days{covers}"
 
 
-async def templates(context: TraineryContext, actor: Person, args: list[str]) -> str:
+async def templates(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
     found, schedules = await list_templates(context.studio, actor.id), await list_schedules(context.studio, actor.id)
     lines = [f"• {describe_template(t, schedules)}" for t in found]
-    return "<b>Pass templates</b>\n" + ("\n".join(lines) if lines else "None yet. Add one with /template_add.")
+    empty = "None yet. Add one with /template_add."
+    return admin_list("templates", "<b>Pass templates</b>", lines, empty, "Templates", TEMPLATES_PAGE)
 
 
 async def pass_grant(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -149,12 +178,19 @@ def describe_pass(pass_: Pass, template: PassTemplate, context: TraineryContext)
     return f"<b>{escape(template.name)}</b>, {left}, valid until {until}{state}"
 
 
-async def passes(context: TraineryContext, actor: Person, args: list[str]) -> str:
+async def passes(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
     need(args, 1, 1)
     member, found = await passes_of(context.studio, actor.id, args[0])
+    return await passes_listing(context, actor, member, found)
+
+
+async def passes_listing(context: TraineryContext, actor: Person, member: Person, found: list[Pass]) -> Listing:
     names = {t.id: t for t in await list_templates(context.studio, actor.id)}
     lines = [f"• {describe_pass(p, names[p.template_id], context)}" for p in found]
-    return f"<b>Passes of {escape(member.name)}</b>\n" + ("\n".join(lines) if lines else "None yet.")
+    heading = f"<b>Passes of {escape(member.name)}</b>"
+    return Listing(
+        heading, lines, "None yet.", "Passes", PASSES_PAGE, lambda page: callbacks.PassesPage(member.id, page).encode()
+    )
 
 
 async def schedule_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -200,53 +236,69 @@ def schedule_draft(args: list[str]) -> ScheduleDraft:
     )
 
 
-async def schedules(context: TraineryContext, actor: Person, args: list[str]) -> str:
+async def schedules(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
     found, directory = await schedules_screen(context.studio, actor.id)
     lines = [
-        f"• <b>{escape(s.title)}</b>: {escape(s.rrule)} from {s.starts_on} at {s.start_time:%H:%M}, "
+        f"• <b>{escape(s.title)}</b>: {escape(clip(s.rrule, RULE_SHOWN))} from {s.starts_on} at {s.start_time:%H:%M}, "
         f"{int(s.duration.total_seconds() // 60)} min, {s.default_capacity} spots, "
         f"{escape(directory.space_name(s.default_space_id))}, {escape(directory.trainer_name(s.default_trainer_id))}"
         + (" — closed" if s.closed else "")
         for s in found
     ]
-    return "<b>Schedules</b>\n" + ("\n".join(lines) if lines else "None yet. Add one with /schedule_add.")
+    empty = "None yet. Add one with /schedule_add."
+    return admin_list("schedules", "<b>Schedules</b>", lines, empty, "Schedules", SCHEDULES_PAGE)
 
 
 def inviting(role: Role) -> Run:
-    async def run(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    async def run(context: TraineryContext, actor: Person, args: list[str]) -> list[str]:
         names = [name.strip() for arg in args for name in arg.split(",") if name.strip()]
         if not names:
             raise UsageError("Name who to invite.")
         if len(names) > 1 and role is not Role.MEMBER:
             raise UsageError("Invite one at a time; many at once is for members.")
+        if len(names) > MAX_INVITES:
+            raise UsageError(f"Invite at most {MAX_INVITES} members at once; that line names {len(names)}.")
         links = await invite(context.studio, actor.id, role, names)
         zone, bot = context.settings.zone, context.bot.username
         until = links[0][2].astimezone(zone).strftime("%d %b %Y %H:%M")
         lines = [f"• {escape(person.name)}: https://t.me/{bot}?start={token}" for person, token, _ in links]
-        return (
+        heading = (
             f"<b>Invite links</b> for {'members' if role is Role.MEMBER else f'the {role.value}'} — "
-            f"send each person their own; each works once, until {until}.\n" + "\n".join(lines)
+            f"send each person their own; each works once, until {until}."
         )
+        return in_messages(heading, lines, INVITES_PER_MESSAGE)
 
     return run
 
 
+def in_messages(heading: str, lines: list[str], size: int) -> list[str]:
+    """All `lines`, `size` a message, each message under the heading; several are
+    numbered (“2/4”), so none goes unnoticed. For what cannot be shown again later."""
+    parts = [lines[i : i + size] for i in range(0, len(lines), size)]
+    count = f" ({{}}/{len(parts)})" if len(parts) > 1 else ""
+    return ["\n".join([heading + count.format(n), *part]) for n, part in enumerate(parts, 1)]
+
+
+# The lists, by the name their command and their page buttons (AdminListPage) share.
+LISTS: dict[str, ListRun] = {
+    "spaces": spaces,
+    "trainers": people_list(Role.TRAINER, "Trainers", "trainers"),
+    "members": people_list(Role.MEMBER, "Members", "members"),
+    "admins": people_list(Role.ADMIN, "Admins and owners", "admins"),
+    "templates": templates,
+    "schedules": schedules,
+}
 RUNS: dict[str, Run] = {
     "invite_member": inviting(Role.MEMBER),
     "invite_trainer": inviting(Role.TRAINER),
     "invite_admin": inviting(Role.ADMIN),
     "space_add": space_add,
-    "spaces": spaces,
-    "trainers": people_list(Role.TRAINER, "Trainers"),
-    "members": people_list(Role.MEMBER, "Members"),
-    "admins": people_list(Role.ADMIN, "Admins and owners"),
     "appoint": appoint,
     "template_add": template_add,
-    "templates": templates,
     "pass_grant": pass_grant,
     "passes": passes,
     "schedule_add": schedule_add,
-    "schedules": schedules,
+    **LISTS,
 }
 
 
@@ -267,11 +319,44 @@ def handler(name: str) -> Callable[[Update, TraineryContext], Coroutine[Any, Any
             reply = texts.usage(help_, str(problem))
         except DomainError as error:
             reply = escape(error.text)
-        await message.reply_text(reply)
+        for text, markup in messages(reply):
+            await message.reply_text(text, reply_markup=markup)
 
     return handle
+
+
+def messages(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """What a reply sends: a list's first page, or each of its messages."""
+    if isinstance(reply, Listing):
+        return [listing_page(reply, 0)]
+    return [(text, None) for text in ([reply] if isinstance(reply, str) else reply)]
+
+
+async def page_pressed(update: Update, context: TraineryContext) -> None:
+    """◀ Previous / Next ▶ of a list: the list read afresh, that page shown in place."""
+    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    actor = await acting_person(update, context)
+    if actor is None or not actor.is_admin:
+        await answer(update, "Only admins can do that.", alert=True)
+        return
+    try:
+        if isinstance(data, callbacks.AdminListPage):
+            listing = await LISTS[data.what](context, actor, [])
+        elif isinstance(data, callbacks.PassesPage):
+            member, found = await passes_of_member(context.studio, actor.id, data.member_id)
+            listing = await passes_listing(context, actor, member, found)
+        else:
+            await answer(update, EXPIRED_BUTTON, alert=True)
+            return
+    except DomainError as error:
+        await answer(update, error.text[:200], alert=True)
+        return
+    await answer(update)
+    await show(update, context, *listing_page(listing, data.page))
 
 
 def register(application: TraineryApplication) -> None:
     for name in RUNS:
         application.add_handler(CommandHandler(name, handler(name)))
+    pages = callbacks.pattern(callbacks.AdminCallback)
+    application.add_handler(CallbackQueryHandler(page_pressed, pattern=pages))

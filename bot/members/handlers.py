@@ -23,7 +23,7 @@ from domain.bookings.cancel import cancel_booking
 from domain.bookings.views import bookable, member_overview
 from domain.bookings.waitlist import join_waitlist, leave_waitlist
 from domain.errors import DomainError
-from domain.member_view import BOOKING_WINDOW
+from domain.member_view import BOOKING_WINDOW, BookedSession, MemberOverview, WaitingPlace
 from domain.roles import Person, Role
 
 PAGE_SIZE = 6
@@ -58,10 +58,20 @@ async def book_command(update: Update, context: TraineryContext) -> None:
         await show_offers(update, context, person, 0)
 
 
-async def show_overview(update: Update, context: TraineryContext, person: Person, note: str | None = None) -> None:
+async def show_overview(
+    update: Update, context: TraineryContext, person: Person, note: str | None = None, *, page: int = 0
+) -> None:
+    """Page `page` of /my (MY_PAGE_SIZE entries; past the end shows the last)."""
     zone = context.settings.zone
     view = await member_overview(context.studio, person.id)
-    await show(update, context, texts.overview(view, zone, note), keyboards.overview(view, zone))
+    shown = page_of(texts.entries(view), page, texts.MY_PAGE_SIZE)
+    await show(update, context, texts.overview(view, zone, note, shown), keyboards.overview(shown, zone))
+
+
+def page_with(view: MemberOverview, entry: BookedSession | WaitingPlace | None) -> int:
+    """The page of /my that shows `entry` (0 when it is not there): where to come back to."""
+    index = next((i for i, listed in enumerate(texts.entries(view)) if listed is entry), 0)
+    return index // texts.MY_PAGE_SIZE
 
 
 async def show_offers(
@@ -87,7 +97,7 @@ async def member_pressed(update: Update, context: TraineryContext) -> None:
             if data.view == "book":
                 await show_offers(update, context, person, data.page)
             else:
-                await show_overview(update, context, person)
+                await show_overview(update, context, person, page=data.page)
         elif isinstance(data, callbacks.BookSession):
             await book(update, context, person, data)
         elif isinstance(data, callbacks.JoinWaitlist):
@@ -128,17 +138,19 @@ async def cancel(update: Update, context: TraineryContext, person: Person, data:
     zone = context.settings.zone
     view = await member_overview(context.studio, person.id)
     booked = next((b for b in view.bookings if b.booking.id == data.booking_id), None)
+    page = page_with(view, booked)
     if not data.confirmed:
         if booked is None or not booked.cancellable:
             await answer(update, texts.NO_SUCH_BOOKING if booked is None else texts.DEADLINE_PASSED, alert=True)
-            await show_overview(update, context, person)
+            await show_overview(update, context, person, page=page)
             return
         await answer(update)
-        await show(update, context, texts.confirm_cancel(booked, zone), keyboards.confirm_cancel(booked))
+        await show(update, context, texts.confirm_cancel(booked, zone), keyboards.confirm_cancel(booked, page))
         return
     await cancel_booking(context.studio, person.id, data.booking_id)
     await answer(update, "Cancelled.")
-    await show_overview(update, context, person, texts.cancelled(booked.occurrence if booked else None, zone))
+    note = texts.cancelled(booked.occurrence if booked else None, zone)
+    await show_overview(update, context, person, note, page=page)
 
 
 async def leave(update: Update, context: TraineryContext, person: Person, data: callbacks.LeaveWaitlist) -> None:
@@ -146,4 +158,5 @@ async def leave(update: Update, context: TraineryContext, person: Person, data: 
     place = next((w for w in view.waiting if w.entry.id == data.entry_id), None)
     await leave_waitlist(context.studio, person.id, data.entry_id)
     await answer(update, "Left the waitlist.")
-    await show_overview(update, context, person, texts.left(place.occurrence if place else None, context.settings.zone))
+    note = texts.left(place.occurrence if place else None, context.settings.zone)
+    await show_overview(update, context, person, note, page=page_with(view, place))

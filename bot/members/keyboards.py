@@ -14,30 +14,35 @@ from bot.callbacks import (
     LeaveWaitlist,
     MemberView,
 )
-from bot.members.texts import short
-from domain.member_view import BookedSession, MemberOverview, Offer
+from bot.members.texts import Entry, short
+from bot.render import Page, page_row
+from domain.member_view import BookedSession, Offer, WaitingPlace
 
 
-def overview(view: MemberOverview, zone: ZoneInfo) -> Markup:
+def overview(page: Page[Entry], zone: ZoneInfo) -> Markup:
+    """A button for each cancellable booking and waitlist place of this page of /my."""
     rows = [
-        [Button(f"✖ Cancel {i + 1}. {short(b.occurrence, zone)}", callback_data=CancelBooking(b.booking.id).encode())]
-        for i, b in enumerate(view.bookings)
-        if b.cancellable
+        [Button(f"✖ Cancel {n}. {short(e.occurrence, zone)}", callback_data=CancelBooking(e.booking.id).encode())]
+        for n, e in enumerate(page.items, page.offset + 1)
+        if isinstance(e, BookedSession) and e.cancellable
     ]
     rows += [
-        [Button(f"Leave waitlist: {short(w.occurrence, zone)}", callback_data=LeaveWaitlist(w.entry.id).encode())]
-        for w in view.waiting
+        [Button(f"Leave waitlist: {short(e.occurrence, zone)}", callback_data=LeaveWaitlist(e.entry.id).encode())]
+        for e in page.items
+        if isinstance(e, WaitingPlace)
     ]
+    if paging := page_row(page.number, page.pages, lambda n: MemberView("my", n).encode()):
+        rows.append(paging)
     rows.append(
         [
             Button("📅 Book a session", callback_data=MemberView("book").encode()),
-            Button("↻ Refresh", callback_data=MemberView("my").encode()),
+            Button("↻ Refresh", callback_data=MemberView("my", page.number).encode()),
         ]
     )
     return Markup(rows)
 
 
-def confirm_cancel(booked: BookedSession) -> Markup:
+def confirm_cancel(booked: BookedSession, page: int = 0) -> Markup:
     return Markup(
         [
             [
@@ -45,7 +50,7 @@ def confirm_cancel(booked: BookedSession) -> Markup:
                     "✖ Yes, cancel my booking", callback_data=CancelBooking(booked.booking.id, confirmed=True).encode()
                 )
             ],
-            [Button("◀ Keep it", callback_data=MemberView("my").encode())],
+            [Button("◀ Keep it", callback_data=MemberView("my", page).encode())],
         ]
     )
 
@@ -67,12 +72,7 @@ def offers(page: list[Offer], offset: int, page_number: int, pages: int, zone: Z
                     )
                 ]
             )
-    paging = []
-    if page_number > 0:
-        paging.append(Button("◀ Previous", callback_data=MemberView("book", page_number - 1).encode()))
-    if page_number + 1 < pages:
-        paging.append(Button("Next ▶", callback_data=MemberView("book", page_number + 1).encode()))
-    if paging:
+    if paging := page_row(page_number, pages, lambda n: MemberView("book", n).encode()):
         rows.append(paging)
     rows.append([Button("My bookings", callback_data=MemberView("my").encode())])
     return Markup(rows)

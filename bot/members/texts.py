@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.render import Page, escape, ordinal
 from bot.render import day_and_clock as moment
-from bot.render import escape, ordinal
 from domain.errors import AlreadyBooked, DomainError
 from domain.member_view import (
     BookedSession,
@@ -52,20 +52,42 @@ def error_text(error: DomainError) -> str:
 
 # -- /my --------------------------------------------------------------------------
 
+# /my is one list — the bookings, then the waitlist places, then the passes — shown
+# MY_PAGE_SIZE entries a page under their headings. The longest entry is a booking:
+# "999. " + "Tue 01 Dec 18:00–19:00" + a 100-character title + the deadline remark,
+# 181 characters; 15 of them, three headings, a note naming a session and the
+# footer stay under 4,096, and 15 buttons and four more under 100.
+MY_PAGE_SIZE = 15
+Entry = BookedSession | WaitingPlace | PassView
 
-def overview(view: MemberOverview, zone: ZoneInfo, note: str | None = None) -> str:
-    lines = [f"<i>{escape(note)}</i>", ""] if note else []
-    lines.append("<b>Your bookings</b>")
-    lines += [_booking_line(i + 1, b, zone) for i, b in enumerate(view.bookings)] or [
-        "No upcoming bookings. Send /book to book a session."
-    ]
-    if view.waiting:
-        lines += ["", "<b>Your waitlist places</b>"]
-        lines += [_waiting_line(w, zone) for w in view.waiting]
-    lines += ["", "<b>Your passes</b>"]
-    lines += [_pass_line(p, zone) for p in view.passes] or ["No current pass. Ask the studio for one."]
+
+def entries(view: MemberOverview) -> list[Entry]:
+    return [*view.bookings, *view.waiting, *view.passes]
+
+
+def overview(view: MemberOverview, zone: ZoneInfo, note: str | None = None, page: Page[Entry] | None = None) -> str:
+    """Page `page` of /my (all of it when None); a section with nothing in it says so
+    where it would begin: no bookings on the first page, no pass on the last."""
+    shown = list(page.items) if page is not None else entries(view)
+    first, last = page is None or page.number == 0, page is None or not page.has_next
+    offset = page.offset if page is not None else 0  # the bookings come first
+    lines = [f"<i>{escape(note)}</i>"] if note else []
+    bookings = [_booking_line(offset + i + 1, e, zone) for i, e in enumerate(shown) if isinstance(e, BookedSession)]
+    if bookings or (first and not view.bookings):
+        _section(lines, "Your bookings", bookings or ["No upcoming bookings. Send /book to book a session."])
+    if waiting := [_waiting_line(e, zone) for e in shown if isinstance(e, WaitingPlace)]:
+        _section(lines, "Your waitlist places", waiting)
+    passes = [_pass_line(e, zone) for e in shown if isinstance(e, PassView)]
+    if passes or (last and not view.passes):
+        _section(lines, "Your passes", passes or ["No current pass. Ask the studio for one."])
+    if page is not None and page.pages > 1:
+        lines += ["", f"Page {page.number + 1}/{page.pages}"]
     lines += ["", f"Times are in the studio's time zone ({zone.key})."]
     return "\n".join(lines)
+
+
+def _section(lines: list[str], heading: str, entries: list[str]) -> None:
+    lines += ["", f"<b>{heading}</b>", *entries] if lines else [f"<b>{heading}</b>", *entries]
 
 
 def _booking_line(number: int, booked: BookedSession, zone: ZoneInfo) -> str:

@@ -20,7 +20,9 @@ def register(application: TraineryApplication) -> None:
     application.add_handler(CallbackQueryHandler(listing.list_pressed, pattern=list_buttons))
     application.add_handler(CallbackQueryHandler(card.card_pressed, pattern=callbacks.OpenCard.pattern()))
     application.add_handler(
-        CallbackQueryHandler(staff_bookings.bookings_pressed, pattern=callbacks.ShowBookings.pattern())
+        CallbackQueryHandler(
+            staff_bookings.bookings_pressed, pattern=callbacks.pattern(callbacks.ShowBookings | callbacks.BookingsPage)
+        )
     )
     application.add_handler(
         CallbackQueryHandler(staff_bookings.cancel_pressed, pattern=callbacks.StaffCancelBooking.pattern())

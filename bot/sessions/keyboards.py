@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup as Markup
 
 from bot.callbacks import (
+    BookingsPage,
     ListPage,
     OpenCard,
     QuickPick,
@@ -18,6 +19,7 @@ from bot.callbacks import (
     StartOverride,
     Step,
 )
+from bot.render import page_row
 from bot.user_state import ListView, OverrideDraft
 from domain.directory import Directory
 from domain.occurrence import Occurrence
@@ -37,12 +39,7 @@ def listing(view: ListView, page: list[Occurrence], offset: int, pages: int, zon
         Button(f"{offset + i + 1} {o.title[:12]}", callback_data=OpenCard(o.key).encode()) for i, o in enumerate(page)
     ]
     rows += [numbers[i : i + 2] for i in range(0, len(numbers), 2)]
-    paging = []
-    if view.page > 0:
-        paging.append(Button("◀ Previous", callback_data=_page(view, view.page - 1)))
-    if view.page + 1 < pages:
-        paging.append(Button("Next ▶", callback_data=_page(view, view.page + 1)))
-    if paging:
+    if paging := page_row(view.page, pages, lambda n: _page(view, n)):
         rows.append(paging)
     toggle = ListPage(view.first, view.last, not view.mine, 0).encode()
     rows.append([Button("All sessions" if view.mine else "Only mine", callback_data=toggle)])
@@ -168,18 +165,25 @@ def open_card(occurrence: Occurrence) -> Markup:
     return Markup([[Button("Open the session", callback_data=OpenCard(occurrence.key).encode())]])
 
 
-def staff_bookings(occurrence: Occurrence, members: list[tuple[int, str]]) -> Markup:
+def staff_bookings(occurrence: Occurrence, members: list[tuple[int, str]], page: int = 0, pages: int = 1) -> Markup:
     rows = [
         [Button(f"✖ {name}", callback_data=StaffCancelBooking(booking_id).encode())] for booking_id, name in members
     ]
+    if paging := page_row(page, pages, lambda n: _bookings(occurrence, n)):
+        rows.append(paging)
     rows.append([Button("◀ Session", callback_data=OpenCard(occurrence.key).encode())])
     return Markup(rows)
 
 
-def staff_cancel_confirm(occurrence: Occurrence, booking_id: int) -> Markup:
+def _bookings(occurrence: Occurrence, page: int) -> str:
+    """The list of who is booked: its first page as it always was, later ones paged."""
+    return ShowBookings(occurrence.key).encode() if page == 0 else BookingsPage(occurrence.key, page).encode()
+
+
+def staff_cancel_confirm(occurrence: Occurrence, booking_id: int, page: int = 0) -> Markup:
     return Markup(
         [
             [Button("✖ Yes, cancel the booking", callback_data=StaffCancelBooking(booking_id, True).encode())],
-            [Button("◀ Bookings", callback_data=ShowBookings(occurrence.key).encode())],
+            [Button("◀ Bookings", callback_data=_bookings(occurrence, page))],
         ]
     )

@@ -55,6 +55,19 @@ async def passes_of(studio: Studio, actor_id: int, member_name: str) -> tuple[Pe
     return await studio.read(query)
 
 
+async def passes_of_member(studio: Studio, actor_id: int, member_id: int) -> tuple[Person, list[Pass]]:
+    """`passes_of` by the member's id, for a page button of the list."""
+
+    async def query(uow: UnitOfWork) -> tuple[Person, list[Pass]]:
+        require_admin(await uow.people.get(actor_id))
+        member = await uow.people.get(member_id)
+        if member is None or not member.holds(Role.MEMBER):
+            raise NotFound("That member is unknown.")
+        return member, await uow.passes.of_member(member.id)
+
+    return await studio.read(query)
+
+
 async def grant_pass(studio: Studio, actor_id: int, member_id: int, template_id: int) -> Pass:
     return await studio.change(lambda uow: grant_pass_in(uow, studio, actor_id, member_id, template_id))
 
