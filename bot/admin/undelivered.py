@@ -10,7 +10,7 @@ from telegram import Update
 from bot.context import TraineryContext
 from bot.identity import roles_of
 from bot.notify.texts import HEADINGS, moment
-from bot.render import escape, full_moment, pages_for
+from bot.render import clip, escape, full_moment, pages_for
 from domain.delivery import Undelivered
 from domain.roles import Role
 
@@ -62,21 +62,16 @@ def listing(items: list[Undelivered], total: int, page: int, zone: ZoneInfo) -> 
 
 
 def _entry(item: Undelivered, zone: ZoneInfo) -> str:
-    title = escape(shorten(str(item.payload.get("title", "?"))))
+    title = escape(clip(str(item.payload.get("title", "?")), SHORT))
     when = item.payload.get("start")
     session = f"{title}, {moment(when, zone)}" if isinstance(when, str) else title
     if item.retrying:
         status = f"still retrying after {item.attempts} attempt{'s' if item.attempts != 1 else ''}"
     else:
         status = "not delivered"
-    reason = escape(shorten(item.reason or "unknown", 3 * SHORT))
+    reason = escape(clip(item.reason or "unknown", 3 * SHORT))
     return (
-        f"• {full_moment(item.created_at, zone)} — <b>{escape(shorten(item.member_name))}</b>: "
+        f"• {full_moment(item.created_at, zone)} — <b>{escape(clip(item.member_name, SHORT))}</b>: "
         f"{HEADINGS[item.kind]} ({session})\n"
         f"  {status}: {reason}\n"
     )
-
-
-def shorten(text: str, limit: int = SHORT) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
