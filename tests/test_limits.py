@@ -22,15 +22,21 @@ from bot.context import TraineryApplication
 from bot.members import keyboards as member_keyboards
 from bot.members import texts as member_texts
 from bot.render import MAX_BUTTONS, MAX_TEXT, Listing, clip, listing_page, page_of, visible_length
+from bot.sessions import keyboards as session_keyboards
+from bot.sessions import listing as sessions_listing
 from bot.sessions import staff_bookings
+from bot.sessions import texts as session_texts
+from bot.user_state import ListView
 from domain.booking import Booking, BookingStatus, WaitlistEntry
 from domain.bookings.book import book_in
+from domain.cancellation import MAX_REASON_LENGTH
+from domain.directory import Directory
 from domain.member_view import BookedSession, MemberOverview, PassView, WaitingPlace
 from domain.occurrence import Occurrence, OccurrenceKey, OccurrenceRecord
 from domain.passes import Pass
 from domain.recurrence import to_utc
-from domain.roles import Role
-from domain.schedule import Schedule
+from domain.roles import Person, Role
+from domain.schedule import Schedule, Space
 from domain.setup.names import MAX_NAME
 from domain.setup.passes import grant_pass_in
 from storage.unit_of_work import SqlUnitOfWork
@@ -380,3 +386,26 @@ def test_visible_length_counts_what_telegram_counts() -> None:
     assert visible_length("<b>Yoga</b> &amp; <i>Pilates</i>\n") == len("Yoga & Pilates")
     assert visible_length("💪" * 3) == 3
     assert clip("a  b\nc", 10) == "a b c" and clip("x" * 20, 10) == "x" * 9 + "…"
+
+
+def test_a_page_of_sessions_and_a_card_at_their_longest_fit() -> None:
+    """/sessions keeps its 8 a page: a line of the longest title, space and trainer,
+    overridden in every field, is 400 characters (8 of them 3,200); the card with the longest reason fits."""
+    zone = ZoneInfo("Europe/Berlin")
+    schedule = Schedule(1, "T" * MAX_NAME, "FREQ=DAILY", date(2026, 12, 1), time(18), timedelta(hours=1), 10, 1, 1)
+    names = Directory(
+        {n: Space(n, "S" * MAX_NAME) for n in (1, 2)},
+        {n: Person(n, "P" * MAX_NAME, frozenset({Role.TRAINER})) for n in (1, 2)},
+    )
+    start = datetime(2026, 12, 1, 17, tzinfo=UTC)
+    record = OccurrenceRecord(1, start, start + timedelta(days=1), 2_147_483_647, 2, 2, None, None)
+    cancelled = OccurrenceRecord(1, start, start, None, None, None, start, "R" * MAX_REASON_LENGTH)
+    page = [Occurrence.of(schedule, record, 2_147_483_647)] * sessions_listing.PAGE_SIZE
+    first, last = date(2026, 12, 1), date(2027, 11, 30)
+    text = session_texts.listing(first, last, True, page, 99_990, 99_999, 12_499, 12_500, names, zone)
+    assert max(map(visible_length, text.splitlines())) == 400
+    assert visible_length(text) < MAX_TEXT - 500
+    markup = session_keyboards.listing(ListView(first, last, True, 5), page, 99_990, 12_500, zone)
+    assert sum(len(row) for row in markup.inline_keyboard) <= 8 + 2 + 1
+    card = session_texts.card(Occurrence.of(schedule, cancelled), names, zone, note="N" * 500, waiting=999)
+    assert visible_length(card) < MAX_TEXT - 2000
