@@ -86,8 +86,8 @@ def overview(view: MemberOverview, zone: ZoneInfo, note: str | None = None, page
     return "\n".join(lines)
 
 
-def _section(lines: list[str], heading: str, entries: list[str]) -> None:
-    lines += ["", f"<b>{heading}</b>", *entries] if lines else [f"<b>{heading}</b>", *entries]
+def _section(lines: list[str], heading: str, items: list[str]) -> None:
+    lines += ["", f"<b>{heading}</b>", *items] if lines else [f"<b>{heading}</b>", *items]
 
 
 def _booking_line(number: int, booked: BookedSession, zone: ZoneInfo) -> str:
