@@ -302,6 +302,13 @@ class StartCancel(CallbackData, prefix="X"):
     version: int
 
 
+class StartSubstitute(CallbackData, prefix="Su"):
+    """The card's Substitute: the trainer picker at once, then the review."""
+
+    key: OccurrenceKey
+    version: int
+
+
 STEP_ACTIONS = frozenset(
     {"cap", "spc", "trn", "dt", "tgl", "rv", "back", "quit", "sp", "tr", "d", "wk", "skip", "sv", "cx"}
 )
@@ -374,7 +381,17 @@ class StaffCancelBooking(CallbackData, prefix="Z"):
 
 MemberCallback = MemberView | BookSession | JoinWaitlist | CancelBooking | LeaveWaitlist
 StaffCallback = ShowBookings | StaffCancelBooking
-Callback = ListPage | QuickPick | OpenCard | StartOverride | StartCancel | Step | MemberCallback | StaffCallback
+Callback = (
+    ListPage
+    | QuickPick
+    | OpenCard
+    | StartOverride
+    | StartCancel
+    | StartSubstitute
+    | Step
+    | MemberCallback
+    | StaffCallback
+)
 
 
 def parse(data: str | None) -> Callback | None:

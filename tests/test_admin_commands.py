@@ -61,10 +61,10 @@ async def test_a_wrong_space_line_answers_with_usage_and_changes_nothing(
 
 async def test_templates_passes_and_closed_enrolment(admin: Phone, world: World) -> None:
     reply = await say(admin, "/template_add Drop-in; 1; 30; yoga")
-    assert reply == "Pass template added: Drop-in: 1 sessions, valid 30 days, covers Yoga"
+    assert reply == "Pass template added: Drop-in: 1 session, valid 30 days, covers Yoga"
     assert "• Course pass: 10 sessions, valid 90 days, covers Back course" in await say(admin, "/templates")
     granted = await say(admin, "/pass_grant member 1; course")
-    assert granted == "Granted to Member 1: Course pass, 0 of 10 sessions left, valid until 28 Feb 2027"
+    assert granted == "Granted to Member 1: Course pass, 0 of 10 sessions left, valid until Sun 28 Feb 2027"
     passes = await say(admin, "/passes Member 1")
     assert "• 10 classes, 10 of 10 sessions left" in passes and "• Course pass, 0 of 10 sessions left" in passes
     assert all(left == total for left, total in (await world.balances()).values())

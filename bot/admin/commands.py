@@ -17,7 +17,7 @@ from bot.admin.schedule_words import RecurrenceError, to_rrule
 from bot.context import TraineryApplication, TraineryContext
 from bot.menus import refresh_menu
 from bot.ranges import parse_time
-from bot.render import escape
+from bot.render import calendar_day, escape, plural
 from domain.errors import DomainError
 from domain.passes import Pass, PassTemplate
 from domain.roles import Person, Role
@@ -117,10 +117,10 @@ async def template_add(context: TraineryContext, actor: Person, args: list[str])
 
 
 def describe_template(template: PassTemplate, schedules: list[Schedule]) -> str:
-    sessions = "unlimited sessions" if template.sessions is None else f"{template.sessions} sessions"
+    sessions = "unlimited sessions" if template.sessions is None else plural(template.sessions, "session")
     covered = [s.title for s in schedules if template.covers(s)]
     covers = f", covers {escape(', '.join(covered))}" if covered else ", covers no schedule yet"
-    return f"<b>{escape(template.name)}</b>: {sessions}, valid {template.validity.days} days{covers}"
+    return f"<b>{escape(template.name)}</b>: {sessions}, valid {plural(template.validity.days, 'day')}{covers}"
 
 
 async def templates(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -143,8 +143,9 @@ async def pass_grant(context: TraineryContext, actor: Person, args: list[str]) -
 
 
 def describe_pass(pass_: Pass, template: PassTemplate, context: TraineryContext) -> str:
-    left = "unlimited" if pass_.sessions_left is None else f"{pass_.sessions_left} of {template.sessions} sessions left"
-    until = pass_.expires_at.astimezone(context.settings.zone).strftime("%d %b %Y")
+    total = template.sessions or 0
+    left = "unlimited" if pass_.sessions_left is None else f"{pass_.sessions_left} of {plural(total, 'session')} left"
+    until = calendar_day(pass_.expires_at, context.settings.zone)
     state = "" if pass_.active else " (inactive)"
     return f"<b>{escape(template.name)}</b>, {left}, valid until {until}{state}"
 

@@ -1,0 +1,263 @@
+"""Issue 12: what a person meets in the chat — fewer taps and natural words, through
+the real Application against the fake Bot API. The studio clock stands at Monday
+2026-11-30 08:00 Berlin (tests/world.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import update
+
+from bot.callbacks import StartSubstitute
+from bot.context import TraineryApplication
+from domain.override import OverrideRequest
+from domain.sessions.card import find_session
+from domain.sessions.override import save_override
+from storage.models import PersonRow
+from tests.bot_harness import ADMIN, MEMBER, TRAINER, app, database_url, fake
+from tests.fake_bot_api import FakeBotApi
+from tests.phone import Phone, button_data, labels
+from tests.world import World, berlin
+
+__all__ = ["app", "database_url", "fake"]  # fixtures, used by name
+
+TUESDAY = date(2026, 12, 1)
+
+
+@pytest.fixture
+def trainer(app: TraineryApplication, fake: FakeBotApi) -> Phone:
+    return Phone(app, fake, TRAINER, "Tom")
+
+
+@pytest.fixture
+def admin(app: TraineryApplication, fake: FakeBotApi) -> Phone:
+    return Phone(app, fake, ADMIN, "Ada")
+
+
+def all_answered(phone: Phone) -> None:
+    assert phone.pressed, "nothing was pressed"
+    assert [query for query in phone.pressed if phone.fake.answer_of(query) is None] == []
+
+
+def toast(phone: Phone) -> str:
+    answer = phone.answer()
+    assert answer is not None
+    return str(answer.get("text", ""))
+
+
+# -- 1. a substitute in four taps from the list ------------------------------------------
+
+
+async def test_a_substitute_takes_four_taps_from_the_list(trainer: Phone, world: World) -> None:
+    key = world.yoga_on(TUESDAY)
+    await world.book_all(key)
+    listing = await trainer.send("/sessions week")
+    card = await trainer.tap("1 ", listing)  # 1
+    picker = await trainer.tap("🔁 Substitute", card)  # 2
+    assert picker["text"].startswith("Who substitutes for Tom Trainer at Yoga · Tue 01 Dec 2026")
+    assert labels(picker) == ["Sue Substitute", "• Tom Trainer", "◀ Back"]
+    review = await trainer.tap("Sue Substitute", picker)  # 3: the review, not the menu
+    assert "• trainer: Tom Trainer → Sue Substitute" in review["text"]
+    assert "• 4 members will be told: “Training updated”" in review["text"]
+    assert labels(review) == ["✅ Save", "◀ Change more", "✖ Stop"]
+    assert (await find_session(world.studio, world.admin, key)).trainer_id == world.trainer  # review changes nothing
+    outcome = await trainer.tap("✅ Save", review)  # 4
+    assert outcome["text"].startswith("✅ Saved — Yoga · Tue 01 Dec 2026")
+    assert len(trainer.pressed) == 4
+    assert (await find_session(world.studio, world.admin, key)).trainer_id == world.substitute
+    assert [n.kind for n in await world.notifications()] == ["training_updated"] * 4
+    assert listing["message_id"] == outcome["message_id"]  # one message, edited in place
+    all_answered(trainer)
+
+
+async def test_a_substitute_who_is_busy_is_a_warning_the_save_confirms(trainer: Phone, world: World) -> None:
+    """Sue leads the Back course, moved to Tuesday 18:00: the review warns, its button
+    confirms and saves — still four taps."""
+    course = world.closed_on(date(2026, 12, 2))
+    await save_override(
+        world.studio, world.admin, course, OverrideRequest(start=berlin(2026, 12, 1, 18), trainer_id=world.substitute),
+        confirmed=True,
+    )
+    card = await trainer.tap("Yoga", await trainer.send("/sessions tomorrow"))
+    review = await trainer.tap("Sue Substitute", await trainer.tap("🔁 Substitute", card))
+    assert "⚠️ The trainer is already busy then: Back course Tue 01 Dec 18:00" in review["text"]
+    assert labels(review)[0] == "⚠️ Confirm and save"
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).trainer_id == world.trainer
+    await trainer.tap("Confirm and save", review)
+    assert len(trainer.pressed) == 4
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).trainer_id == world.substitute
+
+
+async def test_after_a_substitute_the_change_goes_on_as_usual(trainer: Phone, world: World) -> None:
+    picker = await trainer.tap("🔁 Substitute", await trainer.tap("1 ", await trainer.send("/sessions week")))
+    menu = await trainer.tap("◀ Back", picker)  # from the picker: the whole menu
+    assert "Nothing picked yet." in menu["text"] and "Review ▶" in labels(menu)
+    menu = await trainer.tap("Sue Substitute", await trainer.tap("Trainer", menu))  # the menu again, not the review
+    assert "trainer: Tom Trainer → Sue Substitute" in menu["text"] and "Review ▶" in labels(menu)
+    review = await trainer.tap("Review ▶", menu)
+    menu = await trainer.tap("◀ Change more", review)
+    await trainer.tap("Capacity", menu)
+    review = await trainer.tap("Review ▶", await trainer.send("12"))
+    assert "• capacity: 10 → 12" in review["text"] and "• trainer: Tom Trainer → Sue Substitute" in review["text"]
+    await trainer.tap("Save", review)
+    occurrence = await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))
+    assert (occurrence.capacity, occurrence.trainer_id) == (12, world.substitute)
+
+
+async def test_substitute_is_offered_only_where_another_trainer_could_lead(
+    app: TraineryApplication, fake: FakeBotApi, trainer: Phone, world: World
+) -> None:
+    async with world.sessions() as session:
+        await session.execute(update(PersonRow).where(PersonRow.id == world.substitute).values(active=False))
+        await session.commit()
+    card = await trainer.tap("1 ", await trainer.send("/sessions week"))
+    assert "🔁 Substitute" not in labels(card) and "✎ Change" in labels(card)
+
+
+async def test_a_forged_substitute_changes_nothing(app: TraineryApplication, fake: FakeBotApi, world: World) -> None:
+    key = world.yoga_on(TUESDAY)
+    member = Phone(app, fake, MEMBER)
+    await member.send("/start")
+    await member.press(StartSubstitute(key, 0).encode(), member.screen()["message_id"], forged=True)
+    assert "Only trainers and admins" in toast(member)
+    assert app.user_data[MEMBER].override is None
+    assert (await find_session(world.studio, world.admin, key)).version == 0
+
+
+# -- 2. the date picker at the session's week, and a typed date --------------------------
+
+
+async def change_date_of(phone: Phone, command: str) -> dict:  # type: ignore[type-arg]
+    card = await phone.tap("1 ", await phone.send(command))
+    return await phone.tap("Date & time", await phone.tap("✎ Change", card))
+
+
+async def test_the_date_picker_opens_at_the_sessions_week_and_jumps_by_weeks(trainer: Phone) -> None:
+    picker = await change_date_of(trainer, "/sessions 2027-01-28")  # a Thursday, two months ahead
+    assert "type it, e.g. 9.2 or 2027-02-09" in picker["text"]
+    days = [label for label in labels(picker) if label[:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")]
+    assert days[0] == "Mon 25.01" and days[-1] == "Sun 07.02" and len(days) == 14
+    assert "◀ Earlier" in labels(picker) and "Later ▶" in labels(picker)
+    later = await trainer.tap("Later ▶", picker)
+    assert labels(later)[0] == "Mon 01.02"
+    earlier = await trainer.tap("◀ Earlier", await trainer.tap("◀ Earlier", later))
+    assert labels(earlier)[0] == "Mon 18.01"
+    ask = await trainer.tap("Fri 22.01", earlier)
+    assert "New date: Fri 22 Jan" in ask["text"]
+
+
+async def test_the_date_picker_never_offers_the_past(trainer: Phone, world: World) -> None:
+    world.studio.clock.set(berlin(2026, 12, 2, 9))  # type: ignore[attr-defined]  # a Wednesday
+    picker = await change_date_of(trainer, "/sessions 2026-12-03")
+    assert labels(picker)[0] == "Wed 02.12" and "Tue 01.12" not in labels(picker)
+    assert "◀ Earlier" not in labels(picker) and "Later ▶" in labels(picker)
+    back = await trainer.tap("◀ Earlier", await trainer.tap("Later ▶", picker))
+    assert labels(back) == labels(picker)
+
+
+@pytest.mark.parametrize("typed", ["2027-02-09", "9.2.2027", "09.02.", "9.2", " 9.2.27 "])
+async def test_a_typed_date_is_taken_at_the_date_step(trainer: Phone, world: World, typed: str) -> None:
+    await change_date_of(trainer, "/sessions week")
+    ask = await trainer.send(typed)
+    assert "New date: Tue 09 Feb. Type the start time" in ask["text"]
+    menu = await trainer.send("19:30")  # at 18:00 that Tuesday's own Yoga is
+    assert "time: Tue 01 Dec 18:00 → Tue 09 Feb 19:30" in menu["text"]
+    await trainer.tap("Save", await trainer.tap("Review ▶", menu))
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).start == berlin(2027, 2, 9, 19, 30)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("31.2", "There is no day “31.2” in the calendar: type it like 9.2, 09.02.2027 or 2027-02-09."),
+        ("next friday", "“next friday” is not a date: type it like 9.2, 09.02.2027 or 2027-02-09. Or pick a day above."),
+        ("29.11.2026", "29.11.2026 is in the past. Type a day from today on, or pick one above."),
+        ("1.1.2099", "01.01.2099 is too far ahead: a session moves to 01.12.2028 at the latest. Or pick a day above."),
+    ],
+)
+async def test_a_bad_typed_date_says_why_and_the_step_waits(
+    trainer: Phone, world: World, typed: str, expected: str
+) -> None:
+    await change_date_of(trainer, "/sessions week")
+    assert expected in (await trainer.send(typed))["text"]
+    assert "New date: Wed 02 Dec" in (await trainer.send("2.12"))["text"]  # still at the date step
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).version == 0
+
+
+# -- 3. /sessions in the words of its buttons, and dates as people write them -------------
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/sessions this week", "Sessions Mon 30 Nov – Sun 06 Dec 2026 (all)"),
+        ("/sessions Next Week", "Sessions Mon 07 Dec – Sun 13 Dec 2026 (all)"),
+        ("/sessions next week mine", "Sessions Mon 07 Dec – Sun 13 Dec 2026 (you lead)"),
+        ("/sessions TODAY", "Sessions Mon 30 Nov (all)"),
+        ("/sessions Tomorrow", "Sessions Tue 01 Dec (all)"),
+        ("/sessions 01.12.2026", "Sessions Tue 01 Dec (all)"),
+        ("/sessions 1.12.", "Sessions Tue 01 Dec (all)"),
+        ("/sessions 28.11", "Sessions Sat 28 Nov (all)"),  # the nearest 28.11: two days ago
+        ("/sessions 2026-12-01 - 2026-12-14", "Sessions Tue 01 Dec – Mon 14 Dec 2026 (all)"),
+        ("/sessions 2026-12-01–2026-12-14", "Sessions Tue 01 Dec – Mon 14 Dec 2026 (all)"),
+        ("/sessions 2026-12-01-2026-12-14", "Sessions Tue 01 Dec – Mon 14 Dec 2026 (all)"),
+        ("/sessions 1.12 – 14.12 mine", "Sessions Tue 01 Dec – Mon 14 Dec 2026 (you lead)"),
+        ("/sessions 1.12-14.12", "Sessions Tue 01 Dec – Mon 14 Dec 2026 (all)"),
+        ("/sessions 28.12 - 3.1", "Sessions Mon 28 Dec – Sun 03 Jan 2027 (all)"),  # into the next year
+    ],
+)
+async def test_sessions_takes_the_button_words_and_dates_as_people_write_them(
+    trainer: Phone, command: str, expected: str
+) -> None:
+    reply = await trainer.send(command)
+    assert expected in reply["text"], reply["text"]
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/sessions 14.12.2026 - 1.12.2026", "ends before it starts"),
+        ("/sessions 1.1.2026 - 1.6.2027", "longer than 366 days"),
+        ("/sessions 31.2", "could not read “31.2”"),
+        ("/sessions last week", "could not read “last”"),
+        ("/sessions 1.12 - 7.12 - 14.12", "more than a range"),
+    ],
+)
+async def test_a_wrong_range_in_new_words_is_answered_and_lists_nothing(
+    trainer: Phone, command: str, expected: str
+) -> None:
+    reply = await trainer.send(command)
+    assert expected in reply["text"] and not reply.get("reply_markup")
+
+
+# -- 4. a second tap on Save or Confirm leaves the outcome standing ------------------------
+
+
+async def test_a_second_tap_on_confirm_cancel_leaves_the_outcome_and_toasts(trainer: Phone, world: World) -> None:
+    await world.book_all(world.yoga_on(TUESDAY))
+    card = await trainer.tap("1 ", await trainer.send("/sessions week"))
+    confirm = await trainer.tap("No reason", await trainer.tap("❌ Cancel session", card))
+    data = button_data(confirm, "Yes, cancel")
+    await trainer.press(data, confirm["message_id"])
+    outcome = trainer.screen()
+    assert outcome["text"].startswith("❌ Cancelled — Yoga") and toast(trainer) == "Cancelled"
+    await trainer.press(data, confirm["message_id"], forged=True)
+    assert toast(trainer) == "Already cancelled — nothing was changed twice."
+    assert trainer.screen() == outcome and trainer.fake.message(TRAINER, outcome["message_id"]) == outcome
+    assert len(await world.notifications()) == 4
+    assert [await world.pass_balance(m) for m in world.members] == [10] * 4
+    all_answered(trainer)
+
+
+async def test_an_old_save_of_another_message_still_shows_the_fresh_card(trainer: Phone, world: World) -> None:
+    """Only the message that shows the outcome keeps it; a Save left on an older review
+    (the trainer reviewed, then started over from the card) shows the session now."""
+    card = await trainer.tap("1 ", await trainer.send("/sessions week"))
+    review = await trainer.tap("Sue Substitute", await trainer.tap("🔁 Substitute", card))
+    old_save = button_data(review, "Save")
+    await trainer.tap("Save", review)
+    other = await trainer.tap("1 ", await trainer.send("/sessions week"))
+    await trainer.press(old_save, other["message_id"], forged=True)
+    assert "Trainer: Sue Substitute" in trainer.screen()["text"]
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).version == 1
