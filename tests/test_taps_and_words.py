@@ -4,14 +4,18 @@ the real Application against the fake Bot API. The studio clock stands at Monday
 
 from __future__ import annotations
 
+import ast
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
 from bot.callbacks import StartSubstitute
 from bot.context import TraineryApplication
+from domain.bookings.waitlist import join_waitlist
 from domain.override import OverrideRequest
+from domain.sessions.cancel import cancel_session
 from domain.sessions.card import find_session
 from domain.sessions.override import save_override
 from storage.models import PersonRow
@@ -261,3 +265,49 @@ async def test_an_old_save_of_another_message_still_shows_the_fresh_card(trainer
     await trainer.press(old_save, other["message_id"], forged=True)
     assert "Trainer: Sue Substitute" in trainer.screen()["text"]
     assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).version == 1
+
+
+# -- 6. counted words, pass expiry as a day, a closed course as its enrolment -------------
+
+
+async def test_counts_of_one_read_as_one(trainer: Phone, world: World) -> None:
+    key = world.yoga_on(TUESDAY)
+    await save_override(world.studio, world.admin, key, OverrideRequest(capacity=1))
+    await world.book_all(key, world.members[:1])
+    await join_waitlist(world.studio, world.members[1], key, world.members[1])
+    card = await trainer.tap("1 ", await trainer.send("/sessions week"))
+    confirm = await trainer.tap("No reason", await trainer.tap("❌ Cancel session", card))
+    assert "• 1 booking will be cancelled, 1 pass session refunded" in confirm["text"]
+    assert "• 2 members will be told: “Training cancelled”" in confirm["text"]
+    assert "• 1 member on the waitlist will be taken off it (nothing deducted)" in confirm["text"]
+    done = await trainer.tap("Yes, cancel", confirm)
+    assert "• 1 booking was cancelled, 1 pass session refunded" in done["text"]
+    assert "• 2 members are told: “Training cancelled”" in done["text"]
+    assert "• 1 member on the waitlist was taken off it" in done["text"]
+
+
+def test_no_text_of_the_bot_counts_with_an_s_in_brackets() -> None:
+    """“3 member(s)” is how a program counts; people write “3 members” (bot/render.plural)."""
+    found = []
+    for path in Path("bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "(s)" in node.value:
+                found.append(f"{path}:{node.lineno}")
+    assert found == []
+
+
+async def test_pass_expiry_is_a_day_and_a_closed_course_shows_its_enrolment(
+    app: TraineryApplication, fake: FakeBotApi, admin: Phone, world: World
+) -> None:
+    granted = (await admin.send("/pass_grant Member 0; Course pass"))["text"]
+    assert granted == "Granted to Member 0: Course pass, 0 of 10 sessions left, valid until Sun 28 Feb 2027"
+    passes = (await admin.send("/passes Member 0"))["text"]
+    assert "• 10 classes, 10 of 10 sessions left, valid until Fri 29 Jan 2027\n" in passes
+    member = Phone(app, fake, MEMBER, "Max")
+    text = (await member.send("/my"))["text"]
+    assert "• Course pass: enrolled: 10 sessions booked, valid until Sun 28 Feb 2027" in text
+    assert "Course pass: 0 sessions left" not in text
+    assert "• 10 classes: 10 sessions left, valid until Fri 29 Jan 2027\n" in text
+    await cancel_session(world.studio, world.admin, world.closed_on(date(2026, 12, 9)), None)  # refunded
+    text = (await member.send("/my"))["text"]
+    assert "• Course pass: enrolled: 9 sessions booked, 1 session left, valid until Sun 28 Feb 2027" in text
