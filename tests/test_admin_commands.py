@@ -76,7 +76,8 @@ async def test_schedules(admin: Phone, world: World) -> None:
     closed = "/schedule_add Rehab; once; 2026-12-10; 12:00; 60; 4; Studio A; Tom; closed course pass"
     assert await say(admin, closed) == "Schedule added: Rehab (closed). See it with /sessions."
     listing = await say(admin, "/schedules")
-    assert "• Pilates: FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20270331T235959 from 2026-12-07 at 09:00, 50 min, 8 spots, Studio B, Sue Substitute" in listing
+    assert "• Pilates: weekly mon,wed until 2027-03-31; from 2026-12-07 at 09:00; 50 min; 8 spots; Studio B; Sue Substitute; deadline 4 hours" in listing
+    assert "• Rehab: once; on 2026-12-10 at 12:00; 60 min; 4 spots; Studio A; Tom Trainer; closed Course pass; deadline 2 hours (studio default)" in listing
     week = (await Phone(admin.app, admin.fake, TRAINER).send("/sessions nextweek"))["text"]
     assert "Mon 07 Dec 09:00 · Pilates · Studio B · Sue Substitute · 0/8" in week
     assert "Thu 10 Dec 12:00 · Rehab" in week

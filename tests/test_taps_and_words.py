@@ -5,24 +5,31 @@ the real Application against the fake Bot API. The studio clock stands at Monday
 from __future__ import annotations
 
 import ast
-from datetime import date
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import update
+
+from bot.admin.schedule_words import RecurrenceError, to_rrule, to_words
 
 from bot.callbacks import StartSubstitute
 from bot.context import TraineryApplication
 from domain.bookings.waitlist import join_waitlist
 from domain.override import OverrideRequest
+from domain.schedule import Schedule
+from domain.schedule_review import ScheduleWarningKind, review_schedule
 from domain.sessions.cancel import cancel_session
 from domain.sessions.card import find_session
 from domain.sessions.override import save_override
-from storage.models import PersonRow
+from domain.setup.schedules import list_schedules
+from storage.models import PersonRow, ScheduleRow
 from tests.bot_harness import ADMIN, MEMBER, TRAINER, app, database_url, fake
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone, button_data, labels
-from tests.world import World, berlin
+from tests.world import BERLIN, World, berlin
 
 __all__ = ["app", "database_url", "fake"]  # fixtures, used by name
 
@@ -311,3 +318,170 @@ async def test_pass_expiry_is_a_day_and_a_closed_course_shows_its_enrolment(
     await cancel_session(world.studio, world.admin, world.closed_on(date(2026, 12, 9)), None)  # refunded
     text = (await member.send("/my"))["text"]
     assert "• Course pass: enrolled: 9 sessions booked, 1 session left, valid until Sun 28 Feb 2027" in text
+
+
+# -- 5. /schedules in the words of /schedule_add -----------------------------------------
+
+FORMS = [
+    f"{kind}{days}{every}{end}"
+    for kind, days in [("once", "")] + [(k, "") for k in ("daily", "weekly", "monthly")] + [("weekly", " tue,thu")]
+    for every in ("", " every 2")
+    for end in ("", " until 2027-06-30", " for 10")
+    if kind != "once" or (every, end) == ("", "")
+]
+
+
+@pytest.mark.parametrize("words", FORMS)
+def test_every_form_the_parser_takes_reads_back_in_the_same_words(words: str) -> None:
+    rule = to_rrule(words)
+    assert to_words(rule) == words
+    assert to_rrule(to_words(rule) or "") == rule
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("Weekly Monday, Thursday", "weekly mon,thu"),
+        ("weekly until 2027-01-01 every 3", "weekly every 3 until 2027-01-01"),
+        ("daily for 1", "once"),
+        ("monthly every 02", "monthly every 2"),
+    ],
+)
+def test_other_spellings_read_back_in_the_plain_words(typed: str, shown: str) -> None:
+    assert to_words(to_rrule(typed)) == shown and to_rrule(shown) == to_rrule(typed)
+
+
+WEEKDAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "Thursday", "SAT"]
+
+
+@st.composite
+def recurrence_lines(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["once", "daily", "weekly", "monthly"]))
+    if kind == "once":
+        return kind
+    words = [kind]
+    if kind == "weekly" and draw(st.booleans()):
+        words.append(draw(st.sampled_from([",", ", "])).join(draw(st.lists(st.sampled_from(WEEKDAY_NAMES), min_size=1, max_size=7))))
+    options = [f"every {draw(st.integers(1, 52))}"] if draw(st.booleans()) else []
+    end = draw(st.sampled_from(["", "until", "for"]))
+    if end == "until":
+        options.append(f"until {draw(st.dates(date(2000, 1, 1), date(2100, 12, 31))).isoformat()}")
+    elif end == "for":
+        options.append(f"for {draw(st.integers(1, 1000))}")
+    return " ".join(words + draw(st.permutations(options)))
+
+
+@given(recurrence_lines())
+def test_any_line_the_parser_takes_round_trips_through_its_words(line: str) -> None:
+    rule = to_rrule(line)
+    words = to_words(rule)
+    assert words is not None
+    assert to_rrule(words) == rule and to_words(to_rrule(words)) == words
+
+
+@given(st.text(max_size=80))
+def test_any_rule_the_parser_writes_has_words(text: str) -> None:
+    try:
+        rule = to_rrule(text)
+    except RecurrenceError:
+        return
+    assert to_words(rule) is not None and to_rrule(to_words(rule) or "") == rule
+
+
+@pytest.mark.parametrize("rule", ["FREQ=MONTHLY;BYMONTHDAY=3", "FREQ=DAILY;BYDAY=MO,TU", "FREQ=YEARLY", "FREQ=WEEKLY;BYDAY=XX", "FREQ=DAILY;UNTIL=20270101T000000", "FREQ=DAILY;INTERVAL=02", "junk", "FREQ=DAILY;FREQ=WEEKLY"])
+def test_a_rule_the_words_cannot_say_has_none(rule: str) -> None:
+    assert to_words(rule) is None
+
+
+async def test_schedules_are_listed_in_the_words_they_were_added_with(admin: Phone, world: World) -> None:
+    line = "/schedule_add Pilates; weekly mon,wed every 2 until 2027-03-31; 2026-12-07; 9:00; 50; 1; Studio B; Sue; deadline 1"
+    assert (await admin.send(line))["text"] == "Schedule added: Pilates (open). See it with /sessions."
+    listing = (await admin.send("/schedules"))["text"]
+    assert "• Pilates: weekly mon,wed every 2 until 2027-03-31; from 2026-12-07 at 09:00; 50 min; 1 spot; Studio B; Sue Substitute; deadline 1 hour" in listing
+    assert "• Back course: weekly wed for 20; from 2026-11-04 at 10:00; 90 min; 6 spots; Studio B; Tom Trainer; closed Course pass; deadline 2 hours (studio default)" in listing
+    assert "• Yoga: weekly tue,thu; from 2025-01-07 at 18:00; 60 min; 10 spots; Studio A; Tom Trainer; deadline 2 hours (studio default)" in listing
+    assert "FREQ=" not in listing
+    stored = {s.title: s.rrule for s in await list_schedules(world.studio, world.admin)}
+    shown = listing.split("• Pilates: ")[1].split(";")[0]
+    assert to_rrule(shown) == stored["Pilates"]  # what /schedules shows, /schedule_add takes back
+
+
+async def test_a_rule_without_words_is_shown_as_it_is(admin: Phone, world: World) -> None:
+    async with world.sessions() as session:
+        await session.execute(update(ScheduleRow).where(ScheduleRow.title == "Yoga").values(rrule="FREQ=MONTHLY;BYMONTHDAY=3"))
+        await session.commit()
+    assert "• Yoga: FREQ=MONTHLY;BYMONTHDAY=3; from 2025-01-07" in (await admin.send("/schedules"))["text"]
+
+
+# -- 7. /schedule_add warns of clashes and skipped months; confirm adds ---------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "warning"),
+    [
+        (
+            "/schedule_add Pilates; weekly tue for 4; 2026-12-01; 18:30; 60; 8; Studio A; Sue",
+            "⚠️ 4 sessions of Pilates meet Yoga in Studio A — the first Tue 01 Dec 18:00–19:00.",
+        ),
+        (
+            "/schedule_add Strength; once; 2026-12-03; 18:15; 30; 8; Studio B; Tom",
+            "⚠️ 1 session of Strength meets Yoga, which Tom Trainer leads — Thu 03 Dec 18:00–19:00.",
+        ),
+        (
+            "/schedule_add Review; monthly; 2026-12-31; 10:00; 60; 4; Studio A; Sue",
+            "⚠️ Review repeats monthly on the 31st, so it skips the months without one: "
+            "Feb 2027, Apr 2027, Jun 2027, Sep 2027, Nov 2027. Start on the 28th or earlier to meet every month.",
+        ),
+    ],
+)
+async def test_a_schedule_with_warnings_is_added_only_when_confirmed(
+    admin: Phone, world: World, line: str, warning: str
+) -> None:
+    reply = (await admin.send(line))["text"]
+    assert reply.startswith("Not added yet — please check first:")
+    assert warning in reply
+    assert f"send the same line with ; confirm at its end:\n{line}; confirm" in reply
+    assert len(await list_schedules(world.studio, world.admin)) == 2  # nothing stored
+    added = (await admin.send(f"{line}; confirm"))["text"]
+    assert added.startswith("Schedule added:")
+    assert len(await list_schedules(world.studio, world.admin)) == 3
+
+
+async def test_both_clashes_are_told(admin: Phone, world: World) -> None:
+    reply = (await admin.send("/schedule_add Twin; weekly thu for 2; 2026-12-03; 18:00; 60; 8; Studio A; Tom"))["text"]
+    assert "⚠️ 2 sessions of Twin meet Yoga in Studio A — the first Thu 03 Dec 18:00–19:00." in reply
+    assert "⚠️ 2 sessions of Twin meet Yoga, which Tom Trainer leads — the first Thu 03 Dec 18:00–19:00." in reply
+
+
+async def test_a_schedule_without_warnings_is_added_at_once(admin: Phone, world: World) -> None:
+    for line in (
+        "/schedule_add Early; weekly tue; 2026-12-01; 17:00; 60; 8; Studio A; Tom",  # ends as Yoga begins
+        "/schedule_add Monthly; monthly; 2026-12-28; 10:00; 60; 4; Studio A; Sue",  # every month has a 28th
+        "/schedule_add Late; once; 2026-12-01; 18:30; 60; 8; Studio B; Sue",  # another space, another trainer
+    ):
+        assert (await admin.send(line))["text"].startswith("Schedule added:"), line
+    assert len(await list_schedules(world.studio, world.admin)) == 5
+
+
+async def test_sessions_as_they_are_now_decide_a_clash(admin: Phone, world: World) -> None:
+    """Cancelled sessions keep nothing busy; a moved one keeps its new hour busy."""
+    await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY), None)
+    await save_override(world.studio, world.admin, world.yoga_on(date(2026, 12, 3)), OverrideRequest(start=berlin(2026, 12, 3, 20)))
+    assert (await admin.send("/schedule_add A; once; 2026-12-01; 18:00; 60; 8; Studio A; Sue"))["text"].startswith("Schedule added:")
+    reply = (await admin.send("/schedule_add B; once; 2026-12-03; 20:30; 60; 8; Studio A; Sue"))["text"]
+    assert "⚠️ 1 session of B meets Yoga in Studio A — Thu 03 Dec 20:00–21:00." in reply
+
+
+async def test_a_wrong_line_with_confirm_is_still_refused(admin: Phone, world: World) -> None:
+    reply = (await admin.send("/schedule_add Pilates; weekly; 2026-12-07; 25:00; 50; 8; Studio B; Sue; confirm"))["text"]
+    assert "“25:00” is not a time" in reply and "Nothing was changed." in reply
+    reply = (await admin.send("/schedule_add Pilates; weekly; confirm"))["text"]
+    assert "Some fields are missing." in reply
+    assert len(await list_schedules(world.studio, world.admin)) == 2
+
+
+def test_monthly_every_other_month_on_the_31st_names_the_months_it_skips() -> None:
+    schedule = Schedule(1, "Review", "FREQ=MONTHLY;INTERVAL=2;COUNT=4", date(2026, 12, 31), time(10), timedelta(hours=1), 4, 1, 1)
+    [warning] = review_schedule(schedule, BERLIN, [])
+    assert warning.kind is ScheduleWarningKind.SKIPS_MONTHS
+    assert warning.months == (date(2027, 2, 1), date(2027, 4, 1), date(2027, 6, 1))  # Dec, Aug, Oct, Dec are held

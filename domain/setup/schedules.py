@@ -7,13 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from domain.aggregate import occurrences_between
 from domain.directory import Directory, load_directory
+from domain.errors import DomainError
 from domain.passes import PassTemplate
 from domain.permissions import require_admin
 from domain.ports import UnitOfWork
 from domain.recurrence import original_starts, to_utc
 from domain.roles import Role
 from domain.schedule import Schedule
+from domain.schedule_review import HORIZON, ScheduleWarning, first_start, review_schedule
 from domain.setup.names import SetupError, clean_name, match, person_named
 from domain.studio import Studio
 
@@ -32,13 +35,40 @@ class ScheduleDraft:
     booking_deadline: timedelta | None = None
 
 
-async def add_schedule(studio: Studio, actor_id: int, draft: ScheduleDraft) -> Schedule:
-    return await studio.change(lambda uow: add_schedule_in(uow, studio, actor_id, draft))
+class ScheduleNeedsConfirmation(DomainError):
+    """The new schedule has warnings (domain/schedule_review.py): stored only once the
+    admin confirms them. Nothing was stored."""
+
+    message = "This schedule has warnings that need your confirmation."
+
+    def __init__(self, schedule: Schedule, warnings: list[ScheduleWarning], names: Directory) -> None:
+        super().__init__()
+        self.schedule, self.warnings, self.names = schedule, warnings, names
 
 
-async def add_schedule_in(uow: UnitOfWork, studio: Studio, actor_id: int, draft: ScheduleDraft) -> Schedule:
+async def add_schedule(studio: Studio, actor_id: int, draft: ScheduleDraft, *, confirmed: bool = False) -> Schedule:
+    return await studio.change(lambda uow: add_schedule_in(uow, studio, actor_id, draft, confirmed=confirmed))
+
+
+async def add_schedule_in(
+    uow: UnitOfWork, studio: Studio, actor_id: int, draft: ScheduleDraft, *, confirmed: bool = False
+) -> Schedule:
+    """Store the schedule; unless `confirmed`, first raise ScheduleNeedsConfirmation
+    with its warnings, if it has any."""
     require_admin(await uow.people.get(actor_id))
-    return await uow.schedules.add(await _schedule_from(uow, studio, draft))
+    schedule = await _schedule_from(uow, studio, draft)
+    if not confirmed:
+        warnings = await _warnings(uow, studio, schedule)
+        if warnings:
+            raise ScheduleNeedsConfirmation(schedule, warnings, await load_directory(uow))
+    return await uow.schedules.add(schedule)
+
+
+async def _warnings(uow: UnitOfWork, studio: Studio, schedule: Schedule) -> list[ScheduleWarning]:
+    start = first_start(schedule, studio.zone)
+    longest = max([s.duration for s in await uow.schedules.all()], default=timedelta(0))
+    existing = await occurrences_between(uow, studio.zone, start - longest, start + HORIZON + schedule.duration)
+    return review_schedule(schedule, studio.zone, existing)
 
 
 async def list_schedules(studio: Studio, actor_id: int) -> list[Schedule]:
@@ -49,13 +79,14 @@ async def list_schedules(studio: Studio, actor_id: int) -> list[Schedule]:
     return await studio.read(query)
 
 
-async def schedules_screen(studio: Studio, actor_id: int) -> tuple[list[Schedule], Directory]:
-    """The schedules with the names of their spaces and trainers, for `/schedules`."""
+async def schedules_screen(studio: Studio, actor_id: int) -> tuple[list[Schedule], Directory, dict[int, PassTemplate]]:
+    """The schedules with the names of their spaces, trainers and pass templates
+    (a closed schedule's own), for `/schedules`."""
 
-    async def query(uow: UnitOfWork) -> tuple[list[Schedule], Directory]:
+    async def query(uow: UnitOfWork) -> tuple[list[Schedule], Directory, dict[int, PassTemplate]]:
         require_admin(await uow.people.get(actor_id))
         found = sorted(await uow.schedules.all(), key=lambda s: s.title.casefold())
-        return found, await load_directory(uow)
+        return found, await load_directory(uow), {t.id: t for t in await uow.passes.templates()}
 
     return await studio.read(query)
 
