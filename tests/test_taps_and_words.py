@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from bot.admin.schedule_words import RecurrenceError, to_rrule, to_words
 
-from bot.callbacks import StartSubstitute
+from bot.callbacks import StartSubstitute, Step
 from bot.context import TraineryApplication
 from domain.bookings.waitlist import join_waitlist
 from domain.override import OverrideRequest
@@ -165,6 +165,25 @@ async def test_the_date_picker_never_offers_the_past(trainer: Phone, world: Worl
     assert "◀ Earlier" not in labels(picker) and "Later ▶" in labels(picker)
     back = await trainer.tap("◀ Earlier", await trainer.tap("Later ▶", picker))
     assert labels(back) == labels(picker)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        Step("wk", 10**18 - 1).encode(),  # no calendar has that day
+        Step("wk", 1).encode(),  # the year 1: the picker stays at this week
+        Step("d", 10**18 - 1).encode(),
+        Step("d", date(2026, 11, 29).toordinal()).encode(),  # yesterday, from an old picker
+        Step("d", date(2031, 1, 1).toordinal()).encode(),  # past the furthest day
+    ],
+)
+async def test_a_forged_or_old_picker_button_shows_the_picker(trainer: Phone, world: World, data: str) -> None:
+    picker = await change_date_of(trainer, "/sessions week")
+    await trainer.press(data, picker["message_id"], forged=True)
+    assert trainer.answer() is not None
+    assert "Pick the new date" in trainer.screen()["text"] and labels(trainer.screen())[0] == "Mon 30.11"
+    assert "New date:" not in trainer.screen()["text"]
+    assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).version == 0
 
 
 @pytest.mark.parametrize("typed", ["2027-02-09", "9.2.2027", "09.02.", "9.2", " 9.2.27 "])

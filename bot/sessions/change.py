@@ -246,13 +246,23 @@ async def day_pressed(update: Update, context: TraineryContext) -> int:
         await answer(update, texts.EXPIRED_BUTTON)
         return END
     await answer(update)
-    occurrence = loaded[1].occurrence
-    if step.action == "wk" and step.arg is not None:
-        await show_picker(update, context, draft.start or occurrence.start, date.fromordinal(step.arg))
-        return DAY
-    if step.action == "d" and step.arg is not None:
-        return await day_picked(update, context, draft, date.fromordinal(step.arg), draft.start or occurrence.start)
-    return await show_menu(update, context)
+    start = draft.start or loaded[1].occurrence.start
+    now = today(context)
+    picked = _day_of(step.arg)
+    if step.action == "d" and picked is not None and now <= picked <= now + FURTHEST:
+        return await day_picked(update, context, draft, picked, start)
+    if step.action == "wk" and picked is not None:
+        await show_picker(update, context, start, picked)
+    else:  # a forged button, or a day gone by on a picker left open: the picker as it is today
+        await show_picker(update, context, start, start.astimezone(context.settings.zone).date())
+    return DAY
+
+
+def _day_of(ordinal: int | None) -> date | None:
+    """A button's day; None for a number no calendar has (forged data)."""
+    if ordinal is None or not 0 < ordinal <= date.max.toordinal():
+        return None
+    return date.fromordinal(ordinal)
 
 
 async def date_typed(update: Update, context: TraineryContext) -> int:
