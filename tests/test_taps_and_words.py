@@ -504,3 +504,15 @@ def test_monthly_every_other_month_on_the_31st_names_the_months_it_skips() -> No
     [warning] = review_schedule(schedule, BERLIN, [])
     assert warning.kind is ScheduleWarningKind.SKIPS_MONTHS
     assert warning.months == (date(2027, 2, 1), date(2027, 4, 1), date(2027, 6, 1))  # Dec, Aug, Oct, Dec are held
+
+
+async def test_another_schedules_session_moved_onto_the_space_or_trainer_clashes(admin: Phone, world: World) -> None:
+    """The Back course (Studio B, Tom) shares nothing with a Studio A schedule of Sue's
+    by default; two of its sessions do, by override."""
+    await save_override(world.studio, world.admin, world.closed_on(date(2026, 12, 9)), OverrideRequest(space_id=world.studio_a))
+    await save_override(world.studio, world.admin, world.closed_on(date(2026, 12, 16)), OverrideRequest(trainer_id=world.substitute))
+    line = "/schedule_add Stretch; weekly wed for 3; 2026-12-02; 10:30; 30; 8; Studio A; Sue"
+    reply = (await admin.send(line))["text"]
+    assert "⚠️ 1 session of Stretch meets Back course in Studio A — Wed 09 Dec 10:00–11:30." in reply
+    assert "⚠️ 1 session of Stretch meets Back course, which Sue Substitute leads — Wed 16 Dec 10:00–11:30." in reply
+    assert reply.count("⚠️") == 2

@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from domain.aggregate import occurrences_between
 from domain.directory import Directory, load_directory
 from domain.errors import DomainError
+from domain.listing import merge_occurrences
+from domain.occurrence import Occurrence
 from domain.passes import PassTemplate
 from domain.permissions import require_admin
 from domain.ports import UnitOfWork
@@ -65,9 +66,25 @@ async def add_schedule_in(
 
 
 async def _warnings(uow: UnitOfWork, studio: Studio, schedule: Schedule) -> list[ScheduleWarning]:
+    """The existing occurrences that could meet the new schedule's first year, then its
+    review. Only schedules in its space or with its trainer are expanded (a year of a
+    studio's every schedule is tens of thousands of occurrences); any other schedule's
+    session can only meet it through an override, and overridden ones have records."""
+    schedules = await uow.schedules.all()
     start = first_start(schedule, studio.zone)
-    longest = max([s.duration for s in await uow.schedules.all()], default=timedelta(0))
-    existing = await occurrences_between(uow, studio.zone, start - longest, start + HORIZON + schedule.duration)
+    low = start - max([s.duration for s in schedules], default=timedelta(0))
+    high = start + HORIZON + schedule.duration
+    records = await uow.occurrences.touching(low, high)
+    alike = [
+        s
+        for s in schedules
+        if s.default_space_id == schedule.default_space_id or s.default_trainer_id == schedule.default_trainer_id
+    ]
+    existing = merge_occurrences(alike, studio.zone, low, high, records, {})
+    others = {s.id: s for s in schedules if s not in alike}
+    existing += [
+        Occurrence.of(others[r.schedule_id], r) for r in records if r.schedule_id in others and low <= r.start < high
+    ]
     return review_schedule(schedule, studio.zone, existing)
 
 
