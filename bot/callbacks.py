@@ -302,6 +302,13 @@ class StartCancel(CallbackData, prefix="X"):
     version: int
 
 
+class StartSubstitute(CallbackData, prefix="Su"):
+    """The card's Substitute: the trainer picker at once, then the review."""
+
+    key: OccurrenceKey
+    version: int
+
+
 STEP_ACTIONS = frozenset(
     {"cap", "spc", "trn", "dt", "tgl", "rv", "back", "quit", "sp", "tr", "d", "wk", "skip", "sv", "cx"}
 )
@@ -407,6 +414,7 @@ Callback = (
     | OpenCard
     | StartOverride
     | StartCancel
+    | StartSubstitute
     | Step
     | MemberCallback
     | StaffCallback

@@ -1,18 +1,46 @@
-"""`/sessions [range] [mine]` arguments (SPEC §6.1): quick words, a date, or two dates,
-all in the studio's own calendar."""
+"""What people type for days and ranges, read in the studio's own calendar: the
+`/sessions [range] [mine]` arguments (SPEC §6.1) — the quick words and the labels of
+their buttons, a date, two dates, or "A - B" — and a day typed at the date step.
+
+Days are typed as `2026-12-01`, `1.12.2026`, `1.12.26`, `01.12.` or `1.12`. A day
+without a year is the one nearest today in a listing (last week's 28.11 as well as
+next month's 5.1), and the next one from today when picking a new date."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 QUICK_WORDS = ("today", "tomorrow", "week", "nextweek")
+# The words of SPEC §6.1 and the labels of the quick-pick buttons, spaces or not.
+QUICK_PHRASES = {
+    "today": "today",
+    "tomorrow": "tomorrow",
+    "week": "week",
+    "this week": "week",
+    "thisweek": "week",
+    "nextweek": "nextweek",
+    "next week": "nextweek",
+}
 MAX_DAYS = 366
-EXAMPLES = "/sessions week, /sessions 2026-12-01, /sessions 2026-12-01 2026-12-14 mine"
+EXAMPLES = "/sessions week, /sessions next week, /sessions 1.12, /sessions 1.12 - 14.12 mine"
+DAY_EXAMPLES = "9.2, 09.02.2027 or 2027-02-09"
+
+_ISO = r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+_DOTTED = r"([0-9]{1,2})\.([0-9]{1,2})(?:\.([0-9]{4}|[0-9]{2})?)?"
+_DAY = r"(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}\.[0-9]{1,2}(?:\.(?:[0-9]{4}|[0-9]{2})?)?)"  # either, uncaptured
+# Between the two days of a range: a dash with spaces on either side or none, or spaces.
+_BETWEEN = re.compile(r"\s*[–—]\s*|\s+-\s*|\s*-\s+|\s+")
+_JOINED = re.compile(rf"({_DAY})-({_DAY})")  # 1.12-14.12, 2026-12-01-2026-12-14
 
 
 class RangeError(ValueError):
     """Arguments that are not a range; the message says what would be."""
+
+
+class DayError(ValueError):
+    """A typed day that is not one; the message says what would be."""
 
 
 @dataclass(frozen=True)
@@ -37,15 +65,16 @@ def parse_range(args: list[str], today: date) -> RangeRequest | None:
     """None when no range was given (the bot then offers the quick picks)."""
     words = [arg.strip().lower() for arg in args if arg.strip()]
     mine = "mine" in words
-    words = [word for word in words if word != "mine"]
-    if not words:
+    text = " ".join(word for word in words if word != "mine")
+    if not text:
         return None if not mine else RangeRequest(*quick_range("week", today), mine=True)
-    if len(words) == 1 and words[0] in QUICK_WORDS:
-        return RangeRequest(*quick_range(words[0], today), mine=mine)
-    if len(words) > 2:
+    if text in QUICK_PHRASES:
+        return RangeRequest(*quick_range(QUICK_PHRASES[text], today), mine=mine)
+    parts = _range_parts(text)
+    if len(parts) > 2:
         raise RangeError(f"That is more than a range. Examples: {EXAMPLES}")
-    days = [_date(word) for word in words]
-    first, last = days[0], days[-1]
+    first = _listed_day(parts[0], today, ahead=False)
+    last = _listed_day(parts[-1], first, ahead=True)  # a yearless end: the next such day from the first
     if last < first:
         raise RangeError(f"The range ends before it starts ({first} … {last}); give the earlier date first.")
     if (last - first).days >= MAX_DAYS:
@@ -53,14 +82,64 @@ def parse_range(args: list[str], today: date) -> RangeRequest | None:
     return RangeRequest(first, last, mine)
 
 
-def _date(word: str) -> date:
+def _range_parts(text: str) -> list[str]:
+    parts: list[str] = []
+    for part in _BETWEEN.split(text):
+        joined = _JOINED.fullmatch(part)
+        parts += [joined[1], joined[2]] if joined else [part] if part else []
+    return parts or [text]
+
+
+def _listed_day(word: str, around: date, *, ahead: bool) -> date:
     try:
-        return date.fromisoformat(word)
-    except ValueError:
+        return parse_day(word, around, ahead=ahead)
+    except DayError:
         raise RangeError(
-            f"I could not read “{word[:40]}” as a range: use today, tomorrow, week, nextweek, "
-            f"or dates like 2026-12-01. Examples: {EXAMPLES}"
+            f"I could not read “{word[:40]}” as a date or range: use today, tomorrow, this week, next week, "
+            f"a date like 1.12 or 2026-12-01, or two like 1.12 - 14.12. Examples: {EXAMPLES}"
         ) from None
+
+
+def parse_day(text: str, around: date, *, ahead: bool = True) -> date:
+    """A typed day. Without a year it is the next such day from `around` on (`ahead`),
+    or the one nearest `around`. Raises DayError for anything else."""
+    cleaned = text.strip()
+    iso, dotted = re.fullmatch(_ISO, cleaned), re.fullmatch(_DOTTED, cleaned)
+    if iso:
+        year, month, day = (int(group) for group in iso.groups())
+        return _day(year, month, day, cleaned)
+    if not dotted:
+        raise DayError(f"“{cleaned[:40]}” is not a date: type it like {DAY_EXAMPLES}.")
+    day, month = int(dotted[1]), int(dotted[2])
+    if dotted[3] is not None:
+        year = int(dotted[3])
+        return _day(year + 2000 if len(dotted[3]) == 2 else year, month, day, cleaned)
+    _day(2000, month, day, cleaned)  # a day of some year (2000 had a 29 February)
+    return _yearless(day, month, around, ahead)
+
+
+def _day(year: int, month: int, day: int, typed: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DayError(f"There is no day “{typed[:40]}” in the calendar: type it like {DAY_EXAMPLES}.") from None
+
+
+def _yearless(day: int, month: int, around: date, ahead: bool) -> date:
+    """The day.month in the years about `around` (29 February comes every four)."""
+    found = []
+    for year in range(max(around.year - 4, date.min.year), min(around.year + 5, date.max.year + 1)):
+        try:
+            found.append(date(year, month, day))
+        except ValueError:
+            continue
+    if ahead:
+        later = [candidate for candidate in found if candidate >= around]
+        if later:
+            return min(later)
+    elif found:
+        return min(found, key=lambda candidate: (abs((candidate - around).days), -candidate.toordinal()))
+    raise DayError(f"“{day}.{month}” is too far from {around}: type the year too, like {DAY_EXAMPLES}.")
 
 
 def parse_time(text: str) -> tuple[int, int] | None:

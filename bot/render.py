@@ -61,6 +61,12 @@ def day_and_clock(moment: datetime, zone: ZoneInfo) -> str:
     return f"{day(moment, zone)} {clock(moment, zone)}"
 
 
+def calendar_day(moment: datetime, zone: ZoneInfo) -> str:
+    """`Fri 29 Jan 2027`: a day worth its year, like a pass's expiry."""
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local:%d %b %Y}"
+
+
 def full_moment(moment: datetime, zone: ZoneInfo, *, same_day_as: datetime | None = None) -> str:
     """`Tue 1 Dec 2026, 18:00`, for messages read later; only `19:00` after the same day."""
     local = moment.astimezone(zone)
@@ -72,8 +78,14 @@ def full_moment(moment: datetime, zone: ZoneInfo, *, same_day_as: datetime | Non
 # -- counted words -------------------------------------------------------------------
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 member`, `3 members`; `many` where English does not add an s (`1 person`, `2 people`)."""
+    return f"{count} {word}" if count == 1 else f"{count} {many or word + 's'}"
+
+
+def agree(count: int, one: str, many: str) -> str:
+    """The verb that goes with a count: `agree(n, "is", "are")`."""
+    return one if count == 1 else many
 
 
 def ordinal(number: int) -> str:

@@ -41,9 +41,9 @@ COMMANDS: tuple[CommandHelp, ...] = (
     CommandHelp("/help", "this list", ("/help",), ANYONE),
     CommandHelp(
         "/sessions [range] [mine]",
-        "sessions in a date range — today, tomorrow, week, nextweek, a date or two dates; "
-        "mine: only the sessions you lead",
-        ("/sessions week", "/sessions 2026-12-01 2026-12-14 mine"),
+        "sessions in a date range — today, tomorrow, this week, next week, a date (1.12 or 2026-12-01) "
+        "or two (1.12 - 14.12); mine: only the sessions you lead",
+        ("/sessions week", "/sessions 1.12 - 14.12", "/sessions 2026-12-01 2026-12-14 mine"),
         STAFF,
     ),
     CommandHelp(
@@ -118,8 +118,10 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
         CommandHelp("/passes <member>", "a member's passes", ("/passes Anna Berg",), ADMINS),
         CommandHelp(
             "/schedule_add <title>; <repeats>; <first date>; <HH:MM>; <minutes>; <capacity>; <space>; "
-            "<trainer>[; closed <template>][; deadline <hours>]",
-            "add a schedule; repeats: once, daily, weekly mon,thu or monthly, with every N, until a date or for N sessions",
+            "<trainer>[; closed <template>][; deadline <hours>][; confirm]",
+            "add a schedule; repeats: once, daily, weekly mon,thu or monthly, with every N, until a date or for N "
+            "sessions. A space or trainer busy then, or a monthly day some months lack, is shown first: "
+            "send the line again with ; confirm to add it anyway",
             ("/schedule_add Yoga; weekly tue,thu until 2027-06-30; 2026-12-01; 18:00; 60; 12; Studio A; Tom",),
             ADMINS,
         ),

@@ -31,6 +31,7 @@ class OverrideDraft:
     start: datetime | None = None
     cancel_bookings: bool = False
     confirmed: tuple[OverrideWarning, ...] = ()  # the warnings shown on the review
+    substitute: bool = False  # began with the card's Substitute: a picked trainer goes straight to the review
 
     def is_empty(self) -> bool:
         return (
@@ -50,7 +51,21 @@ class CancelDraft:
 
 
 @dataclass
+class Outcome:
+    """The last change or cancellation this person saved, and the message that shows
+    (or, when Telegram failed to show it, should show) its outcome: a second tap on
+    that message's Save or Confirm leaves the outcome standing."""
+
+    key: OccurrenceKey
+    action: str  # the Step that saved it: "sv" or "cx"
+    message_id: int
+    text: str
+    shown: bool = False
+
+
+@dataclass
 class UserState:
     override: OverrideDraft | None = None
     cancel: CancelDraft | None = None
     last_list: ListView | None = None
+    outcome: Outcome | None = None

@@ -32,6 +32,9 @@ class WaitingPlace:
 class PassView:
     pass_: Pass
     name: str
+    # A closed schedule's pass: the member's upcoming sessions it holds bookings on
+    # (their enrolment; its balance, used up by them, says little). None otherwise.
+    enrolled: int | None = None
 
 
 @dataclass(frozen=True)

@@ -61,10 +61,10 @@ async def test_a_wrong_space_line_answers_with_usage_and_changes_nothing(
 
 async def test_templates_passes_and_closed_enrolment(admin: Phone, world: World) -> None:
     reply = await say(admin, "/template_add Drop-in; 1; 30; yoga")
-    assert reply == "Pass template added: Drop-in: 1 sessions, valid 30 days, covers Yoga"
+    assert reply == "Pass template added: Drop-in: 1 session, valid 30 days, covers Yoga"
     assert "• Course pass: 10 sessions, valid 90 days, covers Back course" in await say(admin, "/templates")
     granted = await say(admin, "/pass_grant member 1; course")
-    assert granted == "Granted to Member 1: Course pass, 0 of 10 sessions left, valid until 28 Feb 2027"
+    assert granted == "Granted to Member 1: Course pass, 0 of 10 sessions left, valid until Sun 28 Feb 2027"
     passes = await say(admin, "/passes Member 1")
     assert "• 10 classes, 10 of 10 sessions left" in passes and "• Course pass, 0 of 10 sessions left" in passes
     assert all(left == total for left, total in (await world.balances()).values())
@@ -76,7 +76,8 @@ async def test_schedules(admin: Phone, world: World) -> None:
     closed = "/schedule_add Rehab; once; 2026-12-10; 12:00; 60; 4; Studio A; Tom; closed course pass"
     assert await say(admin, closed) == "Schedule added: Rehab (closed). See it with /sessions."
     listing = await say(admin, "/schedules")
-    assert "• Pilates: FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20270331T235959 from 2026-12-07 at 09:00, 50 min, 8 spots, Studio B, Sue Substitute" in listing
+    assert "• Pilates: weekly mon,wed until 2027-03-31; from 2026-12-07 at 09:00; 50 min; 8 spots; Studio B; Sue Substitute; deadline 4 hours" in listing
+    assert "• Rehab: once; on 2026-12-10 at 12:00; 60 min; 4 spots; Studio A; Tom Trainer; closed Course pass; deadline 2 hours (studio default)" in listing
     week = (await Phone(admin.app, admin.fake, TRAINER).send("/sessions nextweek"))["text"]
     assert "Mon 07 Dec 09:00 · Pilates · Studio B · Sue Substitute · 0/8" in week
     assert "Thu 10 Dec 12:00 · Rehab" in week

@@ -30,6 +30,7 @@ from bot.callbacks import (
     StaffCancelBooking,
     StartCancel,
     StartOverride,
+    StartSubstitute,
     Step,
 )
 from bot.members import book_again
@@ -62,6 +63,9 @@ WIRE: list[tuple[callbacks.Callback, str]] = [
     (StartOverride(LOCAL, 0), "O1:17:1796146200:0"),
     (StartCancel(KEY, 123456), "X1:987654:1924991940:123456"),
     (StartCancel(LOCAL, 0), "X1:17:1796146200:0"),
+    (StartSubstitute(KEY, 123456), "Su1:987654:1924991940:123456"),
+    (StartSubstitute(LOCAL, 0), "Su1:17:1796146200:0"),
+    (StartSubstitute(LONGEST, 10**18 - 1), "Su1:999999999999999999:253402300799:999999999999999999"),
     (Step("cap"), "F1:cap"),
     (Step("spc"), "F1:spc"),
     (Step("trn"), "F1:trn"),

@@ -9,7 +9,8 @@ import pytest
 from domain.errors import NotAllowed
 from domain.roles import Role
 from domain.setup.names import SetupError
-from domain.setup.schedules import ScheduleDraft
+from domain.schedule_review import ScheduleWarningKind
+from domain.setup.schedules import ScheduleDraft, ScheduleNeedsConfirmation
 from tests.world import World
 from domain.setup.passes import add_template, passes_of, templates
 from domain.setup.people import appoint
@@ -40,7 +41,15 @@ async def test_spaces(world: World) -> None:
 async def test_schedules(world: World) -> None:
     schedule = await add_schedule(world.studio, world.admin, draft())
     assert (schedule.default_space_id, schedule.default_trainer_id, schedule.closed) == (world.studio_b, world.substitute, False)
-    closed = await add_schedule(world.studio, world.admin, draft(title="Rehab", closed_with="course"))
+    rehab = draft(title="Rehab", closed_with="course")  # Pilates' slot: Studio B and Sue are busy then
+    with pytest.raises(ScheduleNeedsConfirmation) as needed:
+        await add_schedule(world.studio, world.admin, rehab)
+    assert {(w.kind, w.other.title if w.other else None) for w in needed.value.warnings} == {
+        (ScheduleWarningKind.SPACE_BUSY, "Pilates"),
+        (ScheduleWarningKind.TRAINER_BUSY, "Pilates"),
+    }
+    assert "Rehab" not in [s.title for s in await list_schedules(world.studio, world.admin)]
+    closed = await add_schedule(world.studio, world.admin, rehab, confirmed=True)
     assert closed.closed and closed.pass_template_id == world.closed_template
     assert "Rehab" in [s.title for s in await list_schedules(world.studio, world.admin)]
 

@@ -12,22 +12,25 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, texts
 from bot.actor import acting_person
-from bot.admin.schedule_words import RecurrenceError, to_rrule
+from bot.admin.schedule_words import RecurrenceError, to_rrule, to_words
 from bot.context import TraineryApplication, TraineryContext
 from bot.menus import refresh_menu
 from bot.ranges import parse_time
-from bot.render import Listing, clip, escape, listing_page
+from bot.render import Listing, agree, calendar_day, clip, clock, day_and_clock, escape, listing_page, ordinal, plural
 from bot.replies import answer, show
+from domain.directory import Directory
 from domain.errors import DomainError
 from domain.passes import Pass, PassTemplate
 from domain.roles import Person, Role
 from domain.schedule import Schedule
+from domain.schedule_review import ScheduleWarning, ScheduleWarningKind
 from domain.setup import people as setup_people
 from domain.setup.invites import invite
 from domain.setup.names import SetupError, match
@@ -36,6 +39,7 @@ from domain.setup.passes import templates as list_templates
 from domain.setup.people import find_person
 from domain.setup.schedules import (
     ScheduleDraft,
+    ScheduleNeedsConfirmation,
     add_schedule,
     list_schedules,
     schedules_screen,
@@ -53,7 +57,7 @@ class UsageError(ValueError):
 PEOPLE_PAGE = 25  # /members, /trainers, /admins: "• " + 100 + " — not linked yet" = 119
 SPACES_PAGE = 25  # /spaces: "• " + 100 + " (at most " + 18 digits + ")" = 130
 TEMPLATES_PAGE = 10  # /templates: 2 + 100 + ~60 + ", covers " + COVERS_SHOWN = 331
-SCHEDULES_PAGE = 7  # /schedules: 2 + 3 × 100 + RULE_SHOWN + ~80 = 502
+SCHEDULES_PAGE = 6  # /schedules: 2 + 4 × 100 (title, space, trainer, template) + RULE_SHOWN + ~100 = 622
 PASSES_PAGE = 20  # /passes: "• " + 100 + ", 9999 of 9999 sessions left, valid until …" ≈ 170
 COVERS_SHOWN = 160  # characters of a template's schedule titles (no bound of their own)
 RULE_SHOWN = 120  # characters of a recurrence rule (repeated days make it any length)
@@ -66,6 +70,9 @@ EXPIRED_BUTTON = "This button has expired. Nothing was changed."
 Reply = str | Listing | list[str]
 Run = Callable[[TraineryContext, Person, list[str]], Awaitable[Reply]]
 ListRun = Callable[[TraineryContext, Person, list[str]], Awaitable[Listing]]
+CONFIRM = "confirm"  # the last field of a /schedule_add line that confirms its warnings
+ECHO_LIMIT = 1000  # characters of the line shown back for copying; a longer one is only described
+WARNINGS_SHOWN = 8  # with the line, well within Telegram's 4,096 characters
 
 
 def fields(text: str, command: str) -> list[str]:
@@ -145,10 +152,10 @@ async def template_add(context: TraineryContext, actor: Person, args: list[str])
 
 
 def describe_template(template: PassTemplate, schedules: list[Schedule]) -> str:
-    sessions = "unlimited sessions" if template.sessions is None else f"{template.sessions} sessions"
+    sessions = "unlimited sessions" if template.sessions is None else plural(template.sessions, "session")
     covered = [s.title for s in schedules if template.covers(s)]
     covers = f", covers {escape(clip(', '.join(covered), COVERS_SHOWN))}" if covered else ", covers no schedule yet"
-    return f"<b>{escape(template.name)}</b>: {sessions}, valid {template.validity.days} days{covers}"
+    return f"<b>{escape(template.name)}</b>: {sessions}, valid {plural(template.validity.days, 'day')}{covers}"
 
 
 async def templates(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
@@ -172,8 +179,9 @@ async def pass_grant(context: TraineryContext, actor: Person, args: list[str]) -
 
 
 def describe_pass(pass_: Pass, template: PassTemplate, context: TraineryContext) -> str:
-    left = "unlimited" if pass_.sessions_left is None else f"{pass_.sessions_left} of {template.sessions} sessions left"
-    until = pass_.expires_at.astimezone(context.settings.zone).strftime("%d %b %Y")
+    total = template.sessions or 0
+    left = "unlimited" if pass_.sessions_left is None else f"{pass_.sessions_left} of {plural(total, 'session')} left"
+    until = calendar_day(pass_.expires_at, context.settings.zone)
     state = "" if pass_.active else " (inactive)"
     return f"<b>{escape(template.name)}</b>, {left}, valid until {until}{state}"
 
@@ -194,11 +202,49 @@ async def passes_listing(context: TraineryContext, actor: Person, member: Person
 
 
 async def schedule_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
-    need(args, 8, 10)
-    draft = schedule_draft(args)
-    schedule = await add_schedule(context.studio, actor.id, draft)
+    """Warnings first (a busy space or trainer, months a monthly rule skips): the line
+    is stored only when sent again with `; confirm` at its end."""
+    confirmed = bool(args) and args[-1].lower() == CONFIRM
+    need(args[:-1] if confirmed else args, 8, 10)
+    draft = schedule_draft(args[:-1] if confirmed else args)
+    try:
+        schedule = await add_schedule(context.studio, actor.id, draft, confirmed=confirmed)
+    except ScheduleNeedsConfirmation as needed:
+        return schedule_warnings(needed, args, context.settings.zone)
     kind = "closed" if schedule.closed else "open"
     return f"Schedule added: <b>{escape(schedule.title)}</b> ({kind}). See it with /sessions."
+
+
+def schedule_warnings(needed: ScheduleNeedsConfirmation, args: list[str], zone: ZoneInfo) -> str:
+    lines = ["Not added yet — please check first:", ""]
+    shown = needed.warnings[:WARNINGS_SHOWN]
+    lines += [f"⚠️ {describe_schedule_warning(w, needed, zone)}" for w in shown]
+    if len(needed.warnings) > len(shown):
+        lines.append(f"⚠️ … and {plural(len(needed.warnings) - len(shown), 'more schedule')} it meets.")
+    again = f"/schedule_add {'; '.join(args)}; {CONFIRM}"
+    lines += ["", "To add it anyway, send the same line with <code>; confirm</code> at its end"]
+    lines[-1] += f":\n<code>{escape(again)}</code>" if len(again) <= ECHO_LIMIT else "."
+    return "\n".join(lines)
+
+
+def describe_schedule_warning(warning: ScheduleWarning, needed: ScheduleNeedsConfirmation, zone: ZoneInfo) -> str:
+    schedule, names = needed.schedule, needed.names
+    title = escape(schedule.title)
+    if warning.kind is ScheduleWarningKind.SKIPS_MONTHS:
+        months = ", ".join(f"{month:%b %Y}" for month in warning.months)
+        return (
+            f"{title} repeats monthly on the {ordinal(schedule.starts_on.day)}, so it skips the months "
+            f"without one: {months}. Start on the 28th or earlier to meet every month."
+        )
+    other, count = warning.other, warning.count
+    assert other is not None
+    meet = f"{plural(count, 'session')} of {title} {agree(count, 'meets', 'meet')} {escape(other.title)}"
+    if warning.kind is ScheduleWarningKind.SPACE_BUSY:
+        where = f"{meet} in {escape(names.space_name(schedule.default_space_id))}"
+    else:
+        where = f"{meet}, which {escape(names.trainer_name(schedule.default_trainer_id))} leads"
+    first = f"{day_and_clock(other.start, zone)}–{clock(other.end, zone)}"
+    return f"{where} — {'the first ' if count > 1 else ''}{first}."
 
 
 def schedule_draft(args: list[str]) -> ScheduleDraft:
@@ -237,16 +283,38 @@ def schedule_draft(args: list[str]) -> ScheduleDraft:
 
 
 async def schedules(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
-    found, directory = await schedules_screen(context.studio, actor.id)
-    lines = [
-        f"• <b>{escape(s.title)}</b>: {escape(clip(s.rrule, RULE_SHOWN))} from {s.starts_on} at {s.start_time:%H:%M}, "
-        f"{int(s.duration.total_seconds() // 60)} min, {s.default_capacity} spots, "
-        f"{escape(directory.space_name(s.default_space_id))}, {escape(directory.trainer_name(s.default_trainer_id))}"
-        + (" — closed" if s.closed else "")
-        for s in found
-    ]
+    found, directory, templates = await schedules_screen(context.studio, actor.id)
+    lines = [f"• {describe_schedule(s, directory, templates)}" for s in found]
     empty = "None yet. Add one with /schedule_add."
     return admin_list("schedules", "<b>Schedules</b>", lines, empty, "Schedules", SCHEDULES_PAGE)
+
+
+def describe_schedule(schedule: Schedule, names: Directory, templates: dict[int, PassTemplate]) -> str:
+    """One schedule in the words of /schedule_add: `Yoga: weekly tue,thu until 2027-06-30;
+    from 2026-12-01 at 18:00; 60 min; 12 spots; Studio A; Tom Hill; deadline 2 hours`."""
+    s = schedule
+    repeats = clip(to_words(s.rrule) or s.rrule, RULE_SHOWN)  # a rule the words cannot say, as it is
+    first = "on" if repeats == "once" else "from"
+    parts = [
+        f"<b>{escape(s.title)}</b>: {escape(repeats)}",
+        f"{first} {s.starts_on} at {s.start_time:%H:%M}",
+        f"{int(s.duration.total_seconds() // 60)} min",
+        plural(s.default_capacity, "spot"),
+        escape(names.space_name(s.default_space_id)),
+        escape(names.trainer_name(s.default_trainer_id)),
+    ]
+    if s.closed:
+        template = templates.get(s.pass_template_id or 0)
+        parts.append(f"closed {escape(template.name)}" if template else "closed")
+    parts.append(f"deadline {deadline_words(s)}")
+    return "; ".join(parts)
+
+
+def deadline_words(schedule: Schedule) -> str:
+    """The booking deadline as `/schedule_add` takes it (hours), or the studio's default."""
+    minutes = int(schedule.deadline().total_seconds() // 60)
+    amount = plural(minutes // 60, "hour") if minutes % 60 == 0 else plural(minutes, "minute")
+    return amount if schedule.booking_deadline is not None else f"{amount} (studio default)"
 
 
 def inviting(role: Role) -> Run:

@@ -1,6 +1,10 @@
-"""How an admin types a schedule's recurrence on one line, turned into an RRULE:
+"""How an admin types a schedule's recurrence on one line, turned into an RRULE — and
+back, so `/schedules` shows a rule in the words `/schedule_add` takes:
 
 once | daily | weekly mon,thu | monthly      optionally: every 2, until 2027-06-30, for 10
+
+`to_rrule` writes its parts in one order (FREQ, BYDAY, INTERVAL, UNTIL, COUNT), so
+words → rule → words → rule gives the same rule again.
 """
 
 from __future__ import annotations
@@ -8,7 +12,12 @@ from __future__ import annotations
 from datetime import date
 
 WEEKDAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
+DAY_WORDS = {code: word for word, code in WEEKDAYS.items()}
 EXAMPLE = "weekly mon,thu until 2027-06-30"
+ONCE = "FREQ=DAILY;COUNT=1"
+_ORDER = ("FREQ", "BYDAY", "INTERVAL", "UNTIL", "COUNT")
+_OPTION_KEYS = {"every": "INTERVAL", "until": "UNTIL", "for": "COUNT"}
+_END_OF_DAY = "T235959"  # an end date covers its whole day, in the studio's wall-clock time
 
 
 class RecurrenceError(ValueError):
@@ -23,14 +32,17 @@ def to_rrule(text: str) -> str:
     if kind == "once":
         if rest:
             raise RecurrenceError("“once” takes nothing more.")
-        return "FREQ=DAILY;COUNT=1"
+        return ONCE
     if kind not in ("daily", "weekly", "monthly"):
         raise RecurrenceError(f"“{kind}” is not a recurrence: use once, daily, weekly or monthly, e.g. “{EXAMPLE}”.")
-    parts = [f"FREQ={kind.upper()}"]
-    if kind == "weekly" and rest and rest[0] not in ("every", "until", "for"):
-        parts.append("BYDAY=" + ",".join(_weekday(day) for day in rest.pop(0).split(",") if day))
-    parts += _options(rest)
-    return ";".join(parts)
+    parts = {"FREQ": kind.upper()}
+    if kind == "weekly" and rest and rest[0] not in _OPTION_KEYS:
+        days = [_weekday(day) for day in rest.pop(0).split(",") if day]
+        if not days:
+            raise RecurrenceError(f"Name the days it repeats on, e.g. “{EXAMPLE}”.")
+        parts["BYDAY"] = ",".join(days)
+    parts.update(_options(rest))
+    return ";".join(f"{key}={parts[key]}" for key in _ORDER if key in parts)
 
 
 def _weekday(word: str) -> str:
@@ -40,21 +52,23 @@ def _weekday(word: str) -> str:
     return code
 
 
-def _options(words: list[str]) -> list[str]:
-    parts: list[str] = []
+def _options(words: list[str]) -> dict[str, str]:
+    parts: dict[str, str] = {}
     while words:
         if len(words) < 2:
             raise RecurrenceError(f"“{words[0]}” needs a value, e.g. “every 2”, “until 2027-06-30” or “for 10”.")
         key, value, words = words[0], words[1], words[2:]
+        if _OPTION_KEYS.get(key) in parts:
+            raise RecurrenceError(f"“{key}” is given twice; say it once.")
         if key == "every" and value.isascii() and value.isdigit() and 0 < int(value) <= 52:
-            parts.append(f"INTERVAL={int(value)}")
+            parts["INTERVAL"] = str(int(value))
         elif key == "until":
-            parts.append(f"UNTIL={_until(value)}")
+            parts["UNTIL"] = _until(value)
         elif key == "for" and value.isascii() and value.isdigit() and 0 < int(value) <= 1000:
-            parts.append(f"COUNT={int(value)}")
+            parts["COUNT"] = str(int(value))
         else:
             raise RecurrenceError(f"I cannot read “{key} {value}”: use every N, until YYYY-MM-DD or for N (sessions).")
-    if any(p.startswith("UNTIL") for p in parts) and any(p.startswith("COUNT") for p in parts):
+    if "UNTIL" in parts and "COUNT" in parts:
         raise RecurrenceError("Give either an end date (until) or a number of sessions (for), not both.")
     return parts
 
@@ -64,4 +78,62 @@ def _until(value: str) -> str:
         day = date.fromisoformat(value)
     except ValueError:
         raise RecurrenceError(f"“{value}” is not a date like 2027-06-30.") from None
-    return f"{day:%Y%m%d}T235959"  # the whole last day, in the studio's wall-clock time
+    return f"{day:%Y%m%d}{_END_OF_DAY}"
+
+
+# -- and back ------------------------------------------------------------------------------
+
+
+def to_words(rrule: str) -> str | None:
+    """The words `to_rrule` takes for this rule (`weekly tue,thu until 2027-06-30`), or
+    None for a rule those words cannot say (one written by other means)."""
+    parts = _parts(rrule)
+    if parts is None or set(parts) - set(_ORDER):
+        return None
+    if parts == _parts(ONCE):
+        return "once"
+    kind = parts.get("FREQ", "").lower()
+    if kind not in ("daily", "weekly", "monthly") or ("BYDAY" in parts and kind != "weekly"):
+        return None
+    words: list[str | None] = [kind]
+    if "BYDAY" in parts:
+        days = [DAY_WORDS.get(code) for code in parts["BYDAY"].split(",")]
+        words.append(None if None in days else ",".join(day for day in days if day))
+    words += _option_words(parts)
+    return None if None in words else " ".join(word for word in words if word)
+
+
+def _parts(rrule: str) -> dict[str, str] | None:
+    parts: dict[str, str] = {}
+    for part in rrule.upper().removeprefix("RRULE:").split(";"):
+        key, equals, value = part.partition("=")
+        if not equals or key in parts:
+            return None
+        parts[key] = value
+    return parts
+
+
+def _option_words(parts: dict[str, str]) -> list[str | None]:
+    words: list[str | None] = []
+    if "INTERVAL" in parts:
+        words.append(f"every {parts['INTERVAL']}" if _count(parts["INTERVAL"], 52) else None)
+    if "UNTIL" in parts:
+        words.append(_until_words(parts["UNTIL"]))
+    if "COUNT" in parts:
+        words.append(f"for {parts['COUNT']}" if _count(parts["COUNT"], 1000) else None)
+    return words
+
+
+def _count(text: str, most: int) -> bool:
+    """What the words allow: plain digits, 1 … most, written as `to_rrule` writes them."""
+    return text.isascii() and text.isdigit() and 0 < int(text) <= most and str(int(text)) == text
+
+
+def _until_words(value: str) -> str | None:
+    day, end, rest = value.partition(_END_OF_DAY)
+    if not end or rest or len(day) != 8 or not (day.isascii() and day.isdigit()):
+        return None
+    try:
+        return f"until {date(int(day[:4]), int(day[4:6]), int(day[6:])).isoformat()}"
+    except ValueError:
+        return None

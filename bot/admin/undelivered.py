@@ -10,7 +10,7 @@ from telegram import Update
 from bot.context import TraineryContext
 from bot.identity import roles_of
 from bot.notify.texts import HEADINGS, moment
-from bot.render import clip, escape, full_moment, pages_for
+from bot.render import clip, escape, full_moment, pages_for, plural
 from domain.delivery import Undelivered
 from domain.roles import Role
 
@@ -66,7 +66,7 @@ def _entry(item: Undelivered, zone: ZoneInfo) -> str:
     when = item.payload.get("start")
     session = f"{title}, {moment(when, zone)}" if isinstance(when, str) else title
     if item.retrying:
-        status = f"still retrying after {item.attempts} attempt{'s' if item.attempts != 1 else ''}"
+        status = f"still retrying after {plural(item.attempts, 'attempt')}"
     else:
         status = "not delivered"
     reason = escape(clip(item.reason or "unknown", 3 * SHORT))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.render import Page, escape, ordinal
+from bot.render import Page, calendar_day, escape, ordinal, plural
 from bot.render import day_and_clock as moment
 from domain.errors import AlreadyBooked, DomainError
 from domain.member_view import (
@@ -41,7 +41,7 @@ def short(occurrence: Occurrence, zone: ZoneInfo) -> str:
 def sessions_left(left: int | None) -> str:
     if left is None:
         return "unlimited"
-    return f"{left} session{'' if left == 1 else 's'} left"
+    return f"{plural(left, 'session')} left"
 
 
 def error_text(error: DomainError) -> str:
@@ -105,8 +105,12 @@ def _waiting_line(place: WaitingPlace, zone: ZoneInfo) -> str:
 
 
 def _pass_line(view: PassView, zone: ZoneInfo) -> str:
-    expiry = view.pass_.expires_at.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
-    return f"• {escape(view.name)}: {sessions_left(view.pass_.sessions_left)}, valid until {expiry}"
+    expiry = calendar_day(view.pass_.expires_at, zone)
+    if view.enrolled is None:
+        return f"• {escape(view.name)}: {sessions_left(view.pass_.sessions_left)}, valid until {expiry}"
+    left = view.pass_.sessions_left
+    spare = f", {sessions_left(left)}" if left != 0 else ""  # a refund of a cancelled session, say
+    return f"• {escape(view.name)}: enrolled: {plural(view.enrolled, 'session')} booked{spare}, valid until {expiry}"
 
 
 def confirm_cancel(booked: BookedSession, zone: ZoneInfo) -> str:
@@ -153,7 +157,7 @@ def offers(
     note: str | None = None,
 ) -> str:
     lines = [f"<i>{escape(note)}</i>", ""] if note else []
-    lines.append(f"<b>Sessions you can book</b> (next {days} days)")
+    lines.append(f"<b>Sessions you can book</b> (next {plural(days, 'day')})")
     if not page:
         lines += [
             "",
@@ -177,5 +181,4 @@ def _offer_line(number: int, offer: Offer, zone: ZoneInfo) -> str:
         return line + f"full · you are {ordinal(offer.waiting_position)} on the waitlist"
     if offer.full:
         return line + "full · waitlist open"
-    free = occurrence.capacity - occurrence.booked
-    return line + f"{free} spot{'' if free == 1 else 's'} free"
+    return line + f"{plural(occurrence.capacity - occurrence.booked, 'spot')} free"

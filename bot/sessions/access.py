@@ -36,7 +36,7 @@ async def staff(update: Update, context: TraineryContext) -> Person | None:
 async def staff_press(
     update: Update, context: TraineryContext, kinds: type[T] | tuple[type[T], ...]
 ) -> tuple[Person, T] | None:
-    """A staff button press of the expected kind(s); anything else is answered (not
+    """A staff button press of the expected kinds; anything else is answered (not
     staff, or an expired or forged button) and None."""
     data = callbacks.parse(update.callback_query.data if update.callback_query else None)
     person = await staff(update, context)

@@ -36,5 +36,6 @@ async def show_card(
     changeable = card.staff_of_it and occurrence.start > context.studio.now()
     text = texts.card(occurrence, card.directory, context.settings.zone, note, card.waiting)
     bookings = card.staff_of_it and occurrence.booked > 0
-    markup = keyboards.card(occurrence, changeable, context.state.last_list, bookings=bookings)
+    substitute = changeable and len(card.directory.active_trainers()) > 1
+    markup = keyboards.card(occurrence, changeable, context.state.last_list, bookings=bookings, substitute=substitute)
     await show(update, context, text, markup)

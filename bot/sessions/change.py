@@ -23,13 +23,13 @@ from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.context import TraineryContext
-from bot.ranges import parse_capacity, parse_time
+from bot.ranges import DayError, parse_capacity, parse_day, parse_time
 from bot.render import escape
 from bot.replies import answer, retire, show
 from bot.sessions import keyboards, texts
 from bot.sessions.access import staff, staff_press, today
 from bot.sessions.card import show_card
-from bot.user_state import CancelDraft, OverrideDraft
+from bot.user_state import CancelDraft, Outcome, OverrideDraft
 from domain.errors import ConfirmationNeeded, DomainError, NotAllowed, StaleReview
 from domain.occurrence import Occurrence
 from domain.override import OverrideRequest, OverrideReview
@@ -43,6 +43,7 @@ from domain.sessions.override import review_override, save_override
 CHOOSE, CAPACITY, SPACE, TRAINER, DAY, TIME, REVIEW, REASON, CONFIRM_CANCEL = range(9)
 END = ConversationHandler.END
 TIMEOUT = timedelta(minutes=10)
+FURTHEST = timedelta(days=2 * 366)  # how far ahead a session may be moved: a typo's year 2207 is refused
 
 
 def step_of(update: Update) -> callbacks.Step | None:
@@ -55,11 +56,12 @@ def step_of(update: Update) -> callbacks.Step | None:
 
 async def begin(update: Update, context: TraineryContext) -> tuple[Person, SessionCard] | None:
     """Check the pressed Change/Cancel button against the session as it is now."""
-    pressed = await staff_press(update, context, (callbacks.StartOverride, callbacks.StartCancel))
+    starts = (callbacks.StartOverride, callbacks.StartCancel, callbacks.StartSubstitute)
+    pressed = await staff_press(update, context, starts)
     if pressed is None:
         return None
     person, data = pressed
-    assert isinstance(data, (callbacks.StartOverride, callbacks.StartCancel))  # for the type checker
+    assert isinstance(data, starts)  # for the type checker
     try:
         card = await session_card(context.studio, person.id, data.key)
     except DomainError as error:
@@ -85,6 +87,22 @@ async def start_override(update: Update, context: TraineryContext) -> int:
     draft = OverrideDraft(card.occurrence.key)
     context.state.override = draft
     return await show_menu(update, context, loaded=(person, card, draft))  # the card just read: no second look
+
+
+async def start_substitute(update: Update, context: TraineryContext) -> int:
+    """The card's Substitute: the trainer picker at once; the picked trainer goes
+    straight to the review, so list → card → Substitute → trainer → Save is four taps."""
+    begun = await begin(update, context)
+    if begun is None:
+        return END
+    card = begun[1]
+    occurrence, names = card.occurrence, card.directory
+    context.state.cancel = None
+    draft = OverrideDraft(occurrence.key, substitute=True)
+    context.state.override = draft
+    text = texts.pick_substitute(occurrence, names, context.settings.zone)
+    draft.message_id = await show(update, context, text, keyboards.trainers(names, occurrence.trainer_id))
+    return TRAINER
 
 
 async def start_cancel(update: Update, context: TraineryContext) -> int:
@@ -156,10 +174,8 @@ async def menu_pressed(update: Update, context: TraineryContext) -> int:
         return TRAINER
     if step.action == "dt":
         await answer(update)
-        first = today(context)
-        await show(
-            update, context, texts.pick_date(draft.start or occurrence.start, zone), keyboards.date_picker(first, first)
-        )
+        start = draft.start or occurrence.start
+        await show_picker(update, context, start, start.astimezone(zone).date())
         return DAY
     if step.action == "tgl" and not occurrence.schedule.closed:
         draft.cancel_bookings = not draft.cancel_bookings
@@ -187,12 +203,40 @@ async def capacity_typed(update: Update, context: TraineryContext) -> int:
 async def choice_pressed(update: Update, context: TraineryContext) -> int:
     """A space ("sp") or trainer ("tr") button of the pickers."""
     step, draft = step_of(update), context.state.override
+    if draft is not None and draft.substitute and step is not None and step.action == "tr":
+        return await substitute_picked(update, context, draft, step.arg)
     await answer(update)
     if draft is not None and step is not None and step.action == "sp":
         draft.space_id = step.arg
     elif draft is not None and step is not None and step.action == "tr":
         draft.trainer_id = step.arg
     return await show_menu(update, context)
+
+
+async def show_picker(update: Update, context: TraineryContext, current: datetime, week_of: date) -> None:
+    """The date picker at the week of `week_of`: never before this week, never past the
+    furthest day a session may move to."""
+    now, furthest = today(context), today(context) + FURTHEST
+    first = min(max(monday(week_of), monday(now)), monday(furthest))
+    await show(
+        update, context, texts.pick_date(current, context.settings.zone), keyboards.date_picker(first, now, furthest)
+    )
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+async def substitute_picked(
+    update: Update, context: TraineryContext, draft: OverrideDraft, trainer_id: int | None
+) -> int:
+    draft.trainer_id, draft.substitute = trainer_id, False  # from here on an ordinary change: Back shows the menu
+    loaded = await current(update, context)
+    if loaded is None:
+        await answer(update, texts.EXPIRED_BUTTON)
+        return END
+    person, card, _ = loaded
+    return await review(update, context, person, card.occurrence, draft)
 
 
 async def day_pressed(update: Update, context: TraineryContext) -> int:
@@ -202,19 +246,49 @@ async def day_pressed(update: Update, context: TraineryContext) -> int:
         await answer(update, texts.EXPIRED_BUTTON)
         return END
     await answer(update)
-    occurrence = loaded[1].occurrence
-    zone = context.settings.zone
-    if step.action == "wk" and step.arg is not None:
-        first = max(date.fromordinal(step.arg), today(context))
-        await show(
-            update, context, texts.pick_date(occurrence.start, zone), keyboards.date_picker(first, today(context))
-        )
+    start = draft.start or loaded[1].occurrence.start
+    now = today(context)
+    picked = _day_of(step.arg)
+    if step.action == "d" and picked is not None and now <= picked <= now + FURTHEST:
+        return await day_picked(update, context, draft, picked, start)
+    if step.action == "wk" and picked is not None:
+        await show_picker(update, context, start, picked)
+    else:  # a forged button, or a day gone by on a picker left open: the picker as it is today
+        await show_picker(update, context, start, start.astimezone(context.settings.zone).date())
+    return DAY
+
+
+def _day_of(ordinal: int | None) -> date | None:
+    """A button's day; None for a number no calendar has (forged data)."""
+    if ordinal is None or not 0 < ordinal <= date.max.toordinal():
+        return None
+    return date.fromordinal(ordinal)
+
+
+async def date_typed(update: Update, context: TraineryContext) -> int:
+    """A day typed at the date step instead of tapped: `9.2`, `09.02.2027`, `2027-02-09`."""
+    message, loaded = update.effective_message, await current(update, context)
+    if message is None or loaded is None:
+        return END
+    _, card, draft = loaded
+    now = today(context)
+    try:
+        day = parse_day(message.text or "", now)
+    except DayError as error:
+        await show(update, context, f"{escape(str(error))} {texts.OR_PICK}")
         return DAY
-    if step.action == "d" and step.arg is not None:
-        draft.day = date.fromordinal(step.arg)
-        await show(update, context, texts.ask_time(draft.day, draft.start or occurrence.start, zone))
-        return TIME
-    return await show_menu(update, context)
+    if not now <= day <= now + FURTHEST:
+        await show(update, context, texts.day_out_of_reach(day, now, now + FURTHEST))
+        return DAY
+    return await day_picked(update, context, draft, day, draft.start or card.occurrence.start)
+
+
+async def day_picked(
+    update: Update, context: TraineryContext, draft: OverrideDraft, day: date, current: datetime
+) -> int:
+    draft.day = day
+    await show(update, context, texts.ask_time(day, current, context.settings.zone))
+    return TIME
 
 
 async def time_typed(update: Update, context: TraineryContext) -> int:
@@ -232,6 +306,8 @@ async def time_typed(update: Update, context: TraineryContext) -> int:
 
 async def back_pressed(update: Update, context: TraineryContext) -> int:
     await answer(update)
+    if context.state.override is not None:
+        context.state.override.substitute = False  # the whole menu from here on
     return await show_menu(update, context)
 
 
@@ -309,11 +385,9 @@ async def save_pressed(update: Update, context: TraineryContext) -> int:
     except DomainError as error:
         await answer(update)
         return await show_menu(update, context, note=error.text)
-    await answer(update, "Saved")
     assert saved.directory is not None
     outcome = texts.override_outcome(saved, saved.directory, context.settings.zone)
-    await show(update, context, outcome, keyboards.open_card(saved.after))
-    return finish(context)
+    return await show_outcome(update, context, Outcome(draft.key, "sv", 0, outcome), texts.SAVED)
 
 
 # -- cancelling -------------------------------------------------------------------
@@ -371,9 +445,21 @@ async def cancel_confirmed(update: Update, context: TraineryContext) -> int:
     except DomainError as error:
         await answer(update, error.text, alert=True)
         return finish(context)
-    await answer(update, "Cancelled")
-    await show(update, context, texts.cancel_outcome(done, context.settings.zone), keyboards.open_card(done.occurrence))
-    return finish(context)
+    outcome = texts.cancel_outcome(done, context.settings.zone)
+    return await show_outcome(update, context, Outcome(draft.key, "cx", 0, outcome), texts.CANCELLED)
+
+
+async def show_outcome(update: Update, context: TraineryContext, outcome: Outcome, toast: str) -> int:
+    """Done: remember the outcome before showing it, so a second tap — or a tap after
+    Telegram failed to show it — finds it (`stale_button`) instead of acting again."""
+    message = update.callback_query.message if update.callback_query else None
+    outcome.message_id = message.message_id if message else 0
+    context.state.outcome = outcome
+    finish(context)
+    await answer(update, toast)
+    await show(update, context, outcome.text, keyboards.open_card(outcome.key))
+    outcome.shown = True
+    return END
 
 
 # -- leaving: /cancel, Stop, time-out, stray input, old buttons ---------------------
@@ -407,11 +493,22 @@ async def use_buttons(update: Update, context: TraineryContext) -> None:
 
 async def stale_button(update: Update, context: TraineryContext) -> int:
     """A button of a finished or timed-out conversation — a double tap on Save, say.
-    A button that names its session shows the fresh card; nothing acts twice."""
+    The second tap of a Save or Confirm that went through leaves the outcome standing
+    (or shows it, if Telegram failed to) and says so in a toast; another button that
+    names its session shows the fresh card. Nothing acts twice."""
     step = step_of(update)
     person = await staff(update, context)
     if person is None:
         return END
+    done = context.state.outcome
+    if step is not None and done is not None and (step.action, step.key) == (done.action, done.key):
+        message = update.callback_query.message if update.callback_query else None
+        if message is not None and message.message_id == done.message_id:
+            await answer(update, texts.SAVED_ALREADY if done.action == "sv" else texts.CANCELLED_ALREADY)
+            if not done.shown:
+                await show(update, context, done.text, keyboards.open_card(done.key))
+                done.shown = True
+            return END
     if step is not None and step.key is not None:
         await answer(update, texts.EXPIRED_BUTTON)
         await show_card(update, context, person, step.key, texts.EXPIRED_BUTTON)
@@ -442,6 +539,7 @@ def _conversation(
         entry_points=[
             CallbackQueryHandler(start_override, pattern=callbacks.StartOverride.pattern()),
             CallbackQueryHandler(start_cancel, pattern=callbacks.StartCancel.pattern()),
+            CallbackQueryHandler(start_substitute, pattern=callbacks.StartSubstitute.pattern()),
         ],
         states={
             CHOOSE: [
@@ -451,7 +549,12 @@ def _conversation(
             CAPACITY: [MessageHandler(typed, capacity_typed), back_button, stop_button],
             SPACE: [CallbackQueryHandler(choice_pressed, pattern=step("sp")), back_button, stop_button],
             TRAINER: [CallbackQueryHandler(choice_pressed, pattern=step("tr")), back_button, stop_button],
-            DAY: [CallbackQueryHandler(day_pressed, pattern=step("d", "wk")), back_button, stop_button],
+            DAY: [
+                CallbackQueryHandler(day_pressed, pattern=step("d", "wk")),
+                MessageHandler(typed, date_typed),
+                back_button,
+                stop_button,
+            ],
             TIME: [MessageHandler(typed, time_typed), back_button, stop_button],
             REVIEW: [CallbackQueryHandler(save_pressed, pattern=step("sv")), back_button, stop_button],
             REASON: [

@@ -17,12 +17,13 @@ from bot.callbacks import (
     StaffCancelBooking,
     StartCancel,
     StartOverride,
+    StartSubstitute,
     Step,
 )
 from bot.render import page_row
 from bot.user_state import ListView, OverrideDraft
 from domain.directory import Directory
-from domain.occurrence import Occurrence
+from domain.occurrence import Occurrence, OccurrenceKey
 
 QUICK_LABELS = (("today", "Today"), ("tomorrow", "Tomorrow"), ("week", "This week"), ("nextweek", "Next week"))
 PICKER_DAYS = 14
@@ -52,15 +53,20 @@ def _page(view: ListView, page: int) -> str:
     return ListPage(view.first, view.last, view.mine, page).encode()
 
 
-def card(occurrence: Occurrence, may_change: bool, back: ListView | None, bookings: bool = False) -> Markup:
+def card(
+    occurrence: Occurrence, may_change: bool, back: ListView | None, bookings: bool = False, substitute: bool = False
+) -> Markup:
     rows = []
+    key, version = occurrence.key, occurrence.version
     if may_change:
         rows.append(
             [
-                Button("✎ Change", callback_data=StartOverride(occurrence.key, occurrence.version).encode()),
-                Button("❌ Cancel session", callback_data=StartCancel(occurrence.key, occurrence.version).encode()),
+                Button("✎ Change", callback_data=StartOverride(key, version).encode()),
+                Button("❌ Cancel session", callback_data=StartCancel(key, version).encode()),
             ]
         )
+        if substitute:  # another trainer could lead it
+            rows.append([Button("🔁 Substitute", callback_data=StartSubstitute(key, version).encode())])
     if bookings:
         rows.append([Button(f"👥 Bookings ({occurrence.booked})", callback_data=ShowBookings(occurrence.key).encode())])
     bottom = [Button("↻ Refresh", callback_data=OpenCard(occurrence.key).encode())]
@@ -108,22 +114,24 @@ def trainers(names: Directory, current: int) -> Markup:
     return Markup(rows)
 
 
-def date_picker(first: date, today: date) -> Markup:
-    """Two weeks of days from `first`; the past is not offered."""
+def date_picker(first: date, today: date, furthest: date) -> Markup:
+    """Two weeks of days from the Monday `first`, jumping a week either way; the past
+    and the days after `furthest` are not offered."""
     days = [first + timedelta(days=i) for i in range(PICKER_DAYS)]
     buttons = [
-        Button(d.strftime("%a %d.%m"), callback_data=Step("d", d.toordinal()).encode()) for d in days if d >= today
+        Button(d.strftime("%a %d.%m"), callback_data=Step("d", d.toordinal()).encode())
+        for d in days
+        if today <= d <= furthest
     ]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     navigation = []
-    if first - timedelta(days=PICKER_DAYS) >= today - timedelta(days=PICKER_DAYS - 1):
-        navigation.append(
-            Button("◀ Earlier", callback_data=Step("wk", (first - timedelta(days=PICKER_DAYS)).toordinal()).encode())
-        )
-    navigation.append(
-        Button("Later ▶", callback_data=Step("wk", (first + timedelta(days=PICKER_DAYS)).toordinal()).encode())
-    )
-    rows.append(navigation)
+    earlier, later = first - timedelta(days=7), first + timedelta(days=7)
+    if first > today:  # the week before still has days to offer
+        navigation.append(Button("◀ Earlier", callback_data=Step("wk", earlier.toordinal()).encode()))
+    if later + timedelta(days=7) <= furthest:
+        navigation.append(Button("Later ▶", callback_data=Step("wk", later.toordinal()).encode()))
+    if navigation:
+        rows.append(navigation)
     rows.append([Button("◀ Back", callback_data=Step("back").encode())])
     return Markup(rows)
 
@@ -161,8 +169,8 @@ def cancel_confirm(occurrence: Occurrence, version: int) -> Markup:
     )
 
 
-def open_card(occurrence: Occurrence) -> Markup:
-    return Markup([[Button("Open the session", callback_data=OpenCard(occurrence.key).encode())]])
+def open_card(key: OccurrenceKey) -> Markup:
+    return Markup([[Button("Open the session", callback_data=OpenCard(key).encode())]])
 
 
 def staff_bookings(occurrence: Occurrence, members: list[tuple[int, str]], page: int = 0, pages: int = 1) -> Markup:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.render import clock, day, escape
+from bot.render import agree, clock, day, escape, plural
 from bot.user_state import OverrideDraft
 from domain.cancellation import CancelReview
 from domain.directory import Directory
@@ -35,6 +35,10 @@ BAD_TIME = "That is not a time. Type it as HH:MM, e.g. <code>18:30</code>, or /c
 PICK_SOMETHING = "Pick something to change first."
 CHANGED_SINCE = "This session changed since you opened it; here it is now."
 NEW_WARNINGS = "Something changed since your review: check the warnings below and save again."
+SAVED = "Saved"
+CANCELLED = "Cancelled"
+SAVED_ALREADY = "Already saved — nothing was changed twice."
+CANCELLED_ALREADY = "Already cancelled — nothing was changed twice."
 ASK_REASON = "Type a reason members will see (e.g. <code>Trainer is ill</code>), or tap “No reason”."
 
 
@@ -158,8 +162,25 @@ def pick_trainer() -> str:
     return "Who leads this session?"
 
 
+def pick_substitute(occurrence: Occurrence, names: Directory, zone: ZoneInfo) -> str:
+    leader = escape(names.trainer_name(occurrence.trainer_id))
+    return f"Who substitutes for {leader} at {headline(occurrence, zone)}? You see the review next."
+
+
 def pick_date(current: datetime, zone: ZoneInfo) -> str:
-    return f"Pick the new date (now {day(current, zone)}). You type the time next."
+    return (
+        f"Pick the new date (now {day(current, zone)}), or type it, e.g. <code>9.2</code> or "
+        "<code>2027-02-09</code>. You type the time next."
+    )
+
+
+OR_PICK = "Or pick a day above."
+
+
+def day_out_of_reach(picked: date, today: date, furthest: date) -> str:
+    if picked < today:
+        return f"{picked:%d.%m.%Y} is in the past. Type a day from today on, or pick one above."
+    return f"{picked:%d.%m.%Y} is too far ahead: a session moves to {furthest:%d.%m.%Y} at the latest. {OR_PICK}"
 
 
 def ask_time(picked: date, current: datetime, zone: ZoneInfo) -> str:
@@ -185,8 +206,9 @@ def describe_warning(warning: OverrideWarning, review: OverrideReview, zone: Zon
     if warning.kind is WarningKind.CAPACITY_BELOW_BOOKINGS:
         kept = review.before.booked - len(review.cancelled_bookings)
         return (
-            f"⚠️ {kept} members are booked but the capacity becomes {review.after.capacity}: "
-            "their bookings are kept, and no new bookings are taken until there is room."
+            f"⚠️ {plural(kept, 'member')} {agree(kept, 'is', 'are')} booked but the capacity becomes "
+            f"{review.after.capacity}: {agree(kept, 'the booking is', 'their bookings are')} kept, "
+            "and no new bookings are taken until there is room."
         )
     other = warning.other
     what = "space" if warning.kind is WarningKind.SPACE_BUSY else "trainer"
@@ -201,11 +223,11 @@ def describe_warning(warning: OverrideWarning, review: OverrideReview, zone: Zon
 def consequences(notified: dict[NotificationKind, int], cancelled: int, refunded: int, *, done: bool) -> list[str]:
     lines = []
     if cancelled:
-        verb = "were" if done else "will be"
-        lines.append(f"• {cancelled} booking(s) {verb} cancelled, {refunded} pass session(s) refunded")
+        verb = agree(cancelled, "was", "were") if done else "will be"
+        lines.append(f"• {plural(cancelled, 'booking')} {verb} cancelled, {plural(refunded, 'pass session')} refunded")
     for kind, count in notified.items():
-        verb = "are told" if done else "will be told"
-        lines.append(f"• {count} member(s) {verb}: {NOTIFICATION_NAMES[kind]}")
+        verb = agree(count, "is told", "are told") if done else "will be told"
+        lines.append(f"• {plural(count, 'member')} {verb}: {NOTIFICATION_NAMES[kind]}")
     if not notified:
         lines.append("• No member is notified." if done else "• No member will be notified.")
     return lines
@@ -262,5 +284,6 @@ def cancel_outcome(done: CancelReview, zone: ZoneInfo) -> str:
 def _waitlist_cleared(review: CancelReview, *, done: bool) -> list[str]:
     if not review.waitlisted:
         return []
-    verb = "were" if done else "will be"
-    return [f"• {len(review.waitlisted)} member(s) on the waitlist {verb} taken off it (nothing deducted)"]
+    count = len(review.waitlisted)
+    verb = agree(count, "was", "were") if done else "will be"
+    return [f"• {plural(count, 'member')} on the waitlist {verb} taken off it (nothing deducted)"]

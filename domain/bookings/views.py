@@ -43,10 +43,12 @@ async def member_overview(studio: Studio, actor_id: int) -> MemberOverview:
             if occurrence is not None and occurrence.start > now and not occurrence.cancelled:
                 place = [e.id for e in lines.get(entry.occurrence_id, [])].index(entry.id) + 1
                 waiting.append(WaitingPlace(entry, occurrence, place))
+        closed = {s.pass_template_id for s in await uow.schedules.all() if s.closed}
         passes = []
         for pass_ in current_passes(await uow.passes.of_member(member.id), now):
             template = await uow.passes.template(pass_.template_id)
-            passes.append(PassView(pass_, template.name if template else "Pass"))
+            enrolled = sum(b.booking.pass_id == pass_.id for b in booked) if pass_.template_id in closed else None
+            passes.append(PassView(pass_, template.name if template else "Pass", enrolled))
         return MemberOverview(
             tuple(sorted(booked, key=lambda b: b.occurrence.start)),
             tuple(sorted(waiting, key=lambda w: w.occurrence.start)),

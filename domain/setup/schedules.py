@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from domain.directory import Directory, load_directory
+from domain.errors import DomainError
+from domain.listing import merge_occurrences
+from domain.occurrence import Occurrence
 from domain.passes import PassTemplate
 from domain.permissions import require_admin
 from domain.ports import UnitOfWork
 from domain.recurrence import original_starts, to_utc
 from domain.roles import Role
 from domain.schedule import Schedule
+from domain.schedule_review import HORIZON, ScheduleWarning, first_start, review_schedule
 from domain.setup.names import SetupError, clean_name, match, person_named
 from domain.studio import Studio
 
@@ -32,13 +36,56 @@ class ScheduleDraft:
     booking_deadline: timedelta | None = None
 
 
-async def add_schedule(studio: Studio, actor_id: int, draft: ScheduleDraft) -> Schedule:
-    return await studio.change(lambda uow: add_schedule_in(uow, studio, actor_id, draft))
+class ScheduleNeedsConfirmation(DomainError):
+    """The new schedule has warnings (domain/schedule_review.py): stored only once the
+    admin confirms them. Nothing was stored."""
+
+    message = "This schedule has warnings that need your confirmation."
+
+    def __init__(self, schedule: Schedule, warnings: list[ScheduleWarning], names: Directory) -> None:
+        super().__init__()
+        self.schedule, self.warnings, self.names = schedule, warnings, names
 
 
-async def add_schedule_in(uow: UnitOfWork, studio: Studio, actor_id: int, draft: ScheduleDraft) -> Schedule:
+async def add_schedule(studio: Studio, actor_id: int, draft: ScheduleDraft, *, confirmed: bool = False) -> Schedule:
+    return await studio.change(lambda uow: add_schedule_in(uow, studio, actor_id, draft, confirmed=confirmed))
+
+
+async def add_schedule_in(
+    uow: UnitOfWork, studio: Studio, actor_id: int, draft: ScheduleDraft, *, confirmed: bool = False
+) -> Schedule:
+    """Store the schedule; unless `confirmed`, first raise ScheduleNeedsConfirmation
+    with its warnings, if it has any."""
     require_admin(await uow.people.get(actor_id))
-    return await uow.schedules.add(await _schedule_from(uow, studio, draft))
+    schedule = await _schedule_from(uow, studio, draft)
+    if not confirmed:
+        warnings = await _warnings(uow, studio, schedule)
+        if warnings:
+            raise ScheduleNeedsConfirmation(schedule, warnings, await load_directory(uow))
+    return await uow.schedules.add(schedule)
+
+
+async def _warnings(uow: UnitOfWork, studio: Studio, schedule: Schedule) -> list[ScheduleWarning]:
+    """The existing occurrences that could meet the new schedule's first year, then its
+    review. Only schedules in its space or with its trainer are expanded (a year of a
+    studio's every schedule is tens of thousands of occurrences); any other schedule's
+    session can only meet it through an override, and overridden ones have records."""
+    schedules = await uow.schedules.all()
+    start = first_start(schedule, studio.zone)
+    low = start - max([s.duration for s in schedules], default=timedelta(0))
+    high = start + HORIZON + schedule.duration
+    records = await uow.occurrences.touching(low, high)
+    alike = [
+        s
+        for s in schedules
+        if s.default_space_id == schedule.default_space_id or s.default_trainer_id == schedule.default_trainer_id
+    ]
+    existing = merge_occurrences(alike, studio.zone, low, high, records, {})
+    others = {s.id: s for s in schedules if s not in alike}
+    existing += [
+        Occurrence.of(others[r.schedule_id], r) for r in records if r.schedule_id in others and low <= r.start < high
+    ]
+    return review_schedule(schedule, studio.zone, existing)
 
 
 async def list_schedules(studio: Studio, actor_id: int) -> list[Schedule]:
@@ -49,13 +96,14 @@ async def list_schedules(studio: Studio, actor_id: int) -> list[Schedule]:
     return await studio.read(query)
 
 
-async def schedules_screen(studio: Studio, actor_id: int) -> tuple[list[Schedule], Directory]:
-    """The schedules with the names of their spaces and trainers, for `/schedules`."""
+async def schedules_screen(studio: Studio, actor_id: int) -> tuple[list[Schedule], Directory, dict[int, PassTemplate]]:
+    """The schedules with the names of their spaces, trainers and pass templates
+    (a closed schedule's own), for `/schedules`."""
 
-    async def query(uow: UnitOfWork) -> tuple[list[Schedule], Directory]:
+    async def query(uow: UnitOfWork) -> tuple[list[Schedule], Directory, dict[int, PassTemplate]]:
         require_admin(await uow.people.get(actor_id))
         found = sorted(await uow.schedules.all(), key=lambda s: s.title.casefold())
-        return found, await load_directory(uow)
+        return found, await load_directory(uow), {t.id: t for t in await uow.passes.templates()}
 
     return await studio.read(query)
 
