@@ -162,6 +162,15 @@ def welcome(name: str, role: Role) -> str:
     )
 
 
+def linked_already(name: str, roles: frozenset[Role]) -> str:
+    """Someone opening their own invite link again: nothing to do, and they are told so."""
+    held = ", ".join(role.value for role in Role if role in roles) or "no role yet"
+    return (
+        f"You are linked already, {escape(name)}: this chat belongs to you in the studio ({held}). "
+        "Nothing was changed. Send /help for what you can do."
+    )
+
+
 def no_owner_yet(telegram_user_id: int) -> str:
     return (
         f"This studio has no owner yet. Your Telegram user id is <code>{telegram_user_id}</code>.\n"

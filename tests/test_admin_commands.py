@@ -64,7 +64,10 @@ async def test_templates_passes_and_closed_enrolment(admin: Phone, world: World)
     assert reply == "Pass template added: Drop-in: 1 sessions, valid 30 days, covers Yoga"
     assert "• Course pass: 10 sessions, valid 90 days, covers Back course" in await say(admin, "/templates")
     granted = await say(admin, "/pass_grant member 1; course")
-    assert granted == "Granted to Member 1: Course pass, 0 of 10 sessions left, valid until 28 Feb 2027"
+    assert granted.splitlines() == [
+        "Granted to Member 1: Course pass, 0 of 10 sessions left, valid until 28 Feb 2027.",
+        "Enrolled in 10 sessions of Back course: Wed 02 Dec 10:00 – Wed 03 Feb 10:00.",
+    ]
     passes = await say(admin, "/passes Member 1")
     assert "• 10 classes, 10 of 10 sessions left" in passes and "• Course pass, 0 of 10 sessions left" in passes
     assert all(left == total for left, total in (await world.balances()).values())

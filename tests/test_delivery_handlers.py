@@ -128,7 +128,10 @@ async def test_book_again_tells_why_when_the_domain_refuses(app: TraineryApplica
 
     assert answer is not None and answer["show_alert"] and "already started" in answer["text"]
     assert await active_bookings_of(world, member) == 0
-    assert "reply_markup" in (fake.message(MEMBER_USER, notice["message_id"]) or {})  # left as it was
+    # The button could only fail from now on: the notice says so and loses it (issue 12).
+    edited = fake.message(MEMBER_USER, notice["message_id"]) or {}
+    assert "reply_markup" not in edited
+    assert edited["text"].endswith("⌛ Too late to book this session again: This session has already started.")
 
 
 async def test_book_again_from_strangers_and_mangled_buttons_is_answered(app: TraineryApplication, fake: FakeBotApi, world: World) -> None:

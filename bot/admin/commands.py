@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import CommandHandler
@@ -17,7 +18,8 @@ from bot.admin.schedule_words import RecurrenceError, to_rrule
 from bot.context import TraineryApplication, TraineryContext
 from bot.menus import refresh_menu
 from bot.ranges import parse_time
-from bot.render import escape
+from bot.render import day_and_clock, escape, plural
+from domain.bookings.enrol import Enrolment
 from domain.errors import DomainError
 from domain.passes import Pass, PassTemplate
 from domain.roles import Person, Role
@@ -35,6 +37,9 @@ from domain.setup.schedules import (
     schedules_screen,
 )
 from domain.setup.spaces import add_space, list_spaces
+
+FULL_SHOWN = 8  # full sessions named in a grant's reply; the rest are counted
+FRESH = " (a fresh link: invited before, not linked yet)"
 
 
 class UsageError(ValueError):
@@ -80,16 +85,16 @@ async def spaces(context: TraineryContext, actor: Person, args: list[str]) -> st
 def people_list(role: Role, title: str) -> Run:
     async def run(context: TraineryContext, actor: Person, args: list[str]) -> str:
         roles = (role, Role.OWNER) if role is Role.ADMIN else (role,)
-        found: dict[int, Person] = {}
-        for each in roles:
-            found.update({p.id: p for p in await setup_people.people(context.studio, actor.id, each)})
-        lines = [
-            f"• {escape(p.name)}" + ("" if p.telegram_user_id else " — not linked yet")
-            for p in sorted(found.values(), key=lambda p: p.name.casefold())
-        ]
+        found = await setup_people.people(context.studio, actor.id, *roles)
+        lines = [f"• {escape(label)}" + ("" if p.telegram_user_id else " — not linked yet") for label, p in found]
         return f"<b>{title}</b>\n" + ("\n".join(lines) if lines else "None yet.")
 
     return run
+
+
+async def label_of(context: TraineryContext, actor: Person, person: Person) -> str:
+    """The name to tell `person` apart by: `Anna Berg #14` when someone shares the name."""
+    return (await setup_people.labels(context.studio, actor.id)).get(person.id, person.name)
 
 
 async def appoint(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -104,7 +109,8 @@ async def appoint(context: TraineryContext, actor: Person, args: list[str]) -> s
     chat = person.chat_id or person.telegram_user_id
     if chat is not None:  # their menu shows the new role's commands at once
         await refresh_menu(context.bot, chat, person.roles)
-    return f"{escape(person.name)} is now {'an' if role is Role.ADMIN else 'a'} {role.value}."
+    name = await label_of(context, actor, person)
+    return f"{escape(name)} is now {'an' if role is Role.ADMIN else 'a'} {role.value}."
 
 
 async def template_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -137,9 +143,34 @@ async def pass_grant(context: TraineryContext, actor: Person, args: list[str]) -
     )
     assert isinstance(template, PassTemplate)
     granted = await grant_pass(context.studio, actor.id, member.id, template.id)
-    _, passes = await passes_of(context.studio, actor.id, member.name)
-    now = next(p for p in passes if p.id == granted.id)
-    return f"Granted to {escape(member.name)}: {describe_pass(now, template, context)}"
+    name = await label_of(context, actor, member)
+    _, passes = await passes_of(context.studio, actor.id, name)
+    now = next(p for p in passes if p.id == granted.pass_.id)
+    lines = [f"Granted to {escape(name)}: {describe_pass(now, template, context)}."]
+    if granted.enrolment is not None:
+        lines += enrolment_lines(granted.enrolment, context.settings.zone)
+    return "\n".join(lines)
+
+
+def enrolment_lines(enrolment: Enrolment, zone: ZoneInfo) -> list[str]:
+    """What the grant of a closed schedule's pass did: where the member is enrolled,
+    which sessions were full, and what the pass keeps (nothing is left unsaid)."""
+    course = escape(enrolment.title)
+    first, last = enrolment.booked[0], enrolment.booked[-1]
+    span = day_and_clock(first.start, zone) + ("" if first is last else f" – {day_and_clock(last.start, zone)}")
+    lines = [f"Enrolled in {plural(len(enrolment.booked), 'session')} of {course}: {span}."]
+    if enrolment.held:
+        lines.append(f"Already booked on {plural(enrolment.held, 'session')} of it before this pass.")
+    if enrolment.full:
+        shown = ", ".join(day_and_clock(o.start, zone) for o in enrolment.full[:FULL_SHOWN])
+        more = f" and {len(enrolment.full) - FULL_SHOWN} more" if len(enrolment.full) > FULL_SHOWN else ""
+        lines.append(f"⚠️ Full, so not enrolled: {shown}{more}.")
+    if enrolment.sessions_left:  # the pass outlasted the course's sessions
+        others = [f"{n} {what}" for n, what in ((enrolment.held, "booked already"), (len(enrolment.full), "full")) if n]
+        why = f"{course} has only {plural(enrolment.ahead, 'session')} ahead within the pass's validity"
+        why += f" ({', '.join(others)})" if others else ""
+        lines.append(f"⚠️ {plural(enrolment.sessions_left, 'session')} of the pass stay unused: {why}.")
+    return lines
 
 
 def describe_pass(pass_: Pass, template: PassTemplate, context: TraineryContext) -> str:
@@ -154,7 +185,8 @@ async def passes(context: TraineryContext, actor: Person, args: list[str]) -> st
     member, found = await passes_of(context.studio, actor.id, args[0])
     names = {t.id: t for t in await list_templates(context.studio, actor.id)}
     lines = [f"• {describe_pass(p, names[p.template_id], context)}" for p in found]
-    return f"<b>Passes of {escape(member.name)}</b>\n" + ("\n".join(lines) if lines else "None yet.")
+    name = await label_of(context, actor, member)
+    return f"<b>Passes of {escape(name)}</b>\n" + ("\n".join(lines) if lines else "None yet.")
 
 
 async def schedule_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -221,8 +253,11 @@ def inviting(role: Role) -> Run:
             raise UsageError("Invite one at a time; many at once is for members.")
         links = await invite(context.studio, actor.id, role, names)
         zone, bot = context.settings.zone, context.bot.username
-        until = links[0][2].astimezone(zone).strftime("%d %b %Y %H:%M")
-        lines = [f"• {escape(person.name)}: https://t.me/{bot}?start={token}" for person, token, _ in links]
+        until = links[0].until.astimezone(zone).strftime("%d %b %Y %H:%M")
+        lines = [
+            f"• {escape(link.label)}: https://t.me/{bot}?start={link.token}" + (FRESH if link.fresh else "")
+            for link in links
+        ]
         return (
             f"<b>Invite links</b> for {'members' if role is Role.MEMBER else f'the {role.value}'} — "
             f"send each person their own; each works once, until {until}.\n" + "\n".join(lines)

@@ -23,6 +23,7 @@ FAILED = "That did not work; nothing was changed. Please try again in a moment."
 ALREADY_BOOKED = "You are already booked on this session."
 NO_SUCH_BOOKING = "That is not one of your upcoming bookings (any more). Nothing was changed."
 DEADLINE_PASSED = "The deadline to cancel this booking has passed; ask the staff. Nothing was changed."
+ENROLLED = "This is a course place that came with your pass; only the staff cancel it. Ask them. Nothing was changed."
 BOOK_HINT = (
     "Tap 📅 to book (one session of your pass is used); a full session offers ⏳ its waitlist, which costs nothing."
 )
@@ -70,7 +71,9 @@ def overview(view: MemberOverview, zone: ZoneInfo, note: str | None = None) -> s
 
 def _booking_line(number: int, booked: BookedSession, zone: ZoneInfo) -> str:
     line = f"{number}. {when(booked.occurrence, zone)} · <b>{escape(booked.occurrence.title)}</b>"
-    if not booked.cancellable:
+    if booked.enrolled:
+        line += " · course place from your pass; the staff cancel it if needed"
+    elif not booked.cancellable:
         line += " · the deadline to cancel has passed; ask the staff"
     return line
 
@@ -85,6 +88,13 @@ def _waiting_line(place: WaitingPlace, zone: ZoneInfo) -> str:
 def _pass_line(view: PassView, zone: ZoneInfo) -> str:
     expiry = view.pass_.expires_at.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
     return f"• {escape(view.name)}: {sessions_left(view.pass_.sessions_left)}, valid until {expiry}"
+
+
+def not_cancellable(booked: BookedSession | None) -> str:
+    """Why a Cancel button is refused for the member: not theirs, a course, or too late."""
+    if booked is None:
+        return NO_SUCH_BOOKING
+    return ENROLLED if booked.enrolled else DEADLINE_PASSED
 
 
 def confirm_cancel(booked: BookedSession, zone: ZoneInfo) -> str:

@@ -155,6 +155,15 @@ def reason() -> Markup:
     )
 
 
+def override_reason() -> Markup:
+    return Markup(
+        [
+            [Button("No reason", callback_data=Step("skip").encode())],
+            [Button("◀ Back", callback_data=Step("back").encode())],
+        ]
+    )
+
+
 def cancel_confirm(occurrence: Occurrence, version: int) -> Markup:
     return Markup(
         [
