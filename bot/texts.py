@@ -85,7 +85,8 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
         CommandHelp("/admins", "list the admins and owners", ("/admins",), ADMINS),
         CommandHelp(
             "/invite_member <name>[, <name>…]",
-            "invite members by deep link (many at once)",
+            "invite members by deep link (many at once); someone who exists is not invited twice — "
+            "write “Anna Berg (new)” for another person of the same name",
             ("/invite_member Anna Berg, Ben Cole",),
             ADMINS,
         ),

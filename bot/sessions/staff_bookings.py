@@ -18,6 +18,7 @@ from domain.errors import DomainError
 from domain.occurrence import OccurrenceKey
 from domain.roles import Person
 from domain.sessions.card import booking_on, bookings_on
+from domain.setup.names import person_labels
 
 
 async def bookings_pressed(update: Update, context: TraineryContext) -> None:
@@ -37,11 +38,12 @@ async def show_bookings(
     await answer(update)
     zone = context.settings.zone
     lines = [f"<b>Bookings</b> — {texts.headline(occurrence, zone)}", ""]
-    lines += [f"{n}. {escape(member.name)}" for n, (_, member) in enumerate(booked, 1)] or ["Nobody is booked."]
+    names = person_labels(member for _, member in booked)  # two of one name: `Anna Berg #14`
+    lines += [f"{n}. {escape(names[member.id])}" for n, (_, member) in enumerate(booked, 1)] or ["Nobody is booked."]
     lines.append("\nTap a name to cancel that booking; the pass session is refunded.")
     if note:
         lines.insert(0, f"<i>{escape(note)}</i>\n")
-    buttons = [(booking.id, member.name) for booking, member in booked]
+    buttons = [(booking.id, names[member.id]) for booking, member in booked]
     await show(update, context, "\n".join(lines), keyboards.staff_bookings(occurrence, buttons))
 
 
