@@ -76,7 +76,8 @@ async def test_templates_passes_and_closed_enrolment(admin: Phone, world: World)
 async def test_schedules(admin: Phone, world: World) -> None:
     line = "/schedule_add Pilates; weekly mon,wed until 2027-03-31; 2026-12-07; 9:00; 50; 8; Studio B; Sue; deadline 4"
     assert await say(admin, line) == "Schedule added: Pilates (open). See it with /sessions."
-    closed = "/schedule_add Rehab; once; 2026-12-10; 12:00; 60; 4; Studio A; Tom; closed course pass"
+    await say(admin, "/template_add Rehab pass; 4; 30")  # a closed schedule owns its template (issue 12)
+    closed = "/schedule_add Rehab; once; 2026-12-10; 12:00; 60; 4; Studio A; Tom; closed rehab pass"
     assert await say(admin, closed) == "Schedule added: Rehab (closed). See it with /sessions."
     listing = await say(admin, "/schedules")
     assert "• Pilates: FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20270331T235959 from 2026-12-07 at 09:00, 50 min, 8 spots, Studio B, Sue Substitute" in listing

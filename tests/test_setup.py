@@ -40,8 +40,9 @@ async def test_spaces(world: World) -> None:
 async def test_schedules(world: World) -> None:
     schedule = await add_schedule(world.studio, world.admin, draft())
     assert (schedule.default_space_id, schedule.default_trainer_id, schedule.closed) == (world.studio_b, world.substitute, False)
-    closed = await add_schedule(world.studio, world.admin, draft(title="Rehab", closed_with="course"))
-    assert closed.closed and closed.pass_template_id == world.closed_template
+    rehab = await add_template(world.studio, world.admin, "Rehab pass", 4, 30, [])  # its own (issue 12)
+    closed = await add_schedule(world.studio, world.admin, draft(title="Rehab", closed_with="rehab"))
+    assert closed.closed and closed.pass_template_id == rehab.id
     assert "Rehab" in [s.title for s in await list_schedules(world.studio, world.admin)]
 
 
