@@ -76,6 +76,9 @@ async def test_invites_never_make_a_second_person_unasked(world: World) -> None:
     assert resent.fresh and resent.person.id == other.person.id
     with pytest.raises(SetupError, match="cannot end in a number"):
         await invite(world.studio, world.admin, Role.MEMBER, ["Anna Berg #3 (new)"])
+    for blank in ("  ", " (new)"):
+        with pytest.raises(SetupError, match="needs a name"):
+            await invite(world.studio, world.admin, Role.MEMBER, [blank])
     assert await people_count(world) == before + 1
 
 

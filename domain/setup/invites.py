@@ -48,22 +48,26 @@ async def invite_in(uow: UnitOfWork, studio: Studio, actor_id: int, role: Role, 
         raise SetupError("Name who to invite.")
     _no_repeats(wanted)
     everyone = await uow.people.everyone()
-    found = [None if name.new else _existing(name, everyone) for name in wanted]
-    labels = person_labels(everyone)
-    refusals = [_refusal(person, role, labels) for person in found if person is not None]
-    if any(refusals):
-        raise AlreadyInStudio("\n".join(["Nobody was invited:", *filter(None, refusals)]))
+    found = _invitable(wanted, everyone, role)
     now = studio.now()
-    people = [
-        person or await uow.people.add(name.text, [role], now) for name, person in zip(wanted, found, strict=True)
-    ]
-    labels = person_labels([*everyone, *(p for p, old in zip(people, found, strict=True) if old is None)])
+    people = [old or await uow.people.add(name.text, [role], now) for name, old in zip(wanted, found, strict=True)]
+    labels = person_labels({p.id: p for p in [*everyone, *people]}.values())
     links = []
     for person, old in zip(people, found, strict=True):
         token = invites.new_token()
         await uow.invites.add(person.id, role, invites.token_hash(token), now, now + invites.VALIDITY)
         links.append(Link(person, token, now + invites.VALIDITY, labels[person.id], fresh=old is not None))
     return links
+
+
+def _invitable(wanted: list[InviteName], everyone: list[Person], role: Role) -> list[Person | None]:
+    """Who each name is (None: a new person), when everyone named may get a link."""
+    found = [None if name.new else _existing(name, everyone) for name in wanted]
+    labels = person_labels(everyone)
+    refusals = [_refusal(person, role, labels) for person in found if person is not None]
+    if any(refusals):
+        raise AlreadyInStudio("\n".join(["Nobody was invited:", *filter(None, refusals)]))
+    return found
 
 
 def _no_repeats(wanted: list[InviteName]) -> None:

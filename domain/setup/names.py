@@ -107,7 +107,7 @@ class InviteName:
 
     @classmethod
     def parse(cls, written: str) -> InviteName:
-        text = " ".join(written.split())
+        text = clean_name(written, "person")
         new = _NEW.match(text)
         if new is None:
             return cls(text)
