@@ -20,7 +20,7 @@ from telegram.error import InvalidToken, TelegramError
 from bot.app import api_urls, build_application
 from bot.context import TraineryApplication
 from bot.settings import Settings
-from storage.database import DatabaseError, open_database
+from storage.database import BadDatabaseUrl, DatabaseError, open_database
 
 log = logging.getLogger("trainery")
 
@@ -126,6 +126,8 @@ def configure_logging(token: str) -> None:
 async def _open_database(settings: Settings) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
     try:
         return await open_database(settings.database_url)
+    except BadDatabaseUrl as error:
+        raise StartupError(f"TRAINERY_DATABASE_URL: {redact(str(error), settings.bot_token)}") from None
     except DatabaseError as error:
         raise StartupError(redact(str(error), settings.bot_token)) from None
 

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     def _strip(cls, value: str) -> str:
         return value.strip()
 
+    @field_validator("database_url")
+    @classmethod
+    def _default_when_empty(cls, value: str) -> str:
+        """`TRAINERY_DATABASE_URL=` (empty, as in a copied .env.example) means the default."""
+        return value or DEFAULT_DATABASE_URL
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

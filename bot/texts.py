@@ -85,7 +85,8 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
         CommandHelp("/admins", "list the admins and owners", ("/admins",), ADMINS),
         CommandHelp(
             "/invite_member <name>[, <name>…]",
-            "invite members by deep link (many at once)",
+            "invite members by deep link (many at once); someone who exists is not invited twice — "
+            "write “Anna Berg (new)” for another person of the same name",
             ("/invite_member Anna Berg, Ben Cole",),
             ADMINS,
         ),
@@ -161,6 +162,15 @@ def welcome(name: str, role: Role) -> str:
     return (
         f"Welcome, {escape(name)}! This chat is now linked to the studio: you are "
         f"{'an' if role is Role.ADMIN else 'a'} <b>{role.value}</b>. Send /help for what you can do."
+    )
+
+
+def linked_already(name: str, roles: frozenset[Role]) -> str:
+    """Someone opening their own invite link again: nothing to do, and they are told so."""
+    held = ", ".join(role.value for role in Role if role in roles) or "no role yet"
+    return (
+        f"You are linked already, {escape(name)}: this chat belongs to you in the studio ({held}). "
+        "Nothing was changed. Send /help for what you can do."
     )
 
 

@@ -30,6 +30,7 @@ class OverrideDraft:
     day: date | None = None  # picked on the date picker; the time is typed next
     start: datetime | None = None
     cancel_bookings: bool = False
+    reason: str | None = None  # for the members whose bookings are cancelled
     confirmed: tuple[OverrideWarning, ...] = ()  # the warnings shown on the review
     substitute: bool = False  # began with the card's Substitute: a picked trainer goes straight to the review
 

@@ -37,13 +37,16 @@ async def redeem(update: Update, context: TraineryContext, token: str) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     try:
-        person, role = await invitations.redeem(context.studio, token, user.id, message.chat_id)
+        redeemed = await invitations.redeem(context.studio, token, user.id, message.chat_id)
     except DomainError as error:
         await message.reply_text(escape(error.text))
         return
     roles = await roles_of(update, context)
     await refresh_menu(context.bot, message.chat_id, roles)
-    await message.reply_text(texts.welcome(person.name, role))
+    if redeemed.already:
+        await message.reply_text(texts.linked_already(redeemed.person.name, roles))
+        return
+    await message.reply_text(texts.welcome(redeemed.person.name, redeemed.role))
 
 
 async def help_command(update: Update, context: TraineryContext) -> None:

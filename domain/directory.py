@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from domain.ports import UnitOfWork
 from domain.roles import Person, Role
 from domain.schedule import Space
+from domain.setup.names import person_labels
 
 
 @dataclass(frozen=True)
@@ -20,8 +22,13 @@ class Directory:
         return space.name if space else f"space {space_id}"
 
     def trainer_name(self, trainer_id: int) -> str:
+        """With `#id` when another trainer has the same name, so pickers and lists tell them apart."""
         trainer = self.trainers.get(trainer_id)
-        return trainer.name if trainer else f"trainer {trainer_id}"
+        return self._trainer_labels.get(trainer_id, trainer.name) if trainer else f"trainer {trainer_id}"
+
+    @cached_property
+    def _trainer_labels(self) -> dict[int, str]:
+        return person_labels(self.trainers.values())
 
     def active_spaces(self) -> list[Space]:
         return [space for space in self.spaces.values() if space.active]

@@ -120,6 +120,13 @@ class ClosedScheduleBooking(BookingRefused):
     message = "This training is closed: members are enrolled with its pass and cannot book on their own."
 
 
+class ClosedScheduleCancel(BookingRefused):
+    message = (
+        "This is a course you were enrolled in with its pass: you could not book it again, "
+        "so only the staff cancel its bookings. Ask them."
+    )
+
+
 class BookingNotActive(DomainError):
     message = "That booking is already cancelled."
 

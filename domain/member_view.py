@@ -18,7 +18,12 @@ BOOKING_WINDOW = timedelta(days=14)  # how far ahead /book looks
 class BookedSession:
     booking: Booking
     occurrence: Occurrence
-    cancellable: bool  # by the member: before the booking deadline
+    cancellable: bool  # by the member: an open schedule's session, before the booking deadline
+
+    @property
+    def enrolled(self) -> bool:
+        """A closed course's place: the staff cancel it, not the member."""
+        return self.occurrence.schedule.closed
 
 
 @dataclass(frozen=True)

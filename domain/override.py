@@ -14,11 +14,13 @@ from enum import StrEnum
 from typing import Any
 
 from domain.booking import Booking
+from domain.cancellation import clean_reason
 from domain.directory import Directory
 from domain.errors import (
     CapacityAboveSpaceMaximum,
     ClosedScheduleKeepsBookings,
     InvalidCapacity,
+    InvalidReason,
     NothingToChange,
     OccurrenceCancelled,
     OccurrenceStarted,
@@ -29,7 +31,7 @@ from domain.errors import (
 )
 from domain.notifications import NotificationDraft, NotificationKind, count_by_kind
 from domain.occurrence import Occurrence, OccurrenceKey
-from domain.payloads import occurrence_payload, refund_payload
+from domain.payloads import occurrence_payload, rebook_payload, refund_payload
 from domain.roles import Person
 from domain.schedule import Space
 from domain.waitlist import Promotion, promoted_notice
@@ -44,6 +46,7 @@ class OverrideRequest:
     trainer_id: int | None = None
     start: datetime | None = None
     cancel_bookings: bool = False
+    reason: str | None = None  # told to the members whose bookings are cancelled
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,8 @@ def plan_override(context: OverrideContext, request: OverrideRequest) -> Overrid
     if request.cancel_bookings and before.schedule.closed:
         raise ClosedScheduleKeepsBookings()
     cancelled = context.bookings if request.cancel_bookings else ()
+    if clean_reason(request.reason) is not None and not request.cancel_bookings:
+        raise InvalidReason("A reason goes to members whose bookings are cancelled; nobody's are.")
     if not changes and not cancelled:
         raise NothingToChange()
     warnings = _warnings(context, before, after, changes, kept_count=len(kept))
@@ -245,9 +250,10 @@ def _with_notifications(review: OverrideReview, context: OverrideContext) -> Ove
     base = change_payload(review.before, review.after, review.changes, context)
     drafts: list[NotificationDraft] = []
     cancelled = {booking.id for booking in review.cancelled_bookings}  # a set: 1,000 bookings stay linear
+    cancelled_extra = {**rebook_payload(review.after), "reason": clean_reason(review.request.reason)}
     for booking in context.bookings:
         if booking.id in cancelled:
-            payload = {**base, "refund": refund_payload(booking), "rebook": not review.before.schedule.closed}
+            payload = {**base, **cancelled_extra, "refund": refund_payload(booking)}
             drafts.append(NotificationDraft(booking.member_id, NotificationKind.BOOKING_CANCELLED, payload))
         elif kept_kind is not None:
             drafts.append(NotificationDraft(booking.member_id, kept_kind, base))

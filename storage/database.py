@@ -10,14 +10,46 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 class DatabaseError(Exception):
-    """The database cannot be used; the message says why and what to do."""
+    """The database cannot be used; the message says why and what to do, in one line."""
+
+
+class BadDatabaseUrl(DatabaseError):
+    """The URL itself is wrong: not a URL, another database, or a driver we lack."""
+
+
+DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}  # the async drivers installed with Trainery
+ALIASES = {"postgres": "postgresql", "pgsql": "postgresql", "sqlite3": "sqlite"}
+EXAMPLES = "sqlite+aiosqlite:///trainery.sqlite3 or postgresql+asyncpg://user:password@host/db"
+
+
+def check_url(url: str) -> URL:
+    """The URL parsed, or a one-line reason why Trainery cannot use it — before any
+    driver is loaded, so no driver's traceback reaches the person starting the bot."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise BadDatabaseUrl(f"this is not a database URL; write e.g. {EXAMPLES}") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    backend = ALIASES.get(backend, backend)
+    if backend not in DRIVERS:
+        raise BadDatabaseUrl(
+            f"Trainery stores its data in SQLite or PostgreSQL, not “{backend}”; write e.g. {EXAMPLES}"
+        )
+    if driver != DRIVERS[backend]:
+        fixed = parsed.set(drivername=f"{backend}+{DRIVERS[backend]}").render_as_string(hide_password=True)
+        hidden = " (with your password where *** stands)" if parsed.password else ""
+        raise BadDatabaseUrl(
+            f"Trainery talks to {backend} through the {DRIVERS[backend]} driver; write {fixed}{hidden}"
+        )
+    return parsed
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -76,6 +108,7 @@ def _upgrade(connection: Connection) -> None:
 
 async def open_database(url: str) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
     """Connect, migrate, and hand back the engine and its session factory."""
+    check_url(url)
     engine = create_engine(url)
     try:
         await migrate(engine)
@@ -84,11 +117,15 @@ async def open_database(url: str) -> tuple[AsyncEngine, async_sessionmaker[Async
         raise
     except Exception as error:  # driver errors differ per database; the message must not
         await engine.dispose()
-        raise DatabaseError(f"Cannot open the database {_safe(url)}: {error}") from error
+        raise DatabaseError(f"Cannot open the database {_safe(url)}: {_first_line(error)}") from error
     return engine, create_sessionmaker(engine)
 
 
 def _safe(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
+
+
+def _first_line(error: Exception) -> str:
+    """A driver's message without SQLAlchemy's "Background on this error" and the like."""
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__

@@ -702,7 +702,7 @@ class FakeWorld:
             world.open_template = (await uow.passes.add_template("10 classes", 10, 60, [world.yoga.id])).id
             await uow.commit()
         for member in world.members:
-            world.passes[member] = await grant_pass(world.studio, world.admin, member, world.open_template)
+            world.passes[member] = (await grant_pass(world.studio, world.admin, member, world.open_template)).pass_
         return world
 
     def yoga_on(self, day: date) -> OccurrenceKey:

@@ -64,7 +64,10 @@ async def test_templates_passes_and_closed_enrolment(admin: Phone, world: World)
     assert reply == "Pass template added: Drop-in: 1 session, valid 30 days, covers Yoga"
     assert "• Course pass: 10 sessions, valid 90 days, covers Back course" in await say(admin, "/templates")
     granted = await say(admin, "/pass_grant member 1; course")
-    assert granted == "Granted to Member 1: Course pass, 0 of 10 sessions left, valid until Sun 28 Feb 2027"
+    assert granted.splitlines() == [
+        "Granted to Member 1: Course pass, 0 of 10 sessions left, valid until Sun 28 Feb 2027.",
+        "Enrolled in 10 sessions of Back course: Wed 02 Dec 10:00 – Wed 03 Feb 10:00.",
+    ]
     passes = await say(admin, "/passes Member 1")
     assert "• 10 classes, 10 of 10 sessions left" in passes and "• Course pass, 0 of 10 sessions left" in passes
     assert all(left == total for left, total in (await world.balances()).values())
@@ -73,7 +76,8 @@ async def test_templates_passes_and_closed_enrolment(admin: Phone, world: World)
 async def test_schedules(admin: Phone, world: World) -> None:
     line = "/schedule_add Pilates; weekly mon,wed until 2027-03-31; 2026-12-07; 9:00; 50; 8; Studio B; Sue; deadline 4"
     assert await say(admin, line) == "Schedule added: Pilates (open). See it with /sessions."
-    closed = "/schedule_add Rehab; once; 2026-12-10; 12:00; 60; 4; Studio A; Tom; closed course pass"
+    await say(admin, "/template_add Rehab pass; 4; 30")  # a closed schedule owns its template (issue 12)
+    closed = "/schedule_add Rehab; once; 2026-12-10; 12:00; 60; 4; Studio A; Tom; closed rehab pass"
     assert await say(admin, closed) == "Schedule added: Rehab (closed). See it with /sessions."
     listing = await say(admin, "/schedules")
     assert "• Pilates: weekly mon,wed until 2027-03-31; from 2026-12-07 at 09:00; 50 min; 8 spots; Studio B; Sue Substitute; deadline 4 hours" in listing

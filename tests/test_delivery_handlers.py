@@ -128,7 +128,26 @@ async def test_book_again_tells_why_when_the_domain_refuses(app: TraineryApplica
 
     assert answer is not None and answer["show_alert"] and "already started" in answer["text"]
     assert await active_bookings_of(world, member) == 0
-    assert "reply_markup" in (fake.message(MEMBER_USER, notice["message_id"]) or {})  # left as it was
+    # The button could only fail from now on: the notice says so and loses it (issue 12).
+    edited = fake.message(MEMBER_USER, notice["message_id"]) or {}
+    assert "reply_markup" not in edited
+    assert edited["text"].endswith("⌛ Too late to book this session again: This session has already started.")
+
+
+async def test_a_notice_sent_after_the_deadline_offers_no_book_again(app: TraineryApplication, fake: FakeBotApi, world: World, clock: FixedClock) -> None:
+    """Issue 12: the button is decided when the notice is sent — after the booking
+    deadline it could only fail, so the notice says booking closed instead."""
+    member = world.members[0]
+    await give_telegram(world.sessions, fake, member, MEMBER_USER)
+    key = world.yoga_on(TUESDAY)
+    await world.book_all(key, [member])
+    await save_override(world.studio, world.admin, key, OverrideRequest(capacity=8, cancel_bookings=True, reason="Hall half flooded"))
+    clock.set(berlin(2026, 12, 1, 16, 1))  # the deadline (2 h before 18:00) has passed
+    await deliver(app, world, 1)
+    [notice] = fake.sent_messages(MEMBER_USER)
+    assert "reply_markup" not in notice
+    assert "Reason: Hall half flooded" in notice["text"]
+    assert "Booking it again closed at Tue 1 Dec 2026, 16:00 (the booking deadline); ask the staff." in notice["text"]
 
 
 async def test_book_again_from_strangers_and_mangled_buttons_is_answered(app: TraineryApplication, fake: FakeBotApi, world: World) -> None:

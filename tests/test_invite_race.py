@@ -21,7 +21,8 @@ ANNA, BEN = 2001, 2002
 
 async def test_concurrent_redemption_links_exactly_one_account(world: World) -> None:
     """Both databases: two people open the same link at the same moment."""
-    [(_, token, _)] = await invite(world.studio, world.admin, Role.MEMBER, ["Anna Berg"])
+    [link] = await invite(world.studio, world.admin, Role.MEMBER, ["Anna Berg"])
+    token = link.token
     results = await asyncio.gather(
         *(redeem(world.studio, token, user, user) for user in (ANNA, BEN, 2003, 2004)), return_exceptions=True
     )
@@ -30,7 +31,7 @@ async def test_concurrent_redemption_links_exactly_one_account(world: World) -> 
     assert len(linked) == 1 and len(refused) == 3, results
     async with world.sessions() as session:
         holders = list(await session.scalars(select(PersonRow.telegram_user_id).where(PersonRow.name == "Anna Berg")))
-    assert holders == [linked[0][0].telegram_user_id]
+    assert holders == [linked[0].person.telegram_user_id]
 
 
 async def test_members_and_trainers_cannot_invite(world: World) -> None:
@@ -42,7 +43,8 @@ async def test_members_and_trainers_cannot_invite(world: World) -> None:
 async def test_people_are_stamped_with_the_studio_clock_not_the_machines(world: World) -> None:
     """The repositories take time from the injected clock (the test clock stands in
     2026-11-30), so a replayed or simulated day stays consistent."""
-    [(person, _, until)] = await invite(world.studio, world.admin, Role.MEMBER, ["Clara Clock"])
+    [link] = await invite(world.studio, world.admin, Role.MEMBER, ["Clara Clock"])
+    person, until = link.person, link.until
     async with world.sessions() as session:
         created = await session.scalar(select(PersonRow.created_at).where(PersonRow.id == person.id))
     assert created == world.studio.now() and until == world.studio.now() + timedelta(days=7)

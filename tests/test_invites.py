@@ -40,7 +40,7 @@ class TestThroughTheBot:
         assert welcome == "Welcome, Anna Berg! This chat is now linked to the studio: you are a member. Send /help for what you can do."
         assert [c["command"] for c in fake.commands({"type": "chat", "chat_id": ANNA})] == ["start", "help", "my", "book"]
         again = (await anna.send(f"/start {tokens['Anna Berg']}"))["text"]
-        assert again == "This invite for Anna Berg was used already. Ask the studio's admin for a new one."
+        assert again == "You are linked already, Anna Berg: this chat belongs to you in the studio (member). Nothing was changed. Send /help for what you can do."
         stolen = (await Phone(app, fake, BEN).send(f"/start {tokens['Anna Berg']}"))["text"]
         assert "was used already" in stolen
         async with world.sessions() as session:

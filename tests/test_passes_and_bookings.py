@@ -91,7 +91,7 @@ async def test_a_pass_must_cover_the_training(world: World) -> None:
 async def test_granting_a_closed_schedules_pass_enrols_the_member(world: World) -> None:
     """Each enrolled session uses one session of the pass, while sessions last."""
     member = world.members[0]
-    course = await grant_pass(world.studio, world.admin, member, world.closed_template)
+    course = (await grant_pass(world.studio, world.admin, member, world.closed_template)).pass_
     async with SqlUnitOfWork(world.sessions) as uow:
         stored = await uow.passes.get(course.id)
         ledger = await uow.passes.ledger(course.id)
@@ -166,7 +166,7 @@ async def test_an_unlimited_pass_records_uses_and_refunds_without_a_balance(worl
         await uow.commit()
     member = world.members[0]
     await _set_pass(world, member, active=False)
-    unlimited = await grant_pass(world.studio, world.admin, member, template.id)
+    unlimited = (await grant_pass(world.studio, world.admin, member, template.id)).pass_
     booking = await book_session(world.studio, member, world.yoga_on(TUESDAY), member)
     assert booking.pass_id == unlimited.id
     done = await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
@@ -183,7 +183,7 @@ async def test_an_unlimited_pass_records_uses_and_refunds_without_a_balance(worl
 async def test_the_earliest_expiring_usable_pass_is_used(world: World) -> None:
     member = world.members[0]
     world.studio.clock.advance(timedelta(days=-10))  # type: ignore[attr-defined]
-    older = await grant_pass(world.studio, world.admin, member, world.open_template)
+    older = (await grant_pass(world.studio, world.admin, member, world.open_template)).pass_
     world.studio.clock.advance(timedelta(days=10))  # type: ignore[attr-defined]
     booking = await book_session(world.studio, member, world.yoga_on(TUESDAY), member)
     assert booking.pass_id == older.id

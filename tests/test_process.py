@@ -111,6 +111,32 @@ def test_an_unreachable_database_is_a_clear_message(tmp_path: Path) -> None:
     assert TOKEN not in output and "s3cret" not in output
 
 
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("nonsense", "this is not a database URL; write e.g. sqlite+aiosqlite:///trainery.sqlite3"),
+        ("mysql+aiomysql://shop:s3cret@db/shop", "Trainery stores its data in SQLite or PostgreSQL, not “mysql”"),
+        ("sqlite:///studio.db", "through the aiosqlite driver; write sqlite+aiosqlite:///studio.db"),
+        ("postgres://shop:s3cret@db/shop", "write postgresql+asyncpg://shop:***@db/shop (with your password"),
+        ("sqlite+aiosqlite:////no/such/folder/x.db", "Cannot open the database sqlite+aiosqlite:////no/such/folder/x.db"),
+    ],
+)
+def test_a_bad_database_url_is_one_clear_line(tmp_path: Path, url: str, says: str) -> None:
+    """Issue 12: no driver's traceback, the password never shown, exit code not 0."""
+    result = run_bot(tmp_path, TRAINERY_BOT_TOKEN=TOKEN, TRAINERY_DATABASE_URL=url)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("trainery: ") and says in line
+    assert "s3cret" not in line and TOKEN not in line
+
+
+def test_an_empty_database_url_means_the_default_file(tmp_path: Path) -> None:
+    from bot.settings import DEFAULT_DATABASE_URL, Settings
+
+    assert Settings(_env_file=None, database_url=" ").database_url == DEFAULT_DATABASE_URL  # type: ignore[call-arg]
+
+
 def test_a_token_telegram_refuses_is_a_clear_message(tmp_path: Path) -> None:
     with FakeBotApi(TOKEN) as fake:
         result = run_bot(tmp_path, TRAINERY_BOT_TOKEN="999:WRONG", TRAINERY_BOT_API_URL=fake.base_url)

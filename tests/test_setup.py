@@ -41,7 +41,8 @@ async def test_spaces(world: World) -> None:
 async def test_schedules(world: World) -> None:
     schedule = await add_schedule(world.studio, world.admin, draft())
     assert (schedule.default_space_id, schedule.default_trainer_id, schedule.closed) == (world.studio_b, world.substitute, False)
-    rehab = draft(title="Rehab", closed_with="course")  # Pilates' slot: Studio B and Sue are busy then
+    rehab_pass = await add_template(world.studio, world.admin, "Rehab pass", 4, 30, [])  # its own (issue 12)
+    rehab = draft(title="Rehab", closed_with="rehab")  # Pilates' slot: Studio B and Sue are busy then
     with pytest.raises(ScheduleNeedsConfirmation) as needed:
         await add_schedule(world.studio, world.admin, rehab)
     assert {(w.kind, w.other.title if w.other else None) for w in needed.value.warnings} == {
@@ -50,7 +51,7 @@ async def test_schedules(world: World) -> None:
     }
     assert "Rehab" not in [s.title for s in await list_schedules(world.studio, world.admin)]
     closed = await add_schedule(world.studio, world.admin, rehab, confirmed=True)
-    assert closed.closed and closed.pass_template_id == world.closed_template
+    assert closed.closed and closed.pass_template_id == rehab_pass.id
     assert "Rehab" in [s.title for s in await list_schedules(world.studio, world.admin)]
 
 

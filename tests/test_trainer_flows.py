@@ -240,8 +240,11 @@ async def test_space_change_with_cancel_existing_bookings(trainer: Phone, world:
     pick = await trainer.tap("Space", menu)
     assert labels(pick) == ["• Studio A", "Studio B", "◀ Back"]
     menu = await trainer.tap("Studio B", pick)
-    menu = await trainer.tap("Cancel existing bookings", menu)
+    prompt = await trainer.tap("Cancel existing bookings", menu)
+    assert "Type a reason the members will read" in prompt["text"]  # issue 12: asked for a reason
+    menu = await trainer.tap("No reason", prompt)
     assert "☑ Cancel existing bookings" in labels(menu)
+    assert "No reason given to members." in menu["text"]
     review = await trainer.tap("Review ▶", menu)
     assert "3 bookings will be cancelled, 3 pass sessions refunded" in review["text"]
     assert "3 members will be told: “Your booking was cancelled” (with the refund)" in review["text"]

@@ -25,6 +25,7 @@ from bot.menus import refresh_menu
 from bot.ranges import parse_time
 from bot.render import Listing, agree, calendar_day, clip, clock, day_and_clock, escape, listing_page, ordinal, plural
 from bot.replies import answer, show
+from domain.bookings.enrol import Enrolment
 from domain.directory import Directory
 from domain.errors import DomainError
 from domain.passes import Pass, PassTemplate
@@ -46,6 +47,9 @@ from domain.setup.schedules import (
 )
 from domain.setup.spaces import add_space, list_spaces
 
+FULL_SHOWN = 8  # full sessions named in a grant's reply; the rest are counted
+FRESH = " (a fresh link: invited before, not linked yet)"
+
 
 class UsageError(ValueError):
     """The line does not fit the command's usage; the message says what is wrong."""
@@ -54,14 +58,14 @@ class UsageError(ValueError):
 # Lines a page, from the longest line each list can hold (names and titles: at most
 # 100 characters), so a page of the longest lines stays under 4,096 characters with
 # room for a heading and the span line. In characters, the longest line of
-PEOPLE_PAGE = 25  # /members, /trainers, /admins: "• " + 100 + " — not linked yet" = 119
+PEOPLE_PAGE = 25  # /members, /trainers, /admins: "• " + 106 (name #id) + " — not linked yet" = 125
 SPACES_PAGE = 25  # /spaces: "• " + 100 + " (at most " + 18 digits + ")" = 130
 TEMPLATES_PAGE = 10  # /templates: 2 + 100 + ~60 + ", covers " + COVERS_SHOWN = 331
 SCHEDULES_PAGE = 6  # /schedules: 2 + 4 × 100 (title, space, trainer, template) + RULE_SHOWN + ~100 = 622
 PASSES_PAGE = 20  # /passes: "• " + 100 + ", 9999 of 9999 sessions left, valid until …" ≈ 170
 COVERS_SHOWN = 160  # characters of a template's schedule titles (no bound of their own)
 RULE_SHOWN = 120  # characters of a recurrence rule (repeated days make it any length)
-INVITES_PER_MESSAGE = 20  # "• " + 100 + ": https://t.me/" + 32 + "?start=" + 32 = 188
+INVITES_PER_MESSAGE = 15  # "• " + 106 (name #id) + ": https://t.me/" + 32 + "?start=" + 32 + FRESH 47 = 241
 MAX_INVITES = 100  # names in one /invite_member: five messages of links at most
 EXPIRED_BUTTON = "This button has expired. Nothing was changed."
 
@@ -115,16 +119,16 @@ def admin_list(what: str, heading: str, lines: list[str], empty: str, noun: str,
 def people_list(role: Role, title: str, what: str) -> ListRun:
     async def run(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
         roles = (role, Role.OWNER) if role is Role.ADMIN else (role,)
-        found: dict[int, Person] = {}
-        for each in roles:
-            found.update({p.id: p for p in await setup_people.people(context.studio, actor.id, each)})
-        lines = [
-            f"• {escape(p.name)}" + ("" if p.telegram_user_id else " — not linked yet")
-            for p in sorted(found.values(), key=lambda p: p.name.casefold())
-        ]
+        found = await setup_people.people(context.studio, actor.id, *roles)
+        lines = [f"• {escape(label)}" + ("" if p.telegram_user_id else " — not linked yet") for label, p in found]
         return admin_list(what, f"<b>{title}</b>", lines, "None yet.", title, PEOPLE_PAGE)
 
     return run
+
+
+async def label_of(context: TraineryContext, actor: Person, person: Person) -> str:
+    """The name to tell `person` apart by: `Anna Berg #14` when someone shares the name."""
+    return (await setup_people.labels(context.studio, actor.id)).get(person.id, person.name)
 
 
 async def appoint(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -139,7 +143,8 @@ async def appoint(context: TraineryContext, actor: Person, args: list[str]) -> s
     chat = person.chat_id or person.telegram_user_id
     if chat is not None:  # their menu shows the new role's commands at once
         await refresh_menu(context.bot, chat, person.roles)
-    return f"{escape(person.name)} is now {'an' if role is Role.ADMIN else 'a'} {role.value}."
+    name = await label_of(context, actor, person)
+    return f"{escape(name)} is now {'an' if role is Role.ADMIN else 'a'} {role.value}."
 
 
 async def template_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -173,9 +178,34 @@ async def pass_grant(context: TraineryContext, actor: Person, args: list[str]) -
     )
     assert isinstance(template, PassTemplate)
     granted = await grant_pass(context.studio, actor.id, member.id, template.id)
-    _, passes = await passes_of(context.studio, actor.id, member.name)
-    now = next(p for p in passes if p.id == granted.id)
-    return f"Granted to {escape(member.name)}: {describe_pass(now, template, context)}"
+    name = await label_of(context, actor, member)
+    _, passes = await passes_of(context.studio, actor.id, name)
+    now = next(p for p in passes if p.id == granted.pass_.id)
+    lines = [f"Granted to {escape(name)}: {describe_pass(now, template, context)}."]
+    if granted.enrolment is not None:
+        lines += enrolment_lines(granted.enrolment, context.settings.zone)
+    return "\n".join(lines)
+
+
+def enrolment_lines(enrolment: Enrolment, zone: ZoneInfo) -> list[str]:
+    """What the grant of a closed schedule's pass did: where the member is enrolled,
+    which sessions were full, and what the pass keeps (nothing is left unsaid)."""
+    course = escape(enrolment.title)
+    first, last = enrolment.booked[0], enrolment.booked[-1]
+    span = day_and_clock(first.start, zone) + ("" if first is last else f" – {day_and_clock(last.start, zone)}")
+    lines = [f"Enrolled in {plural(len(enrolment.booked), 'session')} of {course}: {span}."]
+    if enrolment.held:
+        lines.append(f"Already booked on {plural(enrolment.held, 'session')} of it before this pass.")
+    if enrolment.full:
+        shown = ", ".join(day_and_clock(o.start, zone) for o in enrolment.full[:FULL_SHOWN])
+        more = f" and {len(enrolment.full) - FULL_SHOWN} more" if len(enrolment.full) > FULL_SHOWN else ""
+        lines.append(f"⚠️ Full, so not enrolled: {shown}{more}.")
+    if enrolment.sessions_left:  # the pass outlasted the course's sessions
+        others = [f"{n} {what}" for n, what in ((enrolment.held, "booked already"), (len(enrolment.full), "full")) if n]
+        why = f"{course} has only {plural(enrolment.ahead, 'session')} ahead within the pass's validity"
+        why += f" ({', '.join(others)})" if others else ""
+        lines.append(f"⚠️ {plural(enrolment.sessions_left, 'session')} of the pass stay unused: {why}.")
+    return lines
 
 
 def describe_pass(pass_: Pass, template: PassTemplate, context: TraineryContext) -> str:
@@ -195,7 +225,8 @@ async def passes(context: TraineryContext, actor: Person, args: list[str]) -> Li
 async def passes_listing(context: TraineryContext, actor: Person, member: Person, found: list[Pass]) -> Listing:
     names = {t.id: t for t in await list_templates(context.studio, actor.id)}
     lines = [f"• {describe_pass(p, names[p.template_id], context)}" for p in found]
-    heading = f"<b>Passes of {escape(member.name)}</b>"
+    name = await label_of(context, actor, member)
+    heading = f"<b>Passes of {escape(name)}</b>"
     return Listing(
         heading, lines, "None yet.", "Passes", PASSES_PAGE, lambda page: callbacks.PassesPage(member.id, page).encode()
     )
@@ -328,8 +359,11 @@ def inviting(role: Role) -> Run:
             raise UsageError(f"Invite at most {MAX_INVITES} members at once; that line names {len(names)}.")
         links = await invite(context.studio, actor.id, role, names)
         zone, bot = context.settings.zone, context.bot.username
-        until = links[0][2].astimezone(zone).strftime("%d %b %Y %H:%M")
-        lines = [f"• {escape(person.name)}: https://t.me/{bot}?start={token}" for person, token, _ in links]
+        until = links[0].until.astimezone(zone).strftime("%d %b %Y %H:%M")
+        lines = [
+            f"• {escape(link.label)}: https://t.me/{bot}?start={link.token}" + (FRESH if link.fresh else "")
+            for link in links
+        ]
         heading = (
             f"<b>Invite links</b> for {'members' if role is Role.MEMBER else f'the {role.value}'} — "
             f"send each person their own; each works once, until {until}."

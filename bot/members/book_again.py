@@ -6,6 +6,10 @@ versioned, and parsed only here. The button carries no authority: the press book
 the member who pressed it, and the domain checks everything again (open schedule,
 deadline, room, a usable pass), as for any booking. A session that has filled up
 meanwhile puts the member on its waitlist instead (SPEC §3).
+
+The notice carries the button only while booking again is possible when it is sent
+(bot/notify/texts.py); a press after that — the deadline passed, the session started
+or was cancelled — is answered with why, and the button is taken off the notice.
 """
 
 from __future__ import annotations
@@ -14,14 +18,22 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from telegram import Message, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.error import BadRequest
 
 from bot.actor import acting_person
 from bot.context import TraineryContext
+from bot.render import escape
 from domain.bookings.book import book_session
 from domain.bookings.waitlist import join_waitlist
-from domain.errors import DomainError, SessionFull
+from domain.errors import (
+    BookingDeadlinePassed,
+    ClosedScheduleBooking,
+    DomainError,
+    OccurrenceCancelled,
+    OccurrenceStarted,
+    SessionFull,
+)
 from domain.occurrence import OccurrenceKey
 from domain.roles import Role
 
@@ -39,6 +51,9 @@ WAITING_LINE = (
     "before the booking deadline, you are booked and told."
 )
 FAILED = "That did not work; nothing was booked. Please try again in a moment."
+# Refusals that no later press can change: the notice loses its button.
+TOO_LATE = (BookingDeadlinePassed, OccurrenceStarted, OccurrenceCancelled, ClosedScheduleBooking)
+TOO_LATE_LINE = "⌛ Too late to book this session again: {reason}"
 
 
 @dataclass(frozen=True)
@@ -81,6 +96,10 @@ async def book_again(update: Update, context: TraineryContext) -> None:
         except SessionFull:
             place = await join_waitlist(context.studio, member.id, request.key, member.id)
             answer, line = WAITING.format(position=place.position), WAITING_LINE.format(position=place.position)
+    except TOO_LATE as error:  # the button can only fail from now on: say so, and take it away
+        await query.answer(error.text[:200], show_alert=True)
+        await _add_line(query.message, TOO_LATE_LINE.format(reason=error.text))
+        return
     except DomainError as error:
         await query.answer(error.text[:200], show_alert=True)
         return
@@ -88,9 +107,13 @@ async def book_again(update: Update, context: TraineryContext) -> None:
         await query.answer(FAILED, show_alert=True)
         raise  # the error handler logs it
     await query.answer(answer)
-    message = query.message
+    await _add_line(query.message, line)
+
+
+async def _add_line(message: MaybeInaccessibleMessage | None, line: str) -> None:
+    """The notice with the outcome below it and without its button."""
     if isinstance(message, Message) and message.text:
         try:
-            await message.edit_text(f"{message.text_html}\n\n{line}", reply_markup=None)
+            await message.edit_text(f"{message.text_html}\n\n{escape(line)}", reply_markup=None)
         except BadRequest:
             pass  # too old to edit, or already edited by a double tap: the outcome stands

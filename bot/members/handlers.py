@@ -141,7 +141,7 @@ async def cancel(update: Update, context: TraineryContext, person: Person, data:
     page = page_with(view, booked)
     if not data.confirmed:
         if booked is None or not booked.cancellable:
-            await answer(update, texts.NO_SUCH_BOOKING if booked is None else texts.DEADLINE_PASSED, alert=True)
+            await answer(update, texts.not_cancellable(booked), alert=True)
             await show_overview(update, context, person, page=page)
             return
         await answer(update)

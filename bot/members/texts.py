@@ -23,6 +23,7 @@ FAILED = "That did not work; nothing was changed. Please try again in a moment."
 ALREADY_BOOKED = "You are already booked on this session."
 NO_SUCH_BOOKING = "That is not one of your upcoming bookings (any more). Nothing was changed."
 DEADLINE_PASSED = "The deadline to cancel this booking has passed; ask the staff. Nothing was changed."
+ENROLLED = "This is a course place that came with your pass; only the staff cancel it. Ask them. Nothing was changed."
 BOOK_HINT = (
     "Tap 📅 to book (one session of your pass is used); a full session offers ⏳ its waitlist, which costs nothing."
 )
@@ -92,7 +93,9 @@ def _section(lines: list[str], heading: str, items: list[str]) -> None:
 
 def _booking_line(number: int, booked: BookedSession, zone: ZoneInfo) -> str:
     line = f"{number}. {when(booked.occurrence, zone)} · <b>{escape(booked.occurrence.title)}</b>"
-    if not booked.cancellable:
+    if booked.enrolled:
+        line += " · course place from your pass; the staff cancel it if needed"
+    elif not booked.cancellable:
         line += " · the deadline to cancel has passed; ask the staff"
     return line
 
@@ -111,6 +114,13 @@ def _pass_line(view: PassView, zone: ZoneInfo) -> str:
     left = view.pass_.sessions_left
     spare = f", {sessions_left(left)}" if left != 0 else ""  # a refund of a cancelled session, say
     return f"• {escape(view.name)}: enrolled: {plural(view.enrolled, 'session')} booked{spare}, valid until {expiry}"
+
+
+def not_cancellable(booked: BookedSession | None) -> str:
+    """Why a Cancel button is refused for the member: not theirs, a course, or too late."""
+    if booked is None:
+        return NO_SUCH_BOOKING
+    return ENROLLED if booked.enrolled else DEADLINE_PASSED
 
 
 def confirm_cancel(booked: BookedSession, zone: ZoneInfo) -> str:

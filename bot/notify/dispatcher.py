@@ -265,7 +265,7 @@ class Dispatcher:
             await self._fail(item, NO_LINKED_CHAT, attempted=False)
             return
         try:
-            notice = render(item.kind, item.payload, self.zone)
+            notice = render(item.kind, item.payload, self.zone, self.clock.now())
         except Exception as error:
             log.exception("Cannot write notification %d", item.id)
             await self._fail(item, f"could not be written ({type(error).__name__}: {error})", attempted=False)

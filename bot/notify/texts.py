@@ -46,8 +46,10 @@ class Notice:
         return InlineKeyboardMarkup([[InlineKeyboardButton(BOOK_AGAIN, callback_data=self.book_again.encode())]])
 
 
-def render(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo) -> Notice:
-    """The message for one notification; raises on a payload it cannot read."""
+def render(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo, now: datetime | None = None) -> Notice:
+    """The message for one notification, as sent at `now`; raises on a payload it cannot
+    read. "Book again" comes only while the member could still book (the payload says
+    until when); the press is checked again (bot/members/book_again.py)."""
     title = escape(str(payload["title"]))
     lines = [f"<b>{HEADINGS[kind]}</b>: {title}"]
     changes = [c for c in payload.get("changes", []) if c.get("field") in SHOWN_CHANGES]
@@ -59,9 +61,20 @@ def render(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo) -> N
     lines.append("")
     lines.append(_meaning(kind, payload))
     rebook = kind is NotificationKind.BOOKING_CANCELLED and bool(payload.get("rebook"))
-    if rebook:
-        lines.append("You can book this session again below.")
+    until = _instant(payload["rebook_until"]) if rebook and payload.get("rebook_until") else None
+    if rebook and until is not None and now is not None and now > until:
+        lines.append(too_late(until, zone))
+        rebook = False
+    elif rebook:
+        lines.append(
+            "You can book this session again below."
+            + (f" Booking is open until {moment_of(until, zone)}." if until else "")
+        )
     return Notice("\n".join(lines), BookAgain(occurrence_key(payload)) if rebook else None)
+
+
+def too_late(until: datetime, zone: ZoneInfo) -> str:
+    return f"Booking it again closed at {moment_of(until, zone)} (the booking deadline); ask the staff."
 
 
 def _meaning(kind: NotificationKind, payload: dict[str, Any]) -> str:

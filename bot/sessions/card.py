@@ -32,9 +32,11 @@ async def show_card(
     except DomainError as error:
         await show(update, context, escape(error.text))
         return
-    occurrence = card.occurrence
-    changeable = card.staff_of_it and occurrence.start > context.studio.now()
+    occurrence, now = card.occurrence, context.studio.now()
+    changeable = card.staff_of_it and occurrence.start > now
     text = texts.card(occurrence, card.directory, context.settings.zone, note, card.waiting)
+    if not changeable:  # a card without Change and Cancel says why, and who may
+        text += "\n\n" + texts.no_actions(occurrence, card.directory, now)
     bookings = card.staff_of_it and occurrence.booked > 0
     substitute = changeable and len(card.directory.active_trainers()) > 1
     markup = keyboards.card(occurrence, changeable, context.state.last_list, bookings=bookings, substitute=substitute)

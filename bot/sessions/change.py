@@ -30,7 +30,8 @@ from bot.sessions import keyboards, texts
 from bot.sessions.access import staff, staff_press, today
 from bot.sessions.card import show_card
 from bot.user_state import CancelDraft, Outcome, OverrideDraft
-from domain.errors import ConfirmationNeeded, DomainError, NotAllowed, StaleReview
+from domain.cancellation import clean_reason
+from domain.errors import ConfirmationNeeded, DomainError, InvalidReason, NotAllowed, StaleReview
 from domain.occurrence import Occurrence
 from domain.override import OverrideRequest, OverrideReview
 from domain.permissions import may_change
@@ -40,7 +41,7 @@ from domain.sessions.cancel import cancel_session, review_cancel
 from domain.sessions.card import SessionCard, session_card
 from domain.sessions.override import review_override, save_override
 
-CHOOSE, CAPACITY, SPACE, TRAINER, DAY, TIME, REVIEW, REASON, CONFIRM_CANCEL = range(9)
+CHOOSE, CAPACITY, SPACE, TRAINER, DAY, TIME, REVIEW, REASON, CONFIRM_CANCEL, OVERRIDE_REASON = range(10)
 END = ConversationHandler.END
 TIMEOUT = timedelta(minutes=10)
 FURTHEST = timedelta(days=2 * 366)  # how far ahead a session may be moved: a typo's year 2207 is refused
@@ -178,8 +179,11 @@ async def menu_pressed(update: Update, context: TraineryContext) -> int:
         await show_picker(update, context, start, start.astimezone(zone).date())
         return DAY
     if step.action == "tgl" and not occurrence.schedule.closed:
-        draft.cancel_bookings = not draft.cancel_bookings
+        draft.cancel_bookings, draft.reason = not draft.cancel_bookings, None
         await answer(update)
+        if draft.cancel_bookings:  # the members whose bookings go may be told why
+            await show(update, context, texts.ASK_OVERRIDE_REASON, keyboards.override_reason())
+            return OVERRIDE_REASON
         return await show_menu(update, context)
     if step.action == "rv":
         return await review(update, context, person, occurrence, draft)
@@ -304,6 +308,25 @@ async def time_typed(update: Update, context: TraineryContext) -> int:
     return await show_menu(update, context)
 
 
+async def override_reason_typed(update: Update, context: TraineryContext) -> int:
+    draft, message = context.state.override, update.effective_message
+    if draft is None or message is None:
+        return END
+    try:
+        draft.reason = clean_reason(message.text)
+    except InvalidReason as error:
+        await show(update, context, f"{escape(error.text)}\n\n{texts.ASK_OVERRIDE_REASON}", keyboards.override_reason())
+        return OVERRIDE_REASON
+    return await show_menu(update, context)
+
+
+async def override_reason_skipped(update: Update, context: TraineryContext) -> int:
+    await answer(update)
+    if context.state.override is not None:
+        context.state.override.reason = None
+    return await show_menu(update, context)
+
+
 async def back_pressed(update: Update, context: TraineryContext) -> int:
     await answer(update)
     if context.state.override is not None:
@@ -321,6 +344,7 @@ def request_of(draft: OverrideDraft) -> OverrideRequest:
         trainer_id=draft.trainer_id,
         start=draft.start,
         cancel_bookings=draft.cancel_bookings,
+        reason=draft.reason if draft.cancel_bookings else None,
     )
 
 
@@ -563,6 +587,12 @@ def _conversation(
                 stop_button,
             ],
             CONFIRM_CANCEL: [CallbackQueryHandler(cancel_confirmed, pattern=step("cx")), stop_button],
+            OVERRIDE_REASON: [
+                MessageHandler(typed, override_reason_typed),
+                CallbackQueryHandler(override_reason_skipped, pattern=step("skip")),
+                back_button,
+                stop_button,
+            ],
             ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
         },
         fallbacks=[

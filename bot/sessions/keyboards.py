@@ -107,8 +107,13 @@ def spaces(names: Directory, current: int) -> Markup:
 
 def trainers(names: Directory, current: int) -> Markup:
     rows = [
-        [Button(("• " if person.id == current else "") + person.name, callback_data=Step("tr", person.id).encode())]
-        for person in sorted(names.active_trainers(), key=lambda p: p.name)
+        [
+            Button(
+                ("• " if person.id == current else "") + names.trainer_name(person.id),
+                callback_data=Step("tr", person.id).encode(),
+            )
+        ]
+        for person in sorted(names.active_trainers(), key=lambda p: (p.name, p.id))
     ]
     rows.append([Button("◀ Back", callback_data=Step("back").encode())])
     return Markup(rows)
@@ -156,6 +161,15 @@ def reason() -> Markup:
                 Button("No reason", callback_data=Step("skip").encode()),
                 Button("✖ Keep the session", callback_data=Step("quit").encode()),
             ]
+        ]
+    )
+
+
+def override_reason() -> Markup:
+    return Markup(
+        [
+            [Button("No reason", callback_data=Step("skip").encode())],
+            [Button("◀ Back", callback_data=Step("back").encode())],
         ]
     )
 

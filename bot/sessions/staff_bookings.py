@@ -21,6 +21,7 @@ from domain.errors import DomainError
 from domain.occurrence import OccurrenceKey
 from domain.roles import Person
 from domain.sessions.card import booking_on, bookings_on
+from domain.setup.names import person_labels
 
 # A line is "999. " and a name (at most 100 characters): 20 of them, the session's
 # headline (a 100-character title), a note naming a member and the hint stay far
@@ -57,7 +58,8 @@ async def show_bookings(
     zone = context.settings.zone
     shown = page_of(booked, page, PAGE_SIZE)
     lines = [f"<b>Bookings</b> — {texts.headline(occurrence, zone)}", ""]
-    lines += [f"{n}. {escape(member.name)}" for n, (_, member) in enumerate(shown.items, shown.offset + 1)] or [
+    names = person_labels(member for _, member in booked)  # two of one name: `Anna Berg #14`
+    lines += [f"{n}. {escape(names[member.id])}" for n, (_, member) in enumerate(shown.items, shown.offset + 1)] or [
         "Nobody is booked."
     ]
     if shown.pages > 1:
@@ -65,7 +67,7 @@ async def show_bookings(
     lines.append("\nTap a name to cancel that booking; the pass session is refunded.")
     if note:
         lines.insert(0, f"<i>{escape(note)}</i>\n")
-    buttons = [(booking.id, member.name) for booking, member in shown.items]
+    buttons = [(booking.id, names[member.id]) for booking, member in shown.items]
     markup = keyboards.staff_bookings(occurrence, buttons, shown.number, shown.pages)
     await show(update, context, "\n".join(lines), markup)
 

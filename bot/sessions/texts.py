@@ -40,6 +40,10 @@ CANCELLED = "Cancelled"
 SAVED_ALREADY = "Already saved — nothing was changed twice."
 CANCELLED_ALREADY = "Already cancelled — nothing was changed twice."
 ASK_REASON = "Type a reason members will see (e.g. <code>Trainer is ill</code>), or tap “No reason”."
+ASK_OVERRIDE_REASON = (
+    "Existing bookings will be cancelled and refunded. Type a reason the members will read "
+    "(e.g. <code>Moved to the big hall, fewer spots</code>), or tap “No reason”."
+)
 
 
 def when(occurrence: Occurrence, zone: ZoneInfo) -> str:
@@ -115,6 +119,18 @@ def card(occurrence: Occurrence, names: Directory, zone: ZoneInfo, note: str | N
     return "\n".join(lines)
 
 
+def no_actions(occurrence: Occurrence, names: Directory, now: datetime) -> str:
+    """Why a card offers no Change or Cancel: the session's state, or else that the
+    viewer does not lead it — and who may act on it."""
+    if occurrence.cancelled:
+        return "<i>A cancelled session stays as it is: nothing more can be changed.</i>"
+    if occurrence.start <= now:
+        over = "is over" if occurrence.end <= now else "has started"
+        return f"<i>This session {over}, so it can no longer be changed.</i>"
+    leader = escape(names.trainer_name(occurrence.trainer_id))
+    return f"<i>Led by {leader}; only {leader} or an admin can change it.</i>"
+
+
 def _with_default(label: str, value: str, default: str) -> str:
     if value == default:
         return f"{label}: {escape(value)}"
@@ -151,7 +167,12 @@ def _picked(occurrence: Occurrence, draft: OverrideDraft, names: Directory, zone
         )
     if draft.cancel_bookings:
         picked.append("• cancel existing bookings (passes refunded)")
+        picked.append(f"  {_reason_line(draft.reason)}")
     return picked
+
+
+def _reason_line(reason: str | None) -> str:
+    return f"Reason members are told: “{escape(reason)}”" if reason else "No reason given to members."
 
 
 def pick_space() -> str:
@@ -238,6 +259,8 @@ def review(review: OverrideReview, names: Directory, zone: ZoneInfo) -> str:
     lines += [describe_change(change, names, zone) for change in review.changes] or ["• nothing but the bookings"]
     lines += ["", "<b>Who is told</b>"]
     lines += consequences(review.notified, len(review.cancelled_bookings), review.refunded_passes, done=False)
+    if review.cancelled_bookings:
+        lines.append(f"• {_reason_line(review.request.reason)}")
     if review.warnings:
         lines += ["", *(describe_warning(w, review, zone) for w in review.warnings)]
         lines.append("\nSave anyway? The warnings above need your confirmation.")

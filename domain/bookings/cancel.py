@@ -13,7 +13,7 @@ from domain.bookings.rules import canceller, require_self_or_staff
 from domain.errors import BookingNotActive, NotFound
 from domain.notifications import NotificationDraft, NotificationKind
 from domain.occurrence import Occurrence
-from domain.payloads import occurrence_payload, refund_payload
+from domain.payloads import occurrence_payload, rebook_payload, refund_payload
 from domain.ports import UnitOfWork
 from domain.studio import Studio
 from domain.waitlist import plan_promotions, promoted_notice
@@ -60,6 +60,6 @@ def staff_cancelled_notice(booking: Booking, occurrence: Occurrence) -> Notifica
         **occurrence_payload(occurrence),
         "changes": [],
         "refund": refund_payload(booking),
-        "rebook": not occurrence.schedule.closed,
+        **rebook_payload(occurrence),
     }
     return NotificationDraft(booking.member_id, NotificationKind.BOOKING_CANCELLED, payload)

@@ -8,6 +8,7 @@ from domain.booking import Booking, CancelledBy
 from domain.errors import (
     BookingDeadlinePassed,
     ClosedScheduleBooking,
+    ClosedScheduleCancel,
     NotAllowed,
     NotFound,
     OccurrenceCancelled,
@@ -46,11 +47,15 @@ def check_bookable(actor: Person, member: Person | None, occurrence: Occurrence,
 
 
 def canceller(actor: Person, booking: Booking, occurrence: Occurrence, now: datetime) -> CancelledBy:
-    """Staff cancel any booking at any time; a member their own before the deadline."""
+    """Staff cancel any booking at any time; a member their own before the deadline,
+    on an open schedule only: a closed course's place came with its pass, and its
+    member could never book it again."""
     if may_change(actor, occurrence):
         return CancelledBy.STAFF
     if actor.id != booking.member_id:
         raise NotAllowed("You may cancel only your own bookings.")
+    if occurrence.schedule.closed:
+        raise ClosedScheduleCancel()
     if deadline_passed(occurrence, now):
         raise BookingDeadlinePassed("The deadline to cancel this booking has passed; ask the staff.")
     return CancelledBy.MEMBER

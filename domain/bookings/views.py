@@ -34,7 +34,8 @@ async def member_overview(studio: Studio, actor_id: int) -> MemberOverview:
         for booking in await uow.bookings.active_of_member(member.id):
             occurrence = await _occurrence_by_id(uow, booking.occurrence_id)
             if occurrence is not None and occurrence.start > now and not occurrence.cancelled:
-                booked.append(BookedSession(booking, occurrence, not deadline_passed(occurrence, now)))
+                cancellable = not occurrence.schedule.closed and not deadline_passed(occurrence, now)
+                booked.append(BookedSession(booking, occurrence, cancellable))
         entries = await uow.waitlist.of_member(member.id)
         lines = await uow.waitlist.lines(entry.occurrence_id for entry in entries)
         waiting = []

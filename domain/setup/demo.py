@@ -40,7 +40,7 @@ async def _load(uow: UnitOfWork, studio: Studio, owner_id: int) -> DemoLinks:
     today = studio.today()
     for name, maximum in (("Studio A", 20), ("Outdoor court", None)):
         await add_space_in(uow, owner_id, name, maximum)
-    [(trainer, trainer_token, until)] = await invite_in(uow, studio, owner_id, Role.TRAINER, ["Demo Trainer"])
+    [trainer] = await invite_in(uow, studio, owner_id, Role.TRAINER, ["Demo Trainer"])
     await invite_in(uow, studio, owner_id, Role.TRAINER, ["Sam Substitute"])
     members = await invite_in(uow, studio, owner_id, Role.MEMBER, [f"Demo Member {n}" for n in (1, 2, 3)])
 
@@ -71,12 +71,12 @@ async def _load(uow: UnitOfWork, studio: Studio, owner_id: int) -> DemoLinks:
         "Back course", "FREQ=WEEKLY;BYDAY=SA;COUNT=8", time(10), 60, 6, "Studio A", "Demo Trainer", course.name
     )
     await add_schedule_in(uow, studio, owner_id, course_draft)
-    member_ids = [person.id for person, _, _ in members]
+    member_ids = [link.person.id for link in members]
     for member in member_ids:
         await grant_pass_in(uow, studio, owner_id, member, classes.id)
     await grant_pass_in(uow, studio, owner_id, member_ids[0], course.id)  # enrols member 1 in the course
     await _book_coming_weeks(uow, studio, owner_id, member_ids, yoga.id, hiit.id)
-    return DemoLinks((trainer.name, trainer_token), [(p.name, token) for p, token, _ in members], until)
+    return DemoLinks((trainer.label, trainer.token), [(link.label, link.token) for link in members], trainer.until)
 
 
 async def _require_empty(uow: UnitOfWork, owner_id: int) -> None:

@@ -1,18 +1,37 @@
-"""Inviting people by deep link and redeeming the links (SPEC §3, §4)."""
+"""Inviting people by deep link and redeeming the links (SPEC §3, §4).
+
+An invite names a person. A name nobody has yet makes a new person; a name of someone
+who exists never silently makes a second one: someone invited before and not linked
+yet gets a fresh link for the same record, anyone else is refused with what to do
+instead (`/appoint`, or `Anna Berg (new)` for another person of the same name)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from domain import invites
+from domain.errors import DomainError
 from domain.permissions import require_admin
 from domain.ports import UnitOfWork
 from domain.roles import Person, Role
-from domain.setup.names import SetupError, clean_name
+from domain.setup.names import InviteName, SetupError, match, person_labels
 from domain.setup.people import require_may_appoint
 from domain.studio import Studio
 
-Link = tuple[Person, str, datetime]  # who, the token, valid until
+
+@dataclass(frozen=True)
+class Link:
+    person: Person
+    token: str
+    until: datetime
+    label: str  # the name to show: with `#id` when someone else has the same name
+    fresh: bool = False  # a new link for someone invited before, not a new person
+
+
+class AlreadyInStudio(DomainError):
+    """An invite names someone who exists and cannot be sent a link; the message says
+    what to do instead. Nobody was invited."""
 
 
 async def invite(studio: Studio, actor_id: int, role: Role, names: list[str]) -> list[Link]:
@@ -20,27 +39,104 @@ async def invite(studio: Studio, actor_id: int, role: Role, names: list[str]) ->
 
 
 async def invite_in(uow: UnitOfWork, studio: Studio, actor_id: int, role: Role, names: list[str]) -> list[Link]:
-    """A link per name. Someone invited before and not linked yet gets a fresh link
-    for the same record, not a second record."""
+    """A link per name — or, when any name is someone who cannot be invited, nothing
+    at all and a message for each of them."""
     actor = require_admin(await uow.people.get(actor_id))
     require_may_appoint(actor, role)
-    cleaned = [clean_name(name, "person") for name in names]
-    if not cleaned:
+    wanted = [InviteName.parse(name) for name in names]
+    if not wanted:
         raise SetupError("Name who to invite.")
+    _no_repeats(wanted)
+    everyone = await uow.people.everyone()
+    found = _invitable(wanted, everyone, role)
     now = studio.now()
+    people = [old or await uow.people.add(name.text, [role], now) for name, old in zip(wanted, found, strict=True)]
+    labels = person_labels({p.id: p for p in [*everyone, *people]}.values())
     links = []
-    for name in cleaned:
-        person = await _unlinked_named(uow, name, role) or await uow.people.add(name, [role], now)
+    for person, old in zip(people, found, strict=True):
         token = invites.new_token()
         await uow.invites.add(person.id, role, invites.token_hash(token), now, now + invites.VALIDITY)
-        links.append((person, token, now + invites.VALIDITY))
+        links.append(Link(person, token, now + invites.VALIDITY, labels[person.id], fresh=old is not None))
     return links
 
 
-async def redeem(studio: Studio, token: str, telegram_user_id: int, chat_id: int) -> tuple[Person, Role]:
-    async def command(uow: UnitOfWork) -> tuple[Person, Role]:
+def _invitable(wanted: list[InviteName], everyone: list[Person], role: Role) -> list[Person | None]:
+    """Who each name is (None: a new person), when everyone named may get a link."""
+    found = [None if name.new else _existing(name, everyone) for name in wanted]
+    labels = person_labels(everyone)
+    refusals = [_refusal(person, role, labels) for person in found if person is not None]
+    if any(refusals):
+        raise AlreadyInStudio("\n".join(["Nobody was invited:", *filter(None, refusals)]))
+    return found
+
+
+def _no_repeats(wanted: list[InviteName]) -> None:
+    seen: set[str] = set()
+    for name in wanted:
+        key = name.text.casefold()
+        if key in seen and not name.new:
+            raise SetupError(f"“{name.text}” is named twice; write “{name.text} (new)” for a second person.")
+        seen.add(key)
+
+
+def _existing(name: InviteName, everyone: list[Person]) -> Person | None:
+    """The person the name is: `Anna Berg #14`, or the one person called exactly so;
+    None when nobody is. Several of that name must be told apart first."""
+    if name.number is not None:
+        return match(name.text, [(p.name, p) for p in everyone], "person")
+    same = [p for p in everyone if p.name.casefold() == name.text.casefold()]
+    if len(same) > 1:
+        labels = person_labels(everyone)
+        which = ", ".join(labels[p.id] for p in same)
+        raise AlreadyInStudio(
+            f"Nobody was invited: several people are called {name.text} ({which}). Name the one you mean, "
+            f"e.g. “{labels[same[0].id]}”, or write “{name.text} (new)” for yet another person."
+        )
+    return same[0] if same else None
+
+
+def _refusal(person: Person, role: Role, labels: dict[int, str]) -> str | None:
+    """Why `person` gets no link for `role` and what to do instead; None when they may
+    have a fresh one (invited before, not linked yet)."""
+    label = labels[person.id]
+    held = ", ".join(sorted(r.value for r in person.roles)) or "no role"
+    other = f"For another person of that name: /invite_{_command(role)} {person.name} (new)."
+    if person.telegram_user_id is not None and role in person.roles:
+        return f"• {label} is {_a(role)} already and has linked Telegram: no link is needed. {other}"
+    if person.telegram_user_id is not None:
+        return (
+            f"• {label} is in the studio already ({held}) and has linked Telegram: "
+            f"/appoint {role.value}; {label} gives them the role, no link needed. {other}"
+        )
+    if role not in person.roles:
+        return (
+            f"• {label} is in the studio already ({held}), not linked yet: /appoint {role.value}; {label} "
+            f"gives them the role, then /invite_{_command(role)} {label} sends a fresh link. {other}"
+        )
+    return None
+
+
+def _command(role: Role) -> str:
+    return "admin" if role in (Role.ADMIN, Role.OWNER) else role.value
+
+
+def _a(role: Role) -> str:
+    return f"an {role.value}" if role.value[0] in "aeiou" else f"a {role.value}"
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    person: Person
+    role: Role
+    already: bool = False  # the chat was linked to this person before: nothing changed
+
+
+async def redeem(studio: Studio, token: str, telegram_user_id: int, chat_id: int) -> Redeemed:
+    async def command(uow: UnitOfWork) -> Redeemed:
         invite = await uow.invites.by_hash(invites.token_hash(token))
         person = await uow.people.get(invite.person_id) if invite else None
+        if invite is not None and person is not None and person.telegram_user_id == telegram_user_id:
+            return Redeemed(person, invite.role, already=True)  # their own link, opened again
         now = studio.now()
         usable = invites.check_usable(invite, now, person.name if person else "")
         assert person is not None
@@ -55,13 +151,6 @@ async def redeem(studio: Studio, token: str, telegram_user_id: int, chat_id: int
         if not await uow.invites.use(usable.id, now):  # the database decides who was first
             raise invites.InviteRefused(f"This invite for {person.name} was used already.")
         person = await uow.people.link(person.id, telegram_user_id, chat_id)
-        return person, usable.role
+        return Redeemed(person, usable.role)
 
     return await studio.change(command)
-
-
-async def _unlinked_named(uow: UnitOfWork, name: str, role: Role) -> Person | None:
-    for person in await uow.people.holding(role):
-        if person.telegram_user_id is None and person.name.casefold() == name.casefold():
-            return person
-    return None

@@ -3,7 +3,9 @@ which, for a closed schedule's template, enrols the member (domain/bookings/enro
 
 from __future__ import annotations
 
-from domain.bookings.enrol import enrol
+from dataclasses import dataclass
+
+from domain.bookings.enrol import Enrolment, enrol
 from domain.errors import NotFound
 from domain.passes import Pass, PassTemplate, grant_entry
 from domain.permissions import require_admin
@@ -31,8 +33,8 @@ async def add_template_in(
         raise SetupError("Sessions is a whole number above zero, or “unlimited”.")
     if validity_days <= 0:
         raise SetupError("Validity is a number of days above zero, e.g. 60.")
-    schedules = await uow.schedules.all()
-    covered = [_schedule_named(schedules, title).id for title in schedule_titles]
+    schedules, existing = await uow.schedules.all(), await uow.passes.templates()
+    covered = [_open_schedule(_schedule_named(schedules, title), existing).id for title in schedule_titles]
     if await uow.passes.template_named(name) is not None:
         raise SetupError(f"A pass template called “{name}” exists already.")
     return await uow.passes.add_template(name, sessions, validity_days, covered)
@@ -68,13 +70,20 @@ async def passes_of_member(studio: Studio, actor_id: int, member_id: int) -> tup
     return await studio.read(query)
 
 
-async def grant_pass(studio: Studio, actor_id: int, member_id: int, template_id: int) -> Pass:
+@dataclass(frozen=True)
+class Grant:
+    pass_: Pass
+    enrolment: Enrolment | None  # None: the pass belongs to no closed schedule
+
+
+async def grant_pass(studio: Studio, actor_id: int, member_id: int, template_id: int) -> Grant:
     return await studio.change(lambda uow: grant_pass_in(uow, studio, actor_id, member_id, template_id))
 
 
-async def grant_pass_in(uow: UnitOfWork, studio: Studio, actor_id: int, member_id: int, template_id: int) -> Pass:
+async def grant_pass_in(uow: UnitOfWork, studio: Studio, actor_id: int, member_id: int, template_id: int) -> Grant:
     """Grant a pass (its grant entry in the ledger gives it its sessions); a closed
-    schedule's pass enrols the member in that schedule's sessions."""
+    schedule's pass enrols the member in that schedule's sessions — and is refused,
+    changing nothing, when it would enrol them in none."""
     require_admin(await uow.people.get(actor_id))
     member = await uow.people.get(member_id)
     if member is None or not member.holds(Role.MEMBER):
@@ -87,9 +96,37 @@ async def grant_pass_in(uow: UnitOfWork, studio: Studio, actor_id: int, member_i
     await uow.passes.record([grant_entry(pass_.id, template.sessions, now)])
     granted = await uow.passes.get(pass_.id)
     assert granted is not None
-    await enrol(uow, studio.zone, granted, now)
-    return pass_
+    enrolment = await enrol(uow, studio.zone, granted, now)
+    if enrolment is not None and not enrolment.booked:
+        raise SetupError(_enrols_nobody(enrolment, member, template))
+    return Grant(pass_, enrolment)
+
+
+def _enrols_nobody(enrolment: Enrolment, member: Person, template: PassTemplate) -> str:
+    course = enrolment.title
+    if enrolment.ahead == 0:
+        why = f"{course} has no session ahead within the pass's {template.validity.days} days of validity"
+    elif enrolment.held == enrolment.ahead:
+        why = f"{member.name} is booked on every session of {course} ahead already"
+    else:
+        why = f"every session of {course} ahead that {member.name} is not booked on is full"
+    text = f"{why}, so “{template.name}” would enrol {member.name} in none. Nothing was granted."
+    if enrolment.full:
+        text += " To make room, raise a session's capacity (✎ Change on its card in /sessions), then grant again."
+    return text
 
 
 def _schedule_named(schedules: list[Schedule], title: str) -> Schedule:
     return match(title, [(s.title, s) for s in schedules], "schedule")
+
+
+def _open_schedule(schedule: Schedule, templates: list[PassTemplate]) -> Schedule:
+    """A closed schedule is covered by its own pass only (SPEC §1): naming it here
+    would do nothing, so it is refused rather than dropped."""
+    if not schedule.closed:
+        return schedule
+    own = next((t.name for t in templates if t.id == schedule.pass_template_id), "its own pass")
+    raise SetupError(
+        f"{schedule.title} is a closed schedule: only “{own}”, the pass it was closed with, covers it "
+        f"(granting that pass enrols the member). Leave {schedule.title} out of this template."
+    )

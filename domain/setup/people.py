@@ -9,7 +9,7 @@ from domain.errors import NotAllowed
 from domain.permissions import require_admin
 from domain.ports import UnitOfWork
 from domain.roles import Person, Role
-from domain.setup.names import SetupError, match, person_named
+from domain.setup.names import SetupError, match, person_labels, person_named
 from domain.studio import Studio
 
 
@@ -29,10 +29,26 @@ async def identify(studio: Studio, telegram_user_id: int, name: str, *, configur
     return await studio.change(read_or_create)
 
 
-async def people(studio: Studio, actor_id: int, role: Role) -> list[Person]:
-    async def query(uow: UnitOfWork) -> list[Person]:
+async def people(studio: Studio, actor_id: int, *roles: Role) -> list[tuple[str, Person]]:
+    """Everyone holding any of `roles`, by the name they are shown with (`#id` added
+    where someone else of the studio has the same name), sorted by it."""
+
+    async def query(uow: UnitOfWork) -> list[tuple[str, Person]]:
         require_admin(await uow.people.get(actor_id))
-        return sorted(await uow.people.holding(role), key=lambda p: p.name.casefold())
+        everyone = await uow.people.everyone()
+        labels = person_labels(everyone)
+        found = [(labels[p.id], p) for p in everyone if p.roles & set(roles)]
+        return sorted(found, key=lambda item: (item[0].casefold(), item[1].id))
+
+    return await studio.read(query)
+
+
+async def labels(studio: Studio, actor_id: int) -> dict[int, str]:
+    """Person id -> the name an admin sees them by (domain/setup/names.py)."""
+
+    async def query(uow: UnitOfWork) -> dict[int, str]:
+        require_admin(await uow.people.get(actor_id))
+        return person_labels(await uow.people.everyone())
 
     return await studio.read(query)
 
@@ -68,11 +84,13 @@ async def names_matching(
     async def query(uow: UnitOfWork) -> list[tuple[str, str]]:
         require_admin(await uow.people.get(actor_id))
         found: list[tuple[str, str]] = []
+        everyone = await uow.people.everyone()
+        labels = person_labels(everyone)
         for kind in kinds:
             if kind == "space":
                 found += [("space", s.name) for s in await uow.spaces.all() if s.active]
             else:
-                found += [(kind, p.name) for p in await uow.people.holding(Role(kind)) if p.active]
+                found += [(kind, labels[p.id]) for p in everyone if p.holds(Role(kind))]
         return found
 
     found = await studio.read(query)

@@ -110,6 +110,12 @@ async def schedules_screen(studio: Studio, actor_id: int) -> tuple[list[Schedule
 
 async def _schedule_from(uow: UnitOfWork, studio: Studio, draft: ScheduleDraft) -> Schedule:
     title = clean_name(draft.title, "schedule")
+    existing = await uow.schedules.all()
+    if any(s.title.casefold() == title.casefold() for s in existing):
+        raise SetupError(
+            f"A schedule called “{title}” exists already. Titles tell schedules apart in /sessions and "
+            f"/template_add: pick another, e.g. “{title} (evening)”."
+        )
     first_start = to_utc(datetime.combine(draft.starts_on, draft.start_time), studio.zone)
     if draft.starts_on < studio.today():
         raise SetupError(f"The first date {draft.starts_on} is in the past; start today or later.")
@@ -126,7 +132,7 @@ async def _schedule_from(uow: UnitOfWork, studio: Studio, draft: ScheduleDraft) 
     template: PassTemplate | None = None
     if draft.closed_with is not None:
         active = [(t.name, t) for t in await uow.passes.templates() if t.active]
-        template = match(draft.closed_with, active, "pass template")
+        template = _own_template(match(draft.closed_with, active, "pass template"), title, existing)
     schedule = Schedule(
         id=0,
         title=title,
@@ -145,3 +151,23 @@ async def _schedule_from(uow: UnitOfWork, studio: Studio, draft: ScheduleDraft) 
     if not original_starts(schedule, studio.zone, first_start, horizon):
         raise SetupError("That recurrence has no session from the first date on; check the days and the end.")
     return schedule
+
+
+def _own_template(template: PassTemplate, title: str, schedules: list[Schedule]) -> PassTemplate:
+    """A closed schedule owns its pass template (SPEC §1): one that covers open
+    schedules would enrol whoever is granted it, unseen; one that belongs to another
+    closed schedule would enrol them in both."""
+    covered = sorted(s.title for s in schedules if s.id in template.covered_schedule_ids)
+    if covered:
+        raise SetupError(
+            f"“{template.name}” covers {', '.join(covered)}, so it is not a closed schedule's own pass: "
+            f"granting it would enrol its members in {title} too. Add a template for {title} alone, "
+            f"e.g. /template_add {title} pass; 8; 70 (no schedules), and close {title} with that."
+        )
+    owner = next((s for s in schedules if s.closed and s.pass_template_id == template.id), None)
+    if owner is not None:
+        raise SetupError(
+            f"“{template.name}” belongs to the closed schedule {owner.title} already; each closed schedule "
+            f"needs a template of its own. Add one, e.g. /template_add {title} pass; 8; 70."
+        )
+    return template
