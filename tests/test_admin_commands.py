@@ -81,7 +81,7 @@ async def test_schedules(admin: Phone, world: World) -> None:
     assert await say(admin, closed) == "Schedule added: Rehab (closed). See it with /sessions."
     listing = await say(admin, "/schedules")
     assert "• Pilates: weekly mon,wed until 2027-03-31; from 2026-12-07 at 09:00; 50 min; 8 spots; Studio B; Sue Substitute; deadline 4 hours" in listing
-    assert "• Rehab: once; on 2026-12-10 at 12:00; 60 min; 4 spots; Studio A; Tom Trainer; closed Course pass; deadline 2 hours (studio default)" in listing
+    assert "• Rehab: once; on 2026-12-10 at 12:00; 60 min; 4 spots; Studio A; Tom Trainer; closed Rehab pass; deadline 2 hours (studio default)" in listing
     week = (await Phone(admin.app, admin.fake, TRAINER).send("/sessions nextweek"))["text"]
     assert "Mon 07 Dec 09:00 · Pilates · Studio B · Sue Substitute · 0/8" in week
     assert "Thu 10 Dec 12:00 · Rehab" in week

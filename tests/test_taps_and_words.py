@@ -326,7 +326,7 @@ async def test_pass_expiry_is_a_day_and_a_closed_course_shows_its_enrolment(
     app: TraineryApplication, fake: FakeBotApi, admin: Phone, world: World
 ) -> None:
     granted = (await admin.send("/pass_grant Member 0; Course pass"))["text"]
-    assert granted == "Granted to Member 0: Course pass, 0 of 10 sessions left, valid until Sun 28 Feb 2027"
+    assert granted.splitlines()[0] == "Granted to Member 0: Course pass, 0 of 10 sessions left, valid until Sun 28 Feb 2027."
     passes = (await admin.send("/passes Member 0"))["text"]
     assert "• 10 classes, 10 of 10 sessions left, valid until Fri 29 Jan 2027\n" in passes
     member = Phone(app, fake, MEMBER, "Max")

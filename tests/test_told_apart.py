@@ -155,7 +155,7 @@ async def test_a_grant_says_what_it_enrolled_and_refuses_to_enrol_nobody(admin: 
     await say(admin, "/schedule_add Rehab; once; 2026-12-10; 12:00; 60; 1; Studio A; Tom; closed rehab pass")
     granted = await say(admin, "/pass_grant Member 0; rehab pass")
     assert granted.splitlines() == [
-        "Granted to Member 0: Rehab pass, 3 of 4 sessions left, valid until 30 Dec 2026.",
+        "Granted to Member 0: Rehab pass, 3 of 4 sessions left, valid until Wed 30 Dec 2026.",
         "Enrolled in 1 session of Rehab: Thu 10 Dec 12:00.",
         "⚠️ 3 sessions of the pass stay unused: Rehab has only 1 session ahead within the pass's validity.",
     ]

@@ -61,12 +61,12 @@ class UsageError(ValueError):
 PEOPLE_PAGE = 25  # /members, /trainers, /admins: "• " + 106 (name #id) + " — not linked yet" = 125
 SPACES_PAGE = 25  # /spaces: "• " + 100 + " (at most " + 18 digits + ")" = 130
 TEMPLATES_PAGE = 10  # /templates: 2 + 100 + ~60 + ", covers " + COVERS_SHOWN = 331
-SCHEDULES_PAGE = 6  # /schedules: 2 + 4 × 100 (title, space, trainer, template) + RULE_SHOWN + ~100 = 622
+SCHEDULES_PAGE = 5  # /schedules: 2 + 5 × 100 (title, space, trainer #id, template) + RULE_SHOWN + ~80 = 710
 PASSES_PAGE = 20  # /passes: "• " + 100 + ", 9999 of 9999 sessions left, valid until …" ≈ 170
 COVERS_SHOWN = 160  # characters of a template's schedule titles (no bound of their own)
 RULE_SHOWN = 120  # characters of a recurrence rule (repeated days make it any length)
 INVITES_PER_MESSAGE = 15  # "• " + 106 (name #id) + ": https://t.me/" + 32 + "?start=" + 32 + FRESH 47 = 241
-MAX_INVITES = 100  # names in one /invite_member: five messages of links at most
+MAX_INVITES = 75  # names in one /invite_member: five messages of links at most
 EXPIRED_BUTTON = "This button has expired. Nothing was changed."
 
 # A reply: one message; a list, shown a page at a time; or several messages, each
