@@ -3,6 +3,9 @@ and refuses a database that a newer version of the code has migrated (SPEC §6.3
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 from pathlib import Path
 
 from alembic import command
@@ -117,8 +120,23 @@ async def open_database(url: str) -> tuple[AsyncEngine, async_sessionmaker[Async
         raise
     except Exception as error:  # driver errors differ per database; the message must not
         await engine.dispose()
-        raise DatabaseError(f"Cannot open the database {_safe(url)}: {_first_line(error)}") from error
+        message = f"Cannot open the database {_safe(url)}: {_first_line(error)}"
+        del error  # its traceback holds the failed driver connection
+        await _sqlite_workers_done()
+        raise DatabaseError(message) from None
     return engine, create_sessionmaker(engine)
+
+
+async def _sqlite_workers_done(timeout: float = 2.0) -> None:
+    """aiosqlite stops a connection that failed to open on its worker thread, which then
+    answers on the event loop. Wait (boundedly) for those threads, so the process that
+    reports the failure and exits does not close the loop under them — they would
+    print a stray "Event loop is closed" traceback after the one clear line."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+        thread.is_alive() and "_connection_worker_thread" in thread.name for thread in threading.enumerate()
+    ):
+        await asyncio.sleep(0.01)
 
 
 def _safe(url: str) -> str:
