@@ -52,27 +52,31 @@ class Writer(threading.Thread):
 
 
 def test_a_backup_taken_during_writes_is_whole_and_holds_every_earlier_commit(tmp_path: Path) -> None:
-    source, copy = tmp_path / "trainery.sqlite3", tmp_path / "copy.sqlite3"
+    source = tmp_path / "trainery.sqlite3"
     make_database(source, rows=10_000)
     writer = Writer(source)
     writer.start()
+    overlapped = 0
     try:
         assert writer.started_writing.wait(10)
-        before = list(writer.committed)
-        size = backup(f"sqlite+aiosqlite:///{source}", copy)
-        during = len(writer.committed)
-        assert writer.started_writing.is_set()
+        for attempt in range(5):  # on a loaded machine the writer may sit out one copy
+            copy = tmp_path / f"copy-{attempt}.sqlite3"
+            before = list(writer.committed)
+            size = backup(f"sqlite+aiosqlite:///{source}", copy)
+            overlapped += len(writer.committed) > len(before)  # commits landed during the copy
+            assert size == copy.stat().st_size > 4_000_000
+            with sqlite3.connect(copy) as database:
+                assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+                ids = {row[0] for row in database.execute("SELECT id FROM entry")}
+            database.close()
+            assert set(before) <= ids
+            assert set(range(1, 10_001)) <= ids
+            if overlapped >= 2:
+                break
     finally:
         writer.stop.set()
         writer.join(10)
-    assert len(writer.committed) > during > len(before)  # the writer never stopped meanwhile
-    assert size == copy.stat().st_size > 4_000_000
-    with sqlite3.connect(copy) as database:
-        assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        ids = {row[0] for row in database.execute("SELECT id FROM entry")}
-    database.close()
-    assert set(before) <= ids
-    assert set(range(1, 10_001)) <= ids
+    assert overlapped >= 2, "the writer never wrote while a backup ran"
     assert not list(tmp_path.glob("*.partial"))
 
 
