@@ -10,7 +10,7 @@ from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 
-from bot import notify, routes, texts
+from bot import notify, routes, texts, update_log
 from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
 from bot.settings import Settings
@@ -52,6 +52,7 @@ def build_application(settings: Settings, sessionmaker: async_sessionmaker[Async
         .build(),
     )
     application.bot_data.attach(settings, compose(settings, sessionmaker))
+    update_log.register(application)  # one line per update, for the operator
     routes.register(application)
     routes.register_fallbacks(application)  # last: only what nothing else took
     application.add_error_handler(log_error)
@@ -71,6 +72,7 @@ async def post_stop(application: TraineryApplication) -> None:
 
 async def log_error(update: object, context: TraineryContext) -> None:
     """Log what went wrong and for which update; the person is not told details."""
+    update_log.mark_failed(update, context.error)
     where = _describe(update)
     log.error("Error while handling %s", where, exc_info=context.error)
 

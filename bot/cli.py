@@ -1,5 +1,6 @@
 """`trainery run` (SPEC §6.3): check the settings, open and migrate the database,
-then poll Telegram until SIGTERM or Ctrl-C.
+then poll Telegram until SIGTERM or Ctrl-C. `trainery backup <file>`: a consistent
+copy of the SQLite database, taken while the bot runs (storage/backup.py).
 
 Every start-up failure ends with one clear line on stderr and a non-zero exit,
 never a traceback; the bot token never reaches the logs.
@@ -11,6 +12,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,6 +22,7 @@ from telegram.error import InvalidToken, TelegramError
 from bot.app import api_urls, build_application
 from bot.context import TraineryApplication
 from bot.settings import Settings
+from storage.backup import backup
 from storage.database import BadDatabaseUrl, DatabaseError, open_database
 
 log = logging.getLogger("trainery")
@@ -65,13 +68,34 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="trainery", description="Telegram bot for fitness studios.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     commands.add_parser("run", help="start the bot: migrate the database, then poll Telegram")
-    parser.parse_args(argv)
+    backing_up = commands.add_parser("backup", help="copy the SQLite database to FILE, also while the bot runs")
+    backing_up.add_argument("file", help="where to write the copy; an existing file is kept unless --force")
+    backing_up.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    arguments = parser.parse_args(argv)
     try:
-        run()
+        if arguments.command == "backup":
+            print(back_up(Path(arguments.file), force=arguments.force))
+        else:
+            run()
     except StartupError as error:
         print(f"trainery: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def back_up(target: Path, *, force: bool) -> str:
+    """The one line that says where the copy is and how big; needs no bot token."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        raise StartupError(_explain(error)) from None
+    try:
+        size = backup(settings.database_url, target, force=force)
+    except BadDatabaseUrl as error:
+        raise StartupError(f"TRAINERY_DATABASE_URL: {error}") from None
+    except DatabaseError as error:  # BackupError: one line that says why
+        raise StartupError(str(error)) from None
+    return f"Backed up the database to {target.expanduser().absolute()} ({size:,} bytes)"
 
 
 def run() -> None:

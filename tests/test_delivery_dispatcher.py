@@ -299,3 +299,38 @@ async def test_an_outcome_the_database_would_not_take_is_sent_again_not_lost(
         await dispatcher.stop()
     assert counts == {"sent": 1}
     assert messages_per_chat(fake, chats.values()) == {chats[member]: 2}  # repeated once, after its lease
+
+
+async def test_each_delivery_outcome_is_one_line_with_ids_and_no_text(
+    world: World, fake: FakeBotApi, make, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+) -> None:
+    """Issue 16: an operator reads sent / retrying (reason class) / failed (reason) per
+    notification, with its ids, never the message's text or the member's name."""
+    await world.book_all(world.yoga_on(TUESDAY))
+    blocked, flaky, unlinked, fine = world.members
+    chats = await link_chats(world.sessions, fake, [blocked, flaky, fine])
+    fake.block_chat(chats[blocked])
+    dispatcher = make()
+    caplog.set_level("INFO", logger="bot.notify.dispatcher")
+    await dispatcher.start()
+    try:
+        fake.fail_next("sendMessage", 502)  # the first send, whoever's it is, is retried
+        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY), "Tom is ill")
+        counts = await wait_until_settled(world.sessions, 4)
+    finally:
+        await dispatcher.stop()
+    assert counts == {"sent": 2, "failed": 2}
+    outcomes = [r for r in caplog.records if r.name == "bot.notify.dispatcher" and r.getMessage().startswith("notification ")]
+    by_row = {row.id: row for row in await rows(world.sessions)}
+    lines = [r.getMessage() for r in outcomes]
+    for row in by_row.values():
+        chat = "-" if row.member_id == unlinked else str(chats[row.member_id])
+        start = f"notification {row.id} member {row.member_id} chat {chat}: "
+        mine = [line.removeprefix(start) for line in lines if line.startswith(start)]
+        final = {blocked: f"failed ({BLOCKED})", unlinked: f"failed ({NO_LINKED_CHAT})"}.get(row.member_id, "sent")
+        retries = ["retrying (NetworkError) in 0:00:00.100000"] * (row.attempts - 1)
+        assert mine == [*retries, final]
+    assert len(lines) == 5  # four outcomes and the one retry
+    assert dispatcher.stats.retried == 1
+    for line in lines:
+        assert "Tom" not in line and "ill" not in line and "Yoga" not in line and "Member" not in line

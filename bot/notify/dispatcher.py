@@ -275,7 +275,7 @@ class Dispatcher:
         except RetryAfter as error:
             seconds = retry_after_seconds(error)
             self.stats.flood_waits += 1
-            log.warning("Telegram asked to wait %.0f s; notification %d goes after that", seconds, item.id)
+            log.warning("%s: retrying (RetryAfter) in %.0f s, Telegram's flood wait", _who(item), seconds)
             self._pacer.pause(seconds)
             self._queue.appendleft(item)  # still claimed: first in line after the pause
         except Forbidden as error:
@@ -285,15 +285,17 @@ class Dispatcher:
         except BadRequest as error:
             await self._fail(item, bad_request_reason(error))
         except NetworkError as error:  # also TimedOut and Telegram's 5xx answers
-            await self._retry(item, f"network error: {error.message}", network=True)
+            await self._retry(item, error, f"network error: {error.message}", network=True)
         except TelegramError as error:  # e.g. a revoked token: not the member's fault
-            await self._retry(item, f"Telegram error: {error.message}", network=True)
+            await self._retry(item, error, f"Telegram error: {error.message}", network=True)
         else:
             self._network_failures = 0
             self.stats.sent += 1
-            if not await self._write(item, self.store.mark_sent, item.id, self.clock.now()):
+            if await self._write(item, self.store.mark_sent, item.id, self.clock.now()):
+                log.info("%s: sent", _who(item))
+            else:
                 self.stats.repeated += 1
-                log.warning("Notification %d was sent again: it was already recorded as sent", item.id)
+                log.warning("%s: sent again (it was already recorded as sent)", _who(item))
 
     async def _send(self, chat_id: int, notice: Notice) -> None:
         self._pacer.take()
@@ -305,10 +307,10 @@ class Dispatcher:
 
     async def _fail(self, item: Delivery, reason: str, *, attempted: bool = True) -> None:
         self.stats.failed += 1
-        log.info("Notification %d to member %d not deliverable: %s", item.id, item.member_id, reason)
+        log.warning("%s: failed (%s)", _who(item), reason)
         await self._write(item, self.store.mark_failed, item.id, self.clock.now(), reason, attempted=attempted)
 
-    async def _retry(self, item: Delivery, reason: str, *, network: bool) -> None:
+    async def _retry(self, item: Delivery, error: TelegramError, reason: str, *, network: bool) -> None:
         self.stats.retried += 1
         now = self.clock.now()
         delay = self.retry_delay(item.attempts + 1)
@@ -316,7 +318,7 @@ class Dispatcher:
             self._network_failures += 1
             pause = min(self.retry_delay(self._network_failures).total_seconds() / 2, LONGEST_NETWORK_PAUSE)
             self._pacer.pause(pause)
-        log.warning("Notification %d: %s; trying again in %s", item.id, reason, delay)
+        log.warning("%s: retrying (%s) in %s", _who(item), type(error).__name__, delay)
         await self._write(item, self.store.retry_later, item.id, now, now + delay, reason)
 
     async def _write(self, item: Delivery, record: Callable[..., Awaitable[bool]], *args: Any, **kwargs: Any) -> bool:
@@ -329,6 +331,12 @@ class Dispatcher:
                 log.exception("Could not record the outcome of notification %d; trying again", item.id)
                 await asyncio.sleep(pause)
         return await record(*args, **kwargs)
+
+
+def _who(item: Delivery) -> str:
+    """The ids of one delivery, as every outcome line starts: never the text or a name."""
+    chat = "-" if item.chat_id is None else str(item.chat_id)
+    return f"notification {item.id} member {item.member_id} chat {chat}"
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
