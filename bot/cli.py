@@ -1,5 +1,6 @@
 """`trainery run` (SPEC §6.3): check the settings, open and migrate the database,
-then poll Telegram until SIGTERM or Ctrl-C.
+then poll Telegram — or, when TRAINERY_WEBHOOK_URL is set, receive updates on a
+webhook — until SIGTERM or Ctrl-C.
 
 Every start-up failure ends with one clear line on stderr and a non-zero exit,
 never a traceback; the bot token never reaches the logs.
@@ -11,6 +12,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -84,12 +86,43 @@ def run() -> None:
         try:
             application = build_application(settings, sessionmaker)
             loop.run_until_complete(_connect(application, settings))
-            log.info("Connected as @%s; polling (stop with Ctrl-C or SIGTERM)", application.bot.username)
-            application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
+            if settings.webhook_url:
+                secret = settings.webhook_secret or loop.run_until_complete(
+                    application.bot_data.services.webhook_secret()
+                )
+                _serve_webhook(application, settings, secret)
+            else:
+                log.info("Connected as @%s; polling (stop with Ctrl-C or SIGTERM)", application.bot.username)
+                # Starting to poll deletes any webhook a previous run registered (PTB's
+                # bootstrap calls deleteWebhook), keeping the updates Telegram holds.
+                application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
         finally:
             loop.run_until_complete(engine.dispose())
     finally:
         loop.close()
+
+
+def _serve_webhook(application: TraineryApplication, settings: Settings, secret: str) -> None:
+    """Telegram posts to TRAINERY_WEBHOOK_URL (usually a reverse proxy in front of
+    LISTEN:PORT); the local path is the URL's path. A request without the secret token
+    in X-Telegram-Bot-Api-Secret-Token gets 403 from PTB's webhook server."""
+    path = urlsplit(settings.webhook_url).path.strip("/")
+    log.info(
+        "Connected as @%s; webhook at %s, listening on %s:%d (stop with Ctrl-C or SIGTERM)",
+        application.bot.username,
+        settings.webhook_url,
+        settings.webhook_listen,
+        settings.webhook_port,
+    )
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=path,
+        webhook_url=settings.webhook_url,
+        secret_token=secret,
+        allowed_updates=Update.ALL_TYPES,
+        close_loop=False,
+    )
 
 
 def load_settings() -> Settings:

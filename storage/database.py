@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -129,3 +129,10 @@ def _first_line(error: Exception) -> str:
     """A driver's message without SQLAlchemy's "Background on this error" and the like."""
     lines = [line for line in str(error).splitlines() if line.strip()]
     return lines[0] if lines else type(error).__name__
+
+
+async def ping(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Raises unless the database answers a query that reads the schema (on SQLite a bare
+    `SELECT 1` never touches the file, so it would answer for a file that is gone)."""
+    async with sessions() as session:
+        await session.execute(text("SELECT count(*) FROM alembic_version"))
