@@ -8,9 +8,9 @@ from typing import cast
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, TypeHandler
 
-from bot import notify, routes, texts, update_log
+from bot import health, notify, routes, texts, update_log
 from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
 from bot.settings import Settings
@@ -53,6 +53,9 @@ def build_application(settings: Settings, sessionmaker: async_sessionmaker[Async
     )
     application.bot_data.attach(settings, compose(settings, sessionmaker))
     update_log.register(application)  # one line per update, for the operator
+    # Counts every update before any route sees it. It only increments a counter, so
+    # block=True costs nothing and spawns no task per update.
+    application.add_handler(TypeHandler(Update, health.count_update), group=-1)
     routes.register(application)
     routes.register_fallbacks(application)  # last: only what nothing else took
     application.add_error_handler(log_error)
@@ -63,16 +66,19 @@ async def post_init(application: TraineryApplication) -> None:
     # Per-role menus (BotCommandScopeChat) come with invites; everyone gets these.
     await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.MENU])
     await notify.start(application)
+    await health.start(application)
 
 
 async def post_stop(application: TraineryApplication) -> None:
     """After the last update: finish the notification in hand, keep the rest queued."""
+    await health.stop(application)
     await notify.stop(application)
 
 
 async def log_error(update: object, context: TraineryContext) -> None:
     """Log what went wrong and for which update; the person is not told details."""
     update_log.mark_failed(update, context.error)
+    context.bot_data.metrics.errors.inc()
     where = _describe(update)
     log.error("Error while handling %s", where, exc_info=context.error)
 

@@ -5,8 +5,10 @@ notification dispatcher and `/undelivered` read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,7 +16,9 @@ from bot.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.delivery import DeliveryQueue
 from domain.studio import Studio
-from storage.outbox import OutboxStore, enqueued_on
+from storage.database import ping
+from storage.outbox import OutboxStore, enqueued_on, outbox_figures
+from storage.secrets import WEBHOOK_SECRET, stored_secret
 from storage.unit_of_work import SqlUnitOfWork
 
 
@@ -23,6 +27,9 @@ class Services:
     studio: Studio
     queue: Callable[[str | None], DeliveryQueue]  # the outbox as one dispatcher (named, or new) sees it
     on_enqueued: Callable[[Callable[[], None]], Callable[[], None]]  # wakes a dispatcher on commit
+    ping: Callable[[], Awaitable[None]]  # raises unless the database answers (/healthz)
+    outbox_figures: Callable[[datetime], Awaitable[dict[str, float]]]  # queue sizes for /metrics
+    webhook_secret: Callable[[], Awaitable[str]]  # generated on first use, then read from the database
 
     def with_studio(self, studio: Studio) -> Services:
         """Tests swap in a studio with a fixed clock."""
@@ -34,4 +41,7 @@ def compose(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], 
         studio=Studio(lambda: SqlUnitOfWork(sessionmaker), clock or SystemClock(), settings.zone),
         queue=lambda owner: OutboxStore(sessionmaker, owner),
         on_enqueued=enqueued_on(sessionmaker),
+        ping=partial(ping, sessionmaker),
+        outbox_figures=partial(outbox_figures, sessionmaker),
+        webhook_secret=partial(stored_secret, sessionmaker, WEBHOOK_SECRET),
     )

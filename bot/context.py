@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.composition import Services
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.user_state import UserState
 from domain.studio import Studio
@@ -23,6 +24,13 @@ class Background(Protocol):
     async def stop(self) -> None: ...
 
 
+class Running(Background, Protocol):
+    """A background task that can say whether it is still alive (for /healthz)."""
+
+    @property
+    def running(self) -> bool: ...
+
+
 class BotData:
     """What every handler and job needs; filled once by `bot.app.build_application`."""
 
@@ -31,7 +39,10 @@ class BotData:
         self._settings: Settings | None = None
         self._services: Services | None = None
         # The notification dispatcher, while the application runs (bot.notify.start).
-        self.dispatcher: Background | None = None
+        self.dispatcher: Running | None = None
+        # /healthz and /metrics (bot.health), when TRAINERY_HEALTH_PORT is set.
+        self.health: Background | None = None
+        self.metrics = Metrics()
 
     def attach(self, settings: Settings, services: Services) -> None:
         self._settings = settings

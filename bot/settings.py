@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -9,6 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///trainery.sqlite3"
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -21,6 +23,14 @@ class Settings(BaseSettings):
     timezone: str = "UTC"
     owner_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     bot_api_url: str = ""
+    # Webhook mode when webhook_url is set (README "Running in production"); else long polling.
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: str = ""  # empty: generated once and kept in the database
+    # /healthz and /metrics on their own small server; off when the port is unset.
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_listen: str = "127.0.0.1"
 
     @field_validator("owner_ids", mode="before")
     @classmethod
@@ -38,10 +48,30 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown IANA time zone {value!r} (e.g. Europe/Berlin)") from error
         return value
 
-    @field_validator("database_url", "bot_api_url", "bot_token")
+    @field_validator("database_url", "bot_api_url", "bot_token", "webhook_url", "webhook_secret")
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @field_validator("health_port", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        """`TRAINERY_HEALTH_PORT=` (empty, as in .env.example) means off."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("expected the public https:// address Telegram posts updates to")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: str) -> str:
+        if value and not SECRET_TOKEN.fullmatch(value):
+            raise ValueError("Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - (or leave it empty)")
+        return value
 
     @field_validator("database_url")
     @classmethod

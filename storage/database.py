@@ -3,16 +3,13 @@ and refuses a database that a newer version of the code has migrated (SPEC §6.3
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -120,23 +117,8 @@ async def open_database(url: str) -> tuple[AsyncEngine, async_sessionmaker[Async
         raise
     except Exception as error:  # driver errors differ per database; the message must not
         await engine.dispose()
-        message = f"Cannot open the database {_safe(url)}: {_first_line(error)}"
-        del error  # its traceback holds the failed driver connection
-        await _sqlite_workers_done()
-        raise DatabaseError(message) from None
+        raise DatabaseError(f"Cannot open the database {_safe(url)}: {_first_line(error)}") from error
     return engine, create_sessionmaker(engine)
-
-
-async def _sqlite_workers_done(timeout: float = 2.0) -> None:
-    """aiosqlite stops a connection that failed to open on its worker thread, which then
-    answers on the event loop. Wait (boundedly) for those threads, so the process that
-    reports the failure and exits does not close the loop under them — they would
-    print a stray "Event loop is closed" traceback after the one clear line."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(
-        thread.is_alive() and "_connection_worker_thread" in thread.name for thread in threading.enumerate()
-    ):
-        await asyncio.sleep(0.01)
 
 
 def _safe(url: str) -> str:
@@ -147,3 +129,10 @@ def _first_line(error: Exception) -> str:
     """A driver's message without SQLAlchemy's "Background on this error" and the like."""
     lines = [line for line in str(error).splitlines() if line.strip()]
     return lines[0] if lines else type(error).__name__
+
+
+async def ping(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Raises unless the database answers a query that reads the schema (on SQLite a bare
+    `SELECT 1` never touches the file, so it would answer for a file that is gone)."""
+    async with sessions() as session:
+        await session.execute(text("SELECT count(*) FROM alembic_version"))

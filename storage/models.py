@@ -281,3 +281,12 @@ class InviteRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class StoredSecretRow(Base):
+    """Secrets the bot generates once and keeps with its data (the webhook's
+    secret_token), so every process on this database uses the same one."""
+
+    __tablename__ = "stored_secrets"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))

@@ -21,6 +21,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, event, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -248,3 +249,32 @@ def _announce_queued(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_queued(session: Session) -> None:
     session.info.pop(_QUEUED, None)
+
+
+# -- figures for /metrics ------------------------------------------------------------
+
+
+async def outbox_figures(sessions: async_sessionmaker[AsyncSession], now: datetime) -> dict[str, float]:
+    """How many notifications are queued (pending, never failed), retrying (pending after
+    an error), sent and failed; and the age in seconds of the oldest pending one (0 if none).
+    One query; the counts are over the whole outbox."""
+    retrying = (NotificationRow.status == PENDING) & NotificationRow.failure_reason.is_not(None)
+    queued = (NotificationRow.status == PENDING) & NotificationRow.failure_reason.is_(None)
+    row = await _one(
+        sessions,
+        select(
+            func.count().filter(queued),
+            func.count().filter(retrying),
+            func.count().filter(NotificationRow.status == SENT),
+            func.count().filter(NotificationRow.status == FAILED),
+            func.min(NotificationRow.created_at).filter(NotificationRow.status == PENDING),
+        ).select_from(NotificationRow),
+    )
+    oldest: datetime | None = row[4]  # MIN keeps the column's type: an aware UTC datetime
+    age = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+    return {"queued": row[0], "retrying": row[1], "sent": row[2], "failed": row[3], "oldest_pending_age": age}
+
+
+async def _one(sessions: async_sessionmaker[AsyncSession], query: Any) -> Any:
+    async with sessions() as session:
+        return (await session.execute(query)).one()

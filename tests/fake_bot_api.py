@@ -22,6 +22,7 @@ characters after entity parsing ("message is too long"), an inline keyboard of m
 than 100 buttons ("reply markup is too long"), callback data over 64 bytes
 ("BUTTON_DATA_INVALID");
 long polling with offset confirmation and 409 for a second concurrent poller;
+setWebhook (url, secret_token; getUpdates refused with 409 while one is set) and deleteWebhook;
 "chat not found" for chats that never wrote to the bot.
 
 Faults for tests: `fail_next`, `disconnect_next`, `block_chat`, a global
@@ -131,6 +132,7 @@ class _State:
     sent_at: deque[float] = field(default_factory=deque)
     chat_sent_at: dict[int, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     webhook_url: str = ""
+    webhook_secret: str = ""
     allowed_updates: list[str] = field(default_factory=list)
     poll_generation: int = 0
     waiting_polls: int = 0
@@ -321,6 +323,11 @@ class FakeBotApi:
 
     # -- what the test sees ------------------------------------------------------
 
+    def webhook(self) -> tuple[str, str]:
+        """The webhook as setWebhook left it: (url, secret_token); ("", "") after deleteWebhook."""
+        with self._changed:
+            return self._state.webhook_url, self._state.webhook_secret
+
     def calls(self, method: str | None = None) -> list[Call]:
         """Answered calls, oldest answer first (a long poll counts when it returns)."""
         with self._changed:
@@ -459,11 +466,15 @@ class FakeBotApi:
     def _api_setWebhook(self, params: JSON) -> bool:
         with self._changed:
             self._state.webhook_url = str(params.get("url", ""))
+            self._state.webhook_secret = str(params.get("secret_token", ""))
+            if params.get("drop_pending_updates"):
+                self._state.updates.clear()
         return True
 
     def _api_deleteWebhook(self, params: JSON) -> bool:
         with self._changed:
             self._state.webhook_url = ""
+            self._state.webhook_secret = ""
             if params.get("drop_pending_updates"):
                 self._state.updates.clear()
         return True
