@@ -28,6 +28,9 @@ setWebhook (url, secret_token; getUpdates refused with 409 while one is set) and
 Faults for tests: `fail_next`, `disconnect_next`, `block_chat`, a global
 `rate_limit` (messages per second, 429 with retry_after beyond it) and a
 `chat_rate_limit` (messages per second to any one chat, likewise).
+
+Latency: `FakeBotApi(latency=0.15)` or `latency=(0.05, 0.3)` gives every call a
+round trip like Telegram's from far away (see `__init__`); 0 by default.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import email.parser
 import email.policy
 import itertools
 import json
+import random
 import re
 import threading
 import time
@@ -48,6 +52,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 T = TypeVar("T")
+Latency = float | tuple[float, float]  # seconds: fixed, or a (low, high) range
 JSON = dict[str, Any]
 
 NOT_MODIFIED = (
@@ -146,11 +151,16 @@ class FakeBotApi:
         rate_limit: int | None = None,
         bot_username: str = "trainery_test_bot",
         chat_rate_limit: int | None = None,
+        latency: Latency = 0.0,
     ) -> None:
         """`token`: when set, other tokens get 401 Unauthorized like Telegram.
         `rate_limit`: messages per second over all chats; beyond it, 429.
-        `chat_rate_limit`: messages per second to one chat; beyond it, 429."""
+        `chat_rate_limit`: messages per second to one chat; beyond it, 429.
+        `latency`: the round trip of every call in seconds, fixed or a (low, high)
+        range drawn from uniformly; half passes before Telegram handles the call (when
+        it counts against the limits), half before the answer reaches the bot."""
         self.token = token
+        self.latency = latency
         self.rate_limit = rate_limit
         self.chat_rate_limit = chat_rate_limit
         self.bot_username = bot_username
@@ -167,6 +177,13 @@ class FakeBotApi:
             for name in dir(self)
             if name.startswith("_api_")
         }
+
+    def round_trip(self) -> float:
+        """One call's round trip in seconds, as `latency` says (see __init__)."""
+        if isinstance(self.latency, tuple):
+            low, high = self.latency
+            return random.uniform(low, high)
+        return float(self.latency)
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -923,7 +940,12 @@ def _handler_for(fake: FakeBotApi) -> type[BaseHTTPRequestHandler]:
                 params |= _parse_body(self.headers.get("Content-Type", ""), body)
             except ValueError as error:
                 return self._send(400, bad_request(f"can't parse request body: {error}").body())
+            half_trip = fake.round_trip() / 2
+            if half_trip > 0:  # each request has a thread of its own: delays overlap, as on a network
+                time.sleep(half_trip)
             status, answer = fake.handle(match.group(1), match.group(2), params)
+            if half_trip > 0:
+                time.sleep(half_trip)
             if answer is None:
                 self.close_connection = True
                 self.connection.close()

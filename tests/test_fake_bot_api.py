@@ -311,3 +311,19 @@ async def test_wait_for_message_sees_later_messages(fake: FakeBotApi, bot: Bot) 
     assert (await waiting)["message_id"] == 2
     with pytest.raises(TimeoutError, match="the bot sent there"):
         await fake.wait_for_message_async(ANN, lambda m: m["text"] == "never", timeout=0.1)
+
+
+async def test_latency_delays_every_call_by_its_round_trip(fake: FakeBotApi, bot: Bot) -> None:
+    fake.latency = 0.2
+    started = time.monotonic()
+    await bot.get_me()
+    assert time.monotonic() - started >= 0.2  # a lower bound: sleeping never ends early
+
+
+def test_latency_range_is_drawn_from_within_it(fake: FakeBotApi) -> None:
+    fake.latency = (0.05, 0.3)
+    trips = [fake.round_trip() for _ in range(200)]
+    assert all(0.05 <= trip <= 0.3 for trip in trips)
+    assert len(set(trips)) > 1
+    fake.latency = 0.0
+    assert fake.round_trip() == 0.0
