@@ -8,12 +8,14 @@ from typing import cast
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, TypeHandler
+from telegram.ext import ApplicationBuilder, Defaults, TypeHandler
 
 from bot import health, notify, routes, texts, update_log
 from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
+from bot.reply_pacing import RepliesFirst
 from bot.settings import Settings
+from bot.update_order import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +37,12 @@ def api_urls(bot_api_url: str) -> tuple[str, str]:
 
 def build_application(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> TraineryApplication:
     base_url, base_file_url = api_urls(settings.bot_api_url)
+    builder = ApplicationBuilder()
+    if settings.concurrent_updates > 1:  # else PTB's default: one update at a time
+        builder = builder.concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates))
     application = cast(
         TraineryApplication,
-        ApplicationBuilder()
-        .token(settings.bot_token)
+        builder.token(settings.bot_token)
         .base_url(base_url)
         .base_file_url(base_file_url)
         .context_types(CONTEXT_TYPES)
@@ -46,7 +50,8 @@ def build_application(settings: Settings, sessionmaker: async_sessionmaker[Async
         # The bot-wide guard at Telegram's 30/s; max_retries=0 so a 429 is never slept
         # away inside a request but reaches the notification dispatcher, which paces
         # itself and honours retry_after (bot/notify/dispatcher.py).
-        .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1, max_retries=0))
+        # Replies to the chat being handled skip the overall guard (bot/reply_pacing.py).
+        .rate_limiter(RepliesFirst(overall_max_rate=30, overall_time_period=1, max_retries=0))
         .post_init(post_init)
         .post_stop(post_stop)
         .build(),

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # /healthz and /metrics on their own small server; off when the port is unset.
     health_port: int | None = Field(default=None, ge=1, le=65535)
     health_listen: str = "127.0.0.1"
+    # Updates handled at once, each chat's in order (bot/update_order.py); 1: one at a time.
+    concurrent_updates: int = Field(default=32, ge=1, le=1024)
 
     @field_validator("owner_ids", mode="before")
     @classmethod
