@@ -38,7 +38,16 @@ class Directory:
 
 
 async def load_directory(uow: UnitOfWork) -> Directory:
-    return Directory(
+    """Kept in the memo of reads (ports.Memo) until anything changes."""
+    kept = uow.memo.get(DIRECTORY)
+    if isinstance(kept, Directory):
+        return kept
+    directory = Directory(
         spaces={space.id: space for space in await uow.spaces.all()},
         trainers={person.id: person for person in await uow.people.holding(Role.TRAINER)},
     )
+    uow.memo.put(DIRECTORY, directory)
+    return directory
+
+
+DIRECTORY = ("directory",)

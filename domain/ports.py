@@ -9,7 +9,7 @@ two commands on PostgreSQL from waiting on each other in a circle.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -128,7 +128,29 @@ class Outbox(Protocol):
     async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None: ...
 
 
+class Memo(Protocol):
+    """What one read may keep for the next (issue 15): values computed from the studio
+    as it is, all dropped as soon as any change to it is committed. Only reads get one
+    that keeps anything; a command always reads the database."""
+
+    def get(self, key: Hashable) -> object | None: ...
+    def put(self, key: Hashable, value: object) -> None: ...
+
+
+class NoMemo:
+    """Keeps nothing: the memo of commands (and of stores that have no cache)."""
+
+    def get(self, key: Hashable) -> object | None:
+        return None
+
+    def put(self, key: Hashable, value: object) -> None:
+        pass
+
+
 class UnitOfWork(Protocol):
+    # Set by Studio.read before the unit of work begins: nothing will be committed.
+    read_only: bool
+    memo: Memo
     people: People
     spaces: Spaces
     schedules: Schedules

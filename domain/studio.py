@@ -48,16 +48,19 @@ class Studio:
             await uow.commit()
             return result
 
-        return await self._attempt(committed)
+        return await self._attempt(committed, read_only=False)
 
     async def read(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-        """Run a query in one transaction; nothing is committed."""
-        return await self._attempt(work)
+        """Run a query in one transaction; nothing is committed. What it reads may come
+        from the memo of earlier reads while nothing changed (ports.Memo)."""
+        return await self._attempt(work, read_only=True)
 
-    async def _attempt(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    async def _attempt(self, work: Callable[[UnitOfWork], Awaitable[T]], *, read_only: bool) -> T:
         for attempt in range(1, self.attempts + 1):
             try:
-                async with self.unit_of_work() as uow:
+                unit = self.unit_of_work()
+                unit.read_only = read_only
+                async with unit as uow:
                     return await work(uow)
             except Contention as error:
                 if attempt == self.attempts:

@@ -14,7 +14,10 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import read_cache
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+READING = "trainery_reading"  # execution option of read-only units of work
 
 
 class DatabaseError(Exception):
@@ -57,8 +60,10 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
-        return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_async_engine(url, pool_pre_ping=True)
+    read_cache.watch(engine.sync_engine)  # committed writes clear the memo of reads
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -72,8 +77,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def _sqlite_begin(connection: Connection) -> None:
     # IMMEDIATE takes the write lock at the start: two writers queue up (busy
-    # timeout) instead of one failing half-way when it first writes.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # timeout) instead of one failing half-way when it first writes. A read
+    # (Studio.read) takes no lock: in WAL mode it reads its snapshot beside the
+    # writer, so a burst of listings never queues behind — or blocks — a booking.
+    if connection.get_execution_options().get(READING):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

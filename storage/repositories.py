@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Row, Select, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
+from domain.ports import Memo, NoMemo
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
 from storage.models import (
@@ -37,18 +38,34 @@ from storage.models import (
 )
 from storage.outbox import mark_queued
 
+NO_MEMO = NoMemo()
+SCHEDULES = ("schedules",)
+
 
 class PeopleRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, memo: Memo = NO_MEMO) -> None:
         self.session = session
+        self.memo = memo  # reads only (domain.ports.Memo): people change seldom, are asked for on every update
 
     async def get(self, person_id: int) -> Person | None:
+        cached = self.memo.get(("person", person_id))
+        if isinstance(cached, Person):
+            return cached
         row = await self.session.get(PersonRow, person_id)
-        return None if row is None else await self._person(row)
+        return None if row is None else self._kept(await self._person(row))
 
     async def by_telegram_user(self, telegram_user_id: int) -> Person | None:
+        cached = self.memo.get(("telegram", telegram_user_id))
+        if isinstance(cached, Person):
+            return cached
         row = await self.session.scalar(select(PersonRow).where(PersonRow.telegram_user_id == telegram_user_id))
-        return None if row is None else await self._person(row)
+        return None if row is None else self._kept(await self._person(row))
+
+    def _kept(self, person: Person) -> Person:
+        self.memo.put(("person", person.id), person)
+        if person.telegram_user_id is not None:
+            self.memo.put(("telegram", person.telegram_user_id), person)
+        return person
 
     async def many(self, person_ids: Iterable[int]) -> dict[int, Person]:
         ids = set(person_ids)
@@ -67,10 +84,15 @@ class PeopleRepository:
         return await self._person(row)
 
     async def holding(self, role: Role) -> list[Person]:
+        cached = self.memo.get(("holding", role))
+        if isinstance(cached, tuple):
+            return list(cached)
         rows = await self.session.scalars(
             select(PersonRow).join(RoleRow, RoleRow.person_id == PersonRow.id).where(RoleRow.role == role.value)
         )
-        return await self._people(rows.all())
+        people = await self._people(rows.all())
+        self.memo.put(("holding", role), tuple(people))
+        return people
 
     async def everyone(self) -> list[Person]:
         rows = await self.session.scalars(select(PersonRow).order_by(PersonRow.name))
@@ -132,15 +154,25 @@ class SpacesRepository:
 
 
 class SchedulesRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, memo: Memo = NO_MEMO) -> None:
         self.session = session
+        self.memo = memo  # reads only: every listing expands all schedules; they change seldom
 
     async def get(self, schedule_id: int) -> Schedule | None:
+        cached = self.memo.get(SCHEDULES)
+        if isinstance(cached, tuple):
+            return next((schedule for schedule in cached if schedule.id == schedule_id), None)
         row = await self.session.get(ScheduleRow, schedule_id)
         return None if row is None else _schedule(row)
 
     async def all(self) -> list[Schedule]:
-        return [_schedule(row) for row in await self.session.scalars(select(ScheduleRow))]
+        cached = self.memo.get(SCHEDULES)
+        if isinstance(cached, tuple):
+            return list(cached)
+        # Rows, not ORM entities: a listing needs 300 of them and never changes one.
+        schedules = [_schedule(row) for row in await self.session.execute(select(*ScheduleRow.__table__.c))]
+        self.memo.put(SCHEDULES, tuple(schedules))
+        return schedules
 
     async def add(self, schedule: Schedule) -> Schedule:
         deadline = schedule.booking_deadline
@@ -163,7 +195,7 @@ class SchedulesRepository:
         return _schedule(row)
 
 
-def _schedule(row: ScheduleRow) -> Schedule:
+def _schedule(row: ScheduleRow | Row[Any]) -> Schedule:
     deadline = row.booking_deadline_minutes
     return Schedule(
         id=row.id,

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain import ports
 from domain.errors import Contention
+from storage import read_cache
+from storage.database import READING
 from storage.repositories import (
     BookingsRepository,
     InvitesRepository,
@@ -40,6 +42,8 @@ def is_contention(error: BaseException) -> bool:
 
 
 class SqlUnitOfWork:
+    read_only = False  # Studio.read sets it: no write lock on SQLite, and the memo of reads
+    memo: ports.Memo = ports.NoMemo()
     # Typed as the ports, so this class is a domain.ports.UnitOfWork.
     people: ports.People
     spaces: ports.Spaces
@@ -55,12 +59,18 @@ class SqlUnitOfWork:
         self._sessions = sessions
 
     async def __aenter__(self) -> Self:
-        self.session = self._sessions()
+        bind = self._sessions.kw.get("bind")
+        self._studio_memo = read_cache.memo_for(bind.url) if bind is not None else None
+        if self.read_only and bind is not None and self._studio_memo is not None:
+            self.memo = read_cache.ReadMemo(self._studio_memo)  # before any read: see ReadMemo
+            self.session = self._sessions(bind=bind.execution_options(**{READING: True}))
+        else:
+            self.session = self._sessions()
         await self.session.begin()
         session = self.session
-        self.people = PeopleRepository(session)
+        self.people = PeopleRepository(session, self.memo)
         self.spaces = SpacesRepository(session)
-        self.schedules = SchedulesRepository(session)
+        self.schedules = SchedulesRepository(session, self.memo)
         self.occurrences = OccurrencesRepository(session)
         self.bookings = BookingsRepository(session)
         self.waitlist = WaitlistRepository(session)
@@ -80,4 +90,9 @@ class SqlUnitOfWork:
             raise Contention(str(error)) from error
 
     async def commit(self) -> None:
+        await self.session.flush()
+        connection = await self.session.connection()
+        wrote = bool(connection.info.get(read_cache.WROTE))  # the engine's commit event counts it first
         await self.session.commit()
+        if wrote and self._studio_memo is not None:
+            self._studio_memo.changed()  # again, now that the commit landed

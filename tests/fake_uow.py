@@ -45,7 +45,19 @@ from domain.invites import Invite
 from domain.notifications import NotificationDraft, NotificationKind
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
-from domain.ports import Bookings, Invites, Occurrences, Outbox, Passes, People, Schedules, Spaces, Waitlist
+from domain.ports import (
+    Bookings,
+    Invites,
+    Memo,
+    NoMemo,
+    Occurrences,
+    Outbox,
+    Passes,
+    People,
+    Schedules,
+    Spaces,
+    Waitlist,
+)
 from domain.recurrence import to_utc
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
@@ -558,6 +570,8 @@ class FakeOutbox(_Repository):
 
 
 class FakeUnitOfWork:
+    read_only = False
+    memo: Memo = NoMemo()  # the fake store keeps no cache: every read sees the tables
     people: People
     spaces: Spaces
     schedules: Schedules

@@ -18,15 +18,24 @@ async def identify(studio: Studio, telegram_user_id: int, name: str, *, configur
     from the settings: they get a person with the owner role the first time they write,
     so the domain checks them like anyone."""
 
+    def settled(person: Person | None) -> bool:
+        return not configured_owner or (person is not None and Role.OWNER in person.roles)
+
+    async def lookup(uow: UnitOfWork) -> Person | None:
+        return await uow.people.by_telegram_user(telegram_user_id)
+
     async def read_or_create(uow: UnitOfWork) -> Person | None:
         person = await uow.people.by_telegram_user(telegram_user_id)
-        if not configured_owner or (person is not None and Role.OWNER in person.roles):
+        if settled(person):
             return person
         if person is None:
             return await uow.people.add(name, [Role.OWNER], studio.now(), telegram_user_id=telegram_user_id)
         return await uow.people.grant(person.id, Role.OWNER)
 
-    return await studio.change(read_or_create)
+    # A read (no write lock, and the memo of reads) on every update; a change only for
+    # a configured owner's first message.
+    person = await studio.read(lookup)
+    return person if settled(person) else await studio.change(read_or_create)
 
 
 async def people(studio: Studio, actor_id: int, *roles: Role) -> list[tuple[str, Person]]:
