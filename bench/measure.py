@@ -26,6 +26,7 @@ from domain.clock import FixedClock
 from domain.listing import DateRange
 from domain.override import OverrideRequest
 from domain.studio import Studio
+from storage import read_cache
 from storage.database import create_engine, create_sessionmaker
 from storage.models import BookingRow, LedgerEntryRow, NotificationRow, UtcDateTime
 from storage.unit_of_work import SqlUnitOfWork
@@ -104,6 +105,14 @@ class ListingFigures:
     raw: Samples | None = None  # one SQL query fetching the same rows
     transport: Samples | None = None  # sendMessage of the same reply, straight through the bot
     rows: int = 0  # rows the raw query returns
+    cold: Samples | None = None  # the round trip right after a change (the memo of reads emptied)
+
+    @property
+    def floor(self) -> Samples | None:
+        """Run by run: the raw query plus the bare sendMessage — what a listing cannot go below."""
+        if self.raw is None or self.transport is None:
+            return None
+        return Samples([r + t for r, t in zip(self.raw.seconds, self.transport.seconds)])
 
 
 async def listing_figures(
@@ -182,6 +191,16 @@ async def _listing_figures(
         await app.bot.send_message(user, reply["text"], parse_mode=None)
 
     figures.transport = await sample(transport, runs, warmup, MIN_SPACING)
+
+    memo = read_cache.memo_for(engine.url)
+    timings.clear()
+
+    async def after_a_change() -> None:
+        memo.changed()  # as a committed change does
+        await round_trip()
+
+    await sample(after_a_change, runs, warmup, MIN_SPACING)
+    figures.cold = Samples(timings[warmup:])
     return figures
 
 

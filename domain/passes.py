@@ -50,9 +50,12 @@ class Pass:
 
     def usable_for(self, schedule: Schedule, session_start: datetime, now: datetime) -> bool:
         """SPEC §1: active, sessions left, not expired (now nor at the session), covering the training."""
+        return self.usable_now(now) and session_start < self.expires_at and self.covers(schedule)
+
+    def usable_now(self, now: datetime) -> bool:
+        """Active, sessions left, not expired: what any session it pays for needs."""
         has_sessions = self.unlimited or (self.sessions_left or 0) > 0
-        not_expired = now < self.expires_at and session_start < self.expires_at
-        return self.active and has_sessions and not_expired and self.covers(schedule)
+        return self.active and has_sessions and now < self.expires_at
 
 
 def _covers(template_id: int, covered: frozenset[int], schedule: Schedule) -> bool:

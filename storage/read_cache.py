@@ -23,6 +23,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
+from weakref import WeakSet
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -31,7 +32,6 @@ from sqlalchemy.engine import Connection, Engine
 # secrets, conversation state) leave the memo alone.
 WATCHED = frozenset({"schedules", "occurrences", "bookings", "spaces", "people", "roles"})
 LIMIT = 20_000  # entries per database (people by id are many and small; listings few)
-WROTE = "trainery_wrote_watched"
 _DML = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
 _SCHEMA = re.compile(r"^\s*(?:CREATE|ALTER|DROP|TRUNCATE)\b", re.IGNORECASE)
 
@@ -88,20 +88,31 @@ def memo_for(url: object) -> StudioMemo:
     return memo
 
 
+# Connections inside a transaction that wrote a watched table. Kept here, not in
+# `connection.info`: reading that on a connection being closed would reconnect it.
+_writing: WeakSet[Connection] = WeakSet()
+
+
+def wrote(connection: Connection) -> bool:
+    """Whether the connection's transaction wrote a watched table (so far)."""
+    return connection in _writing
+
+
 def watch(engine: Engine) -> None:
     """Count the engine's committed writes to the watched tables as changes."""
     memo = memo_for(engine.url)
 
     def before_execute(connection: Connection, cursor: Any, statement: str, *args: Any) -> None:
         if writes_watched(statement):
-            connection.info[WROTE] = True
+            _writing.add(connection)
 
     def committed(connection: Connection) -> None:
-        if connection.info.pop(WROTE, False):
+        if connection in _writing:
+            _writing.discard(connection)
             memo.changed()
 
     def rolled_back(connection: Connection) -> None:
-        connection.info.pop(WROTE, None)
+        _writing.discard(connection)
 
     event.listen(engine, "before_cursor_execute", before_execute)
     event.listen(engine, "commit", committed)

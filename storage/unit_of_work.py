@@ -91,8 +91,8 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.flush()
-        connection = await self.session.connection()
-        wrote = bool(connection.info.get(read_cache.WROTE))  # the engine's commit event counts it first
+        sync = (await self.session.connection()).sync_connection
+        wrote = sync is not None and read_cache.wrote(sync)  # the engine's commit event counts it first
         await self.session.commit()
         if wrote and self._studio_memo is not None:
             self._studio_memo.changed()  # again, now that the commit landed

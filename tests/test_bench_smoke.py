@@ -40,7 +40,8 @@ async def test_the_same_seed_gives_the_same_studio_and_the_current_weeks_do_not_
     def upcoming(studio: generate.Studio) -> list[tuple[object, ...]]:
         return sorted(
             (row["schedule_id"], row["original_start"], row["start"], row["capacity"], row["cancelled_at"])
-            for row in studio.rows["occurrences"] if row["original_start"] >= generate.WEEK_START
+            for row in studio.rows["occurrences"]
+            if row["original_start"] >= generate.WEEK_START
         )
 
     assert upcoming(one) == upcoming(generate.build_studio(3, generate.TINY_SCALE))
@@ -59,5 +60,13 @@ async def test_the_short_form_runs_on_both_databases_and_prints_the_table() -> N
         assert section.changes.rows_inserted == 3 * generate.TINY_SCALE.big_bookings
         assert section.memory is not None and section.memory.after_listings_mb > 0
         assert all(value == 0 for value in section.invariants.values()), section.invariants
+        assert section.listing.cold is not None and len(section.listing.cold.seconds) == 3
+        burst = section.burst  # issue 15: counts and invariants only, never times
+        assert burst is not None and (burst.members, burst.trainers, burst.pairs) == (60, 3, 10)
+        for run_ in (burst.serial, burst.concurrent):
+            assert run_.updates == 73 and len(run_.to_reply.seconds) == 73, "every update was answered"
+            assert (run_.unanswered, run_.extra, run_.out_of_order, run_.trouble) == (0, 0, 0, [])
+        assert (burst.serial.concurrency, burst.concurrent.concurrency) == (1, 32)
     text = render(report)
-    assert "| figure | SQLite | PostgreSQL | target |" in text and "round trip ÷ raw query" in text
+    assert "| figure | SQLite | PostgreSQL | target |" in text and "round trip ÷ floor" in text
+    assert "burst throughput" in text

@@ -4,7 +4,8 @@ query in one unit of work."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from domain.aggregate import occurrences_between
 from domain.errors import NotAllowed
@@ -19,7 +20,7 @@ from domain.member_view import (
     open_to_members,
 )
 from domain.occurrence import Occurrence
-from domain.passes import pick_pass
+from domain.passes import Pass
 from domain.ports import UnitOfWork
 from domain.roles import Person, Role
 from domain.studio import Studio
@@ -66,16 +67,26 @@ async def bookable(studio: Studio, actor_id: int, within: timedelta = BOOKING_WI
     async def query(uow: UnitOfWork) -> list[Offer]:
         member = await _member(uow, actor_id)
         now = studio.now()
-        passes = await uow.passes.of_member(member.id)
+        # A member's passes of all the years: only those usable now can pay for any
+        # session ahead (pick_pass would refuse the others for every one of them).
+        passes = [p for p in await uow.passes.of_member(member.id) if p.usable_now(now)]
         mine = {booking.occurrence_id for booking in await uow.bookings.active_of_member(member.id)}
         waiting = {entry.occurrence_id: entry.id for entry in await uow.waitlist.of_member(member.id)}
         lines = await uow.waitlist.lines(waiting)
+        # schedule id -> the passes covering it, the one expiring first first
+        covering: dict[int, list[Pass]] = {}
         offers = []
-        for occurrence in await occurrences_between(uow, studio.zone, now, now + within):
-            record_id = occurrence.record.id
-            if not open_to_members(occurrence, now) or (record_id is not None and record_id in mine):
+        for occurrence in await _coming(uow, studio.zone, now, within):
+            schedule, record_id = occurrence.schedule, occurrence.record.id
+            candidates = covering.get(schedule.id)
+            if candidates is None:  # most sessions are covered by no pass of this member's
+                covered = (p for p in passes if p.covers(schedule))
+                candidates = covering[schedule.id] = sorted(covered, key=lambda p: (p.expires_at, p.id))
+            if not candidates or not open_to_members(occurrence, now) or record_id in mine:
                 continue
-            pass_ = pick_pass(passes, occurrence.schedule, occurrence.start, now)
+            # pick_pass, for passes already known usable now and covering: the first
+            # (expiring first) that is still valid at the session.
+            pass_ = next((p for p in candidates if occurrence.start < p.expires_at), None)
             if pass_ is None:
                 continue
             place = None
@@ -85,6 +96,20 @@ async def bookable(studio: Studio, actor_id: int, within: timedelta = BOOKING_WI
         return offers
 
     return await studio.read(query)
+
+
+async def _coming(uow: UnitOfWork, zone: ZoneInfo, now: datetime, within: timedelta) -> list[Occurrence]:
+    """The occurrences starting in [now, now + within) that members may book at all
+    (open schedule, not cancelled), taken from those of the whole hours around it: the
+    same for every member who asks within the hour, so the memo keeps one list."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    key = ("bookable", zone.key, hour, within)
+    kept = uow.memo.get(key)
+    if not isinstance(kept, tuple):
+        around = await occurrences_between(uow, zone, hour, hour + within + timedelta(hours=1))
+        kept = tuple(o for o in around if o.schedule.active and not o.schedule.closed and not o.cancelled)
+        uow.memo.put(key, kept)
+    return [occurrence for occurrence in kept if now <= occurrence.start < now + within]
 
 
 async def _member(uow: UnitOfWork, actor_id: int) -> Person:
