@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.context import TraineryApplication, TraineryContext
+from bot.reply_pacing import REPLYING_TO, RepliesFirst
 from bot.update_order import ChatOrderedProcessor
 from domain.sessions.card import find_session
 from tests.bot_harness import ADMIN, TRAINER, app, database_url, fake
@@ -145,3 +146,30 @@ async def test_an_override_conversation_fed_rapidly_keeps_its_order(
     assert ["10 → 13" in menus[0], "10 → 12" in menus[1], len(menus)] == [True, True, 2]  # 13 first, then 12
     shown = [m["text"] for m in fake.sent_messages(TRAINER)]
     assert not any("not understood" in text.lower() for text in shown)
+
+
+async def test_replies_to_the_chat_being_handled_skip_the_bot_wide_guard_and_other_sends_do_not() -> None:
+    guard = RepliesFirst(overall_max_rate=1, overall_time_period=60, max_retries=0)  # one send a minute
+    await guard.initialize()
+    sent: list[int] = []
+
+    async def send(chat: int) -> bool:
+        sent.append(chat)
+        return True
+
+    async def request(chat: int) -> object:
+        return await guard.process_request(send, (chat,), {}, "sendMessage", {"chat_id": chat}, None)
+
+    token = REPLYING_TO.set(ADMIN)
+    try:
+        # replies: none waits for the guard (under it, the second would wait a minute)
+        await asyncio.wait_for(asyncio.gather(*(request(ADMIN) for _ in range(5))), timeout=30)
+    finally:
+        REPLYING_TO.reset(token)
+    await request(TRAINER)  # a notification uses the minute's one send
+    waiting = asyncio.ensure_future(request(TRAINER))
+    await asyncio.sleep(0.2)
+    assert not waiting.done(), "a second notification within the minute waits for the guard"
+    waiting.cancel()
+    assert sent == [ADMIN] * 5 + [TRAINER]
+    await guard.shutdown()
