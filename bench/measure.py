@@ -8,6 +8,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time as clock
 from dataclasses import dataclass
 from datetime import timedelta
@@ -305,14 +306,18 @@ def memory_figures(url: str, studio: GeneratedStudio, listings: int, batch: int 
             TRAINERY_BOT_TOKEN=TOKEN, TRAINERY_BOT_API_URL=fake.base_url, TRAINERY_DATABASE_URL=url,
             TRAINERY_TIMEZONE=ZONE.key,
         )
+        # The log goes to a file: the bot writes a line per update, and a pipe nobody
+        # reads fills up after a few hundred and stops the bot.
+        log = tempfile.TemporaryFile("w+")
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.DEVNULL, stderr=log, text=True,
         )
         try:
             fake.wait_until(lambda: fake.waiting_polls() or process.poll() is not None, timeout=60, what="polling")
             if process.poll() is not None:
-                raise RuntimeError(f"the bot exited: {process.stderr.read() if process.stderr else ''}")
+                log.seek(0)
+                raise RuntimeError(f"the bot exited: {log.read()[-2000:]}")
             clock.sleep(1.0)  # let start-up settle (dispatcher's first idle check)
             after_start = _status(process.pid)["VmRSS"]
             started = clock.perf_counter()
@@ -335,6 +340,7 @@ def memory_figures(url: str, studio: GeneratedStudio, listings: int, batch: int 
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            log.close()
 
 
 def _status(pid: int) -> dict[str, float]:
