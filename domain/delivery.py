@@ -91,3 +91,24 @@ class DeliveryQueue(Protocol):
         self, notification_id: int, now: datetime, reason: str, *, attempted: bool = True
     ) -> bool: ...
     async def undelivered(self, limit: int, offset: int = 0) -> tuple[list[Undelivered], int]: ...
+
+
+class SendBudget(Protocol):
+    """Telegram's overall limit shared by every dispatcher on one database
+    (storage/send_budget.py): one cadence of starts, one flood wait, and the room
+    left to the bot's replies, kept in the database so that several processes keep
+    30 a second together."""
+
+    async def reserve(self, limit: int, headroom: int, window: float) -> float:
+        """Take the next start (one `window / limit` after the previous one of any
+        dispatcher, `window / (limit - headroom)` while the bot is replying to people,
+        none during a flood wait); returns the seconds to wait until it."""
+        ...
+
+    async def pause(self, seconds: float) -> None:
+        """Telegram answered 429: no dispatcher starts a send for `seconds`."""
+        ...
+
+    async def replied(self) -> None:
+        """The bot is replying to people: leave room for them for a few seconds."""
+        ...
