@@ -128,10 +128,10 @@ async def seed(sessions: async_sessionmaker[AsyncSession], fake: FakeBotApi, mem
 
 async def run(
     sessions: async_sessionmaker[AsyncSession], members: int = 1000, rate_limit: int = TELEGRAM_LIMIT,
-    timeout: float | None = None,
+    timeout: float | None = None, latency: float = 0.0,
 ) -> Report:
     """Seed, start the bot's dispatcher, cancel the session, wait for the fan-out."""
-    with FakeBotApi(TOKEN, rate_limit=rate_limit) as fake:
+    with FakeBotApi(TOKEN, rate_limit=rate_limit, latency=latency) as fake:
         admin, key = await seed(sessions, fake, members)
         settings = Settings(bot_token=TOKEN, bot_api_url=fake.base_url, timezone=ZONE.key)
         application = build_application(settings, sessions)

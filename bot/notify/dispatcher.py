@@ -276,19 +276,25 @@ class Dispatcher:
             return 1.0
 
     def _start(self, item: Delivery) -> None:
+        """The send starts now, for the pacer and the chat, before its task first runs:
+        the loop's next look must already see it."""
+        token = None
         if item.chat_id is not None:
             self._busy_chats.add(item.chat_id)
-        task = asyncio.create_task(self._deliver_and_free(item), name=f"trainery-notification-{item.id}")
+            token = self._pacer.take()
+        task = asyncio.create_task(self._deliver_and_free(item, token), name=f"trainery-notification-{item.id}")
         self._sending.add(task)
         self.stats.most_in_flight = max(self.stats.most_in_flight, len(self._sending))
 
-    async def _deliver_and_free(self, item: Delivery) -> None:
+    async def _deliver_and_free(self, item: Delivery, token: int | None) -> None:
         started = time.monotonic()
         try:
-            await self._deliver(item)
+            await self._deliver(item, token)
         except Exception:
             log.exception("%s: unexpected error; it is sent after its lease runs out", _who(item))
         finally:
+            if token is not None:
+                self._pacer.done(token)  # a no-op after the send counted it
             self._busy_for.append(time.monotonic() - started)
             if item.chat_id is not None:
                 self._busy_chats.discard(item.chat_id)
@@ -357,7 +363,7 @@ class Dispatcher:
 
     # -- one notification ----------------------------------------------------------
 
-    async def _deliver(self, item: Delivery) -> None:
+    async def _deliver(self, item: Delivery, token: int | None = None) -> None:
         if item.chat_id is None:
             await self._fail(item, NO_LINKED_CHAT, attempted=False)
             return
@@ -368,7 +374,7 @@ class Dispatcher:
             await self._fail(item, f"could not be written ({type(error).__name__}: {error})", attempted=False)
             return
         try:
-            await self._send(item.chat_id, notice)
+            await self._send(item.chat_id, notice, token)
         except RetryAfter as error:
             seconds = retry_after_seconds(error)
             self.stats.flood_waits += 1
@@ -396,8 +402,7 @@ class Dispatcher:
                 self.stats.repeated += 1
                 log.warning("%s: sent again (it was already recorded as sent)", _who(item))
 
-    async def _send(self, chat_id: int, notice: Notice) -> None:
-        token = self._pacer.take()
+    async def _send(self, chat_id: int, notice: Notice, token: int | None) -> None:
         SENDING_NOTIFICATION.set(True)  # this task's own context: the rate limiter sees a notification
         try:
             await self.bot.send_message(chat_id, notice.text, parse_mode=ParseMode.HTML, reply_markup=notice.markup)
