@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, TypeHandler
+from telegram.ext import ApplicationBuilder, Defaults, TypeHandler
 
 from bot import health, notify, routes, texts, update_log
 from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
+from bot.notify.limiter import RepliesFirst
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,11 @@ def api_urls(bot_api_url: str) -> tuple[str, str]:
 
 def build_application(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> TraineryApplication:
     base_url, base_file_url = api_urls(settings.bot_api_url)
+    # The bot-wide guard at Telegram's 30/s; max_retries=0 so a 429 is never slept
+    # away inside a request but reaches the notification dispatcher, which paces
+    # itself and honours retry_after (bot/notify/dispatcher.py). It also tells the
+    # dispatcher when the bot replies to people, who go first (bot/notify/pacing.py).
+    limiter = RepliesFirst(overall_max_rate=30, overall_time_period=1, max_retries=0)
     application = cast(
         TraineryApplication,
         ApplicationBuilder()
@@ -43,15 +50,13 @@ def build_application(settings: Settings, sessionmaker: async_sessionmaker[Async
         .base_file_url(base_file_url)
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
-        # The bot-wide guard at Telegram's 30/s; max_retries=0 so a 429 is never slept
-        # away inside a request but reaches the notification dispatcher, which paces
-        # itself and honours retry_after (bot/notify/dispatcher.py).
-        .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1, max_retries=0))
+        .rate_limiter(limiter)
         .post_init(post_init)
         .post_stop(post_stop)
         .build(),
     )
     application.bot_data.attach(settings, compose(settings, sessionmaker))
+    limiter.on_reply = partial(notify.replied, application)
     update_log.register(application)  # one line per update, for the operator
     # Counts every update before any route sees it. It only increments a counter, so
     # block=True costs nothing and spawns no task per update.

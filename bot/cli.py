@@ -1,7 +1,9 @@
 """`trainery run` (SPEC §6.3): check the settings, open and migrate the database,
 then poll Telegram — or, when TRAINERY_WEBHOOK_URL is set, receive updates on a
-webhook — until SIGTERM or Ctrl-C. `trainery backup <file>`: a consistent copy of the
-SQLite database, taken while the bot runs (storage/backup.py).
+webhook — until SIGTERM or Ctrl-C. `trainery dispatch`: only the notification
+dispatcher, on PostgreSQL next to the bot (bot/notify/process.py).
+`trainery backup <file>`: a consistent copy of the SQLite database, taken while the
+bot runs (storage/backup.py).
 
 Every start-up failure ends with one clear line on stderr and a non-zero exit,
 never a traceback; the bot token never reaches the logs.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -19,14 +22,15 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot.app import api_urls, build_application
 from bot.context import TraineryApplication
+from bot.notify import process
 from bot.settings import Settings
 from storage.backup import backup
-from storage.database import BadDatabaseUrl, DatabaseError, open_database
+from storage.database import BadDatabaseUrl, DatabaseError, check_url, open_database
 
 log = logging.getLogger("trainery")
 
@@ -36,6 +40,10 @@ To get one: open Telegram, talk to @BotFather (https://t.me/BotFather), send /ne
 and follow its questions. It answers with a token like 123456789:AAE...
 Put it in the environment (export TRAINERY_BOT_TOKEN=...) or in a .env file in this
 folder (TRAINERY_BOT_TOKEN=...; see .env.example), then run `trainery run` again."""
+DISPATCH_NEEDS_POSTGRES = """\
+trainery dispatch needs PostgreSQL (TRAINERY_DATABASE_URL=postgresql+asyncpg://...).
+With SQLite the bot process sends the notifications itself (`trainery run`), and a
+second sender could not share Telegram's 30 messages a second with it."""
 
 
 class StartupError(Exception):
@@ -71,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="trainery", description="Telegram bot for fitness studios.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     commands.add_parser("run", help="start the bot: migrate the database, then poll Telegram")
+    commands.add_parser("dispatch", help="send notifications only, next to the bot (PostgreSQL)")
     backing_up = commands.add_parser("backup", help="copy the SQLite database to FILE, also while the bot runs")
     backing_up.add_argument("file", help="where to write the copy; an existing file is kept unless --force")
     backing_up.add_argument("--force", action="store_true", help="replace FILE if it exists")
@@ -78,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "backup":
             print(back_up(Path(arguments.file), force=arguments.force))
+        elif arguments.command == "dispatch":
+            dispatch()
         else:
             run()
     except StartupError as error:
@@ -126,6 +137,36 @@ def run() -> None:
     finally:
         _let_driver_threads_finish()
         loop.close()
+
+
+def dispatch() -> None:
+    """The notification dispatcher alone until SIGTERM or Ctrl-C (bot/notify/process.py)."""
+    settings = load_settings()
+    try:
+        backend = check_url(settings.database_url).get_backend_name()
+    except BadDatabaseUrl as error:
+        raise StartupError(f"TRAINERY_DATABASE_URL: {redact(str(error), settings.bot_token)}") from None
+    if backend != "postgresql":
+        raise StartupError(DISPATCH_NEEDS_POSTGRES)
+    configure_logging(settings.bot_token)
+    asyncio.run(_dispatch(settings))
+
+
+async def _dispatch(settings: Settings) -> None:
+    engine, sessionmaker = await _open_database(settings)
+    base_url, base_file_url = api_urls(settings.bot_api_url)
+    bot = Bot(settings.bot_token, base_url=base_url, base_file_url=base_file_url)
+    try:
+        await _connect(bot, settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(number, stop.set)
+        log.info("Connected as @%s; sending notifications only (stop with Ctrl-C or SIGTERM)", bot.username)
+        await process.serve(bot, settings, sessionmaker, stop)
+    finally:
+        await bot.shutdown()
+        await engine.dispose()
 
 
 def _let_driver_threads_finish(timeout: float = 2.0) -> None:
@@ -200,10 +241,10 @@ async def _open_database(settings: Settings) -> tuple[AsyncEngine, async_session
         raise StartupError(redact(str(error), settings.bot_token)) from None
 
 
-async def _connect(application: TraineryApplication, settings: Settings) -> None:
-    """getMe before polling, so a wrong token or API URL is one clear line, not a retry loop."""
+async def _connect(telegram: TraineryApplication | Bot, settings: Settings) -> None:
+    """getMe before polling or sending, so a wrong token or API URL is one clear line, not a retry loop."""
     try:
-        await application.initialize()
+        await telegram.initialize()
     except InvalidToken:
         raise StartupError(
             "Telegram refused the bot token in TRAINERY_BOT_TOKEN. Check it with @BotFather "

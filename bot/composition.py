@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from domain.clock import Clock, SystemClock
-from domain.delivery import DeliveryQueue
+from domain.delivery import DeliveryQueue, SendBudget
 from domain.studio import Studio
 from storage.database import ping
 from storage.outbox import OutboxStore, enqueued_on, outbox_figures
 from storage.secrets import WEBHOOK_SECRET, stored_secret
+from storage.send_budget import send_budget
 from storage.unit_of_work import SqlUnitOfWork
 
 
@@ -27,6 +28,7 @@ class Services:
     studio: Studio
     queue: Callable[[str | None], DeliveryQueue]  # the outbox as one dispatcher (named, or new) sees it
     on_enqueued: Callable[[Callable[[], None]], Callable[[], None]]  # wakes a dispatcher on commit
+    budget: SendBudget | None  # Telegram's 30/s shared by all dispatchers (PostgreSQL); None on SQLite
     ping: Callable[[], Awaitable[None]]  # raises unless the database answers (/healthz)
     outbox_figures: Callable[[datetime], Awaitable[dict[str, float]]]  # queue sizes for /metrics
     webhook_secret: Callable[[], Awaitable[str]]  # generated on first use, then read from the database
@@ -41,6 +43,7 @@ def compose(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], 
         studio=Studio(lambda: SqlUnitOfWork(sessionmaker), clock or SystemClock(), settings.zone),
         queue=lambda owner: OutboxStore(sessionmaker, owner),
         on_enqueued=enqueued_on(sessionmaker),
+        budget=send_budget(sessionmaker),
         ping=partial(ping, sessionmaker),
         outbox_figures=partial(outbox_figures, sessionmaker),
         webhook_secret=partial(stored_secret, sessionmaker, WEBHOOK_SECRET),

@@ -31,6 +31,12 @@ class Running(Background, Protocol):
     def running(self) -> bool: ...
 
 
+class Dispatching(Running, Protocol):
+    """The notification dispatcher: told when the bot replies to people, who go first."""
+
+    def replied(self) -> None: ...
+
+
 class BotData:
     """What every handler and job needs; filled once by `bot.app.build_application`."""
 
@@ -39,7 +45,7 @@ class BotData:
         self._settings: Settings | None = None
         self._services: Services | None = None
         # The notification dispatcher, while the application runs (bot.notify.start).
-        self.dispatcher: Running | None = None
+        self.dispatcher: Dispatching | None = None
         # /healthz and /metrics (bot.health), when TRAINERY_HEALTH_PORT is set.
         self.health: Background | None = None
         self.metrics = Metrics()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     MetaData,
@@ -232,6 +233,7 @@ class NotificationRow(Base):
         UniqueConstraint("change_id", "member_id"),  # one message per member per change
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="known_status"),
         Index("ix_notifications_due", "status", "next_attempt_at"),
+        Index("ix_notifications_member", "member_id"),  # a claim skips members another dispatcher holds
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     change_id: Mapped[str] = mapped_column(String(36))
@@ -290,3 +292,15 @@ class StoredSecretRow(Base):
     __tablename__ = "stored_secrets"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(256))
+
+
+class SendBudgetRow(Base):
+    """Telegram's overall limit shared by every dispatcher on a PostgreSQL database
+    (storage/send_budget.py): one row, times in seconds since the epoch on the
+    database's clock, so processes on different machines agree."""
+
+    __tablename__ = "send_budget"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    next_start: Mapped[float] = mapped_column(Float, default=0.0)  # the earliest next send of any dispatcher
+    paused_until: Mapped[float] = mapped_column(Float, default=0.0)  # a 429's retry_after, for everyone
+    replies_until: Mapped[float] = mapped_column(Float, default=0.0)  # the bot answers people until then

@@ -1,0 +1,67 @@
+"""`trainery dispatch` (README "Running in production"): the notification dispatcher
+alone — no polling, no webhook — on the bot's database. With PostgreSQL several such
+processes and the bot share the outbox: claims never overlap, none sends to a chat
+another one holds, and every start is reserved in the shared send budget, so all of
+them together keep Telegram's 30 messages a second (storage/send_budget.py).
+
+A stop (SIGTERM, Ctrl-C) finishes the sends in flight, records them and gives the
+other claimed rows back for the next dispatcher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+
+from bot.composition import Services, compose
+from bot.notify.dispatcher import Dispatcher
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Work a dispatch process does besides sending: (every so many seconds, job).
+PeriodicJob = tuple[float, Callable[[], Awaitable[None]]]
+
+
+def periodic_jobs(services: Services, settings: Settings) -> list[PeriodicJob]:
+    """The jobs `trainery dispatch` runs next to the dispatcher. The place for the
+    due-reminder scan: it queues reminders in the outbox, which this process then
+    sends like any notification. Nothing yet."""
+    return []
+
+
+async def serve(bot: Bot, settings: Settings, sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event) -> None:
+    """Send notifications (and run the periodic jobs) until `stop` is set."""
+    services = compose(settings, sessions)
+    dispatcher = Dispatcher(
+        bot, services.queue(None), settings.zone, on_enqueued=services.on_enqueued, budget=services.budget
+    )
+    await dispatcher.start()
+    jobs = [asyncio.create_task(_every(seconds, job, stop)) for seconds, job in periodic_jobs(services, settings)]
+    try:
+        await stop.wait()
+    finally:
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        await dispatcher.stop()
+        stats = dispatcher.stats
+        log.info(
+            "Notification dispatcher stopped: %d sent, %d failed, %d retried", stats.sent, stats.failed, stats.retried
+        )
+
+
+async def _every(seconds: float, job: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await job()
+        except Exception:
+            log.exception("Periodic job %s failed; it runs again in %.0f s", getattr(job, "__name__", job), seconds)
+        try:
+            await asyncio.wait_for(stop.wait(), seconds)
+        except TimeoutError:
+            pass

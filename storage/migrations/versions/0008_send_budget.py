@@ -1,0 +1,33 @@
+"""send_budget: Telegram's 30/s shared by every dispatcher; notifications by member
+
+Revision ID: 0008
+Revises: 0006
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    budget = op.create_table(
+        "send_budget",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("next_start", sa.Float(), nullable=False),
+        sa.Column("paused_until", sa.Float(), nullable=False),
+        sa.Column("replies_until", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_send_budget")),
+    )
+    op.bulk_insert(budget, [{"id": 1, "next_start": 0.0, "paused_until": 0.0, "replies_until": 0.0}])
+    op.create_index("ix_notifications_member", "notifications", ["member_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_notifications_member", table_name="notifications")
+    op.drop_table("send_budget")

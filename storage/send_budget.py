@@ -1,0 +1,61 @@
+"""Telegram's overall limit shared by every dispatcher on one PostgreSQL database
+(domain.delivery.SendBudget): the bot's own dispatcher and any `trainery dispatch`
+processes reserve each start in the single `send_budget` row, under its row lock, on
+the database's clock. So together they keep one cadence (window / 30 between any two
+starts, window / 27 while the bot is replying to people), and a 429 one of them got
+pauses them all for its `retry_after`.
+
+SQLite has none: there one process sends (`trainery dispatch` refuses SQLite).
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.delivery import SendBudget
+
+NOW = "extract(epoch FROM clock_timestamp())::float8"
+INTERVAL = f"(:window / CASE WHEN replies_until > {NOW} THEN :limit - :headroom ELSE :limit END)"
+# Every expression reads the row itself, so a reservation that waited for another's
+# row lock is computed again on the row that one left (READ COMMITTED re-check).
+RESERVE = text(
+    f"UPDATE send_budget SET next_start = greatest(next_start, {NOW}, paused_until) + {INTERVAL} "
+    f"WHERE id = 1 RETURNING next_start - {INTERVAL} - {NOW}"
+)
+PAUSE = text(f"UPDATE send_budget SET paused_until = greatest(paused_until, {NOW} + :seconds) WHERE id = 1")
+REPLIED = text(f"UPDATE send_budget SET replies_until = greatest(replies_until, {NOW} + :seconds) WHERE id = 1")
+REPLIES_FOR = 5.0  # seconds of headroom after a reply (bot.notify.pacing.HEADROOM_FOR)
+REPLIED_EVERY = 1.0  # seconds: a process notes its replies at most this often
+
+
+class PostgresSendBudget:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._replied_at = float("-inf")
+
+    async def reserve(self, limit: int, headroom: int, window: float) -> float:
+        async with self._sessions() as session, session.begin():
+            wait = await session.scalar(RESERVE, {"limit": limit, "headroom": headroom, "window": window})
+        return max(0.0, float(wait or 0.0))
+
+    async def pause(self, seconds: float) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(PAUSE, {"seconds": seconds})
+
+    async def replied(self) -> None:
+        now = time.monotonic()
+        if now - self._replied_at < REPLIED_EVERY:
+            return
+        self._replied_at = now
+        async with self._sessions() as session, session.begin():
+            await session.execute(REPLIED, {"seconds": REPLIES_FOR})
+
+
+def send_budget(sessions: async_sessionmaker[AsyncSession]) -> SendBudget | None:
+    """The shared budget on PostgreSQL; None on SQLite, where one process sends."""
+    engine = sessions.kw.get("bind")
+    dialect = getattr(engine, "dialect", None)
+    return PostgresSendBudget(sessions) if dialect is not None and dialect.name == "postgresql" else None
