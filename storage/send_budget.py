@@ -18,15 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.delivery import SendBudget
 
 NOW = "extract(epoch FROM clock_timestamp())::float8"
-INTERVAL = f"(:window / CASE WHEN replies_until > {NOW} THEN :limit - :headroom ELSE :limit END)"
+INTERVAL = (
+    f"(CAST(:window AS float8) / CASE WHEN replies_until > {NOW} "
+    "THEN CAST(:limit AS integer) - CAST(:headroom AS integer) ELSE CAST(:limit AS integer) END)"
+)
 # Every expression reads the row itself, so a reservation that waited for another's
 # row lock is computed again on the row that one left (READ COMMITTED re-check).
 RESERVE = text(
     f"UPDATE send_budget SET next_start = greatest(next_start, {NOW}, paused_until) + {INTERVAL} "
     f"WHERE id = 1 RETURNING next_start - {INTERVAL} - {NOW}"
 )
-PAUSE = text(f"UPDATE send_budget SET paused_until = greatest(paused_until, {NOW} + :seconds) WHERE id = 1")
-REPLIED = text(f"UPDATE send_budget SET replies_until = greatest(replies_until, {NOW} + :seconds) WHERE id = 1")
+PAUSE = text(f"UPDATE send_budget SET paused_until = greatest(paused_until, {NOW} + CAST(:seconds AS float8)) WHERE id = 1")
+REPLIED = text(f"UPDATE send_budget SET replies_until = greatest(replies_until, {NOW} + CAST(:seconds AS float8)) WHERE id = 1")
 REPLIES_FOR = 5.0  # seconds of headroom after a reply (bot.notify.pacing.HEADROOM_FOR)
 REPLIED_EVERY = 1.0  # seconds: a process notes its replies at most this often
 
