@@ -24,12 +24,18 @@ INTERVAL = (
 )
 # Every expression reads the row itself, so a reservation that waited for another's
 # row lock is computed again on the row that one left (READ COMMITTED re-check).
+# A start that comes late keeps the cadence if less than an interval late (as the
+# in-process Pacer does), so the database's round trips do not add up to a lower rate.
+START = f"greatest(paused_until, CASE WHEN next_start > {NOW} - {INTERVAL} THEN next_start ELSE {NOW} END)"
 RESERVE = text(
-    f"UPDATE send_budget SET next_start = greatest(next_start, {NOW}, paused_until) + {INTERVAL} "
-    f"WHERE id = 1 RETURNING next_start - {INTERVAL} - {NOW}"
+    f"UPDATE send_budget SET next_start = {START} + {INTERVAL} WHERE id = 1 RETURNING next_start - {INTERVAL} - {NOW}"
 )
-PAUSE = text(f"UPDATE send_budget SET paused_until = greatest(paused_until, {NOW} + CAST(:seconds AS float8)) WHERE id = 1")
-REPLIED = text(f"UPDATE send_budget SET replies_until = greatest(replies_until, {NOW} + CAST(:seconds AS float8)) WHERE id = 1")
+PAUSE = text(
+    f"UPDATE send_budget SET paused_until = greatest(paused_until, {NOW} + CAST(:seconds AS float8)) WHERE id = 1"
+)
+REPLIED = text(
+    f"UPDATE send_budget SET replies_until = greatest(replies_until, {NOW} + CAST(:seconds AS float8)) WHERE id = 1"
+)
 REPLIES_FOR = 5.0  # seconds of headroom after a reply (bot.notify.pacing.HEADROOM_FOR)
 REPLIED_EVERY = 1.0  # seconds: a process notes its replies at most this often
 

@@ -145,6 +145,7 @@ class Dispatcher:
         self._busy_for: deque[float] = deque(maxlen=20)  # seconds each recent send held its slot
         self._network_failures = 0
         self._last_claim = 0.0
+        self._slot: float | None = None  # when the start reserved in the shared budget is due (monotonic)
         self._wakeup = asyncio.Event()
         self._nudge = asyncio.Event()  # a send finished (or stop): slots, chats or the pacer freed
         self._stopping = asyncio.Event()
@@ -253,13 +254,12 @@ class Dispatcher:
             await self._wait(min(wait, self.poll_interval))
             return
         pause = self._pacer.ready_in() if item.chat_id is not None else 0.0
+        if item.chat_id is not None and self.budget is not None:
+            pause = max(pause, await self._shared_slot())
         if pause > 0:
             await self._wait(min(pause, self.poll_interval))
             return
-        if item.chat_id is not None and self.budget is not None:
-            await self._sleep(await self._reserve())  # the start every dispatcher agreed on
-            if self._stopping.is_set():
-                return
+        self._slot = None
         self._queue.remove(item)
         self._start(item)
 
@@ -267,13 +267,20 @@ class Dispatcher:
         busy = sum(self._busy_for) / len(self._busy_for) if self._busy_for else 0.0
         return needed_in_flight(self._pacer.current_limit(), self._pacer.window, busy, self.max_in_flight)
 
-    async def _reserve(self) -> float:
-        assert self.budget is not None
-        try:
-            return await self.budget.reserve(self._pacer.limit, self._pacer.headroom, self._pacer.window)
-        except Exception:
-            log.exception("Could not reserve a send in the shared budget; waiting a second")
-            return 1.0
+    async def _shared_slot(self) -> float:
+        """Seconds until the start reserved in the shared budget. Reserved as soon as
+        the previous send started, so the database's round trip overlaps the wait; a
+        slot left unused for longer than an interval is given up for a new one."""
+        now = time.monotonic()
+        if self._slot is None or self._slot < now - self._pacer.interval:
+            assert self.budget is not None
+            try:
+                wait = await self.budget.reserve(self._pacer.limit, self._pacer.headroom, self._pacer.window)
+            except Exception:
+                log.exception("Could not reserve a send in the shared budget; waiting a second")
+                wait = 1.0
+            self._slot = now + wait
+        return self._slot - time.monotonic()
 
     def _start(self, item: Delivery) -> None:
         """The send starts now, for the pacer and the chat, before its task first runs:
