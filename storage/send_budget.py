@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.delivery import SendBudget
@@ -36,6 +36,10 @@ PAUSE = text(
 REPLIED = text(
     f"UPDATE send_budget SET replies_until = greatest(replies_until, {NOW} + CAST(:seconds AS float8)) WHERE id = 1"
 )
+CREATE = text(
+    "INSERT INTO send_budget (id, next_start, paused_until, replies_until) VALUES (1, 0, 0, 0) "
+    "ON CONFLICT (id) DO NOTHING"
+)
 REPLIES_FOR = 5.0  # seconds of headroom after a reply (bot.notify.pacing.HEADROOM_FOR)
 REPLIED_EVERY = 1.0  # seconds: a process notes its replies at most this often
 
@@ -46,21 +50,33 @@ class PostgresSendBudget:
         self._replied_at = float("-inf")
 
     async def reserve(self, limit: int, headroom: int, window: float) -> float:
-        async with self._sessions() as session, session.begin():
-            wait = await session.scalar(RESERVE, {"limit": limit, "headroom": headroom, "window": window})
-        return max(0.0, float(wait or 0.0))
+        wait = await self._update(RESERVE, returning=True, limit=limit, headroom=headroom, window=window)
+        return max(0.0, wait or 0.0)
 
     async def pause(self, seconds: float) -> None:
-        async with self._sessions() as session, session.begin():
-            await session.execute(PAUSE, {"seconds": seconds})
+        await self._update(PAUSE, seconds=seconds)
 
     async def replied(self) -> None:
         now = time.monotonic()
         if now - self._replied_at < REPLIED_EVERY:
             return
         self._replied_at = now
+        await self._update(REPLIED, seconds=REPLIES_FOR)
+
+    async def _update(self, statement: TextClause, *, returning: bool = False, **values: object) -> float | None:
+        """Run `statement` on the row and return what it returns, creating the row
+        first if it is missing (a database emptied by hand, or the tests' TRUNCATE)."""
         async with self._sessions() as session, session.begin():
-            await session.execute(REPLIED, {"seconds": REPLIES_FOR})
+            for _attempt in range(2):
+                result = await session.execute(statement, values)
+                if returning:
+                    row = result.first()
+                    if row is not None:
+                        return float(row[0])
+                elif result.rowcount:  # type: ignore[attr-defined]
+                    return None
+                await session.execute(CREATE)
+        return None
 
 
 def send_budget(sessions: async_sessionmaker[AsyncSession]) -> SendBudget | None:

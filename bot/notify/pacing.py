@@ -46,7 +46,7 @@ Monotonic = Callable[[], float]
 CountAt = Literal["answer", "midpoint"]
 WIDEN = 0.02  # seconds added to the margin per 429 (midpoint counting)
 NARROW = 0.0002  # seconds taken off it per answer that came back
-HEADROOM = 3  # sends a second left to the bot's replies while people are being answered
+HEADROOM_SHARE = 10  # a tenth of the limit (3 of 30) is left to the bot's replies while people are answered
 HEADROOM_FOR = 5.0  # seconds after the last reply
 
 
@@ -62,9 +62,10 @@ class Pacer:
         clock: Monotonic = time.monotonic,
         *,
         count_at: CountAt = "answer",
-        headroom: int = HEADROOM,
+        headroom: int | None = None,
         headroom_for: float = HEADROOM_FOR,
     ) -> None:
+        headroom = limit // HEADROOM_SHARE if headroom is None else headroom
         if limit < 1 or period <= 0 or not 0 <= headroom < limit:
             raise ValueError("the limit and its period must be positive, the headroom below the limit")
         self.limit = limit

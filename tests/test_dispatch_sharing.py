@@ -1,0 +1,98 @@
+"""Several dispatchers on one database (`trainery dispatch`, README "Running in
+production"): claims never hand one member's notifications to two dispatchers, nor
+to a second one within a second of the first's message (both databases); and on
+PostgreSQL the shared send budget keeps one cadence, one flood wait and the replies'
+headroom for all of them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.notifications import NotificationDraft, NotificationKind
+from storage.database import create_engine, create_sessionmaker
+from storage.outbox import CHAT_GAP, OutboxStore
+from storage.send_budget import PostgresSendBudget, send_budget
+from storage.unit_of_work import SqlUnitOfWork
+from tests.world import World
+
+WINDOW = 1.01
+
+
+async def queue(world: World, change: str, members: list[int], now: datetime) -> None:
+    async with SqlUnitOfWork(world.sessions) as uow:
+        drafts = [NotificationDraft(member, NotificationKind.CANCELLED, {}) for member in members]
+        await uow.outbox.add(change, drafts, now)
+        await uow.commit()
+
+
+async def test_a_claim_skips_members_another_dispatcher_holds_or_just_messaged(world: World) -> None:
+    now = world.studio.clock.now()
+    first, second = world.members[:2]
+    await queue(world, "override", [first, second], now)
+    await queue(world, "cancel", [first, second], now)
+    one, two = OutboxStore(world.sessions, "one"), OutboxStore(world.sessions, "two")
+
+    [held] = await one.claim(now, 1)  # the first member's first notification
+    assert held.member_id == first
+    claimed = await two.claim(now, 10)
+    assert {item.member_id for item in claimed} == {second}  # not the first member's other one
+
+    assert await one.mark_sent(held.id, now)
+    assert {item.member_id for item in await two.claim(now + CHAT_GAP / 2, 10)} == set()
+    [later] = await two.claim(now + CHAT_GAP + timedelta(milliseconds=1), 10)
+    assert later.member_id == first and later.id != held.id
+
+
+async def test_one_dispatcher_claims_a_members_notifications_together(world: World) -> None:
+    now = world.studio.clock.now()
+    member = world.members[0]
+    await queue(world, "override", [member], now)
+    await queue(world, "cancel", [member], now)
+    claimed = await OutboxStore(world.sessions, "one").claim(now, 10)
+    assert [item.member_id for item in claimed] == [member, member]  # it spaces them itself
+
+
+async def test_sqlite_has_no_shared_budget(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'one.sqlite3'}")
+    assert send_budget(create_sessionmaker(engine)) is None
+    await engine.dispose()
+
+
+@pytest.fixture
+async def postgres(postgres_migrated: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(postgres_migrated)
+    async with engine.begin() as connection:
+        await connection.execute(text("DELETE FROM send_budget"))  # the budget creates its row again
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
+async def reserved_after_pause(sessions: async_sessionmaker[AsyncSession]) -> float:
+    """Seconds of starts reserved beyond the flood wait: the sum of the intervals."""
+    async with sessions() as session:
+        return float(await session.scalar(text("SELECT next_start - paused_until FROM send_budget")) or 0)
+
+
+async def test_dispatchers_share_one_cadence_on_postgresql(postgres: async_sessionmaker[AsyncSession]) -> None:
+    one, two = PostgresSendBudget(postgres), PostgresSendBudget(postgres)
+    assert isinstance(send_budget(postgres), PostgresSendBudget)
+    await one.pause(60)  # anchors the starts: all of them fall after the pause
+    waits = [await (one, two)[n % 2].reserve(30, 3, WINDOW) for n in range(60)]
+    assert await reserved_after_pause(postgres) == pytest.approx(60 * WINDOW / 30, abs=1e-4)
+    assert all(wait > 50 for wait in waits)  # nobody starts before the flood wait is over
+
+
+async def test_while_the_bot_replies_to_people_the_dispatchers_leave_them_room(
+    postgres: async_sessionmaker[AsyncSession],
+) -> None:
+    bot, dispatcher = PostgresSendBudget(postgres), PostgresSendBudget(postgres)
+    await dispatcher.pause(60)
+    await bot.replied()
+    for _ in range(27):
+        await dispatcher.reserve(30, 3, WINDOW)
+    assert await reserved_after_pause(postgres) == pytest.approx(WINDOW, abs=1e-4)  # 27 a second, not 30
