@@ -1,9 +1,9 @@
 """Telegram's overall limit shared by every dispatcher on one PostgreSQL database
 (domain.delivery.SendBudget): the bot's own dispatcher and any `trainery dispatch`
 processes reserve each start in the single `send_budget` row, under its row lock, on
-the database's clock. So together they keep one cadence (window / 30 between any two
-starts, window / 27 while the bot is replying to people), and a 429 one of them got
-pauses them all for its `retry_after`.
+the database's clock. So together they keep one cadence (window / 29.5 between any two
+starts, window / 26.5 while the bot is replying to people: see INTERVAL), and a 429
+one of them got pauses them all for its `retry_after`.
 
 SQLite has none: there one process sends (`trainery dispatch` refuses SQLite).
 """
@@ -18,15 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.delivery import SendBudget
 
 NOW = "extract(epoch FROM clock_timestamp())::float8"
+# The cadence: window / (limit - 1/2), e.g. 1.01 s / 29.5. A start may come up to half
+# an interval after its slot (a late wake-up, the database's round trip: see START and
+# the dispatcher), and that half is what 31 consecutive starts can lose; so they still
+# span at least the window: 30 intervals - 1/2 = 29.5 × 1.01 / 29.5.
 INTERVAL = (
-    f"(CAST(:window AS float8) / CASE WHEN replies_until > {NOW} "
-    "THEN CAST(:limit AS integer) - CAST(:headroom AS integer) ELSE CAST(:limit AS integer) END)"
+    f"(CAST(:window AS float8) / (CASE WHEN replies_until > {NOW} "
+    "THEN CAST(:limit AS integer) - CAST(:headroom AS integer) ELSE CAST(:limit AS integer) END - 0.5))"
 )
 # Every expression reads the row itself, so a reservation that waited for another's
 # row lock is computed again on the row that one left (READ COMMITTED re-check).
-# A start that comes late keeps the cadence if less than an interval late (as the
-# in-process Pacer does), so the database's round trips do not add up to a lower rate.
-START = f"greatest(paused_until, CASE WHEN next_start > {NOW} - {INTERVAL} THEN next_start ELSE {NOW} END)"
+# A reservation that comes late keeps the cadence if less than half an interval late,
+# so the database's round trips do not add up to a lower rate.
+START = f"greatest(paused_until, CASE WHEN next_start > {NOW} - {INTERVAL} / 2 THEN next_start ELSE {NOW} END)"
 RESERVE = text(
     f"UPDATE send_budget SET next_start = {START} + {INTERVAL} WHERE id = 1 RETURNING next_start - {INTERVAL} - {NOW}"
 )

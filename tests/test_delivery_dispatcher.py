@@ -334,3 +334,28 @@ async def test_each_delivery_outcome_is_one_line_with_ids_and_no_text(
     assert dispatcher.stats.retried == 1
     for line in lines:
         assert "Tom" not in line and "ill" not in line and "Yoga" not in line and "Member" not in line
+
+
+async def test_far_from_telegram_several_sends_are_in_flight_but_one_per_chat(
+    studio: Studio, sessions: async_sessionmaker[AsyncSession], fake: FakeBotApi, make  # type: ignore[no-untyped-def]
+) -> None:
+    """Issue 15: at a 150 ms round trip the dispatcher keeps several sends in flight,
+    within the fake's 30/s, each chat at most one a second (the fake refuses more)."""
+    world = await World.build(studio, sessions, members=20)
+    yoga = world.yoga_on(TUESDAY)
+    await save_override(world.studio, world.admin, yoga, OverrideRequest(capacity=20))
+    await world.book_all(yoga)
+    chats = await link_chats(sessions, fake, world.members)
+    fake.latency, fake.rate_limit, fake.chat_rate_limit = 0.15, 30, 1
+    await save_override(world.studio, world.admin, yoga, OverrideRequest(trainer_id=world.substitute))
+    await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))  # two for every member
+    dispatcher = make()
+    await dispatcher.start()
+    try:
+        counts = await wait_until_settled(sessions, 2 * len(chats), timeout=30)
+    finally:
+        await dispatcher.stop()
+    assert counts == {"sent": 2 * len(chats)}
+    assert messages_per_chat(fake, chats.values()) == {chat: 2 for chat in chats.values()}
+    assert [call.status for call in fake.calls("sendMessage")] == [200] * (2 * len(chats))  # no 429
+    assert 1 < dispatcher.stats.most_in_flight <= dispatcher.max_in_flight

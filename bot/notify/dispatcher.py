@@ -270,9 +270,10 @@ class Dispatcher:
     async def _shared_slot(self) -> float:
         """Seconds until the start reserved in the shared budget. Reserved as soon as
         the previous send started, so the database's round trip overlaps the wait; a
-        slot left unused for longer than an interval is given up for a new one."""
+        slot left unused for longer than half an interval is given up for a new one
+        (storage/send_budget.py counts on no start coming later)."""
         now = time.monotonic()
-        if self._slot is None or self._slot < now - self._pacer.interval:
+        if self._slot is None or self._slot < now - self._pacer.interval / 2:
             assert self.budget is not None
             try:
                 wait = await self.budget.reserve(self._pacer.limit, self._pacer.headroom, self._pacer.window)
