@@ -6,13 +6,16 @@ headroom for all of them."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import cli
 from domain.notifications import NotificationDraft, NotificationKind
 from storage.database import create_engine, create_sessionmaker
 from storage.outbox import CHAT_GAP, OutboxStore
@@ -57,7 +60,7 @@ async def test_one_dispatcher_claims_a_members_notifications_together(world: Wor
     assert [item.member_id for item in claimed] == [member, member]  # it spaces them itself
 
 
-async def test_sqlite_has_no_shared_budget(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_sqlite_has_no_shared_budget(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'one.sqlite3'}")
     assert send_budget(create_sessionmaker(engine)) is None
     await engine.dispose()
@@ -96,3 +99,17 @@ async def test_while_the_bot_replies_to_people_the_dispatchers_leave_them_room(
     for _ in range(53):
         await dispatcher.reserve(30, 3, WINDOW)
     assert await reserved_after_pause(postgres) == pytest.approx(2 * WINDOW, abs=1e-4)  # 26.5 a second, not 29.5
+
+
+def test_trainery_dispatch_refuses_sqlite_with_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no developer's .env
+    for name in [name for name in os.environ if name.startswith("TRAINERY_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("TRAINERY_BOT_TOKEN", "123:ABC")
+    monkeypatch.setenv("TRAINERY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'studio.sqlite3'}")
+    assert cli.main(["dispatch"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("trainery: trainery dispatch needs PostgreSQL")
+    assert "Traceback" not in error and not (tmp_path / "studio.sqlite3").exists()

@@ -12,15 +12,17 @@ of counting follow from that (`count_at`):
   or the network take. Its price: with a round trip of R seconds a message can
   start only R + 1.01 s after the answer of the one thirty before, so the rate is at
   most 30 × 1.01 / (1.01 + R) — 0.87 of the limit at 150 ms, 0.77 at 300 ms.
-- "midpoint" (what the dispatcher uses): each send counts at the middle of its round
-  trip — where a symmetric network delivers it — and a new one is assumed to arrive
-  no earlier than half the fastest recent round trip after it starts. That keeps
-  the full rate at any round trip. When the estimate is wrong (the request leg was
-  slower than the answer's, or the process paused between starting a send and
-  writing it), Telegram answers 429: every send then pauses for `retry_after`
-  (so the limit is exceeded for at most one `retry_after`), and the margin widens
-  by 20 ms per 429, up to the whole round trip — i.e. back to the strict bound —
-  narrowing again slowly while answers come back fine.
+- "midpoint" (what the dispatcher uses): the way there and the way back each take at
+  least half the fastest recent round trip F. So a send counts at its answer less
+  F / 2 — the middle of its round trip when round trips are steady, later when one
+  was slow (a slow one is usually slow on the way there: a busy process, a queue) —
+  and a new one is assumed to arrive no earlier than F / 2 after it starts. That
+  keeps the full rate at any round trip, and is the strict bound when Telegram is
+  near (F ≈ 0). When the estimate is wrong (the way there was faster than half of
+  F), Telegram answers 429: every send then pauses for `retry_after` (so the limit
+  is exceeded for at most one `retry_after`), and the margin widens by 20 ms per
+  429, up to the whole round trip — back to the strict bound — narrowing again
+  slowly while answers come back fine.
 
 Sends in flight (started, not answered) always count: whatever their arrival, it is
 in the window. Within the window sends are spaced evenly (a cadence of window / 30),
@@ -129,11 +131,8 @@ class Pacer:
         now = self._clock()
         if started is None:
             return
-        trip = now - started
-        self._round_trips.append(trip)
-        arrival = now if self.count_at == "answer" else started + trip / 2
-        bisect.insort(self._arrivals, arrival)
-        del self._arrivals[: -self.limit]
+        self._round_trips.append(now - started)
+        self._count(now - self._lead())  # the way back took at least the lead
         self.extra = max(0.0, self.extra - NARROW)
 
     def pause(self, seconds: float) -> None:
@@ -149,15 +148,23 @@ class Pacer:
             self.extra = min(self.extra + WIDEN, longest)
 
     def replied(self) -> None:
-        """The bot sent an interactive reply: leave room for more for a while."""
-        self._replies_until = self._clock() + self.headroom_for
+        """The bot is sending a reply to a person: it counts like a send (arriving a
+        lead from now), and room is left for more for a while."""
+        now = self._clock()
+        self._replies_until = now + self.headroom_for
+        self._count(now + self._lead())
+
+    def _count(self, arrival: float) -> None:
+        bisect.insort(self._arrivals, arrival)
+        del self._arrivals[: -self.limit]
 
     def round_trip(self) -> float:
         """The slowest recent round trip (0 before the first answer)."""
         return max(self._round_trips, default=0.0)
 
     def _lead(self) -> float:
-        """How soon after its start a new send may arrive, at the earliest."""
+        """The least either way takes: half the fastest recent round trip (0 when
+        counting from the answers)."""
         if self.count_at == "answer" or not self._round_trips:
             return 0.0
         return min(self._round_trips) / 2
