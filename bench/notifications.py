@@ -209,7 +209,7 @@ async def run(
         settings = Settings(bot_token=TOKEN, bot_api_url=fake.base_url, timezone=ZONE.key)
         application = build_application(settings, sessions)
         studio = Studio(lambda: SqlUnitOfWork(sessions), SystemClock(), ZONE)
-        async with application, dispatch_processes(processes, fake.base_url, database_url) as logs:
+        async with application, dispatch_processes(processes, fake.base_url, database_url) as sent_by:
             await notify.start(application)
             try:
                 idle = [await _listing(application, fake) for _ in range(IDLE_LISTINGS)] if interactive else []
@@ -222,7 +222,6 @@ async def run(
                 await settled
             finally:
                 await notify.stop(application)
-        sent_by = [log.read_text().count(": sent") for log in logs]
         calls = fake.calls("sendMessage")
         statuses = await _statuses(sessions)
     sent = [call for call in calls if call.status == 200 and call.params["chat_id"] != TRAINER_USER]
@@ -265,11 +264,12 @@ async def _listings_until(done: asyncio.Task[None], application: TraineryApplica
 
 
 @asynccontextmanager
-async def dispatch_processes(count: int, bot_api_url: str, database_url: str) -> AsyncIterator[list[Path]]:
+async def dispatch_processes(count: int, bot_api_url: str, database_url: str) -> AsyncIterator[list[int]]:
     """`count` `trainery dispatch` processes on `database_url`, started and ready, stopped
-    with SIGTERM at the end; yields their stderr logs."""
+    with SIGTERM at the end; yields a list that then holds how many each one sent."""
+    sent_by: list[int] = []
     if not count:
-        yield []
+        yield sent_by
         return
     with tempfile.TemporaryDirectory() as folder:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRAINERY_")}
@@ -292,7 +292,7 @@ async def dispatch_processes(count: int, bot_api_url: str, database_url: str) ->
                 if time.monotonic() > deadline or any(process.poll() is not None for process in started):
                     raise RuntimeError("a dispatch process did not start:\n" + "\n".join(l.read_text() for l in logs))
                 await asyncio.sleep(0.1)
-            yield logs
+            yield sent_by
         finally:
             for process in started:
                 process.send_signal(signal.SIGTERM)
@@ -301,6 +301,7 @@ async def dispatch_processes(count: int, bot_api_url: str, database_url: str) ->
                     await asyncio.to_thread(process.wait, 30)
                 except subprocess.TimeoutExpired:
                     process.kill()
+            sent_by.extend(log.read_text().count(": sent") for log in logs)
 
 
 async def _statuses(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
