@@ -11,6 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.notify.dispatcher import SENDING_NOTIFICATION
+from bot.notify.limiter import RepliesFirst
 from bot.notify.pacing import ChatSpacing, Pacer, needed_in_flight
 from domain.delivery import FIRST_RETRY, LONGEST_RETRY, retry_delay
 
@@ -181,3 +183,22 @@ def test_in_flight_sized_from_the_limit_and_the_round_trip_and_capped() -> None:
     assert needed_in_flight(30, 1.01, 0.15, cap=10) == 6
     assert needed_in_flight(30, 1.01, 0.3, cap=10) == 10
     assert needed_in_flight(30, 1.01, 5.0, cap=10) == 10
+
+
+async def test_the_bots_replies_reach_the_dispatcher_but_its_own_sends_do_not() -> None:
+    limiter = RepliesFirst(overall_max_rate=30, overall_time_period=1, max_retries=0)
+    heard: list[str] = []
+    limiter.on_reply = lambda: heard.append("reply")
+
+    async def answer(*args: object, **kwargs: object) -> bool:
+        return True
+
+    await limiter.process_request(answer, (), {}, "sendMessage", {"chat_id": 5}, None)
+    await limiter.process_request(answer, (), {}, "editMessageText", {"chat_id": 5}, None)
+    await limiter.process_request(answer, (), {}, "getUpdates", {}, None)
+    notification = SENDING_NOTIFICATION.set(True)
+    try:
+        await limiter.process_request(answer, (), {}, "sendMessage", {"chat_id": 6}, None)
+    finally:
+        SENDING_NOTIFICATION.reset(notification)
+    assert heard == ["reply", "reply"]
