@@ -405,9 +405,16 @@ class PassesPage(CallbackData, prefix="P"):
     page: Annotated[int, Below(10_000)]
 
 
+class ConfirmInvites(CallbackData, prefix="IR"):
+    """Confirm of a `/invite_member` review: the review by its number in the chat's data
+    (the names do not fit in a button); a stale or second tap finds none, creating nothing."""
+
+    review: Annotated[int, Below(10**9)]
+
+
 MemberCallback = MemberView | BookSession | JoinWaitlist | CancelBooking | LeaveWaitlist
 StaffCallback = ShowBookings | StaffCancelBooking | BookingsPage
-AdminCallback = AdminListPage | PassesPage
+AdminCallback = AdminListPage | PassesPage | ConfirmInvites
 Callback = (
     ListPage
     | QuickPick
