@@ -31,7 +31,10 @@ class TestThroughTheBot:
 
     async def test_invite_many_members_and_each_links_once(self, app: TraineryApplication, fake: FakeBotApi, world: World) -> None:
         admin = Phone(app, fake, ADMIN)
-        reply = (await admin.send("/invite_member Anna Berg, Ben Cole"))["text"]
+        review = (await admin.send("/invite_member Anna Berg, Ben Cole"))["text"]
+        assert "New (a link each), 2: Anna Berg, Ben Cole" in review  # a review first (issue 14)
+        await admin.tap("Invite 2")
+        reply = admin.screen()["text"]
         assert "each works once, until 07 Dec 2026 08:00" in reply
         tokens = links(reply)
         assert set(tokens) == {"Anna Berg", "Ben Cole"} and all(len(t) >= 32 for t in tokens.values())
