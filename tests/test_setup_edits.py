@@ -26,7 +26,7 @@ from domain.setup.people import find_person
 from domain.setup.spaces import add_space, close_space, list_spaces, rename_space, set_space_maximum
 from storage.models import BookingRow, InviteRow, PersonRow, WaitlistRow
 from storage.unit_of_work import SqlUnitOfWork
-from tests.world import World, berlin
+from tests.world import World
 
 TUESDAY, THURSDAY = date(2026, 12, 1), date(2026, 12, 3)
 
