@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from domain.aggregate import LOCK, cancel_and_refund, lock_sessions, promote
 from domain.booking import Booking, CancelledBy
-from domain.errors import NotAllowed
+from domain.errors import Contention, NotAllowed
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey
 from domain.permissions import require_admin
@@ -100,6 +100,8 @@ async def member_leave(studio: Studio, actor_id: int, name: str) -> Departure:
         member = await person_named(uow, name, Role.MEMBER)
         booked, waiting = await _ahead_of(uow, studio, member.id)
         promoted = await _leave_sessions(uow, studio, member.id, {*booked, *waiting})
+        if any(await _ahead_of(uow, studio, member.id)):
+            raise Contention()  # booked meanwhile, on a session not locked here: all again
         now = studio.now()
         revoked = await uow.invites.revoke(member.id, now, Role.MEMBER)
         person = await uow.people.revoke(member.id, Role.MEMBER)
@@ -129,8 +131,9 @@ async def _leave_sessions(uow: UnitOfWork, studio: Studio, member_id: int, keys:
     sessions = await lock_sessions(uow, studio.zone, keys)
     own = [b for s in sessions for b in s.bookings if b.member_id == member_id]
     waiting = {e.member_id for s in sessions for e in s.line if e.member_id != member_id}
-    pass_ids = [b.pass_id for b in own]
-    await LOCK.passes(uow, pass_ids, waiting)
+    # Every pass of the member too: a booking of theirs racing this one waits for it
+    # (or, first, shows up in the check after this, and the whole leave is tried again).
+    await LOCK.passes(uow, [b.pass_id for b in own], {member_id, *waiting})
     members = await uow.people.many(waiting)
     now, notices, promoted = studio.now(), list[NotificationDraft](), 0
     for session in sessions:
