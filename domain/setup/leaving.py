@@ -128,6 +128,8 @@ async def _ahead_of(uow: UnitOfWork, studio: Studio, member_id: int) -> tuple[li
 async def _leave_sessions(uow: UnitOfWork, studio: Studio, member_id: int, keys: set[OccurrenceKey]) -> int:
     """Cancel the member's booking and drop their place on each occurrence, locked all
     at once in key order; promotions fill the freed spots. Returns how many were promoted."""
+    if not keys:
+        return 0
     sessions = await lock_sessions(uow, studio.zone, keys)
     own = [b for s in sessions for b in s.bookings if b.member_id == member_id]
     waiting = {e.member_id for s in sessions for e in s.line if e.member_id != member_id}
@@ -145,7 +147,7 @@ async def _leave_sessions(uow: UnitOfWork, studio: Studio, member_id: int, keys:
         if not mine:
             continue
         line = [e for e in session.line if e.member_id != member_id]
-        passes = await LOCK.passes(uow, (), {e.member_id for e in line})  # balances as this loop left them
+        passes = await uow.passes.find((), {e.member_id for e in line})  # locked above; balances as of now
         kept = len(session.bookings) - len(mine)
         promotions = plan_promotions(session.occurrence, kept, line, members, passes, now)
         await promote(uow, record.id, promotions, now)
