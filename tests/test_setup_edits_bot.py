@@ -12,7 +12,9 @@ from tests.bot_harness import ADMIN, MEMBER, SUBSTITUTE, app, database_url, fake
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone, buttons, labels
 from tests.world import World
+from domain.roles import Role
 from storage.models import InviteRow, PersonRow
+from storage.unit_of_work import SqlUnitOfWork
 
 __all__ = ["app", "database_url", "fake"]  # fixtures, used by name
 
@@ -167,3 +169,23 @@ async def test_a_review_changed_before_confirm_is_shown_again(admin: Phone, worl
     assert await people(world) == before  # nothing created by the stale review
     await admin.tap("Invite 2", again)
     assert "• Yan: https://t.me/" in admin.screen()["text"] and await people(world) == before + 1
+
+
+async def test_the_longest_review_keeps_telegrams_limits(admin: Phone, world: World) -> None:
+    from tests.test_limits import longest, within_limits
+
+    async with SqlUnitOfWork(world.sessions) as uow:  # people of long names, each name twice: ambiguous
+        for n in range(10):
+            for _ in range(2):
+                await uow.people.add(longest(f"Twin {n}"), [Role.MEMBER], world.studio.now())
+        await uow.commit()
+    twins = [longest(f"Twin {n}") for n in range(10)]
+    new = [longest(f"Newcomer {n:02d}") for n in range(30)]
+    line = "/invite_member " + ", ".join(twins + new + new[:20])
+    review = await admin.send(line)
+    within_limits(review)
+    text = review["text"]
+    assert len(text) > 3000  # near the limit: the clipping is what keeps it under
+    assert "In the studio already, no link (10):" in text and "… and 6 more, none of them invited." in text
+    assert text.count("several people are called") == 4 and "New (a link each), 30: " in text
+    assert labels(review) == ["✅ Invite 30"]

@@ -74,7 +74,10 @@ EXPIRED_BUTTON = "This button has expired. Nothing was changed."
 
 REVIEWS = "invite_reviews"  # chat_data key: reviews of /invite_member awaiting Confirm
 REVIEWS_KEPT = 5  # per chat; an older review's Confirm finds nothing, creating nothing
-REVIEW_SHOWN = 600  # characters of each part of a review (a part's names are clipped)
+# A review within 4,096 characters whatever the line: three lists of names clipped to
+# REVIEW_SHOWN, and EXISTING_SHOWN reasons (each up to ~420: two labels and what to do).
+REVIEW_SHOWN = 560
+EXISTING_SHOWN = 4
 
 
 @dataclass(frozen=True)
@@ -422,9 +425,9 @@ def review_reply(
             lines.append(f"{title}, {len(found)}: {escape(clip(', '.join(found), REVIEW_SHOWN))}")
     if review.existing:
         lines.append(f"In the studio already, no link ({len(review.existing)}):")
-        lines += [escape(clip(line, REVIEW_SHOWN)) for line in review.existing[:WARNINGS_SHOWN]]
-        if len(review.existing) > WARNINGS_SHOWN:
-            lines.append(f"… and {len(review.existing) - WARNINGS_SHOWN} more.")
+        lines += [escape(clip(line, REVIEW_SHOWN)) for line in review.existing[:EXISTING_SHOWN]]
+        if len(review.existing) > EXISTING_SHOWN:
+            lines.append(f"… and {len(review.existing) - EXISTING_SHOWN} more, none of them invited.")
     if not review.to_invite:
         return WithButtons("\n".join([*lines, "Nobody to invite. Nothing was changed."]), None)
     kept: dict[str, Any] = context.chat_data.setdefault(REVIEWS, {}) if context.chat_data is not None else {}
@@ -444,10 +447,13 @@ async def confirm_pressed(update: Update, context: TraineryContext, data: callba
     a second tap finds nothing; checked again in the domain — a changed studio shows
     the new review instead of creating anything."""
     actor = await acting_person(update, context)
+    if actor is None or not actor.is_admin:
+        await answer(update, "Only admins can do that.", alert=True)
+        return
     kept = context.chat_data.get(REVIEWS, {}) if context.chat_data is not None else {}
-    pending = kept.pop(str(data.review), None)
-    if actor is None or not actor.is_admin or pending is None:
-        await answer(update, EXPIRED_BUTTON if pending is None else "Only admins can do that.", alert=True)
+    pending = kept.pop(str(data.review), None)  # no await since: one tap takes it
+    if pending is None:
+        await answer(update, EXPIRED_BUTTON, alert=True)
         return
     names = pending["names"]
     try:
