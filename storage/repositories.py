@@ -96,9 +96,10 @@ class PeopleRepository:
 
     async def grant(self, person_id: int, role: Role) -> Person:
         self.session.add(RoleRow(person_id=person_id, role=role.value))
-        await self.session.flush()
         row = await self.session.get(PersonRow, person_id)
         assert row is not None
+        row.active = True  # someone who had left and is given a role again is back
+        await self.session.flush()
         return await self._person(row)
 
     async def rename(self, person_id: int, name: str) -> Person:

@@ -243,7 +243,7 @@ class FakePeople(_Repository):
         person = self.t.people[person_id]
         if role in person.roles:
             raise FakeIntegrityError("uq_roles_person_id_role")
-        person = replace(person, roles=person.roles | {role})
+        person = replace(person, roles=person.roles | {role}, active=True)
         self.t.people[person_id] = person
         return person
 

@@ -22,7 +22,7 @@ from domain.setup.leaving import member_leave, remove_role, rename_person
 from domain.setup.names import SetupError
 from domain.setup.pass_edits import close_pass, cover_template, extend_pass, rename_template, retire_template, topup_pass
 from domain.setup.passes import add_template, grant_pass, passes_of, templates
-from domain.setup.people import find_person
+from domain.setup.people import appoint, find_person
 from domain.setup.spaces import add_space, close_space, list_spaces, rename_space, set_space_maximum
 from storage.models import BookingRow, InviteRow, PersonRow, WaitlistRow
 from storage.unit_of_work import SqlUnitOfWork
@@ -235,6 +235,8 @@ async def test_removing_a_role(world: World) -> None:
     assert not member.active  # no role left
     with pytest.raises(SetupError, match="No member is called"):
         await find_person(world.studio, world.admin, "Member 2", Role.MEMBER)
+    back = await appoint(world.studio, world.admin, "Member 2", Role.MEMBER)  # someone who comes back
+    assert back.active and back.holds(Role.MEMBER)
 
 
 async def test_a_person_is_renamed(world: World) -> None:
