@@ -47,8 +47,15 @@ WEDNESDAY = date(2026, 12, 2)
 
 def private_draft(**changes: object) -> ScheduleDraft:
     values: dict[str, object] = dict(
-        title="Anna PT", rrule="FREQ=WEEKLY;BYDAY=WE", starts_on=WEDNESDAY, start_time=time(7),
-        duration=timedelta(minutes=60), capacity=1, space="Studio A", trainer="Tom", private=True,
+        title="Anna PT",
+        rrule="FREQ=WEEKLY;BYDAY=WE",
+        starts_on=WEDNESDAY,
+        start_time=time(7),
+        duration=timedelta(minutes=60),
+        capacity=1,
+        space="Studio A",
+        trainer="Tom",
+        private=True,
     )
     values.update(changes)
     return ScheduleDraft(**values)  # type: ignore[arg-type]
@@ -72,6 +79,7 @@ async def ledger_true(world: World) -> None:
 
 
 # -- private sessions -----------------------------------------------------------------
+
 
 async def test_a_private_schedule_is_for_one_and_not_closed(world: World) -> None:
     schedule = await add_schedule(world.studio, world.admin, private_draft())
@@ -124,6 +132,7 @@ async def test_a_member_cancelled_off_a_private_session_is_not_offered_to_book_a
 
 # -- staff booking ----------------------------------------------------------------------
 
+
 async def test_the_trainer_books_a_member_with_their_pass_and_they_are_told(world: World) -> None:
     key = world.yoga_on(TUESDAY)
     member = world.members[1]
@@ -131,7 +140,11 @@ async def test_the_trainer_books_a_member_with_their_pass_and_they_are_told(worl
     assert [c.label for c in found.bookable] == ["Member 0", "Member 1", "Member 2", "Member 3"]
     assert found.without_pass == 1  # Sue Substitute is a member without a pass
     occurrence, candidate = await review_staff_booking(world.studio, world.trainer, key, member)
-    assert (candidate.label, candidate.pass_name, candidate.pass_.id) == ("Member 1", "10 classes", world.passes[member].id)
+    assert (candidate.label, candidate.pass_name, candidate.pass_.id) == (
+        "Member 1",
+        "10 classes",
+        world.passes[member].id,
+    )
     assert await world.active_bookings() == 0  # a review books nothing
     booked = await staff_book(world.studio, world.trainer, key, member)
     assert booked.sessions_left == 9 and await world.pass_balance(member) == 9
@@ -140,7 +153,9 @@ async def test_the_trainer_books_a_member_with_their_pass_and_they_are_told(worl
     assert row.payload["by"] == "Tom Trainer" and row.payload["pass"]["sessions_left"] == 9
     assert row.payload["title"] == "Yoga" and row.payload["start"] == occurrence.start.isoformat()
     assert [c.label for c in (await booking_candidates(world.studio, world.trainer, key)).bookable] == [
-        "Member 0", "Member 2", "Member 3",
+        "Member 0",
+        "Member 2",
+        "Member 3",
     ]
     await ledger_true(world)
 
@@ -180,7 +195,12 @@ async def test_each_refusal_says_why_and_changes_nothing(world: World) -> None:
     before = (await world.active_bookings(), await world.balances(), len(await world.notifications()))
     cases: list[tuple[OccurrenceKey, int, type[DomainError], str]] = [
         (key, world.members[0], AlreadyBooked, "Member 0 is booked on this session already"),
-        (key, world.substitute, NoUsablePass, "Sue Substitute holds no valid pass for Yoga.*/pass_grant Sue Substitute"),
+        (
+            key,
+            world.substitute,
+            NoUsablePass,
+            "Sue Substitute holds no valid pass for Yoga.*/pass_grant Sue Substitute",
+        ),
         (key, world.stranger, NotFound, "unknown"),  # no member
         (key, 999999, NotFound, "unknown"),
         (OccurrenceKey(world.yoga.id, berlin(2026, 12, 2, 18)), world.members[1], NotFound, "does not exist"),  # type: ignore[union-attr]
@@ -208,6 +228,7 @@ async def test_a_full_or_cancelled_session_is_refused(world: World) -> None:
 
 
 # -- guests -----------------------------------------------------------------------------
+
 
 async def test_a_guest_booked_and_granted_before_linking_keeps_everything(world: World) -> None:
     [link] = await invite(world.studio, world.admin, Role.MEMBER, ["Gus Guest"])
