@@ -84,6 +84,8 @@ async def ledger_true(world: World) -> None:
 async def test_a_private_schedule_is_for_one_and_not_closed(world: World) -> None:
     schedule = await add_schedule(world.studio, world.admin, private_draft())
     assert schedule.private and schedule.default_capacity == 1 and not schedule.closed
+    once = await add_schedule(world.studio, world.admin, private_draft(title="Ben PT", rrule="FREQ=DAILY;COUNT=1", starts_on=date(2026, 12, 4)))
+    assert once.private  # a one-off 1:1 session
     cases = [
         (private_draft(title="PT 2", capacity=2), "for one member, so its capacity is 1, not 2"),
         (private_draft(title="PT 3", closed_with="Course pass"), "cannot be closed too"),
@@ -92,7 +94,7 @@ async def test_a_private_schedule_is_for_one_and_not_closed(world: World) -> Non
         with pytest.raises(SetupError, match=message):
             await add_schedule(world.studio, world.admin, draft)
     async with world.sessions() as session:
-        assert list(await session.scalars(select(ScheduleRow.title).where(ScheduleRow.private))) == ["Anna PT"]
+        assert sorted(await session.scalars(select(ScheduleRow.title).where(ScheduleRow.private))) == ["Anna PT", "Ben PT"]
 
 
 async def test_members_never_see_nor_book_a_private_session(world: World) -> None:

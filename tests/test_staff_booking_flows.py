@@ -158,6 +158,8 @@ async def test_a_guest_is_booked_before_linking_and_keeps_it(
     assert "was added before and has not linked Telegram yet: a fresh link" in again
     assert "Usage: /guest_add" in (await admin.send("/guest_add"))["text"]
     assert "Only admins" in (await trainer.send("/guest_add Someone"))["text"]
+    assert "too long" in (await admin.send("/guest_add " + "x" * 101))["text"]
+    assert "(new)" in (await admin.send("/guest_add Member 0"))["text"]  # someone else of that name: not invited
     assert "Granted to Gus Guest" in (await admin.send("/pass_grant Gus Guest; 10 classes"))["text"]
     picker = await trainer.tap("➕ Book a member", await open_card(trainer))
     review = await trainer.tap("➕ Gus Guest", picker)
