@@ -43,7 +43,7 @@ class PeopleRepository:
         self.session = session
 
     async def get(self, person_id: int) -> Person | None:
-        row = await self.session.get(PersonRow, person_id)
+        row = await self.session.get(PersonRow, person_id, populate_existing=True)  # as committed now
         return None if row is None else await self._person(row)
 
     async def by_telegram_user(self, telegram_user_id: int) -> Person | None:

@@ -269,3 +269,34 @@ async def test_an_invite_review_and_its_confirmation(world: World) -> None:
         assert len(list(await session.scalars(select(PersonRow.id)))) == people + 2
     with pytest.raises(NotAllowed):
         await review_invites(world.studio, world.trainer, Role.MEMBER, names)
+
+
+async def test_a_departure_racing_bookings_cancels_and_pass_edits_stays_consistent(world: World) -> None:
+    import asyncio
+
+    from domain.sessions.cancel import cancel_session
+
+    leaving, other = world.members[0], world.members[1]
+    tuesday, thursday = world.yoga_on(TUESDAY), world.yoga_on(THURSDAY)
+    await save_override(world.studio, world.admin, tuesday, OverrideRequest(capacity=1), confirmed=True)
+    mine = await book_session(world.studio, world.admin, tuesday, leaving)
+    await book_session(world.studio, world.admin, thursday, leaving)
+    await join_waitlist(world.studio, world.admin, tuesday, other)
+    results = await asyncio.gather(
+        member_leave(world.studio, world.admin, "Member 0"),
+        cancel_booking(world.studio, leaving, mine.id),
+        cancel_session(world.studio, world.trainer, thursday, "Flooded"),
+        topup_pass(world.studio, world.admin, "Member 0", "10 classes", 2),
+        book_session(world.studio, world.admin, world.yoga_on(date(2026, 12, 8)), leaving),
+        return_exceptions=True,
+    )
+    unexpected = [r for r in results if isinstance(r, BaseException) and not isinstance(r, DomainError)]
+    assert unexpected == [] and not isinstance(results[0], BaseException)  # the departure itself went through
+    async with world.sessions() as session:
+        ahead = list(
+            await session.scalars(
+                select(BookingRow.id).where(BookingRow.member_id == leaving, BookingRow.status == "active")
+            )
+        )
+    assert ahead == []  # whatever ran first, nothing ahead stays booked for someone who left
+    assert all(stored == ledger for stored, ledger in (await world.balances()).values())

@@ -189,3 +189,15 @@ async def test_the_longest_review_keeps_telegrams_limits(admin: Phone, world: Wo
     assert "In the studio already, no link (10):" in text and "… and 6 more, none of them invited." in text
     assert text.count("several people are called") == 4 and "New (a link each), 30: " in text
     assert labels(review) == ["✅ Invite 30"]
+
+
+async def test_help_and_the_admin_menu_list_every_edit(app: TraineryApplication, fake: FakeBotApi, admin: Phone) -> None:
+    from bot.admin.edits import RUNS
+    from bot.texts import ADMIN_COMMANDS
+
+    await admin.send("/start")
+    await admin.send("/help")
+    shown = "\n".join(m["text"] for m in admin.messages())
+    for name in RUNS:
+        assert all(example in shown for example in ADMIN_COMMANDS[name].examples), name
+    assert set(RUNS) <= set(menu(fake, ADMIN))
