@@ -62,10 +62,12 @@ class UsageError(ValueError):
 # 100 characters), so a page of the longest lines stays under 4,096 characters with
 # room for a heading and the span line. In characters, the longest line of
 PEOPLE_PAGE = 25  # /members, /trainers, /admins: "• " + 106 (name #id) + " — not linked yet" = 125
-SPACES_PAGE = 25  # /spaces: "• " + 100 + " (at most " + 18 digits + ")" = 130
-TEMPLATES_PAGE = 10  # /templates: 2 + 100 + ~60 + ", covers " + COVERS_SHOWN = 331
+SPACES_PAGE = 25  # /spaces: "• " + 100 + " (at most " + 18 digits + ")" + CLOSED 9 = 139
+TEMPLATES_PAGE = 10  # /templates: 2 + 100 + ~60 + ", covers " + COVERS_SHOWN + RETIRED 27 = 358
 SCHEDULES_PAGE = 5  # /schedules: 2 + 5 × 100 (title, space, trainer #id, template) + RULE_SHOWN + ~80 = 710
-PASSES_PAGE = 20  # /passes: "• " + 100 + ", 9999 of 9999 sessions left, valid until …" ≈ 170
+PASSES_PAGE = (
+    18  # /passes: "• " + 100 + " #id" (two of one template) + ", 9999 of 9999 sessions left, valid until …" ≈ 190
+)
 COVERS_SHOWN = 160  # characters of a template's schedule titles (no bound of their own)
 RULE_SHOWN = 120  # characters of a recurrence rule (repeated days make it any length)
 INVITES_PER_MESSAGE = 15  # "• " + 106 (name #id) + ": https://t.me/" + 32 + "?start=" + 32 + FRESH 47 = 241
