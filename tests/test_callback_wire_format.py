@@ -23,6 +23,7 @@ from bot.callbacks import (
     LeaveWaitlist,
     ListPage,
     MemberView,
+    OpenBooking,
     OpenCard,
     PassesPage,
     QuickPick,
@@ -32,6 +33,7 @@ from bot.callbacks import (
     StartOverride,
     StartSubstitute,
     Step,
+    SwitchSetting,
 )
 from bot.members import book_again
 from domain.occurrence import OccurrenceKey
@@ -118,6 +120,13 @@ WIRE: list[tuple[callbacks.Callback, str]] = [
     (AdminListPage("schedules", 9999), "A1:schedules:9999"),
     (PassesPage(42, 1), "P1:42:1"),
     (PassesPage(10**18 - 1, 9999), "P1:999999999999999999:9999"),
+    # Reminders and /settings (issue 13): new kinds, pinned from their first day.
+    (OpenBooking(42), "Rb1:42"),
+    (OpenBooking(10**18 - 1), "Rb1:999999999999999999"),
+    (SwitchSetting("rem", False), "Pf1:rem:0"),
+    (SwitchSetting("rem", True), "Pf1:rem:1"),
+    (SwitchSetting("day", False), "Pf1:day:0"),
+    (SwitchSetting("day", True), "Pf1:day:1"),
 ]
 
 
