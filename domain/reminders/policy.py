@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 
 DEFAULT_LEADS = "24h,2h"
-_LEAD = re.compile(r"(\d{1,4})\s*([hm])")
+_LEAD = re.compile(r"(\d{1,4})\s*([hm])\b")
 LONGEST_LEAD = timedelta(days=14)  # further ahead than /book looks is no reminder
 
 
@@ -20,19 +20,17 @@ class NoticePolicy:
 
 
 def parse_leads(text: str) -> tuple[timedelta, ...]:
-    """`24h,2h`, `90m`, `24h 2h`: hours or minutes, longest first, each once; empty: none.
-    Raises ValueError with what was wrong."""
-    leads: set[timedelta] = set()
-    for part in re.split(r"[\s,;]+", text.strip().lower()):
-        if not part:
-            continue
-        match = _LEAD.fullmatch(part)
-        if match is None:
-            raise ValueError(f"{part!r} is not a lead time; write hours or minutes like 24h,2h or 90m")
+    """`24h,2h`, `90m`, `24h 2h`, `24 h; 2 h`: hours or minutes, longest first, each
+    once; empty: none. Raises ValueError saying what is wrong."""
+    lowered = text.strip().lower()
+    if re.sub(r"[\s,;]", "", _LEAD.sub("", lowered)):
+        raise ValueError(f"{text.strip()!r} is not a list of lead times: write hours or minutes like 24h,2h or 90m")
+    leads = set()
+    for match in _LEAD.finditer(lowered):
         amount, unit = int(match[1]), match[2]
         lead = timedelta(hours=amount) if unit == "h" else timedelta(minutes=amount)
         if not timedelta(0) < lead <= LONGEST_LEAD:
-            raise ValueError(f"{part!r}: a lead time is more than 0 and at most {LONGEST_LEAD.days} days")
+            raise ValueError(f"{match[0]!r}: a lead time is more than 0 and at most {LONGEST_LEAD.days} days")
         leads.add(lead)
     return tuple(sorted(leads, reverse=True))
 
