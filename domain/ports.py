@@ -10,7 +10,7 @@ two commands on PostgreSQL from waiting on each other in a circle.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -142,16 +142,20 @@ class TimedNotices(Protocol):
     """What the scan for due notices reads (window queries on indexed columns) and the
     record of what it queued or dropped, unique per (kind, subject, slot)."""
 
-    async def held_between(self, start: datetime, end: datetime) -> list[Held]:
-        """Active bookings on sessions not cancelled whose effective start is in [start, end)."""
+    async def reminders_due(self, since: datetime, now: datetime, leads: Iterable[timedelta]) -> list[Held]:
+        """Active bookings on sessions not cancelled whose effective start is at or
+        after `since`, with a lead that has come (start - lead <= now) and has no mark."""
         ...
 
     async def passes_to_warn(self, now: datetime, expiring_before: datetime) -> list[PassState]:
-        """Active passes not expired at `now` with one session left or expiring before `expiring_before`."""
+        """Active passes not expired at `now` with one session left, or expiring at or
+        before `expiring_before`, that lack the mark of that warning."""
         ...
 
-    async def recorded(self, kind: MarkKind, subject_ids: Iterable[int]) -> set[tuple[int, int]]:
-        """(subject, slot) of the marks of this kind recorded for these subjects."""
+    async def recorded(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        """(subject, slot) of the marks of this kind (and slot) recorded for these subjects."""
         ...
 
     async def record(self, marks: Iterable[Mark], at: datetime) -> set[tuple[str, int, int]]:

@@ -310,7 +310,7 @@ class TimedNoticeRow(Base):
     __tablename__ = "timed_notices"
     __table_args__ = (
         UniqueConstraint("kind", "subject_id", "slot"),
-        CheckConstraint("outcome IN ('queued', 'dropped', 'superseded', 'free')", name="known_outcome"),
+        CheckConstraint("outcome IN ('queued', 'dropped', 'superseded', 'skipped', 'free')", name="known_outcome"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))

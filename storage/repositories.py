@@ -7,10 +7,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.booking import Booking, BookingStatus, CancelledBy, WaitlistEntry
 from domain.errors import BookingNotActive, StaleReview
@@ -661,17 +662,27 @@ class TimedNoticesRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def held_between(self, start: datetime, end: datetime) -> list[Held]:
-        # The occurrences by their start's index, then their active bookings by the
-        # (occurrence, member) index of active bookings.
+    async def reminders_due(self, since: datetime, now: datetime, leads: Iterable[timedelta]) -> list[Held]:
+        # The occurrences by their start's index, their active bookings by the
+        # (occurrence, member) index of active bookings, and for each lead whose time
+        # has come a probe of the marks' unique key: what was recorded is not read again.
+        wanted = sorted(set(leads))
+        if not wanted:
+            return []
+        due = [
+            (OccurrenceRow.start <= now + lead)
+            & _unrecorded(MarkKind.REMINDER, BookingRow.id, int(lead.total_seconds() // 60))
+            for lead in wanted
+        ]
         rows = await self.session.execute(
             select(BookingRow.id, BookingRow.member_id, BookingRow.created_at, OccurrenceRow)
             .join(OccurrenceRow, OccurrenceRow.id == BookingRow.occurrence_id)
             .where(
-                OccurrenceRow.start >= start,
-                OccurrenceRow.start < end,
+                OccurrenceRow.start >= since,
+                OccurrenceRow.start <= now + wanted[-1],
                 OccurrenceRow.cancelled_at.is_(None),
                 BookingRow.status == BookingStatus.ACTIVE.value,
+                or_(*due),
             )
             .order_by(BookingRow.id)
         )
@@ -684,22 +695,27 @@ class TimedNoticesRepository:
             .where(
                 PassRow.active.is_(True),
                 PassRow.expires_at > now,
-                or_(PassRow.sessions_left == 1, PassRow.expires_at < expiring_before),
+                or_(
+                    (PassRow.sessions_left == 1) & _unrecorded(MarkKind.PASS_LAST_SESSION, PassRow.id, 0),
+                    (PassRow.expires_at <= expiring_before) & _unrecorded(MarkKind.PASS_EXPIRING, PassRow.id, 0),
+                ),
             )
             .order_by(PassRow.id)
         )
         return [PassState(_as_pass(row, frozenset()), name, sessions) for row, name, sessions in rows]
 
-    async def recorded(self, kind: MarkKind, subject_ids: Iterable[int]) -> set[tuple[int, int]]:
+    async def recorded(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
         ids = sorted(set(subject_ids))
         found: set[tuple[int, int]] = set()
         for chunk in range(0, len(ids), 1000):  # bound the IN list
-            rows = await self.session.execute(
-                select(TimedNoticeRow.subject_id, TimedNoticeRow.slot).where(
-                    TimedNoticeRow.kind == kind.value, TimedNoticeRow.subject_id.in_(ids[chunk : chunk + 1000])
-                )
+            query = select(TimedNoticeRow.subject_id, TimedNoticeRow.slot).where(
+                TimedNoticeRow.kind == kind.value, TimedNoticeRow.subject_id.in_(ids[chunk : chunk + 1000])
             )
-            found.update((subject, slot) for subject, slot in rows)
+            if slot is not None:
+                query = query.where(TimedNoticeRow.slot == slot)
+            found.update((subject, one) for subject, one in await self.session.execute(query))
         return found
 
     async def record(self, marks: Iterable[Mark], at: datetime) -> set[tuple[str, int, int]]:
@@ -740,6 +756,13 @@ class TimedNoticesRepository:
                 where=NoticeScanRow.scanned_until < statement.excluded.scanned_until,
             )
         )
+
+
+def _unrecorded(kind: MarkKind, subject: InstrumentedAttribute[int], slot: int) -> ColumnElement[bool]:
+    """No mark of this kind and slot for the subject: a probe of the unique key."""
+    return ~exists().where(
+        TimedNoticeRow.kind == kind.value, TimedNoticeRow.subject_id == subject, TimedNoticeRow.slot == slot
+    )
 
 
 def _dialect_insert(session: AsyncSession) -> Callable[..., Any]:

@@ -124,13 +124,34 @@ async def test_a_moved_session_is_reminded_at_its_new_time_across_the_change_to_
 
 
 async def test_a_member_who_switched_reminders_off_gets_none_until_switched_on(world: World, clock: FixedClock) -> None:
-    member, _ = await booked_member(world)
+    member, booking = await booked_member(world)
     await change_setting(world.studio, member, Setting.REMINDERS, False)
     await scan_at(world, clock, 2026, 11, 30, 18)
     assert await queued(world) == []
     await change_setting(world.studio, member, Setting.REMINDERS, True)
     await scan_at(world, clock, 2026, 12, 1, 16)
     assert [r.payload["lead_minutes"] for r in await queued(world)] == [120]
+    # The lead due while they were off is not sent late: it was recorded as skipped.
+    assert await marks(world) == [("reminder", booking, 1440, "skipped"), ("reminder", booking, 120, "queued")]
+
+
+async def test_a_scan_reads_only_what_fell_due_since_the_last_one(world: World, clock: FixedClock) -> None:
+    """The window query leaves out what is recorded (queued, skipped): at studio scale a
+    scan reads the few bookings whose lead has just come, not every booking ahead."""
+    await link_chats(world.sessions, None, world.members[:2])
+    await world.book_all(world.yoga_on(TUESDAY))  # members 2 and 3 have no chat
+    await world.book_all(world.yoga_on(date(2026, 12, 3)))
+    await scan_at(world, clock, 2026, 11, 30, 18)
+
+    async def due(at: tuple[int, int, int, int]) -> list[tuple[int, int]]:
+        now = berlin(*at)
+        async with SqlUnitOfWork(world.sessions) as uow:
+            held = await uow.timed.reminders_due(now - timedelta(minutes=5), now, POLICY.leads)
+        return [(h.booking_id, h.member_id) for h in held]
+
+    assert await due((2026, 11, 30, 18)) == []
+    assert await due((2026, 12, 1, 15)) == []  # Tuesday's 2 h lead has not come, Thursday's 24 h neither
+    assert len(await due((2026, 12, 1, 16))) == len(world.members)  # Tuesday's 2 h lead
 
 
 async def test_a_reminder_due_while_the_bot_was_down_is_sent_only_while_the_session_is_ahead(
@@ -159,7 +180,7 @@ async def test_a_booking_made_inside_a_lead_gets_only_the_later_ones(world: Worl
     await scan_at(world, clock, 2026, 12, 1, 8, 1)
     await scan_at(world, clock, 2026, 12, 1, 16)
     assert [r.payload["lead_minutes"] for r in await queued(world)] == [120]
-    assert await marks(world) == [("reminder", booking, 120, "queued")]
+    assert await marks(world) == [("reminder", booking, 1440, "skipped"), ("reminder", booking, 120, "queued")]
 
 
 async def test_a_restart_sends_nothing_twice(world: World, clock: FixedClock, database_url: str) -> None:
@@ -260,8 +281,11 @@ async def test_a_pass_expiring_with_sessions_left_is_announced_once_a_week_befor
     await send_due(world.studio, POLICY)
     [warning] = await queued(world, NotificationKind.PASS_EXPIRING.value)
     assert (warning.payload["sessions_left"], warning.payload["expires_at"]) == (10, expires.isoformat())
-    # The others' passes were announced too: each of them once.
-    assert len(await queued(world, NotificationKind.PASS_EXPIRING.value)) == 1  # only member 0 has a chat
+    # The others have no chat: their passes are recorded as skipped, and not read again.
+    others = {world.passes[m].id for m in world.members[1:]}  # no bookings here: every mark is of a pass
+    assert {(subject, outcome) for kind, subject, _, outcome in await marks(world) if subject in others} == {
+        (pass_id, "skipped") for pass_id in others
+    }
 
 
 # -- the studio's settings ------------------------------------------------------------

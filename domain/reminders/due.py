@@ -7,11 +7,14 @@ its three parts is one short transaction; two processes scanning at once queue e
 notice once, because each part records its keys first (INSERT … ON CONFLICT DO
 NOTHING, in key order) and queues only the ones it recorded itself.
 
-Reading is bounded by windows on indexed columns: reminders read the bookings on
-sessions whose effective start lies between the last scan and the longest lead ahead
-(what fell due while no scan ran is in that window too, and is sent while the
-session is still ahead, else dropped); pass warnings read passes by their expiry or
-their last session; the trainer's day reads one day's sessions, once a day.
+Reading is bounded by windows on indexed columns, less what is recorded already (a
+probe of the unique key): reminders read the bookings on sessions whose effective
+start lies between the last scan and the longest lead ahead and whose lead has come
+but is not recorded (what fell due while no scan ran is among them, and is sent
+while the session is still ahead, else dropped); pass warnings read passes by their
+expiry or their last session, unless warned; the trainer's day reads one day's
+sessions, once a day. So a scan reads what fell due since the last one, and what is
+skipped (switched off, no chat) is recorded too, not read again.
 """
 
 from __future__ import annotations
@@ -80,14 +83,14 @@ async def send_due(studio: Studio, policy: NoticePolicy) -> DueReport:
 async def _reminders(uow: UnitOfWork, studio: Studio, policy: NoticePolicy) -> DueReport:
     now = studio.now()
     since = await uow.timed.scanned_until(REMINDER_SCAN) or now - FIRST_LOOKBACK
-    held = await uow.timed.held_between(min(since - SCAN_MARGIN, now), now + max(policy.leads) + SCAN_MARGIN)
+    held = await uow.timed.reminders_due(min(since - SCAN_MARGIN, now), now, policy.leads)
     wanted = await _reachable(uow, {h.member_id for h in held}, lambda p: p.reminders)
-    held = [h for h in held if h.member_id in wanted]
     done = await uow.timed.recorded(MarkKind.REMINDER, (h.booking_id for h in held))
     marks: list[tuple[Mark, Held]] = []
     for one in held:
         leads = {slot for subject, slot in done if subject == one.booking_id}
-        marks += [(mark, one) for mark in reminder_marks(one, policy.leads, leads, now)]
+        wants = one.member_id in wanted
+        marks += [(mark, one) for mark in reminder_marks(one, policy.leads, leads, now, wants)]
     report = await _record(uow, [mark for mark, _ in marks], now)
     queued = [(mark, one) for mark, one in marks if mark.key in report.mine and mark.outcome is Outcome.QUEUED]
     if queued:
@@ -125,19 +128,19 @@ async def _pass_warnings(uow: UnitOfWork, studio: Studio, policy: NoticePolicy) 
     now = studio.now()
     states = await uow.timed.passes_to_warn(now, now + timedelta(days=policy.pass_warning_days))
     wanted = await _reachable(uow, {s.pass_.member_id for s in states}, lambda _preferences: True)
-    states = [s for s in states if s.pass_.member_id in wanted]
     done: set[tuple[MarkKind, int]] = set()
     for kind in _PASS_KINDS:
         done |= {(kind, subject) for subject, _ in await uow.timed.recorded(kind, (s.pass_.id for s in states))}
+    days = policy.pass_warning_days
     marks: list[tuple[Mark, PassState]] = [
         (mark, state)
         for state in states
-        for mark in pass_marks(state.pass_, state.template_sessions, policy.pass_warning_days, now)
+        for mark in pass_marks(state.pass_, state.template_sessions, days, now, state.pass_.member_id in wanted)
         if (mark.kind, mark.subject_id) not in done
     ]
     report = await _record(uow, [mark for mark, _ in marks], now)
     for mark, state in marks:
-        if mark.key in report.mine:
+        if mark.key in report.mine and mark.outcome is Outcome.QUEUED:
             await _queue(uow, mark, state.pass_.member_id, _PASS_KINDS[mark.kind], pass_payload(state), now)
     return report.summary()
 
@@ -169,7 +172,7 @@ async def _trainer_day(uow: UnitOfWork, studio: Studio, at: time) -> DueReport:
     trainers = await uow.people.holding(Role.TRAINER)
     wanted = await _reachable(uow, {t.id for t in trainers if t.is_trainer}, lambda p: p.trainer_day)
     # The slot is the day: only today's records count.
-    done = {s for s, slot in await uow.timed.recorded(MarkKind.TRAINER_DAY, wanted) if slot == today.toordinal()}
+    done = {subject for subject, _ in await uow.timed.recorded(MarkKind.TRAINER_DAY, wanted, today.toordinal())}
     pending = sorted(wanted - done)
     if not pending:
         return DueReport()

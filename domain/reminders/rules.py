@@ -5,12 +5,18 @@ Every notice has a key — (kind, subject, slot) — recorded once with its outc
 - a reminder: (booking, lead in minutes). It is due at the session's *effective*
   start minus the lead, read when the scan runs, so a moved session is reminded at
   its new time and a cancelled one (or a cancelled booking) never. A lead that had
-  already begun when the member booked is skipped (not recorded): a reminder right
-  after booking tells nothing. When several leads of one booking are due at one scan
-  (the bot was down), only the shortest is sent and the others are recorded as
-  superseded; when the session has started meanwhile, all are recorded as dropped.
+  already begun when the member booked is skipped (a reminder right after booking
+  tells nothing), as is every lead due while the member had reminders off or no
+  linked chat. When several leads of one booking are due at one scan (the bot was
+  down), only the shortest is sent and the others are recorded as superseded; when
+  the session has started meanwhile, all are recorded as dropped.
 - the trainer's day: (trainer, the day's ordinal), due at the studio's hour.
-- pass warnings: (pass, 0) for "one session left" and for "expires soon".
+- pass warnings: (pass, 0) for "one session left" and for "expires soon"; skipped
+  for a pass of a single session, one granted for less than the warning window, one
+  without sessions left, or a member who cannot be reached.
+
+What is skipped is recorded too, so a later scan does not read it again: each scan
+reads only what fell due since (storage filters by the unique key).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ class Outcome(StrEnum):
     QUEUED = "queued"  # its message went to the outbox
     DROPPED = "dropped"  # it fell due while no scan ran and is no use any more
     SUPERSEDED = "superseded"  # a shorter lead of the same booking was due at the same scan
+    SKIPPED = "skipped"  # not for this person: switched off, no chat, booked inside the lead…
     FREE = "free"  # a trainer's day without sessions: nothing to send
 
 
@@ -70,19 +77,18 @@ def minutes(lead: timedelta) -> int:
     return int(lead.total_seconds() // 60)
 
 
-def reminder_marks(held: Held, leads: Iterable[timedelta], done: set[int], now: datetime) -> list[Mark]:
+def reminder_marks(held: Held, leads: Iterable[timedelta], done: set[int], now: datetime, wanted: bool) -> list[Mark]:
     """The reminders of one booking to record at `now`; `done`: the leads (minutes)
-    recorded before."""
+    recorded before; `wanted`: the member wants reminders and can be reached."""
     start = held.record.start
-    due = [
-        lead for lead in leads if minutes(lead) not in done and start - lead <= now and held.booked_at <= start - lead
-    ]
-    if not due:
-        return []
-    shortest = min(due)
+    due = [lead for lead in leads if minutes(lead) not in done and start - lead <= now]
+    useful = [lead for lead in due if wanted and held.booked_at <= start - lead]
+    shortest = min(useful, default=None)
     marks = []
     for lead in due:
-        if start <= now:
+        if lead not in useful:
+            outcome = Outcome.SKIPPED
+        elif start <= now:
             outcome = Outcome.DROPPED
         else:
             outcome = Outcome.QUEUED if lead == shortest else Outcome.SUPERSEDED
@@ -90,21 +96,29 @@ def reminder_marks(held: Held, leads: Iterable[timedelta], done: set[int], now: 
     return marks
 
 
-def pass_marks(pass_: Pass, template_sessions: int | None, warning_days: int, now: datetime) -> list[Mark]:
-    """The warnings due for one pass at `now` (each is recorded once per pass)."""
+def pass_marks(
+    pass_: Pass, template_sessions: int | None, warning_days: int, now: datetime, wanted: bool
+) -> list[Mark]:
+    """The warnings due for one pass at `now`, queued or skipped (each recorded once
+    per pass); `wanted`: the member can be reached."""
     if not pass_.active or pass_.expires_at <= now:
         return []
     marks = []
-    # A pass of one session has "one left" from the start: nothing worth saying.
-    if pass_.sessions_left == 1 and template_sessions is not None and template_sessions > 1:
-        marks.append(Mark(MarkKind.PASS_LAST_SESSION, pass_.id, 0, Outcome.QUEUED, now))
-    window = timedelta(days=warning_days)
-    warn_from = pass_.expires_at - window
-    has_sessions = pass_.sessions_left is None or pass_.sessions_left > 0
-    # A pass valid for less than the window would be warned about on the day it was granted.
-    if warning_days > 0 and has_sessions and warn_from <= now and pass_.granted_at <= warn_from:
-        marks.append(Mark(MarkKind.PASS_EXPIRING, pass_.id, 0, Outcome.QUEUED, warn_from))
+    if pass_.sessions_left == 1:
+        # A pass of one session has "one left" from the start: nothing worth saying.
+        worth = wanted and template_sessions is not None and template_sessions > 1
+        marks.append(Mark(MarkKind.PASS_LAST_SESSION, pass_.id, 0, _queued_if(worth), now))
+    warn_from = pass_.expires_at - timedelta(days=warning_days)
+    if warning_days > 0 and warn_from <= now:
+        has_sessions = pass_.sessions_left is None or pass_.sessions_left > 0
+        # A pass valid for less than the window would be warned about on the day it was granted.
+        worth = wanted and has_sessions and pass_.granted_at <= warn_from
+        marks.append(Mark(MarkKind.PASS_EXPIRING, pass_.id, 0, _queued_if(worth), warn_from))
     return marks
+
+
+def _queued_if(worth: bool) -> Outcome:
+    return Outcome.QUEUED if worth else Outcome.SKIPPED
 
 
 def trainer_day_mark(trainer_id: int, day: date, due_at: datetime, starts: list[datetime], now: datetime) -> Mark:

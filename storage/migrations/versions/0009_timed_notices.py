@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("due_at", sa.DateTime(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint(
-            "outcome IN ('queued', 'dropped', 'superseded', 'free')", name=op.f("ck_timed_notices_known_outcome")
+            "outcome IN ('queued', 'dropped', 'superseded', 'skipped', 'free')", name=op.f("ck_timed_notices_known_outcome")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_timed_notices")),
         sa.UniqueConstraint("kind", "subject_id", "slot", name=op.f("uq_timed_notices_kind_subject_id_slot")),
