@@ -690,7 +690,7 @@ class TimedNoticesRepository:
 
     async def passes_to_warn(self, now: datetime, expiring_before: datetime) -> list[PassState]:
         rows = await self.session.execute(
-            select(PassRow, PassTemplateRow.name, PassTemplateRow.sessions)
+            select(PassRow, PassTemplateRow.name, PassTemplateRow.sessions, _COURSE_TEMPLATE)
             .join(PassTemplateRow, PassTemplateRow.id == PassRow.template_id)
             .where(
                 PassRow.active.is_(True),
@@ -702,7 +702,9 @@ class TimedNoticesRepository:
             )
             .order_by(PassRow.id)
         )
-        return [PassState(_as_pass(row, frozenset()), name, sessions) for row, name, sessions in rows]
+        return [
+            PassState(_as_pass(row, frozenset()), name, sessions, bool(course)) for row, name, sessions, course in rows
+        ]
 
     async def recorded(
         self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
@@ -756,6 +758,11 @@ class TimedNoticesRepository:
                 where=NoticeScanRow.scanned_until < statement.excluded.scanned_until,
             )
         )
+
+
+_COURSE_TEMPLATE = (
+    exists().where(ScheduleRow.pass_template_id == PassRow.template_id, ScheduleRow.closed.is_(True)).label("course")
+)
 
 
 def _unrecorded(kind: MarkKind, subject: InstrumentedAttribute[int], slot: int) -> ColumnElement[bool]:

@@ -317,3 +317,16 @@ def test_the_process_settings_give_the_policy_and_refuse_bad_values() -> None:
     ):
         with pytest.raises(ValidationError):
             settings(**bad)
+
+
+async def test_a_courses_pass_gets_no_warning(world: World, clock: FixedClock) -> None:
+    """Its sessions are its enrolment (booked at the grant), not for /book."""
+    member = world.members[0]
+    await link_chats(world.sessions, None, [member])
+    course = (await grant_pass(world.studio, world.admin, member, world.closed_template)).pass_
+    clock.set(course.expires_at - timedelta(days=2))
+    await send_due(world.studio, POLICY)
+    assert await queued(world, NotificationKind.PASS_EXPIRING.value) == [
+        row for row in await queued(world, NotificationKind.PASS_EXPIRING.value) if row.payload["pass_id"] != course.id
+    ]
+    assert ("pass_expiring", course.id, 0, "skipped") in await marks(world)

@@ -135,7 +135,7 @@ async def _pass_warnings(uow: UnitOfWork, studio: Studio, policy: NoticePolicy) 
     marks: list[tuple[Mark, PassState]] = [
         (mark, state)
         for state in states
-        for mark in pass_marks(state.pass_, state.template_sessions, days, now, state.pass_.member_id in wanted)
+        for mark in pass_marks(state, days, now, state.pass_.member_id in wanted)
         if (mark.kind, mark.subject_id) not in done
     ]
     report = await _record(uow, [mark for mark, _ in marks], now)

@@ -96,13 +96,14 @@ def reminder_marks(held: Held, leads: Iterable[timedelta], done: set[int], now: 
     return marks
 
 
-def pass_marks(
-    pass_: Pass, template_sessions: int | None, warning_days: int, now: datetime, wanted: bool
-) -> list[Mark]:
+def pass_marks(state: PassState, warning_days: int, now: datetime, wanted: bool) -> list[Mark]:
     """The warnings due for one pass at `now`, queued or skipped (each recorded once
-    per pass); `wanted`: the member can be reached."""
+    per pass); `wanted`: the member can be reached. A course's pass is skipped: its
+    sessions are its enrolment, booked when it was granted, not for /book."""
+    pass_, template_sessions = state.pass_, state.template_sessions
     if not pass_.active or pass_.expires_at <= now:
         return []
+    wanted = wanted and not state.course
     marks = []
     if pass_.sessions_left == 1:
         # A pass of one session has "one left" from the start: nothing worth saying.
@@ -140,3 +141,4 @@ class PassState:
     pass_: Pass
     name: str
     template_sessions: int | None
+    course: bool = False  # a closed schedule's pass
