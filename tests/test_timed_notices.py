@@ -320,13 +320,22 @@ def test_the_process_settings_give_the_policy_and_refuse_bad_values() -> None:
 
 
 async def test_a_courses_pass_gets_no_warning(world: World, clock: FixedClock) -> None:
-    """Its sessions are its enrolment (booked at the grant), not for /book."""
+    """Its sessions are its enrolment (booked at the grant), not for /book: the ones it
+    keeps unused (fewer sessions left in the course, one cancelled) are no use there."""
     member = world.members[0]
     await link_chats(world.sessions, None, [member])
+    clock.set(berlin(2027, 3, 4, 8))  # two sessions of the course are left
     course = (await grant_pass(world.studio, world.admin, member, world.closed_template)).pass_
+    await cancel_session(world.studio, world.admin, world.closed_on(date(2027, 3, 10)), "The trainer is ill")
+    async with SqlUnitOfWork(world.sessions) as uow:
+        refreshed = await uow.passes.get(course.id)
+    assert refreshed is not None and refreshed.sessions_left == 9  # 10, less one left session booked
     clock.set(course.expires_at - timedelta(days=2))
     await send_due(world.studio, POLICY)
-    assert await queued(world, NotificationKind.PASS_EXPIRING.value) == [
-        row for row in await queued(world, NotificationKind.PASS_EXPIRING.value) if row.payload["pass_id"] != course.id
+    warned = [
+        row.payload["pass_id"]
+        for kind in (NotificationKind.PASS_EXPIRING, NotificationKind.PASS_LAST_SESSION)
+        for row in await queued(world, kind.value)
     ]
+    assert course.id not in warned
     assert ("pass_expiring", course.id, 0, "skipped") in await marks(world)
