@@ -2,7 +2,7 @@
 pass warning recorded once), notice_scans, and an index on passes' expiry
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
