@@ -199,5 +199,14 @@ def test_a_late_reminder_says_it_can_no_longer_be_cancelled() -> None:
         "It can no longer be cancelled: the booking deadline was 16:00. Ask the staff if you cannot come."
         in notice.text
     )
+    unlimited = {
+        "pass_id": 3,
+        "title": "Month",
+        "sessions_left": None,
+        "expires_at": berlin(2026, 12, 10, 8).isoformat(),
+    }
+    assert render(NotificationKind.PASS_EXPIRING, unlimited, BERLIN).text == (
+        "<b>Your pass expires soon</b>: Month\nIt is valid until Thu 10 Dec 2026. Book sessions in /book until then."
+    )
     course = render(NotificationKind.REMINDER, {**payload, "closed": True}, BERLIN, berlin(2026, 12, 1, 10))
     assert "It is a place in a course: the staff cancel it. Ask them if you cannot come." in course.text

@@ -78,10 +78,11 @@ def pass_warning(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo
             f"<b>One session left on your pass</b>: {name}\n"
             f"It is valid until {expiry}. Ask the studio for a new pass when you need one."
         )
-    sessions = "unlimited sessions" if left is None else plural(int(left), "session")
+    if left is None:
+        return f"<b>Your pass expires soon</b>: {name}\nIt is valid until {expiry}. Book sessions in /book until then."
     return (
         f"<b>Your pass expires soon</b>: {name}\n"
-        f"It is valid until {expiry}, with {sessions} left. Book them in /book before then."
+        f"It is valid until {expiry}, with {plural(int(left), 'session')} left. Book them in /book before then."
     )
 
 
