@@ -140,12 +140,12 @@ async def test_command_menus_per_role_and_refreshed_on_appointment(app: Trainery
     assert {"sessions", "space_add", "schedule_add", "appoint"} <= set(menu(fake, ADMIN))
     trainer = Phone(app, fake, TRAINER)
     await trainer.send("/start")
-    assert menu(fake, TRAINER) == ["start", "help", "sessions", "cancel"]
+    assert menu(fake, TRAINER) == ["start", "help", "sessions", "cancel", "settings"]  # /settings: issue 13
     member = Phone(app, fake, MEMBER)
     await member.send("/start")
-    assert menu(fake, MEMBER) == ["start", "help", "my", "book"]
+    assert menu(fake, MEMBER) == ["start", "help", "my", "book", "settings"]
     await admin.send("/appoint trainer; Member 0")  # Member 0 is MEMBER's person
-    assert menu(fake, MEMBER) == ["start", "help", "sessions", "cancel", "my", "book"]
+    assert menu(fake, MEMBER) == ["start", "help", "sessions", "cancel", "my", "book", "settings"]
 
 
 async def inline(app: TraineryApplication, fake: FakeBotApi, user: int, query: str) -> list[tuple[str, str]]:
