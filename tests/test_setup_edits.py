@@ -20,7 +20,14 @@ from domain.sessions.override import save_override
 from domain.setup.invites import ReviewChanged, confirm_invites, invite, review_invites
 from domain.setup.leaving import member_leave, remove_role, rename_person
 from domain.setup.names import SetupError
-from domain.setup.pass_edits import close_pass, cover_template, extend_pass, rename_template, retire_template, topup_pass
+from domain.setup.pass_edits import (
+    close_pass,
+    cover_template,
+    extend_pass,
+    rename_template,
+    retire_template,
+    topup_pass,
+)
 from domain.setup.passes import add_template, grant_pass, passes_of, templates
 from domain.setup.people import appoint, find_person
 from domain.setup.spaces import add_space, close_space, list_spaces, rename_space, set_space_maximum
@@ -171,7 +178,11 @@ async def test_wrong_pass_edits_are_refused(world: World) -> None:
     _, passes = await passes_of(world.studio, world.admin, "Member 1")
     second = max(p.id for p in passes)
     await topup_pass(world.studio, world.admin, "Member 1", f"10 classes #{second}", 2)
-    assert sorted(p.sessions_left or 0 for p in (await passes_of(world.studio, world.admin, "Member 1"))[1]) == [0, 10, 12]
+    assert sorted(p.sessions_left or 0 for p in (await passes_of(world.studio, world.admin, "Member 1"))[1]) == [
+        0,
+        10,
+        12,
+    ]
     world.studio.clock.advance(timedelta(days=90))  # type: ignore[attr-defined]
     with pytest.raises(SetupError, match="That pass expired 31 days ago: 5 more days end in the past too."):
         await extend_pass(world.studio, world.admin, "Member 0", "10 classes", 5)
@@ -202,7 +213,9 @@ async def test_a_member_who_leaves(world: World) -> None:
     assert await world.pass_balance(leaving) == 9  # the past session stays used; Tuesday's came back
     assert await world.pass_balance(waiting) == 8  # Thursday's booking and the promotion on Tuesday
     async with world.sessions() as session:
-        active = set(await session.execute(select(BookingRow.member_id, BookingRow.status).where(BookingRow.status == "active")))
+        active = set(
+            await session.execute(select(BookingRow.member_id, BookingRow.status).where(BookingRow.status == "active"))
+        )
         lines = list(await session.scalars(select(WaitlistRow.member_id)))
         open_links = list(await session.scalars(select(InviteRow.id).where(InviteRow.expires_at > world.studio.now())))
     assert active == {(leaving, "active"), (waiting, "active")} and await world.active_bookings() == 3
@@ -219,11 +232,15 @@ async def test_a_member_who_leaves(world: World) -> None:
 async def test_removing_a_role(world: World) -> None:
     with pytest.raises(SetupError) as leads:
         await remove_role(world.studio, world.admin, Role.TRAINER, "Tom")
-    assert leads.value.text.startswith("Tom Trainer leads 121 sessions ahead: Yoga Tue 01 Dec 18:00, Back course Wed 02 Dec 10:00, Yoga Thu 03 Dec 18:00 and 118 more. Give them another trainer first")
+    assert leads.value.text.startswith(
+        "Tom Trainer leads 121 sessions ahead: Yoga Tue 01 Dec 18:00, Back course Wed 02 Dec 10:00, Yoga Thu 03 Dec 18:00 and 118 more. Give them another trainer first"
+    )
     sue = await remove_role(world.studio, world.admin, Role.TRAINER, "Sue")
     assert sue.roles == frozenset({Role.MEMBER}) and sue.active
     await book_session(world.studio, world.admin, world.yoga_on(TUESDAY), world.members[1])
-    with pytest.raises(SetupError, match="Member 1 has 1 booking\\(s\\) and 0 waitlist place\\(s\\) ahead. /member_leave"):
+    with pytest.raises(
+        SetupError, match="Member 1 has 1 booking\\(s\\) and 0 waitlist place\\(s\\) ahead. /member_leave"
+    ):
         await remove_role(world.studio, world.admin, Role.MEMBER, "Member 1")
     with pytest.raises(NotAllowed, match="Only an owner"):
         await remove_role(world.studio, world.admin, Role.ADMIN, "Ada")
@@ -261,7 +278,11 @@ async def test_an_invite_review_and_its_confirmation(world: World) -> None:
     async with world.sessions() as session:
         people = len(list(await session.scalars(select(PersonRow.id))))
     links = await confirm_invites(world.studio, world.admin, Role.MEMBER, names, review)
-    assert [(link.person.name, link.fresh) for link in links] == [("Zoe", False), ("Member 1", True), ("Member 1", False)]
+    assert [(link.person.name, link.fresh) for link in links] == [
+        ("Zoe", False),
+        ("Member 1", True),
+        ("Member 1", False),
+    ]
     with pytest.raises(ReviewChanged) as changed:  # Zoe exists now: the same line reads differently
         await confirm_invites(world.studio, world.admin, Role.MEMBER, names, review)
     assert "Zoe" in changed.value.review.fresh

@@ -73,7 +73,9 @@ async def test_templates_and_passes_are_corrected(admin: Phone) -> None:
     assert await say(admin, "/template_retire ten") == (
         "Pass template retired: Ten classes. It is granted no more; passes granted with it stay valid."
     )
-    assert "• Ten classes: 10 sessions, valid 60 days, covers no schedule yet — retired" in await say(admin, "/templates")
+    assert "• Ten classes: 10 sessions, valid 60 days, covers no schedule yet — retired" in await say(
+        admin, "/templates"
+    )
     assert (await say(admin, "/pass_grant Member 1; ten")).startswith("No pass template is called “ten”.")
 
 
@@ -192,7 +194,9 @@ async def test_the_longest_review_keeps_telegrams_limits(admin: Phone, world: Wo
     assert labels(review) == ["✅ Invite 30"]
 
 
-async def test_help_and_the_admin_menu_list_every_edit(app: TraineryApplication, fake: FakeBotApi, admin: Phone) -> None:
+async def test_help_and_the_admin_menu_list_every_edit(
+    app: TraineryApplication, fake: FakeBotApi, admin: Phone
+) -> None:
     from bot.admin.edits import RUNS
     from bot.texts import ADMIN_COMMANDS
 
