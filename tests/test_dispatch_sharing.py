@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,14 +16,21 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import cli
+from bot.composition import compose
+from bot.notify import process
+from bot.settings import Settings
+from domain.bookings.book import book_session
+from domain.clock import FixedClock
 from domain.notifications import NotificationDraft, NotificationKind
 from storage.database import create_engine, create_sessionmaker
 from storage.outbox import CHAT_GAP, OutboxStore
 from storage.send_budget import PostgresSendBudget, send_budget
 from storage.unit_of_work import SqlUnitOfWork
-from tests.world import World
+from tests.delivery_helpers import rows
+from tests.world import World, berlin
 
 WINDOW = 1.01
+TUESDAY = date(2026, 12, 1)
 
 
 async def queue(world: World, change: str, members: list[int], now: datetime) -> None:
@@ -113,3 +120,19 @@ def test_trainery_dispatch_refuses_sqlite_with_one_clear_line(
     error = capsys.readouterr().err
     assert error.startswith("trainery: trainery dispatch needs PostgreSQL")
     assert "Traceback" not in error and not (tmp_path / "studio.sqlite3").exists()
+
+
+async def test_a_dispatch_process_also_queues_due_reminders(world: World) -> None:
+    """The hook `trainery dispatch` runs besides sending: the scan for due timed notices,
+    so reminders keep coming while the bot process is down."""
+    booking = await book_session(world.studio, world.members[0], world.yoga_on(TUESDAY), world.members[0])
+    assert isinstance(world.studio.clock, FixedClock) and booking is not None
+    world.studio.clock.set(berlin(2026, 11, 30, 18))  # 24 h before Tuesday's 18:00 yoga
+    settings = Settings(_env_file=None, bot_token="123:ABC", timezone="Europe/Berlin")  # type: ignore[call-arg]
+    services = compose(settings, world.sessions, world.studio.clock)
+    [(every, scan)] = process.periodic_jobs(services, settings)
+    await scan()
+    await scan()  # a second scan (or another process's) queues nothing more
+    assert every == 30
+    queued = await rows(world.sessions)
+    assert [(row.member_id, row.kind) for row in queued] == [(world.members[0], NotificationKind.REMINDER.value)]
