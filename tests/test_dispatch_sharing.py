@@ -26,7 +26,7 @@ from storage.database import create_engine, create_sessionmaker
 from storage.outbox import CHAT_GAP, OutboxStore
 from storage.send_budget import PostgresSendBudget, send_budget
 from storage.unit_of_work import SqlUnitOfWork
-from tests.delivery_helpers import rows
+from tests.delivery_helpers import link_chats, rows
 from tests.world import World, berlin
 
 WINDOW = 1.01
@@ -125,6 +125,7 @@ def test_trainery_dispatch_refuses_sqlite_with_one_clear_line(
 async def test_a_dispatch_process_also_queues_due_reminders(world: World) -> None:
     """The hook `trainery dispatch` runs besides sending: the scan for due timed notices,
     so reminders keep coming while the bot process is down."""
+    await link_chats(world.sessions, None, [world.members[0]])
     booking = await book_session(world.studio, world.members[0], world.yoga_on(TUESDAY), world.members[0])
     assert isinstance(world.studio.clock, FixedClock) and booking is not None
     world.studio.clock.set(berlin(2026, 11, 30, 18))  # 24 h before Tuesday's 18:00 yoga
