@@ -16,7 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    budget = op.create_table(
+    op.create_table(  # its one row is made by the first dispatcher that needs it (storage/send_budget.py)
         "send_budget",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("next_start", sa.Float(), nullable=False),
@@ -24,7 +24,6 @@ def upgrade() -> None:
         sa.Column("replies_until", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_send_budget")),
     )
-    op.bulk_insert(budget, [{"id": 1, "next_start": 0.0, "paused_until": 0.0, "replies_until": 0.0}])
     op.create_index("ix_notifications_member", "notifications", ["member_id"])
 
 
