@@ -308,6 +308,7 @@ class SendBudgetRow(Base):
     next_start: Mapped[float] = mapped_column(Float, default=0.0)  # the earliest next send of any dispatcher
     paused_until: Mapped[float] = mapped_column(Float, default=0.0)  # a 429's retry_after, for everyone
     replies_until: Mapped[float] = mapped_column(Float, default=0.0)  # the bot answers people until then
+    extra: Mapped[float] = mapped_column(Float, default=0.0)  # seconds the 429s added to the cadence
 
 
 class PersonSettingsRow(Base):

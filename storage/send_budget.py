@@ -22,26 +22,35 @@ NOW = "extract(epoch FROM clock_timestamp())::float8"
 # an interval after its slot (a late wake-up, the database's round trip: see START and
 # the dispatcher), and that half is what 31 consecutive starts can lose; so they still
 # span at least the window: 30 intervals - 1/2 = 29.5 × 1.01 / 29.5.
+# Plus `extra`: every 429 one of them gets widens the interval by WIDEN (up to MOST),
+# every reservation narrows it by NARROW — the time a loaded machine adds between a
+# reserved start and the request reaching Telegram differs between processes, and only
+# Telegram's answers show by how much.
 INTERVAL = (
     f"(CAST(:window AS float8) / (CASE WHEN replies_until > {NOW} "
-    "THEN CAST(:limit AS integer) - CAST(:headroom AS integer) ELSE CAST(:limit AS integer) END - 0.5))"
+    "THEN CAST(:limit AS integer) - CAST(:headroom AS integer) ELSE CAST(:limit AS integer) END - 0.5) + extra)"
 )
+WIDEN = 0.0005  # seconds per interval: 15 ms over 30 sends
+MOST = 0.005  # seconds per interval: at most 0.87 of the limit
+NARROW = 0.000002  # seconds per reservation: a 429's widening is gone after ~250 sends
 # Every expression reads the row itself, so a reservation that waited for another's
 # row lock is computed again on the row that one left (READ COMMITTED re-check).
 # A reservation that comes late keeps the cadence if less than half an interval late,
 # so the database's round trips do not add up to a lower rate.
 START = f"greatest(paused_until, CASE WHEN next_start > {NOW} - {INTERVAL} / 2 THEN next_start ELSE {NOW} END)"
 RESERVE = text(
-    f"UPDATE send_budget SET next_start = {START} + {INTERVAL} WHERE id = 1 RETURNING next_start - {INTERVAL} - {NOW}"
+    f"UPDATE send_budget SET next_start = {START} + {INTERVAL}, extra = greatest(extra - {NARROW}, 0) "
+    f"WHERE id = 1 RETURNING next_start - {INTERVAL} - {NOW}"
 )
 PAUSE = text(
-    f"UPDATE send_budget SET paused_until = greatest(paused_until, {NOW} + CAST(:seconds AS float8)) WHERE id = 1"
+    f"UPDATE send_budget SET paused_until = greatest(paused_until, {NOW} + CAST(:seconds AS float8)), "
+    f"extra = least(extra + {WIDEN}, {MOST}) WHERE id = 1"
 )
 REPLIED = text(
     f"UPDATE send_budget SET replies_until = greatest(replies_until, {NOW} + CAST(:seconds AS float8)) WHERE id = 1"
 )
 CREATE = text(
-    "INSERT INTO send_budget (id, next_start, paused_until, replies_until) VALUES (1, 0, 0, 0) "
+    "INSERT INTO send_budget (id, next_start, paused_until, replies_until, extra) VALUES (1, 0, 0, 0, 0) "
     "ON CONFLICT (id) DO NOTHING"
 )
 REPLIES_FOR = 5.0  # seconds of headroom after a reply (bot.notify.pacing.HEADROOM_FOR)

@@ -24,7 +24,7 @@ from domain.clock import FixedClock
 from domain.notifications import NotificationDraft, NotificationKind
 from storage.database import create_engine, create_sessionmaker
 from storage.outbox import CHAT_GAP, OutboxStore
-from storage.send_budget import PostgresSendBudget, send_budget
+from storage.send_budget import NARROW, WIDEN, PostgresSendBudget, send_budget
 from storage.unit_of_work import SqlUnitOfWork
 from tests.delivery_helpers import link_chats, rows
 from tests.world import World, berlin
@@ -82,6 +82,19 @@ async def postgres(postgres_migrated: str) -> AsyncIterator[async_sessionmaker[A
     await engine.dispose()
 
 
+async def anchored(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """A flood wait of a minute, as a 429 would leave it but without widening the
+    cadence: every start reserved falls after it, whatever the time the test takes."""
+    async with sessions() as session:
+        await session.execute(
+            text(
+                "INSERT INTO send_budget (id, next_start, paused_until, replies_until, extra) "
+                "VALUES (1, 0, extract(epoch FROM clock_timestamp()) + 60, 0, 0)"
+            )
+        )
+        await session.commit()
+
+
 async def reserved_after_pause(sessions: async_sessionmaker[AsyncSession]) -> float:
     """Seconds of starts reserved beyond the flood wait: the sum of the intervals."""
     async with sessions() as session:
@@ -91,7 +104,7 @@ async def reserved_after_pause(sessions: async_sessionmaker[AsyncSession]) -> fl
 async def test_dispatchers_share_one_cadence_on_postgresql(postgres: async_sessionmaker[AsyncSession]) -> None:
     one, two = PostgresSendBudget(postgres), PostgresSendBudget(postgres)
     assert isinstance(send_budget(postgres), PostgresSendBudget)
-    await one.pause(60)  # anchors the starts: all of them fall after the pause
+    await anchored(postgres)
     waits = [await (one, two)[n % 2].reserve(30, 3, WINDOW) for n in range(60)]
     assert await reserved_after_pause(postgres) == pytest.approx(60 * WINDOW / 29.5, abs=1e-4)
     assert all(wait > 50 for wait in waits)  # nobody starts before the flood wait is over
@@ -101,7 +114,7 @@ async def test_while_the_bot_replies_to_people_the_dispatchers_leave_them_room(
     postgres: async_sessionmaker[AsyncSession],
 ) -> None:
     bot, dispatcher = PostgresSendBudget(postgres), PostgresSendBudget(postgres)
-    await dispatcher.pause(60)
+    await anchored(postgres)
     await bot.replied()
     for _ in range(53):
         await dispatcher.reserve(30, 3, WINDOW)
@@ -137,3 +150,13 @@ async def test_a_dispatch_process_also_queues_due_reminders(world: World) -> Non
     assert every == 30
     queued = await rows(world.sessions)
     assert [(row.member_id, row.kind) for row in queued] == [(world.members[0], NotificationKind.REMINDER.value)]
+
+
+async def test_each_429_widens_the_shared_cadence_a_little(postgres: async_sessionmaker[AsyncSession]) -> None:
+    budget = PostgresSendBudget(postgres)
+    await budget.pause(60)
+    await budget.pause(60)  # two 429s
+    for _ in range(10):
+        await budget.reserve(30, 3, WINDOW)
+    intervals = [WINDOW / 29.5 + 2 * WIDEN - n * NARROW for n in range(10)]  # narrowing again as it sends
+    assert await reserved_after_pause(postgres) == pytest.approx(sum(intervals), abs=1e-5)

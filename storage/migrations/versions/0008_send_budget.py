@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("next_start", sa.Float(), nullable=False),
         sa.Column("paused_until", sa.Float(), nullable=False),
         sa.Column("replies_until", sa.Float(), nullable=False),
+        sa.Column("extra", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_send_budget")),
     )
     op.create_index("ix_notifications_member", "notifications", ["member_id"])
