@@ -13,9 +13,11 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
+from bot.state_store import StateStore
 from domain.clock import Clock, SystemClock
 from domain.delivery import DeliveryQueue
 from domain.studio import Studio
+from storage.bot_state import SqlStateStore
 from storage.database import ping
 from storage.outbox import OutboxStore, enqueued_on, outbox_figures
 from storage.secrets import WEBHOOK_SECRET, stored_secret
@@ -30,6 +32,7 @@ class Services:
     ping: Callable[[], Awaitable[None]]  # raises unless the database answers (/healthz)
     outbox_figures: Callable[[datetime], Awaitable[dict[str, float]]]  # queue sizes for /metrics
     webhook_secret: Callable[[], Awaitable[str]]  # generated on first use, then read from the database
+    conversations: StateStore  # conversations in progress, kept across restarts (bot/persistence.py)
 
     def with_studio(self, studio: Studio) -> Services:
         """Tests swap in a studio with a fixed clock."""
@@ -44,4 +47,5 @@ def compose(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], 
         ping=partial(ping, sessionmaker),
         outbox_figures=partial(outbox_figures, sessionmaker),
         webhook_secret=partial(stored_secret, sessionmaker, WEBHOOK_SECRET),
+        conversations=SqlStateStore(sessionmaker),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from telegram import Update
 from telegram.ext import (
@@ -19,10 +20,12 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.ext._utils.types import ConversationKey
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
-from bot.context import TraineryContext
+from bot.context import TraineryApplication, TraineryContext
+from bot.persistence import AnyApplication, persist, persistence_of
 from bot.ranges import DayError, parse_capacity, parse_day, parse_time
 from bot.render import escape
 from bot.replies import answer, retire, show
@@ -43,6 +46,7 @@ from domain.sessions.override import review_override, save_override
 
 CHOOSE, CAPACITY, SPACE, TRAINER, DAY, TIME, REVIEW, REASON, CONFIRM_CANCEL, OVERRIDE_REASON = range(10)
 END = ConversationHandler.END
+NAME = "session_changes"
 TIMEOUT = timedelta(minutes=10)
 FURTHEST = timedelta(days=2 * 366)  # how far ahead a session may be moved: a typo's year 2207 is refused
 
@@ -373,7 +377,7 @@ async def show_review(
 ) -> int:
     """The review; its warnings are what a Save confirms (the save asks again if others arise)."""
     assert plan.directory is not None
-    draft.confirmed = plan.warnings
+    draft.confirmed = tuple(warning.seen() for warning in plan.warnings)
     text = texts.review(plan, plan.directory, context.settings.zone)
     if note:
         text = f"<i>{escape(note)}</i>\n\n{text}"
@@ -504,9 +508,76 @@ async def stop(update: Update, context: TraineryContext) -> int:
 async def timed_out(update: Update, context: TraineryContext) -> None:
     draft = context.state.override or context.state.cancel
     finish(context)  # first: the state is gone before anyone can see the message change
-    chat = update.effective_chat
+    user, chat = update.effective_user, update.effective_chat
+    if user is not None:
+        _store_soon(context, user.id)
     if draft is not None and chat is not None:
         await retire(context, chat.id, draft.message_id, texts.TIMED_OUT)
+
+
+def _store_soon(context: TraineryContext, user_id: int) -> None:
+    """A time-out is a job, not an update, so no update's end stores it: store it in a
+    task of its own, which runs after PTB has ended the conversation."""
+    context.application.mark_data_for_update_persistence(user_ids=user_id)
+    context.application.create_task(persist(context.application), name="store a timed-out conversation")
+
+
+# -- after a restart: the time-out still applies -------------------------------------
+
+
+def resume(application: TraineryApplication) -> None:
+    """Right after start: each conversation restored from the database gets the rest of
+    its time-out (or ends at once, if that has run out while the bot was down; or if
+    its draft could not be read back). Synchronous, so no update is handled before."""
+    persistence, handler = persistence_of(application), conversation_of(application)
+    if persistence is None or handler is None or application.job_queue is None:
+        return
+    now, limit = application.bot_data.studio.now(), handler.conversation_timeout
+    limit = limit if isinstance(limit, timedelta) else timedelta(seconds=limit or 0)
+    for key in list(restored(handler)):
+        touched = persistence.touched(NAME, key)
+        if touched is None:
+            continue  # begun in this run: PTB's own time-out job covers it
+        left = max(limit - (now - touched), timedelta(0))
+        chat_id, user_id = key
+        assert isinstance(chat_id, int) and isinstance(user_id, int)
+        application.job_queue.run_once(expire_restored, left, data=key, chat_id=chat_id, user_id=user_id)
+
+
+async def expire_restored(context: TraineryContext) -> None:
+    """The time-out of a conversation restored at start, unless the person has taken a
+    step since (then PTB's own time-out job, renewed by that step, counts instead)."""
+    handler = conversation_of(context.application)
+    assert context.job is not None and handler is not None
+    key = cast(tuple[int, int], context.job.data)
+    conversations = restored(handler)
+    if key not in conversations or key in handler.timeout_jobs:
+        return
+    state = context.application.user_data.get(key[1])
+    draft = (state.override or state.cancel) if state else None
+    readable = conversations[key] in handler.states and draft is not None
+    del conversations[key]  # ends it; the deletion is stored with the state below
+    if state is not None:
+        state.override = state.cancel = None
+    _store_soon(context, key[1])
+    if readable and draft is not None:
+        await retire(context, key[0], draft.message_id, texts.TIMED_OUT)
+    else:  # stored by an older version of the bot, or damaged: dropped at start
+        await context.bot.send_message(key[0], texts.LOST_IN_RESTART)
+
+
+def restored(handler: ConversationHandler) -> dict[ConversationKey, object]:  # type: ignore[type-arg]
+    """The conversations in progress. PTB keeps them privately and offers no public way
+    to end one outside an update; this is the one place that reaches in."""
+    return cast(dict[ConversationKey, object], handler._conversations)  # noqa: SLF001
+
+
+def conversation_of(application: AnyApplication) -> ConversationHandler | None:  # type: ignore[type-arg]
+    for handlers in application.handlers.values():
+        for handler in handlers:
+            if isinstance(handler, ConversationHandler) and handler.name == NAME:
+                return handler
+    return None
 
 
 async def use_buttons(update: Update, context: TraineryContext) -> None:
@@ -602,7 +673,8 @@ def _conversation(
         ],
         allow_reentry=True,
         conversation_timeout=timeout,
-        name="session_changes",
+        name=NAME,
+        persistent=True,  # kept in the database: a change in progress survives a restart
     )
 
 
