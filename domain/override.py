@@ -77,7 +77,6 @@ class OverrideWarning:
         """What the person confirmed: the kind, and which session is in the way."""
         return self.kind, None if self.other is None else self.other.key
 
-
     def seen(self) -> SeenWarning:
         """The warning as a draft keeps it: its signature, plain data that outlives a restart."""
         return SeenWarning(*self.signature)

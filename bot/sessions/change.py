@@ -538,9 +538,9 @@ def resume(application: TraineryApplication) -> None:
         touched = persistence.touched(NAME, key)
         if touched is None:
             continue  # begun in this run: PTB's own time-out job covers it
-        left = max(limit - (now - touched), timedelta(0))
         chat_id, user_id = key
         assert isinstance(chat_id, int) and isinstance(user_id, int)
+        left = max(limit - (now - touched), timedelta(0)) if _readable(application, handler, key) else timedelta(0)
         application.job_queue.run_once(expire_restored, left, data=key, chat_id=chat_id, user_id=user_id)
 
 
@@ -555,7 +555,7 @@ async def expire_restored(context: TraineryContext) -> None:
         return
     state = context.application.user_data.get(key[1])
     draft = (state.override or state.cancel) if state else None
-    readable = conversations[key] in handler.states and draft is not None
+    readable = _readable(context.application, handler, key)
     del conversations[key]  # ends it; the deletion is stored with the state below
     if state is not None:
         state.override = state.cancel = None
@@ -564,6 +564,18 @@ async def expire_restored(context: TraineryContext) -> None:
         await retire(context, key[0], draft.message_id, texts.TIMED_OUT)
     else:  # stored by an older version of the bot, or damaged: dropped at start
         await context.bot.send_message(key[0], texts.LOST_IN_RESTART)
+
+
+def _readable(application: AnyApplication, handler: ConversationHandler, key: ConversationKey) -> bool:  # type: ignore[type-arg]
+    """Whether a restored conversation can go on: a step this code knows, and its draft
+    (dropped at start if an older version stored it)."""
+    user_id = key[-1]
+    state = application.user_data.get(user_id) if isinstance(user_id, int) else None
+    return (
+        restored(handler).get(key) in handler.states
+        and state is not None
+        and (state.override or state.cancel) is not None
+    )
 
 
 def restored(handler: ConversationHandler) -> dict[ConversationKey, object]:  # type: ignore[type-arg]
