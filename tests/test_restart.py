@@ -16,10 +16,11 @@ from bot.app import build_application
 from bot.context import TraineryApplication
 from bot.sessions import change
 from bot.sessions import texts as session_texts
+from domain.bookings.book import book_session
 from domain.clock import FixedClock
 from domain.sessions.card import find_session
-from storage.models import BotStateRow
-from tests.bot_harness import TRAINER, database_url, fake, settings_for
+from storage.models import BotStateRow, PersonRow
+from tests.bot_harness import MEMBER, TRAINER, database_url, fake, settings_for
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone
 from tests.world import World, berlin
@@ -143,3 +144,22 @@ async def test_a_draft_an_older_version_stored_is_dropped_with_a_clear_message(f
         assert (await trainer.send("19:30"))["text"] == NOT_UNDERSTOOD
         await second.stop()
     assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).start == berlin(2026, 12, 1, 18, 0)
+
+
+async def test_a_members_pending_confirmation_is_answered_after_a_restart(fake: FakeBotApi, world: World) -> None:
+    """A member's "cancel my booking?" lives in its button (bot/callbacks.py), not in
+    the conversation state: the Yes pressed after a restart cancels the booking once."""
+    async with world.sessions() as session, session.begin():
+        linked = update(PersonRow).where(PersonRow.id == world.members[0]).values(telegram_user_id=MEMBER)
+        await session.execute(linked)
+    await book_session(world.studio, world.members[0], world.yoga_on(TUESDAY), world.members[0])
+    first = await booted(fake, world)
+    member = Phone(first, fake, MEMBER, "Mia")
+    ask = await member.tap("Cancel 1.", await member.send("/my"))
+    await killed(first)
+    second = await booted(fake, world)
+    member.app = second
+    done = await member.tap("Yes, cancel", ask)
+    assert "Cancelled: Yoga, Tue 01 Dec 18:00. The session went back to your pass." in done["text"]
+    assert await world.pass_balance(world.members[0]) == 10
+    await second.shutdown()
