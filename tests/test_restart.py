@@ -10,6 +10,7 @@ import asyncio
 import json
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.app import build_application
@@ -163,3 +164,31 @@ async def test_a_members_pending_confirmation_is_answered_after_a_restart(fake: 
     assert "Cancelled: Yoga, Tue 01 Dec 18:00. The session went back to your pass." in done["text"]
     assert await world.pass_balance(world.members[0]) == 10
     await second.shutdown()
+
+
+async def test_an_in_process_time_out_is_stored_too(
+    fake: FakeBotApi, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A time-out is a job, not an update: it stores its end itself, so a restart
+    after it finds no conversation to resume."""
+    monkeypatch.setattr(change, "TIMEOUT", timedelta(seconds=0.5))
+    application = await booted(fake, world)
+    async with application:
+        await application.start()
+        trainer = Phone(application, fake, TRAINER, "Tom")
+        menu = await trainer.tap("✎ Change", await trainer.tap("1 ", await trainer.send("/sessions week")))
+        await wait_for_text(fake, menu["message_id"], session_texts.TIMED_OUT)
+        for _ in range(400):  # the store follows in a task of its own
+            if await stored_kinds(world) == ["user"]:
+                break
+            await asyncio.sleep(0.05)
+        assert await stored_kinds(world) == ["user"]  # the list they came from; no draft, no step
+        await application.stop()
+    again = await booted(fake, world)
+    assert again.user_data[TRAINER].override is None
+    await again.shutdown()
+
+
+async def stored_kinds(world: World) -> list[str]:
+    async with world.sessions() as session:
+        return list((await session.scalars(select(BotStateRow.kind))).all())

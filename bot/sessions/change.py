@@ -509,10 +509,10 @@ async def timed_out(update: Update, context: TraineryContext) -> None:
     draft = context.state.override or context.state.cancel
     finish(context)  # first: the state is gone before anyone can see the message change
     user, chat = update.effective_user, update.effective_chat
-    if user is not None:
-        _store_soon(context, user.id)
     if draft is not None and chat is not None:
         await retire(context, chat.id, draft.message_id, texts.TIMED_OUT)
+    if user is not None:  # last: no await may come between this and PTB ending the conversation
+        _store_soon(context, user.id)
 
 
 def _store_soon(context: TraineryContext, user_id: int) -> None:
