@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -111,6 +112,7 @@ class ScheduleRow(Base):
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
         CheckConstraint("default_capacity > 0", name="capacity_positive"),
         CheckConstraint("NOT closed OR pass_template_id IS NOT NULL", name="closed_has_template"),
+        CheckConstraint("NOT private OR default_capacity = 1", name="private_for_one"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -126,6 +128,8 @@ class ScheduleRow(Base):
     pass_template_id: Mapped[int | None] = mapped_column(ForeignKey("pass_templates.id"))
     booking_deadline_minutes: Mapped[int | None]  # None: the studio's default
     active: Mapped[bool] = mapped_column(default=True)
+    # 1:1, booked by staff only; one member at a time.
+    private: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class PassTemplateScheduleRow(Base):

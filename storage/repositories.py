@@ -157,6 +157,7 @@ class SchedulesRepository:
             pass_template_id=schedule.pass_template_id,
             booking_deadline_minutes=None if deadline is None else int(deadline.total_seconds() // 60),
             active=schedule.active,
+            private=schedule.private,
         )
         self.session.add(row)
         await self.session.flush()
@@ -179,6 +180,7 @@ def _schedule(row: ScheduleRow) -> Schedule:
         pass_template_id=row.pass_template_id,
         booking_deadline=None if deadline is None else timedelta(minutes=deadline),
         active=row.active,
+        private=row.private,
     )
 
 

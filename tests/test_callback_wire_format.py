@@ -27,6 +27,8 @@ from bot.callbacks import (
     PassesPage,
     QuickPick,
     ShowBookings,
+    StaffBookMember,
+    StaffBookPick,
     StaffCancelBooking,
     StartCancel,
     StartOverride,
@@ -118,6 +120,12 @@ WIRE: list[tuple[callbacks.Callback, str]] = [
     (AdminListPage("schedules", 9999), "A1:schedules:9999"),
     (PassesPage(42, 1), "P1:42:1"),
     (PassesPage(10**18 - 1, 9999), "P1:999999999999999999:9999"),
+    # Staff booking a member from the card (issue 14): new kinds, pinned from their first day.
+    (StaffBookPick(KEY), "SB1:987654:1924991940:0"),
+    (StaffBookPick(LONGEST, 9999), "SB1:999999999999999999:253402300799:9999"),
+    (StaffBookMember(KEY, 42), "SBM1:987654:1924991940:42:0"),
+    (StaffBookMember(LOCAL, 42, True), "SBM1:17:1796146200:42:1"),
+    (StaffBookMember(LONGEST, 10**18 - 1, True), "SBM1:999999999999999999:253402300799:999999999999999999:1"),
 ]
 
 
