@@ -98,9 +98,11 @@ async def test_a_draft_whose_time_out_ran_out_while_down_ends_and_says_so(
     clock.advance(change.TIMEOUT + timedelta(minutes=1))  # down for eleven minutes
     second = await booted(fake, world)
     async with second:
-        await second.start()  # the JobQueue ends the restored conversation at once
-        await wait_for_text(fake, card["message_id"], session_texts.TIMED_OUT)
+        await second.start()
+        # Ended by the start itself, before any update could continue it; then told.
         assert second.user_data[TRAINER].override is None
+        assert change.restored(change.conversation_of(second)) == {}  # type: ignore[arg-type]
+        await wait_for_text(fake, card["message_id"], session_texts.TIMED_OUT)
         trainer.app = second
         assert (await trainer.send("19:30"))["text"] == NOT_UNDERSTOOD  # no longer read as the time
         await second.stop()

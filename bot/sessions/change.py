@@ -526,22 +526,31 @@ def _store_soon(context: TraineryContext, user_id: int) -> None:
 
 
 def resume(application: TraineryApplication) -> None:
-    """Right after start: each conversation restored from the database gets the rest of
-    its time-out (or ends at once, if that has run out while the bot was down; or if
-    its draft could not be read back). Synchronous, so no update is handled before."""
+    """Right after start, before any update is handled (this is synchronous): each
+    conversation restored from the database gets the rest of its time-out. One whose
+    time ran out while the bot was down, or whose draft could not be read back, ends
+    here and now — no update can meet it — and the person is told by a job."""
     persistence, handler = persistence_of(application), conversation_of(application)
     if persistence is None or handler is None or application.job_queue is None:
         return
     now, limit = application.bot_data.studio.now(), handler.conversation_timeout
     limit = limit if isinstance(limit, timedelta) else timedelta(seconds=limit or 0)
+    ended = False
     for key in list(restored(handler)):
         touched = persistence.touched(NAME, key)
         if touched is None:
             continue  # begun in this run: PTB's own time-out job covers it
         chat_id, user_id = key
         assert isinstance(chat_id, int) and isinstance(user_id, int)
-        left = max(limit - (now - touched), timedelta(0)) if _readable(application, handler, key) else timedelta(0)
-        application.job_queue.run_once(expire_restored, left, data=key, chat_id=chat_id, user_id=user_id)
+        left = limit - (now - touched)
+        if _readable(application, handler, key) and left > timedelta(0):
+            application.job_queue.run_once(expire_restored, left, data=key, chat_id=chat_id, user_id=user_id)
+        else:
+            draft = _end(application, handler, key)
+            application.job_queue.run_once(tell_ended, 0, data=draft, chat_id=chat_id, user_id=user_id)
+            ended = True
+    if ended:
+        application.create_task(persist(application), name="store the conversations ended at start")
 
 
 async def expire_restored(context: TraineryContext) -> None:
@@ -550,20 +559,39 @@ async def expire_restored(context: TraineryContext) -> None:
     handler = conversation_of(context.application)
     assert context.job is not None and handler is not None
     key = cast(tuple[int, int], context.job.data)
-    conversations = restored(handler)
-    if key not in conversations or key in handler.timeout_jobs:
+    if key not in restored(handler) or key in handler.timeout_jobs:
         return
-    state = context.application.user_data.get(key[1])
-    draft = (state.override or state.cancel) if state else None
-    readable = _readable(context.application, handler, key)
-    del conversations[key]  # ends it; the deletion is stored with the state below
+    draft = _end(context.application, handler, key)
+    await persist(context.application)
+    await tell_ended(context, draft)
+
+
+async def tell_ended(context: TraineryContext, draft: OverrideDraft | CancelDraft | None = None) -> None:
+    """As the in-process time-out does: the draft's message says so. A draft that could
+    not be read back has no message to retire: the person gets a new one."""
+    assert context.job is not None and context.job.chat_id is not None
+    draft = draft or cast(OverrideDraft | CancelDraft | None, context.job.data)
+    if isinstance(draft, OverrideDraft | CancelDraft):
+        await retire(context, context.job.chat_id, draft.message_id, texts.TIMED_OUT)
+    else:  # stored by an older version of the bot, or damaged: dropped at start
+        await context.bot.send_message(context.job.chat_id, texts.LOST_IN_RESTART)
+
+
+def _end(
+    application: AnyApplication,
+    handler: ConversationHandler,  # type: ignore[type-arg]
+    key: ConversationKey,
+) -> OverrideDraft | CancelDraft | None:
+    """End a restored conversation outside an update; returns its draft if it was readable."""
+    readable = _readable(application, handler, key)
+    user_id = key[-1]
+    state = application.user_data.get(user_id) if isinstance(user_id, int) else None
+    draft = (state.override or state.cancel) if state is not None and readable else None
+    del restored(handler)[key]  # the deletion is stored with the state, by the caller's persist
     if state is not None:
         state.override = state.cancel = None
-    _store_soon(context, key[1])
-    if readable and draft is not None:
-        await retire(context, key[0], draft.message_id, texts.TIMED_OUT)
-    else:  # stored by an older version of the bot, or damaged: dropped at start
-        await context.bot.send_message(key[0], texts.LOST_IN_RESTART)
+    application.mark_data_for_update_persistence(user_ids=user_id if isinstance(user_id, int) else None)
+    return draft
 
 
 def _readable(application: AnyApplication, handler: ConversationHandler, key: ConversationKey) -> bool:  # type: ignore[type-arg]
