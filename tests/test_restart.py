@@ -23,7 +23,7 @@ from domain.sessions.card import find_session
 from storage.models import BotStateRow, PersonRow
 from tests.bot_harness import MEMBER, TRAINER, database_url, fake, settings_for
 from tests.fake_bot_api import FakeBotApi
-from tests.phone import Phone
+from tests.phone import Phone, button_data
 from tests.world import World, berlin
 
 __all__ = ["database_url", "fake"]  # fixtures, used by name
@@ -55,7 +55,7 @@ async def half_way(fake: FakeBotApi, world: World) -> tuple[Phone, dict]:  # typ
     ask = await trainer.tap("Wed 02.12", picker)
     assert "Type the start time as HH:MM" in ask["text"]
     await killed(first)
-    return trainer, card
+    return trainer, card | {"picker": picker}
 
 
 async def wait_for_text(fake: FakeBotApi, message_id: int, text: str) -> None:
@@ -105,6 +105,9 @@ async def test_a_draft_whose_time_out_ran_out_while_down_ends_and_says_so(
         await wait_for_text(fake, card["message_id"], session_texts.TIMED_OUT)
         trainer.app = second
         assert (await trainer.send("19:30"))["text"] == NOT_UNDERSTOOD  # no longer read as the time
+        day = button_data(card["picker"], "Thu 03.12")  # a button of the vanished draft
+        answered = await trainer.press(day, card["message_id"], forged=True)
+        assert answered is not None and answered["text"] == session_texts.EXPIRED_BUTTON
         await second.stop()
     occurrence = await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))
     assert occurrence.start == berlin(2026, 12, 1, 18, 0)
