@@ -146,16 +146,18 @@ async def _serve(application: TraineryApplication, settings: Settings, stop: asy
         await _listening(application.post_init(application), "TRAINERY_HEALTH_PORT", settings.health_port)  # type: ignore[misc]
         if stop.is_set():
             return
-        await _receive(application, settings)
         try:
-            await application.start()
-            try:
+            await _receive(application, settings)
+            if not stop.is_set():
+                await application.start()
                 await stop.wait()
-            finally:
-                await application.stop()
         finally:
+            # PTB's order: stop fetching first (confirming the offset when polling), then
+            # stop the Application, which handles what was fetched and stores conversations.
             if application.updater is not None and application.updater.running:
-                await application.updater.stop()  # confirms the last update's offset when polling
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
     finally:
         await application.post_stop(application)  # type: ignore[misc]
 
