@@ -2,7 +2,7 @@
 middle of an override — as a new process would after a kill — and the trainer's next
 input continues the same draft; a draft whose time-out ran out while the bot was down
 ends with nothing changed and the trainer told; one an older version stored is dropped
-with a clear message. The studio clock stands at Monday 2026-11-30 08:00 Berlin."""
+with a clear message. On SQLite and PostgreSQL; the studio clock stands at Monday 2026-11-30 08:00 Berlin."""
 
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ from domain.bookings.book import book_session
 from domain.clock import FixedClock
 from domain.sessions.card import find_session
 from storage.models import BotStateRow, PersonRow
-from tests.bot_harness import MEMBER, TRAINER, database_url, fake, settings_for
+from tests.bot_harness import MEMBER, TRAINER, fake, settings_for
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone, button_data
 from tests.world import World, berlin
 
-__all__ = ["database_url", "fake"]  # fixtures, used by name
+__all__ = ["fake"]  # a fixture, used by name; the database is either (conftest.py)
 TUESDAY = date(2026, 12, 1)
 NOT_UNDERSTOOD = "I did not understand that. Send /help for what you can do."
 
