@@ -197,3 +197,23 @@ async def test_an_in_process_time_out_is_stored_too(
 async def stored_kinds(world: World) -> list[str]:
     async with world.sessions() as session:
         return list((await session.scalars(select(BotStateRow.kind))).all())
+
+
+async def test_a_cancel_reason_typed_after_a_restart_reaches_the_members(fake: FakeBotApi, world: World) -> None:
+    await world.book_all(world.yoga_on(TUESDAY), world.members[:2])
+    first = await booted(fake, world)
+    trainer = Phone(first, fake, TRAINER, "Tom")
+    card = await trainer.tap("1 ", await trainer.send("/sessions week"))
+    prompt = await trainer.tap("❌ Cancel session", card)
+    assert "Type a reason members will see" in prompt["text"]
+    await killed(first)
+    second = await booted(fake, world)
+    trainer.app = second
+    confirm = await trainer.send("Trainer is ill")
+    assert "Reason shown to members: “Trainer is ill”" in confirm["text"]
+    done = await trainer.tap("Yes, cancel the session", confirm)
+    assert "❌ Cancelled — Yoga · Tue 01 Dec 2026" in done["text"]
+    occurrence = await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))
+    assert occurrence.cancelled and occurrence.record.cancel_reason == "Trainer is ill"
+    assert [n.kind for n in await world.notifications()] == ["training_cancelled"] * 2
+    await second.shutdown()
