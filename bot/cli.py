@@ -128,8 +128,9 @@ async def _run(settings: Settings, stop: asyncio.Event) -> None:
     try:
         application = build_application(settings, sessionmaker)
         try:
-            await _connect(application, settings)
-            await _serve(application, settings, stop)
+            if not stop.is_set():
+                await _connect(application, settings)
+                await _serve(application, settings, stop)
         finally:
             await application.shutdown()  # stores the conversations once more; a no-op before initialize
     finally:
