@@ -1,7 +1,7 @@
 """bot_state: conversations in progress (override drafts, cancel reasons), kept across restarts
 
 Revision ID: 0007
-Revises: 0009
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
