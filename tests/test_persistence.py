@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import UTC, date, datetime
 
 import pytest
@@ -186,3 +187,18 @@ async def test_a_failed_write_is_kept_for_the_next_flush(
     again = persistence(sessions, clock)
     assert await again.get_user_data() == {1002: full_state()}
     assert await again.get_conversations(NAME) == {(1002, 1002): 7}
+
+
+def test_the_codec_knows_every_field_of_the_state() -> None:
+    """A field added to UserState or a draft must be stored too (and VERSION bumped if
+    an old stored state would be misread without it): this fails until it is."""
+    stored = encode(full_state())
+    assert stored is not None
+    assert set(stored) - {"v"} == {f.name for f in fields(UserState)}
+    for name, kind in [
+        ("override", OverrideDraft),
+        ("cancel", CancelDraft),
+        ("last_list", ListView),
+        ("outcome", Outcome),
+    ]:
+        assert set(stored[name]) == {f.name for f in fields(kind)}, name
