@@ -163,6 +163,23 @@ class TimedNotices(Protocol):
         another transaction records at the same time is that one's (it waits for it)."""
         ...
 
+    async def withdraw(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        """Take the messages these notices queued (of this slot, or any) out of the outbox
+        while unsent, and forget their marks, so a later scan works them out again from
+        the data as it is then; (subject, slot) of those withdrawn. Called in the
+        transaction of the change that made them stale, after its aggregate's locks.
+        Unsent is pending, also a row a dispatcher holds under its lease: if that one is
+        being sent this very moment it may still arrive (its sender then finds no row
+        to mark sent) — as it would have had the change come a moment later."""
+        ...
+
+    async def release(self, kind: MarkKind, keys: Iterable[tuple[int, int]]) -> None:
+        """Forget these marks (subject, slot), so a later scan works them out again;
+        a message already sent stays sent."""
+        ...
+
     async def scanned_until(self, name: str) -> datetime | None: ...
     async def mark_scanned(self, name: str, at: datetime) -> None:
         """The scan `name` has looked at everything up to `at` (never moves back)."""

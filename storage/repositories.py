@@ -7,20 +7,34 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.booking import Booking, BookingStatus, CancelledBy, WaitlistEntry
+from domain.delivery import DeliveryStatus
 from domain.errors import BookingNotActive, StaleReview
 from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
 from domain.reminders.preferences import Preferences
-from domain.reminders.rules import Held, Mark, MarkKind, PassState
+from domain.reminders.rules import Held, Mark, MarkKind, Outcome, PassState, notice_change_id
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
 from storage.models import (
@@ -746,6 +760,60 @@ class TimedNoticesRepository:
             .returning(table.c.kind, table.c.subject_id, table.c.slot)
         )
         return {(kind, subject, slot) for kind, subject, slot in result}
+
+    async def withdraw(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        # Only a mark recorded as queued has a message; found by its change id (the
+        # notifications' unique key leads with it), deleted only while pending.
+        queued = {
+            notice_change_id(kind, subject, one, due_at): (subject, one)
+            for subject, one, due_at in await self._queued(kind, subject_ids, slot)
+        }
+        withdrawn: set[tuple[int, int]] = set()
+        change_ids = sorted(queued)
+        for chunk in range(0, len(change_ids), 1000):  # bound the IN list
+            result = await self.session.execute(
+                delete(NotificationRow)
+                .where(
+                    NotificationRow.change_id.in_(change_ids[chunk : chunk + 1000]),
+                    NotificationRow.status == DeliveryStatus.PENDING.value,
+                )
+                .returning(NotificationRow.change_id)
+                .execution_options(synchronize_session=False)
+            )
+            withdrawn.update(queued[change_id] for change_id in result.scalars())
+        await self.release(kind, withdrawn)
+        return withdrawn
+
+    async def _queued(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None
+    ) -> list[tuple[int, int, datetime]]:
+        """(subject, slot, due) of the marks of these subjects that queued a message."""
+        ids = sorted(set(subject_ids))
+        found: list[tuple[int, int, datetime]] = []
+        for chunk in range(0, len(ids), 1000):  # bound the IN list
+            query = select(TimedNoticeRow.subject_id, TimedNoticeRow.slot, TimedNoticeRow.due_at).where(
+                TimedNoticeRow.kind == kind.value,
+                TimedNoticeRow.subject_id.in_(ids[chunk : chunk + 1000]),
+                TimedNoticeRow.outcome == Outcome.QUEUED.value,
+            )
+            if slot is not None:
+                query = query.where(TimedNoticeRow.slot == slot)
+            found.extend((subject, one, due_at) for subject, one, due_at in await self.session.execute(query))
+        return found
+
+    async def release(self, kind: MarkKind, keys: Iterable[tuple[int, int]]) -> None:
+        wanted = sorted(set(keys))
+        for chunk in range(0, len(wanted), 1000):
+            await self.session.execute(
+                delete(TimedNoticeRow)
+                .where(
+                    TimedNoticeRow.kind == kind.value,
+                    tuple_(TimedNoticeRow.subject_id, TimedNoticeRow.slot).in_(wanted[chunk : chunk + 1000]),
+                )
+                .execution_options(synchronize_session=False)
+            )
 
     async def scanned_until(self, name: str) -> datetime | None:
         row = await self.session.get(NoticeScanRow, name, populate_existing=True)
