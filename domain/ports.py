@@ -172,7 +172,15 @@ class TimedNotices(Protocol):
         transaction of the change that made them stale, after its aggregate's locks.
         Unsent is pending, also a row a dispatcher holds under its lease: if that one is
         being sent this very moment it may still arrive (its sender then finds no row
-        to mark sent) — as it would have had the change come a moment later."""
+        to mark sent) — as it would have had the change come a moment later. Waits
+        for a scan in progress (`lock_scan`), so what it queued is withdrawn too."""
+        ...
+
+    async def lock_scan(self) -> None:
+        """Taken first by a scan that may queue what a change withdraws (reminders, the
+        trainer's day): waits for the changes withdrawing notices right now and keeps
+        new ones waiting until this transaction ends, so the scan never queues from
+        data a change made stale meanwhile, and a change sees what the scan queued."""
         ...
 
     async def release(self, kind: MarkKind, keys: Iterable[tuple[int, int]]) -> None:

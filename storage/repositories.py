@@ -18,6 +18,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
@@ -761,9 +762,21 @@ class TimedNoticesRepository:
         )
         return {(kind, subject, slot) for kind, subject, slot in result}
 
+    async def lock_scan(self) -> None:
+        # PostgreSQL: an advisory lock, the scan's exclusive, a withdrawal's shared. A
+        # scan holds no other lock when it takes it and a withdrawal comes after the
+        # aggregate's locks, so neither waits on the other in a circle. SQLite: every
+        # transaction holds the write lock (BEGIN IMMEDIATE); they run one at a time.
+        await self._fence("pg_advisory_xact_lock")
+
+    async def _fence(self, function: str) -> None:
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(text(f"SELECT {function}(:key)"), {"key": _SCAN_FENCE})
+
     async def withdraw(
         self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
     ) -> set[tuple[int, int]]:
+        await self._fence("pg_advisory_xact_lock_shared")  # a scan in progress first
         # Only a mark recorded as queued has a message; found by its change id (the
         # notifications' unique key leads with it), deleted only while pending.
         queued = {
@@ -829,6 +842,8 @@ class TimedNoticesRepository:
             )
         )
 
+
+_SCAN_FENCE = 0x7472_6D64  # "trmd": the scan for due notices against their withdrawal
 
 _COURSE_TEMPLATE = (
     exists().where(ScheduleRow.pass_template_id == PassRow.template_id, ScheduleRow.closed.is_(True)).label("course")

@@ -7,20 +7,25 @@ figures and /undelivered never count it. SQLite and PostgreSQL, fixed clock: Mon
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import text
 
 from domain.bookings.book import book_session
 from domain.bookings.cancel import cancel_booking
 from domain.clock import FixedClock
 from domain.notifications import NotificationKind
 from domain.override import OverrideRequest
-from domain.reminders.due import send_due
+from domain.reminders.due import _reminders, send_due  # _reminders: the scan's part, inside a test's transaction
 from domain.reminders.policy import NoticePolicy
 from domain.sessions.cancel import cancel_session
 from domain.sessions.override import save_override
 from storage.models import NotificationRow
 from storage.outbox import OutboxStore, outbox_figures
-from tests.delivery_helpers import link_chats
+from storage.unit_of_work import SqlUnitOfWork
+from tests.delivery_helpers import link_chats, wait_for
 from tests.world import World, berlin
 
 POLICY = NoticePolicy((timedelta(hours=24), timedelta(hours=2)), time(7), 7)
@@ -150,3 +155,31 @@ async def test_a_session_re_roomed_gets_its_unsent_reminder_again_with_the_new_s
     [again] = await of_kind(world, NotificationKind.REMINDER)
     assert (again.payload["lead_minutes"], again.payload["space"]) == (1440, "Studio B")
     await nothing_undelivered(world)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite runs one writer at a time
+async def test_a_cancel_while_a_scan_queues_its_reminder_waits_for_the_scan_and_withdraws_it(
+    world: World, clock: FixedClock
+) -> None:
+    """PostgreSQL: the scan has read the booking as active when the member cancels; the
+    cancel waits for the scan's transaction and then withdraws what it queued."""
+    member = world.members[0]
+    await link_chats(world.sessions, None, [member])
+    booking = await book_session(world.studio, member, world.yoga_on(TUESDAY), member)
+    clock.set(berlin(2026, 11, 30, 18, 0))
+    async with SqlUnitOfWork(world.sessions) as uow:
+        await uow.timed.lock_scan()  # a scan has begun
+        cancelling = asyncio.create_task(cancel_booking(world.studio, member, booking.id))
+        await wait_for(lambda: waiting_for_the_scan(world), what="the cancel waiting for the scan")
+        report = await _reminders(uow, world.studio, POLICY)  # reads the booking as it was: active
+        await uow.commit()
+    assert report.queued[NotificationKind.REMINDER] == 1
+    await cancelling
+    assert await of_kind(world, NotificationKind.REMINDER) == []
+    await nothing_undelivered(world)
+
+
+async def waiting_for_the_scan(world: World) -> bool:
+    async with world.sessions() as session:
+        query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        return bool(await session.scalar(text(query)))

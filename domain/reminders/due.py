@@ -81,6 +81,7 @@ async def send_due(studio: Studio, policy: NoticePolicy) -> DueReport:
 
 
 async def _reminders(uow: UnitOfWork, studio: Studio, policy: NoticePolicy) -> DueReport:
+    await uow.timed.lock_scan()  # a change withdrawing reminders waits, or is waited for
     now = studio.now()
     since = await uow.timed.scanned_until(REMINDER_SCAN) or now - FIRST_LOOKBACK
     held = await uow.timed.reminders_due(min(since - SCAN_MARGIN, now), now, policy.leads)
@@ -169,6 +170,7 @@ async def _trainer_day(uow: UnitOfWork, studio: Studio, at: time) -> DueReport:
     due_at = to_utc(datetime.combine(today, at), studio.zone)
     if now < due_at:
         return DueReport()
+    await uow.timed.lock_scan()
     trainers = await uow.people.holding(Role.TRAINER)
     wanted = await _reachable(uow, {t.id for t in trainers if t.is_trainer}, lambda p: p.trainer_day)
     # The slot is the day: only today's records count.
