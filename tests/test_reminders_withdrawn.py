@@ -22,6 +22,7 @@ from domain.reminders.due import _reminders, send_due  # _reminders: the scan's 
 from domain.reminders.policy import NoticePolicy
 from domain.sessions.cancel import cancel_session
 from domain.sessions.override import save_override
+from domain.setup.passes import add_template, grant_pass
 from storage.models import NotificationRow
 from storage.outbox import OutboxStore, outbox_figures
 from storage.unit_of_work import SqlUnitOfWork
@@ -154,6 +155,25 @@ async def test_a_session_re_roomed_gets_its_unsent_reminder_again_with_the_new_s
     await scan_at(world, clock, (2026, 11, 30, 18, 6))
     [again] = await of_kind(world, NotificationKind.REMINDER)
     assert (again.payload["lead_minutes"], again.payload["space"]) == (1440, "Studio B")
+    await nothing_undelivered(world)
+
+
+async def test_a_pass_warning_not_sent_when_the_last_session_is_booked_is_withdrawn(
+    world: World, clock: FixedClock
+) -> None:
+    member = world.members[0]
+    await link_chats(world.sessions, None, [member])
+    template = await add_template(world.studio, world.admin, "Two classes", 2, 10, ["Yoga"])
+    two = (await grant_pass(world.studio, world.admin, member, template.id)).pass_  # expires first: used first
+    await book_session(world.studio, member, world.yoga_on(TUESDAY), member)
+    await scan_at(world, clock, (2026, 11, 30, 9, 0))
+    [warning] = await of_kind(world, NotificationKind.PASS_LAST_SESSION)
+    assert warning.payload["pass_id"] == two.id
+    await book_session(world.studio, member, world.yoga_on(date(2026, 12, 3)), member)  # its last one
+    assert await of_kind(world, NotificationKind.PASS_LAST_SESSION) == []
+    await scan_at(world, clock, (2026, 12, 3, 9, 0))  # inside the week before it expires: nothing left to book
+    assert await of_kind(world, NotificationKind.PASS_LAST_SESSION) == []
+    assert await of_kind(world, NotificationKind.PASS_EXPIRING) == []
     await nothing_undelivered(world)
 
 

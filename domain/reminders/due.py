@@ -126,6 +126,7 @@ def reminder_payload(occurrence: Occurrence, directory: Directory, booking_id: i
 
 
 async def _pass_warnings(uow: UnitOfWork, studio: Studio, policy: NoticePolicy) -> DueReport:
+    await uow.timed.lock_scan()
     now = studio.now()
     states = await uow.timed.passes_to_warn(now, now + timedelta(days=policy.pass_warning_days))
     wanted = await _reachable(uow, {s.pass_.member_id for s in states}, lambda _preferences: True)

@@ -12,8 +12,12 @@ aggregate's locks, its unsent messages are withdrawn (`TimedNotices.withdraw`).
 - A trainer's day not yet sent that lists a session cancelled, moved, re-roomed or
   handed to another trainer is withdrawn; the next scan sends the day as it is now.
 
-A pass warning is left alone: "one session left" unsent when the pass is topped up
-says less than is true, and its next warning comes in its own time.
+- A pass whose last session is booked: its warnings not sent yet ("one session
+  left", "expires soon with 1 session left") are withdrawn; the scan then skips the
+  expiry warning of a pass without sessions, and warns again if a refund brings one back.
+
+A pass topped up (a new pass granted) leaves an unsent "one session left" of the old
+pass alone: it is still true of that pass, and harmless.
 """
 
 from __future__ import annotations
@@ -56,3 +60,8 @@ async def trainer_days_changed(uow: UnitOfWork, zone: ZoneInfo, sessions: Iterab
         days.setdefault(day, set()).add(session.trainer_id)
     for day, trainers in sorted(days.items()):
         await uow.timed.withdraw(MarkKind.TRAINER_DAY, trainers, day)
+
+
+async def pass_used_up(uow: UnitOfWork, pass_id: int) -> None:
+    for kind in (MarkKind.PASS_LAST_SESSION, MarkKind.PASS_EXPIRING):
+        await uow.timed.withdraw(kind, [pass_id])
