@@ -127,7 +127,12 @@ class Invites(Protocol):
 
 
 class Outbox(Protocol):
-    async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None: ...
+    async def add(
+        self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime, *, once: bool = False
+    ) -> None:
+        """Queue the drafts; `once`: a draft whose change already has a message to that
+        person (sent, failed or pending) is not queued again."""
+        ...
 
 
 class PersonSettings(Protocol):

@@ -636,7 +636,9 @@ class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None:
+    async def add(
+        self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime, *, once: bool = False
+    ) -> None:
         rows = [
             {
                 "change_id": change_id,
@@ -652,7 +654,13 @@ class OutboxRepository:
         ]
         if rows:
             # One executemany instead of an ORM object per row: a cancel may queue 1,000.
-            await self.session.execute(insert(cast(Table, NotificationRow.__table__)), rows)
+            table = cast(Table, NotificationRow.__table__)
+            statement = insert(table)
+            if once:
+                statement = _dialect_insert(self.session)(table).on_conflict_do_nothing(
+                    index_elements=["change_id", "member_id"]
+                )
+            await self.session.execute(statement, rows)
             mark_queued(self.session.sync_session)  # wakes this process's dispatcher on commit
 
 

@@ -549,9 +549,13 @@ class FakeInvites(_Repository):
 
 
 class FakeOutbox(_Repository):
-    async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None:
+    async def add(
+        self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime, *, once: bool = False
+    ) -> None:
         for draft in drafts:
             if any(row.change_id == change_id and row.member_id == draft.member_id for row in self.t.outbox):
+                if once:
+                    continue
                 raise FakeIntegrityError("uq_notifications_change_id_member_id")  # one message per member per change
             self.t.outbox.append(OutboxRow(change_id, draft, _utc(at)))
 

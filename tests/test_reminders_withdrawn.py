@@ -138,6 +138,29 @@ async def test_a_moved_session_is_reminded_at_its_new_time_once_per_lead(world: 
     await nothing_undelivered(world)
 
 
+async def test_a_session_moved_away_and_back_is_not_reminded_twice_of_one_time(world: World, clock: FixedClock) -> None:
+    member = world.members[0]
+    await link_chats(world.sessions, None, [member])
+    key = world.yoga_on(TUESDAY)
+    await book_session(world.studio, member, key, member)
+    await scan_at(world, clock, (2026, 11, 30, 18, 0))
+    dispatcher = OutboxStore(world.sessions)
+    [sent] = await dispatcher.claim(clock.now(), 10)
+    assert await dispatcher.mark_sent(sent.id, clock.now())
+    clock.set(berlin(2026, 11, 30, 18, 30))
+    await save_override(world.studio, world.admin, key, OverrideRequest(start=berlin(2026, 12, 2, 18)), confirmed=True)
+    clock.set(berlin(2026, 11, 30, 18, 40))
+    await save_override(world.studio, world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 18)), confirmed=True)
+    await scan_at(world, clock, (2026, 11, 30, 18, 41))  # 24 h before Tuesday 18:00: that one went out
+    await scan_at(world, clock, (2026, 12, 1, 16, 0))
+    reminders = await of_kind(world, NotificationKind.REMINDER)
+    tuesday = berlin(2026, 12, 1, 18).isoformat()
+    assert [(r.payload["lead_minutes"], r.payload["start"], r.status) for r in reminders] == [
+        (1440, tuesday, "sent"),
+        (120, tuesday, "pending"),
+    ]
+
+
 async def test_a_session_re_roomed_gets_its_unsent_reminder_again_with_the_new_space(
     world: World, clock: FixedClock
 ) -> None:

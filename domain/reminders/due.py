@@ -258,7 +258,8 @@ async def _record(uow: UnitOfWork, marks: list[Mark], now: datetime) -> _Recorde
 async def _queue(
     uow: UnitOfWork, mark: Mark, person_id: int, kind: NotificationKind, payload: dict[str, Any], now: datetime
 ) -> None:
-    await uow.outbox.add(mark.change_id, [NotificationDraft(person_id, kind, payload)], now)
+    # Once: a session moved back to a time it was reminded of already is not reminded twice.
+    await uow.outbox.add(mark.change_id, [NotificationDraft(person_id, kind, payload)], now, once=True)
 
 
 async def _reachable(uow: UnitOfWork, person_ids: set[int], wants: Callable[[Preferences], bool]) -> set[int]:
