@@ -22,7 +22,7 @@ from domain.occurrence import Occurrence, OccurrenceKey, OccurrenceRecord
 from domain.passes import Pass, refund_entries, use_entry
 from domain.ports import UnitOfWork
 from domain.recurrence import is_original_start
-from domain.reminders.withdraw import bookings_cancelled, pass_used_up
+from domain.reminders.withdraw import bookings_cancelled, pass_changed
 from domain.schedule import Schedule
 from domain.waitlist import Promotion
 
@@ -148,7 +148,7 @@ async def book_with(uow: UnitOfWork, record_id: int, member_id: int, pass_: Pass
     booking = await uow.bookings.add(record_id, member_id, pass_.id, at)
     await uow.passes.record([use_entry(pass_, booking.id, at)])
     if pass_.sessions_left == 1:  # its last session: a warning not sent yet says too much
-        await pass_used_up(uow, pass_.id)
+        await pass_changed(uow, pass_.id)
     return booking
 
 

@@ -22,6 +22,7 @@ from domain.reminders.due import _reminders, send_due  # _reminders: the scan's 
 from domain.reminders.policy import NoticePolicy
 from domain.sessions.cancel import cancel_session
 from domain.sessions.override import save_override
+from domain.setup.pass_edits import close_pass, extend_pass, topup_pass
 from domain.setup.passes import add_template, grant_pass
 from storage.models import NotificationRow
 from storage.outbox import OutboxStore, outbox_figures
@@ -196,6 +197,35 @@ async def test_a_pass_warning_not_sent_when_the_last_session_is_booked_is_withdr
     assert await of_kind(world, NotificationKind.PASS_LAST_SESSION) == []
     await scan_at(world, clock, (2026, 12, 3, 9, 0))  # inside the week before it expires: nothing left to book
     assert await of_kind(world, NotificationKind.PASS_LAST_SESSION) == []
+    assert await of_kind(world, NotificationKind.PASS_EXPIRING) == []
+    await nothing_undelivered(world)
+
+
+async def test_a_pass_topped_up_extended_or_closed_loses_its_unsent_warning_and_is_warned_as_it_is_then(
+    world: World, clock: FixedClock
+) -> None:
+    member = world.members[0]
+    await link_chats(world.sessions, None, [member])
+    template = await add_template(world.studio, world.admin, "Two classes", 2, 10, ["Yoga"])
+    await grant_pass(world.studio, world.admin, member, template.id)  # until Thursday 10 December
+    await book_session(world.studio, member, world.yoga_on(TUESDAY), member)
+    await scan_at(world, clock, (2026, 11, 30, 9, 0))
+    assert len(await of_kind(world, NotificationKind.PASS_LAST_SESSION)) == 1
+    await topup_pass(world.studio, world.admin, "Member 0", "Two classes", 3)  # 4 left: "one left" is untrue
+    assert await of_kind(world, NotificationKind.PASS_LAST_SESSION) == []
+    await scan_at(world, clock, (2026, 12, 3, 9, 0))  # a week before it expires
+    assert await of_kind(world, NotificationKind.PASS_LAST_SESSION) == []
+    [expiring] = await of_kind(world, NotificationKind.PASS_EXPIRING)
+    assert expiring.payload["sessions_left"] == 4
+    await extend_pass(world.studio, world.admin, "Member 0", "Two classes", 14)  # until Thursday 24 December
+    assert await of_kind(world, NotificationKind.PASS_EXPIRING) == []
+    await scan_at(world, clock, (2026, 12, 3, 9, 1))
+    assert await of_kind(world, NotificationKind.PASS_EXPIRING) == []
+    await scan_at(world, clock, (2026, 12, 17, 9, 0))
+    [expiring] = await of_kind(world, NotificationKind.PASS_EXPIRING)
+    assert expiring.payload["expires_at"][:10] == "2026-12-24"
+    await close_pass(world.studio, world.admin, "Member 0", "Two classes")
+    await scan_at(world, clock, (2026, 12, 17, 9, 1))
     assert await of_kind(world, NotificationKind.PASS_EXPIRING) == []
     await nothing_undelivered(world)
 

@@ -12,12 +12,12 @@ aggregate's locks, its unsent messages are withdrawn (`TimedNotices.withdraw`).
 - A trainer's day not yet sent that lists a session cancelled, moved, re-roomed or
   handed to another trainer is withdrawn; the next scan sends the day as it is now.
 
-- A pass whose last session is booked: its warnings not sent yet ("one session
-  left", "expires soon with 1 session left") are withdrawn; the scan then skips the
-  expiry warning of a pass without sessions, and warns again if a refund brings one back.
-
-A pass topped up (a new pass granted) leaves an unsent "one session left" of the old
-pass alone: it is still true of that pass, and harmless.
+- A pass whose last session is booked, or that is topped up, extended or closed: its
+  warnings not sent yet ("one session left", "expires soon" with its date and the
+  sessions left) are withdrawn and forgotten; the next scan warns of the pass as it
+  is then — or not: a pass used up or closed gets no expiry warning, one extended
+  gets it a week before its new expiry, one topped up gets "one session left" again
+  only when it is down to one again.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ async def trainer_days_changed(uow: UnitOfWork, zone: ZoneInfo, sessions: Iterab
         await uow.timed.withdraw(MarkKind.TRAINER_DAY, trainers, day)
 
 
-async def pass_used_up(uow: UnitOfWork, pass_id: int) -> None:
+async def pass_changed(uow: UnitOfWork, pass_id: int) -> None:
+    """After the pass's lock, as every change of a pass takes it."""
     for kind in (MarkKind.PASS_LAST_SESSION, MarkKind.PASS_EXPIRING):
         await uow.timed.withdraw(kind, [pass_id])
