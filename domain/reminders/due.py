@@ -5,7 +5,9 @@ recorded in the same transaction, once per key (domain/reminders/rules.py).
 in any other process that sends notifications (`Services.send_due_notices`). Each of
 its three parts is one short transaction; two processes scanning at once queue every
 notice once, because each part records its keys first (INSERT … ON CONFLICT DO
-NOTHING, in key order) and queues only the ones it recorded itself.
+NOTHING, in key order) and queues only the ones it recorded itself. Each part first
+takes its turn against changes that withdraw notices (`TimedNotices.lock_scan`,
+domain/reminders/withdraw.py), so none of what it reads is made stale meanwhile.
 
 Reading is bounded by windows on indexed columns, less what is recorded already (a
 probe of the unique key): reminders read the bookings on sessions whose effective
