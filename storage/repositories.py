@@ -7,21 +7,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    Table,
-    bindparam,
-    delete,
-    exists,
-    func,
-    insert,
-    or_,
-    select,
-    text,
-    tuple_,
-    update,
-)
+from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import text as sql_text
+from sqlalchemy import tuple_ as sql_tuple
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -840,7 +828,7 @@ class TimedNoticesRepository:
 
     async def _fence(self, function: str) -> None:
         if self.session.get_bind().dialect.name == "postgresql":
-            await self.session.execute(text(f"SELECT {function}(:key)"), {"key": _SCAN_FENCE})
+            await self.session.execute(sql_text(f"SELECT {function}(:key)"), {"key": _SCAN_FENCE})
 
     async def withdraw(
         self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
@@ -892,7 +880,7 @@ class TimedNoticesRepository:
                 delete(TimedNoticeRow)
                 .where(
                     TimedNoticeRow.kind == kind.value,
-                    tuple_(TimedNoticeRow.subject_id, TimedNoticeRow.slot).in_(wanted[chunk : chunk + 1000]),
+                    sql_tuple(TimedNoticeRow.subject_id, TimedNoticeRow.slot).in_(wanted[chunk : chunk + 1000]),
                 )
                 .execution_options(synchronize_session=False)
             )

@@ -11,7 +11,6 @@ aggregate's locks, its unsent messages are withdrawn (`TimedNotices.withdraw`).
   too, so it is reminded at the new time, once per lead.
 - A trainer's day not yet sent that lists a session cancelled, moved, re-roomed or
   handed to another trainer is withdrawn; the next scan sends the day as it is now.
-
 - A pass whose last session is booked, or that is topped up, extended or closed: its
   warnings not sent yet ("one session left", "expires soon" with its date and the
   sessions left) are withdrawn and forgotten; the next scan warns of the pass as it
