@@ -4,7 +4,8 @@ hands back domain objects, never rows; repositories never commit, the unit of wo
 Locking is the repositories' job, not a flag on each read: a command that changes an
 occurrence, its bookings or its waitlist takes `occurrences.lock` first, then the
 passes it uses with one `passes.lock` (by id). That one order everywhere is what keeps
-two commands on PostgreSQL from waiting on each other in a circle.
+two commands on PostgreSQL from waiting on each other in a circle. A command that
+withdraws timed notices (`timed.withdraw`) does it last, after all of its locks.
 """
 
 from __future__ import annotations
