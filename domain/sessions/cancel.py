@@ -14,6 +14,7 @@ from domain.errors import StaleReview
 from domain.occurrence import Occurrence, OccurrenceKey
 from domain.permissions import require_change, require_view_sessions
 from domain.ports import UnitOfWork
+from domain.reminders.withdraw import trainer_days_changed
 from domain.studio import Studio
 
 
@@ -38,6 +39,7 @@ async def cancel_session(
         assert saved.id is not None
         await cancel_and_refund(uow, review.cancelled_bookings, now, CancelledBy.OCCURRENCE_CANCELLED)
         await uow.waitlist.clear(saved.id)
+        await trainer_days_changed(uow, studio.zone, [review.occurrence])
         await uow.outbox.add(str(uuid.uuid4()), review.notifications, now)
         return replace(review, occurrence=Occurrence.of(review.occurrence.schedule, saved, 0))
 
