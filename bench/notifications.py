@@ -199,11 +199,12 @@ async def seed(sessions: async_sessionmaker[AsyncSession], fake: FakeBotApi, mem
 async def run(
     sessions: async_sessionmaker[AsyncSession], members: int = 1000, rate_limit: int = TELEGRAM_LIMIT,
     timeout: float | None = None, latency: float = 0.0, *, interactive: bool = False, processes: int = 0,
-    database_url: str = "",
+    database_url: str = "", idle_listings: int = IDLE_LISTINGS, quiet: float = 6.0,
 ) -> Report:
     """Seed, start the bot's dispatcher (and `processes` dispatch processes on
     `database_url`), cancel the session, wait for the fan-out; with `interactive`, the
-    trainer lists sessions before and during it."""
+    trainer lists sessions `idle_listings` times before it (then waits `quiet` seconds
+    for the replies' headroom to pass) and all through it."""
     with FakeBotApi(TOKEN, rate_limit=rate_limit, latency=latency) as fake:
         admin, key = await seed(sessions, fake, members)
         settings = Settings(bot_token=TOKEN, bot_api_url=fake.base_url, timezone=ZONE.key)
@@ -212,8 +213,8 @@ async def run(
         async with application, dispatch_processes(processes, fake.base_url, database_url) as sent_by:
             await notify.start(application)
             try:
-                idle = [await _listing(application, fake) for _ in range(IDLE_LISTINGS)] if interactive else []
-                await asyncio.sleep(6 if interactive else 0)  # the replies' headroom (5 s) is over
+                idle = [await _listing(application, fake) for _ in range(idle_listings)] if interactive else []
+                await asyncio.sleep(quiet if interactive else 0)  # the replies' headroom (5 s) is over
                 started = time.time()
                 await cancel_session(studio, admin, key, "Benchmark")
                 committed = time.time()
