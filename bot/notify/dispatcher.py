@@ -15,9 +15,9 @@ processes (bot/notify/process.py) that share the outbox on PostgreSQL.
   (`needed_in_flight`: 30/s × the time a send holds its slot, + 1), at most
   `max_in_flight` (10); still one at a time per chat.
 - Limits: sends are paced by the dispatcher (`Pacer`: 30 in any 1.01 s, evenly
-  spaced, each counted at the middle of its round trip, in-flight ones always;
-  `ChatSpacing`: one per 1.01 s per chat, from the answer; see
-  bot/notify/pacing.py). On 429 every send pauses for `retry_after` and the message
+  spaced, each counted at its answer less half the fastest recent round trip —
+  the middle of a steady one —, in-flight ones always; `ChatSpacing`: one per
+  1.01 s per chat, from the answer; see bot/notify/pacing.py). On 429 every send pauses for `retry_after` and the message
   is tried again. With a `SendBudget` (PostgreSQL) every start is also reserved in
   the database, so all dispatchers together keep one cadence and one pause. The
   application's AIORateLimiter stays as the bot-wide guard with `max_retries=0`, so
