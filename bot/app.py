@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, TypeHandler
 
 from bot import health, notify, routes, texts, update_log
+from bot.sessions import receipts
 from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
 from bot.settings import Settings
@@ -66,12 +67,14 @@ async def post_init(application: TraineryApplication) -> None:
     # Per-role menus (BotCommandScopeChat) come with invites; everyone gets these.
     await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.MENU])
     await notify.start(application)
+    await receipts.start(application)
     await health.start(application)
 
 
 async def post_stop(application: TraineryApplication) -> None:
     """After the last update: finish the notification in hand, keep the rest queued."""
     await health.stop(application)
+    await receipts.stop(application)
     await notify.stop(application)
 
 

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from domain.clock import Clock, SystemClock
-from domain.delivery import DeliveryQueue
+from domain.delivery import DeliveryQueue, Receipt
 from domain.studio import Studio
 from storage.database import ping
-from storage.outbox import OutboxStore, enqueued_on, outbox_figures
+from storage.outbox import OutboxStore, change_receipt, enqueued_on, outbox_figures
 from storage.secrets import WEBHOOK_SECRET, stored_secret
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -30,6 +30,7 @@ class Services:
     ping: Callable[[], Awaitable[None]]  # raises unless the database answers (/healthz)
     outbox_figures: Callable[[datetime], Awaitable[dict[str, float]]]  # queue sizes for /metrics
     webhook_secret: Callable[[], Awaitable[str]]  # generated on first use, then read from the database
+    receipt: Callable[[str], Awaitable[Receipt]]  # how far one change's notifications got (outcome screens)
 
     def with_studio(self, studio: Studio) -> Services:
         """Tests swap in a studio with a fixed clock."""
@@ -44,4 +45,5 @@ def compose(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], 
         ping=partial(ping, sessionmaker),
         outbox_figures=partial(outbox_figures, sessionmaker),
         webhook_secret=partial(stored_secret, sessionmaker, WEBHOOK_SECRET),
+        receipt=partial(change_receipt, sessionmaker),
     )

@@ -62,6 +62,9 @@ class Outcome:
     message_id: int
     text: str
     shown: bool = False
+    change_id: str | None = None  # its notifications in the outbox, for the receipt
+    told: int = 0  # how many notifications it queued
+    plain: str = ""  # the text without its receipt line
 
 
 @dataclass

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from domain.booking import Booking, WaitlistEntry
+from domain.directory import Directory
 from domain.errors import InvalidReason, OccurrenceStarted
 from domain.notifications import NotificationDraft, NotificationKind
 from domain.occurrence import Occurrence
 from domain.payloads import occurrence_payload, refund_payload
+from domain.roles import Person
+from domain.trainer_notices import one_per_person, plan_trainer_notices
 from domain.waitlist import waitlist_cancelled_notice
 
 MAX_REASON_LENGTH = 500
@@ -26,6 +29,8 @@ class CancelReview:
     # The occurrence's waitlist, cleared by the cancellation; each is told (their notices
     # are among `notifications`) and nothing is deducted (domain/waitlist.py).
     waitlisted: tuple[WaitlistEntry, ...] = field(default=())
+    # The outbox's id of the saved cancellation's notifications (None on a review): for receipts.
+    change_id: str | None = None
 
     @property
     def version(self) -> int:
@@ -51,14 +56,24 @@ def plan_cancel(
     line: tuple[WaitlistEntry, ...],
     reason: str | None,
     now: datetime,
+    *,
+    actor: Person | None = None,
+    names: Directory | None = None,
 ) -> CancelReview:
-    """Every booking cancelled and refunded, the line cleared; everyone told."""
+    """Every booking cancelled and refunded, the line cleared; everyone told — the
+    session's trainer too when `actor` is someone else (`names` for the trainer's notice)."""
     review = _plan_bookings(occurrence, bookings, reason, now)
-    if review.already_cancelled or not line:
+    if review.already_cancelled:
         return review
-    payload = {**occurrence_payload(occurrence), "reason": review.reason}
-    notices = tuple(waitlist_cancelled_notice(entry, payload) for entry in line)
-    return replace(review, waitlisted=line, notifications=review.notifications + notices)
+    if line:
+        payload = {**occurrence_payload(occurrence), "reason": review.reason}
+        notices = tuple(waitlist_cancelled_notice(entry, payload) for entry in line)
+        review = replace(review, waitlisted=line, notifications=review.notifications + notices)
+    if actor is None or names is None:
+        return review
+    after = replace(occurrence, record=replace(occurrence.record, cancelled_at=now, cancel_reason=review.reason))
+    trainers = plan_trainer_notices(occurrence, after, actor, names)
+    return replace(review, notifications=one_per_person(review.notifications, trainers, actor.id))
 
 
 def _plan_bookings(

@@ -17,6 +17,21 @@ class NotificationKind(StrEnum):
     CANCELLED = "training_cancelled"
     BOOKING_CANCELLED = "booking_cancelled"
     WAITLIST_PROMOTED = "waitlist_promoted"  # booked from the waitlist (domain/waitlist.py)
+    # Trainers' notices (domain/trainer_notices.py): the person told leads, led or leads still.
+    TRAINER_SUBSTITUTE = "trainer_substitute"  # you lead it now
+    TRAINER_REPLACED = "trainer_replaced"  # someone else leads your session
+    TRAINER_CHANGED = "trainer_session_changed"  # your session was moved or re-roomed
+    TRAINER_CANCELLED = "trainer_session_cancelled"  # your session was cancelled
+
+
+TRAINER_KINDS = frozenset(
+    {
+        NotificationKind.TRAINER_SUBSTITUTE,
+        NotificationKind.TRAINER_REPLACED,
+        NotificationKind.TRAINER_CHANGED,
+        NotificationKind.TRAINER_CANCELLED,
+    }
+)
 
 
 @dataclass(frozen=True)

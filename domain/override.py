@@ -108,6 +108,8 @@ class OverrideReview:
     promoted: tuple[Promotion, ...] = field(default=())
     # The names of spaces and trainers as they were, to show the review and outcome.
     directory: Directory | None = None
+    # The outbox's id of the saved change's notifications (None on a review): for receipts.
+    change_id: str | None = None
 
     @property
     def version(self) -> int:

@@ -18,7 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.members.book_again import BookAgain
 from bot.render import escape, plural
 from bot.render import full_moment as moment_of
-from domain.notifications import NotificationKind
+from domain.notifications import TRAINER_KINDS, NotificationKind
 from domain.occurrence import OccurrenceKey
 
 HEADINGS: dict[NotificationKind, str] = {
@@ -27,6 +27,11 @@ HEADINGS: dict[NotificationKind, str] = {
     NotificationKind.CANCELLED: "Training cancelled",
     NotificationKind.BOOKING_CANCELLED: "Your booking was cancelled",
     NotificationKind.WAITLIST_PROMOTED: "A spot opened up — you are booked",
+    # Trainers' notices have their own first line (`trainer_text`); these name them in /undelivered.
+    NotificationKind.TRAINER_SUBSTITUTE: "You lead this session",
+    NotificationKind.TRAINER_REPLACED: "Someone else leads your session",
+    NotificationKind.TRAINER_CHANGED: "Your session was changed",
+    NotificationKind.TRAINER_CANCELLED: "Your session was cancelled",
 }
 BOOK_AGAIN = "Book again"
 # What members are told about; capacity changes do not concern a booked member.
@@ -50,6 +55,8 @@ def render(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo, now:
     """The message for one notification, as sent at `now`; raises on a payload it cannot
     read. "Book again" comes only while the member could still book (the payload says
     until when); the press is checked again (bot/members/book_again.py)."""
+    if kind in TRAINER_KINDS:
+        return Notice(trainer_text(kind, payload, zone))
     title = escape(str(payload["title"]))
     lines = [f"<b>{HEADINGS[kind]}</b>: {title}"]
     changes = [c for c in payload.get("changes", []) if c.get("field") in SHOWN_CHANGES]
@@ -125,3 +132,42 @@ def _instant(iso: str) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"a notification time without its zone: {iso!r}")
     return value
+
+
+# -- what a trainer reads (SPEC §3.1; planned in domain/trainer_notices.py) -------------
+
+
+def trainer_text(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo) -> str:
+    """A trainer's notice: the headline the issue asked for, what else changed, who
+    changed it, and — for a trainer booked on the session — what became of the booking."""
+    title = escape(str(payload["title"]))
+    changes = [c for c in payload.get("changes", []) if c.get("field") in SHOWN_CHANGES]
+    moved = next((c for c in changes if c["field"] == "time"), None)
+    by = escape(str(payload["by"]))
+    space = escape(str(payload["space"]))
+    if kind is NotificationKind.TRAINER_SUBSTITUTE:
+        again = " again" if payload.get("again") else ""
+        instead = escape(str(payload["trainer_before"]))
+        lines = [f"<b>You lead {title}{again}</b>, {moment(payload['start'], zone)}, {space} — instead of {instead}"]
+        lines += [_change_line(change, zone) for change in changes]
+        lines += ["", f"Changed by {by}."]
+    elif kind is NotificationKind.TRAINER_REPLACED:
+        was = moved["before"] if moved else payload["start"]  # the time they knew it by
+        lead = escape(str(payload["trainer_after"]))
+        lines = [f"<b>{lead} leads your {title}</b>, {moment(was, zone)}"]
+        lines += [_change_line(change, zone) for change in changes]
+        lines += ["", f"Changed by {by}. You no longer lead this session."]
+    elif kind is NotificationKind.TRAINER_CHANGED:
+        lines = [f"<b>Your session was changed</b>: {title}"]
+        if moved is None:
+            lines.append(moment(payload["start"], zone))
+        lines += [_change_line(change, zone) for change in changes]
+        lines += ["", f"Changed by {by}. You still lead it; its booked members are told."]
+    else:
+        lines = [f"<b>Your session was cancelled</b>: {title}", f"{moment(payload['start'], zone)}, {space}"]
+        if reason := payload.get("reason"):
+            lines.append(f"Reason: {escape(str(reason))}")
+        lines += ["", f"Cancelled by {by}. Its booked members are told and their passes refunded."]
+    if as_member := payload.get("as_member"):
+        lines.append("You are booked on it as a member too: " + _meaning(NotificationKind(as_member["kind"]), as_member))
+    return "\n".join(lines)

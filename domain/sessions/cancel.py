@@ -10,6 +10,7 @@ from dataclasses import replace
 from domain.aggregate import LOCK, READ, Access, cancel_and_refund
 from domain.booking import CancelledBy
 from domain.cancellation import CancelReview, plan_cancel
+from domain.directory import load_directory
 from domain.errors import StaleReview
 from domain.occurrence import Occurrence, OccurrenceKey
 from domain.permissions import require_change, require_view_sessions
@@ -38,8 +39,9 @@ async def cancel_session(
         assert saved.id is not None
         await cancel_and_refund(uow, review.cancelled_bookings, now, CancelledBy.OCCURRENCE_CANCELLED)
         await uow.waitlist.clear(saved.id)
-        await uow.outbox.add(str(uuid.uuid4()), review.notifications, now)
-        return replace(review, occurrence=Occurrence.of(review.occurrence.schedule, saved, 0))
+        change_id = str(uuid.uuid4())
+        await uow.outbox.add(change_id, review.notifications, now)
+        return replace(review, occurrence=Occurrence.of(review.occurrence.schedule, saved, 0), change_id=change_id)
 
     return await studio.change(command)
 
@@ -52,4 +54,7 @@ async def _plan(
     require_change(actor, session.occurrence)
     passes = await access.passes(uow, {b.pass_id for b in session.bookings})
     session = session.with_balances(passes)
-    return plan_cancel(session.occurrence, session.bookings, session.line, reason, studio.now())
+    names = await load_directory(uow)
+    return plan_cancel(
+        session.occurrence, session.bookings, session.line, reason, studio.now(), actor=actor, names=names
+    )
