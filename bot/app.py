@@ -11,9 +11,9 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, TypeHandler
 
 from bot import health, notify, routes, texts, update_log
-from bot.sessions import receipts
 from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
+from bot.sessions import receipts
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

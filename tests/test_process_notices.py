@@ -54,9 +54,13 @@ def test_a_substitute_is_told_through_the_real_process(tmp_path: Path) -> None:
     with FakeBotApi(TOKEN) as fake, stderr_path.open("w") as stderr:
         fake.add_chat(SUE)
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path,
-            env=bot_env(TRAINERY_BOT_TOKEN=TOKEN, TRAINERY_BOT_API_URL=fake.base_url, TRAINERY_TIMEZONE="Europe/Berlin"),
-            stdout=subprocess.DEVNULL, stderr=stderr,
+            [sys.executable, "-m", "bot.cli", "run"],
+            cwd=tmp_path,
+            env=bot_env(
+                TRAINERY_BOT_TOKEN=TOKEN, TRAINERY_BOT_API_URL=fake.base_url, TRAINERY_TIMEZONE="Europe/Berlin"
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
         )
         try:
             try:
@@ -73,7 +77,9 @@ def test_a_substitute_is_told_through_the_real_process(tmp_path: Path) -> None:
                 outcome = text_of(fake, review["message_id"], receipt)
             except (AssertionError, TimeoutError) as error:
                 raise AssertionError(f"{error}\nbot stderr:\n{stderr_path.read_text()}") from error
-            assert notice["text"] == f"You lead Yoga, {when}, Studio A — instead of Tom Trainer\n\nChanged by Tom Trainer."
+            assert (
+                notice["text"] == f"You lead Yoga, {when}, Studio A — instead of Tom Trainer\n\nChanged by Tom Trainer."
+            )
             assert outcome.startswith("✅ Saved — Yoga") and outcome.endswith(receipt)
             assert "Sue Substitute is told that they now lead it" in outcome
             process.send_signal(signal.SIGTERM)

@@ -18,7 +18,7 @@ from bot.sessions.receipts import Followed, Receipts
 from domain.delivery import Receipt
 from storage.models import PersonRow
 from storage.outbox import OutboxStore, enqueued_on
-from tests.bot_harness import ADMIN, SUBSTITUTE, TRAINER, app, database_url, fake  # noqa: F401
+from tests.bot_harness import ADMIN, SUBSTITUTE, TRAINER, app, database_url, fake  # noqa: F401, F811
 from tests.conftest import BERLIN
 from tests.delivery_helpers import RunningClock, wait_until_settled
 from tests.fake_bot_api import FakeBotApi
@@ -39,20 +39,20 @@ async def receipts(app: TraineryApplication) -> AsyncIterator[Receipts]:  # noqa
     await follower.stop()
 
 
-async def chats(world: World, fake: FakeBotApi, linked: dict[int, int]) -> None:
+async def chats(world: World, api: FakeBotApi, linked: dict[int, int]) -> None:
     async with world.sessions() as session:
         for person, chat in linked.items():
             await session.execute(update(PersonRow).where(PersonRow.id == person).values(chat_id=chat))
-            fake.add_chat(chat)
+            api.add_chat(chat)
         await session.commit()
 
 
-async def studio_with_chats(world: World, fake: FakeBotApi) -> None:
+async def studio_with_chats(world: World, api: FakeBotApi) -> None:
     """Tom and Sue linked; Member 0 blocked the bot; Member 1 linked; two namesakes
     "Member 3" without a chat."""
     m0, m1, m2, _ = world.members
-    await chats(world, fake, {world.trainer: TRAINER, world.substitute: SUBSTITUTE, m0: BLOCKED_USER, m1: LINKED_USER})
-    fake.block_chat(BLOCKED_USER)
+    await chats(world, api, {world.trainer: TRAINER, world.substitute: SUBSTITUTE, m0: BLOCKED_USER, m1: LINKED_USER})
+    api.block_chat(BLOCKED_USER)
     async with world.sessions() as session:
         await session.execute(update(PersonRow).where(PersonRow.id == m2).values(name="Member 3"))
         await session.commit()
@@ -67,7 +67,10 @@ async def substitute_sue(admin: Phone) -> dict:  # type: ignore[type-arg]
 
 async def deliver(app: TraineryApplication, world: World, expected: int) -> None:  # noqa: F811
     dispatcher = Dispatcher(
-        app.bot, OutboxStore(world.sessions), BERLIN, on_enqueued=enqueued_on(world.sessions),
+        app.bot,
+        OutboxStore(world.sessions),
+        BERLIN,
+        on_enqueued=enqueued_on(world.sessions),
         clock=RunningClock(world.studio.now()),
     )
     await dispatcher.start()
@@ -77,9 +80,9 @@ async def deliver(app: TraineryApplication, world: World, expected: int) -> None
         await dispatcher.stop()
 
 
-async def until_shown(fake: FakeBotApi, message_id: int, ending: str) -> dict:  # type: ignore[type-arg]
+async def until_shown(api: FakeBotApi, message_id: int, ending: str) -> dict:  # type: ignore[type-arg]
     for _ in range(500):  # the follower edits within a few of its 0.05 s intervals
-        message = fake.message(ADMIN, message_id) or {}
+        message = api.message(ADMIN, message_id) or {}
         if message.get("text", "").endswith(ending):
             return message
         await asyncio.sleep(0.02)
@@ -87,7 +90,10 @@ async def until_shown(fake: FakeBotApi, message_id: int, ending: str) -> dict:  
 
 
 async def test_the_outcome_ends_with_who_was_reached_and_who_not(
-    app: TraineryApplication, fake: FakeBotApi, world: World, receipts: Receipts  # noqa: F811
+    app: TraineryApplication,
+    fake: FakeBotApi,
+    world: World,
+    receipts: Receipts,  # noqa: F811
 ) -> None:
     await studio_with_chats(world, fake)
     admin = Phone(app, fake, ADMIN)
@@ -116,7 +122,10 @@ async def test_the_outcome_ends_with_who_was_reached_and_who_not(
 
 
 async def test_a_cancellation_outcome_fills_in_and_waits_out_a_flood_limit(
-    app: TraineryApplication, fake: FakeBotApi, world: World, receipts: Receipts  # noqa: F811
+    app: TraineryApplication,
+    fake: FakeBotApi,
+    world: World,
+    receipts: Receipts,  # noqa: F811
 ) -> None:
     await studio_with_chats(world, fake)
     admin = Phone(app, fake, ADMIN)
@@ -136,7 +145,10 @@ async def test_a_cancellation_outcome_fills_in_and_waits_out_a_flood_limit(
 
 
 async def test_opening_the_card_from_the_outcome_stops_the_receipt(
-    app: TraineryApplication, fake: FakeBotApi, world: World, receipts: Receipts  # noqa: F811
+    app: TraineryApplication,
+    fake: FakeBotApi,
+    world: World,
+    receipts: Receipts,  # noqa: F811
 ) -> None:
     await studio_with_chats(world, fake)
     admin = Phone(app, fake, ADMIN)
@@ -150,7 +162,9 @@ async def test_opening_the_card_from_the_outcome_stops_the_receipt(
 
 
 async def test_a_message_that_is_gone_or_not_modified_ends_the_receipt_quietly(
-    app: TraineryApplication, fake: FakeBotApi, caplog: pytest.LogCaptureFixture  # noqa: F811
+    app: TraineryApplication,
+    fake: FakeBotApi,
+    caplog: pytest.LogCaptureFixture,  # noqa: F811
 ) -> None:
     fake.add_chat(ADMIN)
     follower = Receipts(app.bot, lambda _change: _done(Receipt(2, 2, 0)), **FAST)  # type: ignore[arg-type]

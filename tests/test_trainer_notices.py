@@ -87,7 +87,9 @@ async def test_a_new_space_alone_tells_the_trainer_when_and_capacity_alone_tells
 
 
 async def test_the_trainer_moving_their_own_session_is_not_told(world: World) -> None:
-    await save_override(world.studio, world.trainer, world.yoga_on(TUESDAY), OverrideRequest(start=berlin(2026, 12, 1, 19)))
+    await save_override(
+        world.studio, world.trainer, world.yoga_on(TUESDAY), OverrideRequest(start=berlin(2026, 12, 1, 19))
+    )
     assert await world.notifications() == []
 
 
@@ -139,12 +141,14 @@ async def test_a_substitute_booked_as_a_member_gets_one_message_saying_both(worl
     await world.book_all(key, [world.substitute, world.members[0]])
     review = await review_override(world.studio, world.admin, key, OverrideRequest(trainer_id=world.substitute))
     assert "• Sue Substitute will be told that they now lead it (and about their booking)" in review_text(
-        review, review.directory, BERLIN  # type: ignore[arg-type]
+        review,
+        review.directory,
+        BERLIN,  # type: ignore[arg-type]
     )
     await save_override(world.studio, world.admin, key, OverrideRequest(trainer_id=world.substitute))
     rows = [row for row in await world.notifications() if row.member_id == world.substitute]
     assert [row.kind for row in rows] == [SUBSTITUTE]
-    assert read(rows[0])[-1] == "You are booked on it as a member too: Your booking is kept; your pass is unchanged."
+    assert read(rows[0])[-1] == "You are also booked on it as a member. Your booking is kept; your pass is unchanged."
 
 
 async def test_a_trainer_reassigned_back_leads_it_again(world: World) -> None:
@@ -153,7 +157,10 @@ async def test_a_trainer_reassigned_back_leads_it_again(world: World) -> None:
     await save_override(world.studio, world.admin, key, OverrideRequest(trainer_id=world.trainer))
     second = (await world.notifications())[2:]
     by_person = {row.member_id: read(row) for row in second}
-    assert by_person[world.trainer][0] == "You lead Yoga again, Tue 1 Dec 2026, 18:00, Studio A — instead of Sue Substitute"
+    assert (
+        by_person[world.trainer][0]
+        == "You lead Yoga again, Tue 1 Dec 2026, 18:00, Studio A — instead of Sue Substitute"
+    )
     assert by_person[world.substitute][0] == "Tom Trainer leads your Yoga, Tue 1 Dec 2026, 18:00"
 
 

@@ -169,5 +169,7 @@ def trainer_text(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo
             lines.append(f"Reason: {escape(str(reason))}")
         lines += ["", f"Cancelled by {by}. Its booked members are told and their passes refunded."]
     if as_member := payload.get("as_member"):
-        lines.append("You are booked on it as a member too: " + _meaning(NotificationKind(as_member["kind"]), as_member))
+        lines.append(
+            "You are also booked on it as a member. " + _meaning(NotificationKind(as_member["kind"]), as_member)
+        )
     return "\n".join(lines)
