@@ -112,8 +112,14 @@ class Receipts:
         next_edit = time.monotonic() + self.interval  # the outcome itself was just shown
         while True:
             await asyncio.sleep(max(self.poll, next_edit - time.monotonic()))
-            receipt = await self.read(followed.change_id)
             over = time.monotonic() >= deadline
+            try:
+                receipt = await self.read(followed.change_id)
+            except Exception:  # the database hiccupped: look again, until the deadline
+                log.warning("Receipt for change %s: could not read the outbox", followed.change_id, exc_info=True)
+                if over:
+                    return
+                continue
             if receipt == followed.shown and not over:
                 continue
             pause = await self._edit(followed, receipt, gave_up=over and not receipt.settled)
