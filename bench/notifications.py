@@ -92,7 +92,9 @@ class Report:
 
 async def seed(sessions: async_sessionmaker[AsyncSession], fake: FakeBotApi, members: int) -> tuple[int, OccurrenceKey]:
     """An admin, a session tomorrow at 18:00 with `members` booked members, each with a
-    10-session pass and a chat the fake knows. Returns the admin and the session."""
+    10-session pass and a chat the fake knows. Returns who cancels it — its trainer, so
+    that nobody but the members is told (a trainer is not told of their own change) —
+    and the session."""
     now = SystemClock().now()
     tomorrow = (now + timedelta(days=1)).date()
     async with SqlUnitOfWork(sessions) as uow:
@@ -123,7 +125,7 @@ async def seed(sessions: async_sessionmaker[AsyncSession], fake: FakeBotApi, mem
         await uow.commit()
     for chat in chats:
         fake.add_chat(chat)
-    return admin.id, key
+    return trainer.id, key
 
 
 async def run(
@@ -132,7 +134,7 @@ async def run(
 ) -> Report:
     """Seed, start the bot's dispatcher, cancel the session, wait for the fan-out."""
     with FakeBotApi(TOKEN, rate_limit=rate_limit) as fake:
-        admin, key = await seed(sessions, fake, members)
+        trainer, key = await seed(sessions, fake, members)
         settings = Settings(bot_token=TOKEN, bot_api_url=fake.base_url, timezone=ZONE.key)
         application = build_application(settings, sessions)
         studio = Studio(lambda: SqlUnitOfWork(sessions), SystemClock(), ZONE)
@@ -140,7 +142,7 @@ async def run(
             await notify.start(application)
             try:
                 started = time.time()
-                await cancel_session(studio, admin, key, "Benchmark")
+                await cancel_session(studio, trainer, key, "Benchmark")
                 committed = time.time()
                 await _settle(sessions, members, timeout or 60 + members / 20)
             finally:

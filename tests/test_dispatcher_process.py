@@ -69,7 +69,7 @@ async def test_a_killed_process_loses_no_notification_and_repeats_at_most_one(
         process = await asyncio.to_thread(start_bot, tmp_path, fake, database_url, stderr)
         try:
             # Committed by another process: the bot finds it by polling the outbox.
-            await cancel_session(studio, world.admin, key, "The hall is flooded")
+            await cancel_session(studio, world.trainer, key, "The hall is flooded")  # Tom's own: the members are the fan-out
             await asyncio.to_thread(
                 fake.wait_until, lambda: sum(delivered().values()) >= KILL_AFTER, 20, "the fan-out under way"
             )

@@ -18,12 +18,14 @@ from bot.sessions.receipts import Followed, Receipts
 from domain.delivery import Receipt
 from storage.models import PersonRow
 from storage.outbox import OutboxStore, enqueued_on
-from tests.bot_harness import ADMIN, SUBSTITUTE, TRAINER, app, database_url, fake  # noqa: F401, F811
+from tests.bot_harness import ADMIN, SUBSTITUTE, TRAINER, app, database_url, fake
 from tests.conftest import BERLIN
 from tests.delivery_helpers import RunningClock, wait_until_settled
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone, labels
 from tests.world import World
+
+__all__ = ["app", "database_url", "fake"]  # fixtures, used by name
 
 TUESDAY = date(2026, 12, 1)
 BLOCKED_USER, LINKED_USER = 5001, 5002
@@ -31,7 +33,7 @@ FAST = dict(interval=0.05, poll=0.02)  # the real process: an edit at most every
 
 
 @pytest.fixture
-async def receipts(app: TraineryApplication) -> AsyncIterator[Receipts]:  # noqa: F811
+async def receipts(app: TraineryApplication) -> AsyncIterator[Receipts]:
     follower = Receipts(app.bot, app.bot_data.services.receipt, **FAST)  # type: ignore[arg-type]
     app.bot_data.receipts = follower
     await follower.start()
@@ -65,7 +67,7 @@ async def substitute_sue(admin: Phone) -> dict:  # type: ignore[type-arg]
     return await admin.tap("✅ Save", review)
 
 
-async def deliver(app: TraineryApplication, world: World, expected: int) -> None:  # noqa: F811
+async def deliver(app: TraineryApplication, world: World, expected: int) -> None:
     dispatcher = Dispatcher(
         app.bot,
         OutboxStore(world.sessions),
@@ -93,7 +95,7 @@ async def test_the_outcome_ends_with_who_was_reached_and_who_not(
     app: TraineryApplication,
     fake: FakeBotApi,
     world: World,
-    receipts: Receipts,  # noqa: F811
+    receipts: Receipts,
 ) -> None:
     await studio_with_chats(world, fake)
     admin = Phone(app, fake, ADMIN)
@@ -125,7 +127,7 @@ async def test_a_cancellation_outcome_fills_in_and_waits_out_a_flood_limit(
     app: TraineryApplication,
     fake: FakeBotApi,
     world: World,
-    receipts: Receipts,  # noqa: F811
+    receipts: Receipts,
 ) -> None:
     await studio_with_chats(world, fake)
     admin = Phone(app, fake, ADMIN)
@@ -148,7 +150,7 @@ async def test_opening_the_card_from_the_outcome_stops_the_receipt(
     app: TraineryApplication,
     fake: FakeBotApi,
     world: World,
-    receipts: Receipts,  # noqa: F811
+    receipts: Receipts,
 ) -> None:
     await studio_with_chats(world, fake)
     admin = Phone(app, fake, ADMIN)
@@ -164,7 +166,7 @@ async def test_opening_the_card_from_the_outcome_stops_the_receipt(
 async def test_a_message_that_is_gone_or_not_modified_ends_the_receipt_quietly(
     app: TraineryApplication,
     fake: FakeBotApi,
-    caplog: pytest.LogCaptureFixture,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     fake.add_chat(ADMIN)
     follower = Receipts(app.bot, lambda _change: _done(Receipt(2, 2, 0)), **FAST)  # type: ignore[arg-type]
