@@ -196,3 +196,19 @@ async def until_idle(follower: Receipts) -> None:
 
 async def _done(receipt: Receipt) -> Receipt:
     return receipt
+
+
+async def test_a_restart_stops_the_receipt_and_nothing_else(
+    app: TraineryApplication, fake: FakeBotApi, world: World, receipts: Receipts
+) -> None:
+    """Decision: receipts live in the process. A stop (a restart) ends them; the outcome
+    keeps what it showed, the notifications go out as always, Save again still answers."""
+    await studio_with_chats(world, fake)
+    admin = Phone(app, fake, ADMIN)
+    outcome = await substitute_sue(admin)
+    await receipts.stop()
+    assert receipts.following == 0
+    await deliver(app, world, 6)
+    await asyncio.sleep(0.2)  # several of the follower's intervals
+    assert fake.message(ADMIN, outcome["message_id"]) == outcome  # as it was at the stop
+    assert len(fake.sent_messages(SUBSTITUTE)) == 1 and len(fake.sent_messages(TRAINER)) == 1
