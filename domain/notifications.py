@@ -17,6 +17,12 @@ class NotificationKind(StrEnum):
     CANCELLED = "training_cancelled"
     BOOKING_CANCELLED = "booking_cancelled"
     WAITLIST_PROMOTED = "waitlist_promoted"  # booked from the waitlist (domain/waitlist.py)
+    BOOKED_BY_STAFF = "booked_by_staff"  # a trainer or admin booked them (domain/bookings/staff.py)
+    # Timed notices (domain/reminders): queued when due, not by a change.
+    REMINDER = "session_reminder"
+    TRAINER_DAY = "trainer_day"
+    PASS_LAST_SESSION = "pass_last_session"
+    PASS_EXPIRING = "pass_expiring"
     # Trainers' notices (domain/trainer_notices.py): the person told leads, led or leads still.
     TRAINER_SUBSTITUTE = "trainer_substitute"  # you lead it now
     TRAINER_REPLACED = "trainer_replaced"  # someone else leads your session

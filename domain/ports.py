@@ -10,7 +10,7 @@ two commands on PostgreSQL from waiting on each other in a circle.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -19,6 +19,8 @@ from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, Pass, PassTemplate
+from domain.reminders.preferences import Preferences
+from domain.reminders.rules import Held, Mark, MarkKind, PassState
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
 
@@ -31,14 +33,22 @@ class People(Protocol):
         self, name: str, roles: Iterable[Role], at: datetime, telegram_user_id: int | None = None
     ) -> Person: ...
     async def holding(self, role: Role) -> list[Person]: ...
-    async def grant(self, person_id: int, role: Role) -> Person: ...
+    async def grant(self, person_id: int, role: Role) -> Person:
+        """Add the role; a person made inactive (no role left) is active again."""
+        ...
+
     async def everyone(self) -> list[Person]: ...
     async def link(self, person_id: int, telegram_user_id: int, chat_id: int) -> Person: ...
+    async def rename(self, person_id: int, name: str) -> Person: ...
+    async def revoke(self, person_id: int, role: Role) -> Person:
+        """Take the role away; a person left with no role is made inactive."""
+        ...
 
 
 class Spaces(Protocol):
     async def all(self) -> list[Space]: ...
     async def add(self, name: str, max_capacity: int | None = None) -> Space: ...
+    async def save(self, space: Space) -> Space: ...
 
 
 class Schedules(Protocol):
@@ -108,7 +118,12 @@ class Passes(Protocol):
     async def add_template(
         self, name: str, sessions: int | None, validity_days: int, covered: Iterable[int]
     ) -> PassTemplate: ...
+    async def save_template(self, template: PassTemplate) -> PassTemplate: ...
     async def add(self, member_id: int, template: PassTemplate, at: datetime) -> Pass: ...
+    async def save(self, pass_: Pass) -> Pass:
+        """Store its expiry and state (its balance moves only through `record`)."""
+        ...
+
     async def record(self, entries: Iterable[LedgerEntry]) -> None:
         """Append the entries and move each pass's balance by their deltas."""
         ...
@@ -123,9 +138,52 @@ class Invites(Protocol):
         """Mark it used unless it was; False when someone else was first."""
         ...
 
+    async def revoke(self, person_id: int, at: datetime, role: Role | None = None) -> int:
+        """End the person's unused links (for `role`, or all) at `at`."""
+        ...
+
 
 class Outbox(Protocol):
     async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None: ...
+
+
+class PersonSettings(Protocol):
+    async def of(self, person_ids: Iterable[int]) -> dict[int, Preferences]:
+        """Everyone asked for, with the defaults for who never changed a setting."""
+        ...
+
+    async def save(self, preferences: Preferences) -> None: ...
+
+
+class TimedNotices(Protocol):
+    """What the scan for due notices reads (window queries on indexed columns) and the
+    record of what it queued or dropped, unique per (kind, subject, slot)."""
+
+    async def reminders_due(self, since: datetime, now: datetime, leads: Iterable[timedelta]) -> list[Held]:
+        """Active bookings on sessions not cancelled whose effective start is at or
+        after `since`, with a lead that has come (start - lead <= now) and has no mark."""
+        ...
+
+    async def passes_to_warn(self, now: datetime, expiring_before: datetime) -> list[PassState]:
+        """Active passes not expired at `now` with one session left, or expiring at or
+        before `expiring_before`, that lack the mark of that warning."""
+        ...
+
+    async def recorded(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        """(subject, slot) of the marks of this kind (and slot) recorded for these subjects."""
+        ...
+
+    async def record(self, marks: Iterable[Mark], at: datetime) -> set[tuple[str, int, int]]:
+        """Record the marks not recorded yet; the keys this call recorded. A mark that
+        another transaction records at the same time is that one's (it waits for it)."""
+        ...
+
+    async def scanned_until(self, name: str) -> datetime | None: ...
+    async def mark_scanned(self, name: str, at: datetime) -> None:
+        """The scan `name` has looked at everything up to `at` (never moves back)."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -138,6 +196,8 @@ class UnitOfWork(Protocol):
     passes: Passes
     outbox: Outbox
     invites: Invites
+    person_settings: PersonSettings
+    timed: TimedNotices
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -34,6 +34,9 @@ class Schedule:
     pass_template_id: int | None = None
     booking_deadline: timedelta | None = None
     active: bool = True
+    # A private (1:1) session: capacity 1, never offered to members; staff book the
+    # member onto it from the session card (domain/bookings/staff.py).
+    private: bool = False
 
     def deadline(self) -> timedelta:
         return self.booking_deadline if self.booking_deadline is not None else STUDIO_DEFAULT_BOOKING_DEADLINE

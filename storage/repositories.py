@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.booking import Booking, BookingStatus, CancelledBy, WaitlistEntry
 from domain.errors import BookingNotActive, StaleReview
@@ -18,21 +19,26 @@ from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
+from domain.reminders.preferences import Preferences
+from domain.reminders.rules import Held, Mark, MarkKind, PassState
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
 from storage.models import (
     BookingRow,
     InviteRow,
     LedgerEntryRow,
+    NoticeScanRow,
     NotificationRow,
     OccurrenceRow,
     PassRow,
     PassTemplateRow,
     PassTemplateScheduleRow,
     PersonRow,
+    PersonSettingsRow,
     RoleRow,
     ScheduleRow,
     SpaceRow,
+    TimedNoticeRow,
     WaitlistRow,
 )
 from storage.outbox import mark_queued
@@ -43,7 +49,7 @@ class PeopleRepository:
         self.session = session
 
     async def get(self, person_id: int) -> Person | None:
-        row = await self.session.get(PersonRow, person_id)
+        row = await self.session.get(PersonRow, person_id, populate_existing=True)  # as committed now
         return None if row is None else await self._person(row)
 
     async def by_telegram_user(self, telegram_user_id: int) -> Person | None:
@@ -96,9 +102,30 @@ class PeopleRepository:
 
     async def grant(self, person_id: int, role: Role) -> Person:
         self.session.add(RoleRow(person_id=person_id, role=role.value))
-        await self.session.flush()
         row = await self.session.get(PersonRow, person_id)
         assert row is not None
+        row.active = True  # someone who had left and is given a role again is back
+        await self.session.flush()
+        return await self._person(row)
+
+    async def rename(self, person_id: int, name: str) -> Person:
+        row = await self.session.get(PersonRow, person_id)
+        assert row is not None
+        row.name = name
+        await self.session.flush()
+        return await self._person(row)
+
+    async def revoke(self, person_id: int, role: Role) -> Person:
+        await self.session.execute(
+            delete(RoleRow)
+            .where(RoleRow.person_id == person_id, RoleRow.role == role.value)
+            .execution_options(synchronize_session=False)
+        )
+        row = await self.session.get(PersonRow, person_id)
+        assert row is not None
+        if not await self.session.scalar(select(func.count()).where(RoleRow.person_id == person_id)):
+            row.active = False  # no role left: the person's chat is nobody's in the studio
+        await self.session.flush()
         return await self._person(row)
 
     async def _person(self, row: PersonRow) -> Person:
@@ -130,6 +157,13 @@ class SpacesRepository:
         await self.session.flush()
         return Space(row.id, row.name, row.max_capacity, row.active)
 
+    async def save(self, space: Space) -> Space:
+        row = await self.session.get(SpaceRow, space.id)
+        assert row is not None
+        row.name, row.max_capacity, row.active = space.name, space.max_capacity, space.active
+        await self.session.flush()
+        return Space(row.id, row.name, row.max_capacity, row.active)
+
 
 class SchedulesRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -157,6 +191,7 @@ class SchedulesRepository:
             pass_template_id=schedule.pass_template_id,
             booking_deadline_minutes=None if deadline is None else int(deadline.total_seconds() // 60),
             active=schedule.active,
+            private=schedule.private,
         )
         self.session.add(row)
         await self.session.flush()
@@ -179,6 +214,7 @@ def _schedule(row: ScheduleRow) -> Schedule:
         pass_template_id=row.pass_template_id,
         booking_deadline=None if deadline is None else timedelta(minutes=deadline),
         active=row.active,
+        private=row.private,
     )
 
 
@@ -499,6 +535,29 @@ class PassesRepository:
         assert template is not None
         return template
 
+    async def save_template(self, template: PassTemplate) -> PassTemplate:
+        """Store the template's name, state and the open schedules it covers."""
+        row = await self.session.get(PassTemplateRow, template.id)
+        assert row is not None
+        row.name, row.active = template.name, template.active
+        await self.session.execute(
+            delete(PassTemplateScheduleRow)
+            .where(PassTemplateScheduleRow.pass_template_id == template.id)
+            .execution_options(synchronize_session=False)
+        )
+        for schedule_id in template.covered_schedule_ids:
+            self.session.add(PassTemplateScheduleRow(pass_template_id=template.id, schedule_id=schedule_id))
+        await self.session.flush()
+        return await self._template(row)
+
+    async def save(self, pass_: Pass) -> Pass:
+        """Store a pass's expiry and state; its balance moves only through `record`."""
+        row = await self.session.get(PassRow, pass_.id)
+        assert row is not None
+        row.expires_at, row.active = pass_.expires_at, pass_.active
+        await self.session.flush()
+        return await self._pass(row)
+
     async def add(self, member_id: int, template: PassTemplate, at: datetime) -> Pass:
         """A new pass with no sessions yet: its grant entry in the ledger gives them."""
         row = PassRow(
@@ -608,6 +667,16 @@ class InvitesRepository:
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
+    async def revoke(self, person_id: int, at: datetime, role: Role | None = None) -> int:
+        """End the person's unused links (for `role`, or all) now; how many there were."""
+        query = update(InviteRow).where(
+            InviteRow.person_id == person_id, InviteRow.used_at.is_(None), InviteRow.expires_at > at
+        )
+        if role is not None:
+            query = query.where(InviteRow.role == role.value)
+        result = await self.session.execute(query.values(expires_at=at).execution_options(synchronize_session=False))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
 
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -631,3 +700,141 @@ class OutboxRepository:
             # One executemany instead of an ORM object per row: a cancel may queue 1,000.
             await self.session.execute(insert(cast(Table, NotificationRow.__table__)), rows)
             mark_queued(self.session.sync_session)  # wakes this process's dispatcher on commit
+
+
+class PersonSettingsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, person_ids: Iterable[int]) -> dict[int, Preferences]:
+        ids = set(person_ids)
+        found = {person_id: Preferences(person_id) for person_id in ids}
+        if ids:
+            rows = await self.session.scalars(select(PersonSettingsRow).where(PersonSettingsRow.person_id.in_(ids)))
+            for row in rows:
+                found[row.person_id] = Preferences(row.person_id, row.reminders, row.trainer_day)
+        return found
+
+    async def save(self, preferences: Preferences) -> None:
+        values = {"reminders": preferences.reminders, "trainer_day": preferences.trainer_day}
+        statement = _dialect_insert(self.session)(PersonSettingsRow).values(person_id=preferences.person_id, **values)
+        await self.session.execute(statement.on_conflict_do_update(index_elements=["person_id"], set_=values))
+
+
+class TimedNoticesRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def reminders_due(self, since: datetime, now: datetime, leads: Iterable[timedelta]) -> list[Held]:
+        # The occurrences by their start's index, their active bookings by the
+        # (occurrence, member) index of active bookings, and for each lead whose time
+        # has come a probe of the marks' unique key: what was recorded is not read again.
+        wanted = sorted(set(leads))
+        if not wanted:
+            return []
+        due = [
+            (OccurrenceRow.start <= now + lead)
+            & _unrecorded(MarkKind.REMINDER, BookingRow.id, int(lead.total_seconds() // 60))
+            for lead in wanted
+        ]
+        rows = await self.session.execute(
+            select(BookingRow.id, BookingRow.member_id, BookingRow.created_at, OccurrenceRow)
+            .join(OccurrenceRow, OccurrenceRow.id == BookingRow.occurrence_id)
+            .where(
+                OccurrenceRow.start >= since,
+                OccurrenceRow.start <= now + wanted[-1],
+                OccurrenceRow.cancelled_at.is_(None),
+                BookingRow.status == BookingStatus.ACTIVE.value,
+                or_(*due),
+            )
+            .order_by(BookingRow.id)
+        )
+        return [Held(booking_id, member_id, at, _record(row)) for booking_id, member_id, at, row in rows]
+
+    async def passes_to_warn(self, now: datetime, expiring_before: datetime) -> list[PassState]:
+        rows = await self.session.execute(
+            select(PassRow, PassTemplateRow.name, PassTemplateRow.sessions, _COURSE_TEMPLATE)
+            .join(PassTemplateRow, PassTemplateRow.id == PassRow.template_id)
+            .where(
+                PassRow.active.is_(True),
+                PassRow.expires_at > now,
+                or_(
+                    (PassRow.sessions_left == 1) & _unrecorded(MarkKind.PASS_LAST_SESSION, PassRow.id, 0),
+                    (PassRow.expires_at <= expiring_before) & _unrecorded(MarkKind.PASS_EXPIRING, PassRow.id, 0),
+                ),
+            )
+            .order_by(PassRow.id)
+        )
+        return [
+            PassState(_as_pass(row, frozenset()), name, sessions, bool(course)) for row, name, sessions, course in rows
+        ]
+
+    async def recorded(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        ids = sorted(set(subject_ids))
+        found: set[tuple[int, int]] = set()
+        for chunk in range(0, len(ids), 1000):  # bound the IN list
+            query = select(TimedNoticeRow.subject_id, TimedNoticeRow.slot).where(
+                TimedNoticeRow.kind == kind.value, TimedNoticeRow.subject_id.in_(ids[chunk : chunk + 1000])
+            )
+            if slot is not None:
+                query = query.where(TimedNoticeRow.slot == slot)
+            found.update((subject, one) for subject, one in await self.session.execute(query))
+        return found
+
+    async def record(self, marks: Iterable[Mark], at: datetime) -> set[tuple[str, int, int]]:
+        # Sorted by key, so two transactions recording overlapping sets wait on each
+        # other in one order and never in a circle.
+        rows = [
+            {
+                "kind": mark.kind.value,
+                "subject_id": mark.subject_id,
+                "slot": mark.slot,
+                "outcome": mark.outcome.value,
+                "due_at": mark.due_at,
+                "recorded_at": at,
+            }
+            for mark in sorted({mark.key: mark for mark in marks}.values(), key=lambda mark: mark.key)
+        ]
+        if not rows:
+            return set()
+        table = TimedNoticeRow.__table__
+        result = await self.session.execute(
+            _dialect_insert(self.session)(table)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["kind", "subject_id", "slot"])
+            .returning(table.c.kind, table.c.subject_id, table.c.slot)
+        )
+        return {(kind, subject, slot) for kind, subject, slot in result}
+
+    async def scanned_until(self, name: str) -> datetime | None:
+        row = await self.session.get(NoticeScanRow, name, populate_existing=True)
+        return None if row is None else row.scanned_until
+
+    async def mark_scanned(self, name: str, at: datetime) -> None:
+        statement = _dialect_insert(self.session)(NoticeScanRow).values(name=name, scanned_until=at)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["name"],
+                set_={"scanned_until": at},
+                where=NoticeScanRow.scanned_until < statement.excluded.scanned_until,
+            )
+        )
+
+
+_COURSE_TEMPLATE = (
+    exists().where(ScheduleRow.pass_template_id == PassRow.template_id, ScheduleRow.closed.is_(True)).label("course")
+)
+
+
+def _unrecorded(kind: MarkKind, subject: InstrumentedAttribute[int], slot: int) -> ColumnElement[bool]:
+    """No mark of this kind and slot for the subject: a probe of the unique key."""
+    return ~exists().where(
+        TimedNoticeRow.kind == kind.value, TimedNoticeRow.subject_id == subject, TimedNoticeRow.slot == slot
+    )
+
+
+def _dialect_insert(session: AsyncSession) -> Callable[..., Any]:
+    """INSERT with the dialect's ON CONFLICT clause (both spell it the same)."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.members.book_again import BookAgain
+from bot.notify.timed_texts import TIMED_HEADINGS, Buttons, render_timed
 from bot.render import escape, plural
 from bot.render import full_moment as moment_of
 from domain.notifications import TRAINER_KINDS, NotificationKind
@@ -32,6 +33,8 @@ HEADINGS: dict[NotificationKind, str] = {
     NotificationKind.TRAINER_REPLACED: "Someone else leads your session",
     NotificationKind.TRAINER_CHANGED: "Your session was changed",
     NotificationKind.TRAINER_CANCELLED: "Your session was cancelled",
+    NotificationKind.BOOKED_BY_STAFF: "You are booked",
+    **TIMED_HEADINGS,
 }
 BOOK_AGAIN = "Book again"
 # What members are told about; capacity changes do not concern a booked member.
@@ -43,12 +46,14 @@ FIELD_NAMES = {"time": "Time", "space": "Space", "trainer": "Trainer"}
 class Notice:
     text: str
     book_again: BookAgain | None = None
+    buttons: Buttons = ()  # (label, callback data), one a row
 
     @property
     def markup(self) -> InlineKeyboardMarkup | None:
-        if self.book_again is None:
-            return None
-        return InlineKeyboardMarkup([[InlineKeyboardButton(BOOK_AGAIN, callback_data=self.book_again.encode())]])
+        rows = [[InlineKeyboardButton(label, callback_data=data)] for label, data in self.buttons]
+        if self.book_again is not None:
+            rows.insert(0, [InlineKeyboardButton(BOOK_AGAIN, callback_data=self.book_again.encode())])
+        return InlineKeyboardMarkup(rows) if rows else None
 
 
 def render(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo, now: datetime | None = None) -> Notice:
@@ -57,6 +62,9 @@ def render(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo, now:
     until when); the press is checked again (bot/members/book_again.py)."""
     if kind in TRAINER_KINDS:
         return Notice(trainer_text(kind, payload, zone))
+    if kind in TIMED_HEADINGS:
+        text, buttons = render_timed(kind, payload, zone, now)
+        return Notice(text, buttons=buttons)
     title = escape(str(payload["title"]))
     lines = [f"<b>{HEADINGS[kind]}</b>: {title}"]
     changes = [c for c in payload.get("changes", []) if c.get("field") in SHOWN_CHANGES]
@@ -91,6 +99,9 @@ def _meaning(kind: NotificationKind, payload: dict[str, Any]) -> str:
         return "Your booking is kept for the new time; your pass is unchanged."
     if kind is NotificationKind.WAITLIST_PROMOTED:
         return "You were next on the waitlist, so you are booked. " + used_line(payload.get("pass") or {})
+    if kind is NotificationKind.BOOKED_BY_STAFF:
+        by = escape(str(payload.get("by") or "The studio"))
+        return f"{by} booked you onto this session. " + used_line(payload.get("pass") or {})
     if payload.get("waitlisted"):  # a cancelled session's waitlist (domain/waitlist.py)
         return "You were on its waitlist; you are off it now. Nothing was deducted from your pass."
     return "Your booking is cancelled. " + refund_line(payload.get("refund") or {})

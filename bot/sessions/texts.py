@@ -14,6 +14,7 @@ from domain.directory import Directory
 from domain.notifications import NotificationDraft, NotificationKind
 from domain.occurrence import Occurrence
 from domain.override import Change, OverrideReview, OverrideWarning, WarningKind
+from domain.schedule import Schedule
 from domain.trainer_notices import member_notices_of, trainer_notices_of
 
 NOTIFICATION_NAMES = {
@@ -22,6 +23,7 @@ NOTIFICATION_NAMES = {
     NotificationKind.CANCELLED: "“Training cancelled”",
     NotificationKind.BOOKING_CANCELLED: "“Your booking was cancelled” (with the refund)",
     NotificationKind.WAITLIST_PROMOTED: "“A spot opened up — you are booked” (booked from the waitlist, one pass session used)",
+    NotificationKind.BOOKED_BY_STAFF: "“You are booked” (one pass session used)",
 }
 FIELD_NAMES = {"time": "date and time", "capacity": "capacity", "space": "space", "trainer": "trainer"}
 
@@ -30,6 +32,10 @@ NOT_YOURS = "Only an admin or the trainer who leads this session can change it."
 EXPIRED_BUTTON = "This button has expired. Nothing was changed."
 STOPPED = "Stopped. Nothing was changed."
 TIMED_OUT = "This change timed out after 10 minutes without an answer. Nothing was changed."
+LOST_IN_RESTART = (
+    "The bot was restarted by a newer version that could not read your change in progress. "
+    "Nothing was changed; open the session again to start over."
+)
 USE_BUTTONS = "Please use the buttons above, or send /cancel to stop."
 ASK_CAPACITY = "Type the new capacity for this session only, as a whole number (e.g. <code>12</code>)."
 BAD_CAPACITY = "That is not a capacity. Type a whole number above zero, e.g. <code>12</code>, or /cancel."
@@ -59,7 +65,7 @@ def headline(occurrence: Occurrence, zone: ZoneInfo) -> str:
 def session_line(number: int, occurrence: Occurrence, names: Directory, zone: ZoneInfo) -> str:
     parts = [
         f"{day(occurrence.start, zone)} {clock(occurrence.start, zone)}",
-        f"<b>{escape(occurrence.title)}</b>",
+        ("🔒 " if occurrence.schedule.private else "") + f"<b>{escape(occurrence.title)}</b>",
         escape(names.space_name(occurrence.space_id)),
         escape(names.trainer_name(occurrence.trainer_id)),
         f"{occurrence.booked}/{occurrence.capacity}",
@@ -115,10 +121,16 @@ def card(occurrence: Occurrence, names: Directory, zone: ZoneInfo, note: str | N
         original = occurrence.key.original_start
         lines.append(f"Moved from {day(original, zone)} {clock(original, zone)}")
     lines.append(f"Booked: {occurrence.booked}/{occurrence.capacity}" + (f" · waitlist: {waiting}" if waiting else ""))
-    lines.append("Closed schedule (members enrolled by pass)" if schedule.closed else "Open schedule")
+    lines.append(_kind(schedule))
     if note:
         lines.insert(0, f"<i>{escape(note)}</i>\n")
     return "\n".join(lines)
+
+
+def _kind(schedule: Schedule) -> str:
+    if schedule.private:
+        return "🔒 Private session (1:1): members do not see it in /book; staff book its member here"
+    return "Closed schedule (members enrolled by pass)" if schedule.closed else "Open schedule"
 
 
 def no_actions(occurrence: Occurrence, names: Directory, now: datetime) -> str:

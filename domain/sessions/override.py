@@ -19,6 +19,7 @@ from domain.override import (
     OverrideRequest,
     OverrideReview,
     OverrideWarning,
+    SeenWarning,
     confirmed_all,
     plan_override,
     with_promotions,
@@ -44,7 +45,7 @@ async def save_override(
     request: OverrideRequest,
     *,
     expected_version: int | None = None,
-    confirmed: Iterable[OverrideWarning] | bool = False,
+    confirmed: Iterable[OverrideWarning | SeenWarning] | bool = False,
 ) -> OverrideReview:
     """Save the change; returns what was saved (the review, with `after` as stored).
 
