@@ -15,6 +15,7 @@ from domain.errors import StaleReview
 from domain.occurrence import Occurrence, OccurrenceKey
 from domain.permissions import require_change, require_view_sessions
 from domain.ports import UnitOfWork
+from domain.reminders.withdraw import trainer_days_changed
 from domain.studio import Studio
 
 
@@ -39,6 +40,7 @@ async def cancel_session(
         assert saved.id is not None
         await cancel_and_refund(uow, review.cancelled_bookings, now, CancelledBy.OCCURRENCE_CANCELLED)
         await uow.waitlist.clear(saved.id)
+        await trainer_days_changed(uow, studio.zone, [review.occurrence])
         change_id = str(uuid.uuid4())
         await uow.outbox.add(change_id, review.notifications, now)
         return replace(review, occurrence=Occurrence.of(review.occurrence.schedule, saved, 0), change_id=change_id)

@@ -26,6 +26,7 @@ from domain.override import (
 )
 from domain.permissions import require_change, require_view_sessions
 from domain.ports import UnitOfWork
+from domain.reminders.withdraw import session_changed
 from domain.studio import Studio
 from domain.trainer_notices import one_per_person, plan_trainer_notices
 from domain.waitlist import plan_promotions
@@ -68,6 +69,8 @@ async def save_override(
         await promote(uow, saved.id, review.promoted, now)
         change_id = str(uuid.uuid4())
         await uow.outbox.add(change_id, review.notifications, now)
+        after = Occurrence.of(review.after.schedule, saved, review.after.booked)
+        await session_changed(uow, studio.zone, review.before, after, now)  # reminders at the new time
         booked = review.after.booked - len(review.cancelled_bookings) + len(review.promoted)
         return replace(review, after=Occurrence.of(review.after.schedule, saved, booked), change_id=change_id)
 
