@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # /healthz and /metrics on their own small server; off when the port is unset.
     health_port: int | None = Field(default=None, ge=1, le=65535)
     health_listen: str = "127.0.0.1"
+    # Days a pass's expiry moves on for each of its sessions cancelled by the studio; 0: off.
+    pass_extension_days: int = Field(default=0, ge=0, le=366)
 
     @field_validator("owner_ids", mode="before")
     @classmethod
@@ -58,6 +60,12 @@ class Settings(BaseSettings):
     def _unset_when_empty(cls, value: object) -> object:
         """`TRAINERY_HEALTH_PORT=` (empty, as in .env.example) means off."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("pass_extension_days", mode="before")
+    @classmethod
+    def _zero_when_empty(cls, value: object) -> object:
+        """`TRAINERY_PASS_EXTENSION_DAYS=` (empty) means off."""
+        return 0 if isinstance(value, str) and not value.strip() else value
 
     @field_validator("webhook_url")
     @classmethod

@@ -168,5 +168,5 @@ async def occurrences_between(uow: UnitOfWork, zone: ZoneInfo, start: datetime, 
 async def overlapping(uow: UnitOfWork, zone: ZoneInfo, start: datetime, end: datetime) -> list[Occurrence]:
     """Occurrences that overlap [start, end): what may keep a space or trainer busy."""
     schedules = await uow.schedules.all()
-    longest = max((s.duration for s in schedules), default=timedelta(0))
+    longest = max((s.longest for s in schedules), default=timedelta(0))
     return [o for o in await occurrences_between(uow, zone, start - longest, end) if o.overlaps(start, end)]

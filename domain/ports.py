@@ -18,7 +18,7 @@ from domain.booking import Booking, CancelledBy, WaitlistEntry
 from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
-from domain.passes import LedgerEntry, Pass, PassTemplate
+from domain.passes import LedgerEntry, Pass, PassExtension, PassTemplate
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
 
@@ -45,6 +45,10 @@ class Schedules(Protocol):
     async def get(self, schedule_id: int) -> Schedule | None: ...
     async def all(self) -> list[Schedule]: ...
     async def add(self, schedule: Schedule) -> Schedule: ...
+    async def lock(self, schedule_id: int) -> Schedule | None: ...
+    async def update(self, schedule: Schedule) -> Schedule:
+        """Its values, rule and eras as given (the eras replace the stored ones)."""
+        ...
 
 
 class Occurrences(Protocol):
@@ -57,6 +61,10 @@ class Occurrences(Protocol):
 
     async def touching(self, start: datetime, end: datetime) -> list[OccurrenceRecord]:
         """Records whose original or effective start lies in [start, end)."""
+        ...
+
+    async def of_schedule(self, schedule_id: int, since: datetime) -> list[OccurrenceRecord]:
+        """A schedule's stored records whose original start is `since` or later."""
         ...
 
     async def booked_counts(self, record_ids: Iterable[int]) -> dict[int, int]: ...
@@ -114,6 +122,9 @@ class Passes(Protocol):
         ...
 
     async def ledger(self, pass_id: int) -> list[LedgerEntry]: ...
+    async def extend(self, extensions: Iterable[PassExtension]) -> None:
+        """Record the extensions (once per booking) and move the passes' expiry."""
+        ...
 
 
 class Invites(Protocol):

@@ -128,6 +128,27 @@ class ScheduleRow(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
 
+class ScheduleEraRow(Base):
+    """A schedule's values before an edit from a date on (domain.schedule.ScheduleEra):
+    they hold for its occurrences whose original start is before `until`."""
+
+    __tablename__ = "schedule_eras"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "until"),
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        CheckConstraint("default_capacity > 0", name="capacity_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"))
+    until: Mapped[datetime] = mapped_column(UtcDateTime())
+    title: Mapped[str] = mapped_column(String(200))
+    start_time: Mapped[time] = mapped_column(Time)
+    duration_minutes: Mapped[int]
+    default_capacity: Mapped[int]
+    default_space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id"))
+    default_trainer_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+
+
 class PassTemplateScheduleRow(Base):
     """Which schedules a pass template covers."""
 
@@ -221,6 +242,20 @@ class LedgerEntryRow(Base):
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
     kind: Mapped[str] = mapped_column(String(16))
     delta: Mapped[int]
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PassExtensionRow(Base):
+    """A pass's expiry moved on because a session it paid for was cancelled (the
+    studio's TRAINERY_PASS_EXTENSION_DAYS). One per refunded booking: the unique
+    booking makes the database refuse a second extension for the same refund."""
+
+    __tablename__ = "pass_extensions"
+    __table_args__ = (CheckConstraint("days > 0", name="days_positive"), Index("ix_pass_extensions_pass", "pass_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pass_id: Mapped[int] = mapped_column(ForeignKey("passes.id"))
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    days: Mapped[int]
     at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

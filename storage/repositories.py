@@ -17,20 +17,22 @@ from domain.errors import BookingNotActive, StaleReview
 from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
-from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
+from domain.passes import LedgerEntry, LedgerKind, Pass, PassExtension, PassTemplate
 from domain.roles import Person, Role
-from domain.schedule import Schedule, Space
+from domain.schedule import Schedule, ScheduleEra, Space
 from storage.models import (
     BookingRow,
     InviteRow,
     LedgerEntryRow,
     NotificationRow,
     OccurrenceRow,
+    PassExtensionRow,
     PassRow,
     PassTemplateRow,
     PassTemplateScheduleRow,
     PersonRow,
     RoleRow,
+    ScheduleEraRow,
     ScheduleRow,
     SpaceRow,
     WaitlistRow,
@@ -137,10 +139,63 @@ class SchedulesRepository:
 
     async def get(self, schedule_id: int) -> Schedule | None:
         row = await self.session.get(ScheduleRow, schedule_id)
-        return None if row is None else _schedule(row)
+        return None if row is None else _schedule(row, await self._eras([schedule_id]))
 
     async def all(self) -> list[Schedule]:
-        return [_schedule(row) for row in await self.session.scalars(select(ScheduleRow))]
+        rows = list(await self.session.scalars(select(ScheduleRow)))
+        eras = await self._eras([row.id for row in rows])
+        return [_schedule(row, eras) for row in rows]
+
+    async def lock(self, schedule_id: int) -> Schedule | None:
+        """The schedule, locked until the transaction ends (two edits of one schedule
+        run one after the other)."""
+        row = await self.session.scalar(
+            select(ScheduleRow)
+            .where(ScheduleRow.id == schedule_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return None if row is None else _schedule(row, await self._eras([schedule_id]))
+
+    async def _eras(self, schedule_ids: list[int]) -> dict[int, tuple[ScheduleEra, ...]]:
+        """Each schedule's earlier eras, oldest first, in one query (none for most)."""
+        found: dict[int, list[ScheduleEra]] = {}
+        if schedule_ids:
+            rows = await self.session.scalars(
+                select(ScheduleEraRow)
+                .where(ScheduleEraRow.schedule_id.in_(schedule_ids))
+                .order_by(ScheduleEraRow.schedule_id, ScheduleEraRow.until)
+            )
+            for row in rows:
+                found.setdefault(row.schedule_id, []).append(_era(row))
+        return {schedule_id: tuple(eras) for schedule_id, eras in found.items()}
+
+    async def update(self, schedule: Schedule) -> Schedule:
+        """Store the schedule's values and rule, and its eras in place of the old ones."""
+        row = await self.session.get(ScheduleRow, schedule.id)
+        assert row is not None
+        row.title, row.rrule, row.start_time = schedule.title, schedule.rrule, schedule.start_time
+        row.duration_minutes = int(schedule.duration.total_seconds() // 60)
+        row.default_capacity = schedule.default_capacity
+        row.default_space_id, row.default_trainer_id = schedule.default_space_id, schedule.default_trainer_id
+        await self.session.execute(delete(ScheduleEraRow).where(ScheduleEraRow.schedule_id == schedule.id))
+        for era in schedule.eras:
+            self.session.add(
+                ScheduleEraRow(
+                    schedule_id=schedule.id,
+                    until=era.until,
+                    title=era.title,
+                    start_time=era.start_time,
+                    duration_minutes=int(era.duration.total_seconds() // 60),
+                    default_capacity=era.default_capacity,
+                    default_space_id=era.default_space_id,
+                    default_trainer_id=era.default_trainer_id,
+                )
+            )
+        await self.session.flush()
+        stored = await self.get(schedule.id)
+        assert stored is not None
+        return stored
 
     async def add(self, schedule: Schedule) -> Schedule:
         deadline = schedule.booking_deadline
@@ -163,7 +218,19 @@ class SchedulesRepository:
         return _schedule(row)
 
 
-def _schedule(row: ScheduleRow) -> Schedule:
+def _era(row: ScheduleEraRow) -> ScheduleEra:
+    return ScheduleEra(
+        until=row.until,
+        title=row.title,
+        start_time=row.start_time,
+        duration=timedelta(minutes=row.duration_minutes),
+        default_capacity=row.default_capacity,
+        default_space_id=row.default_space_id,
+        default_trainer_id=row.default_trainer_id,
+    )
+
+
+def _schedule(row: ScheduleRow, eras: dict[int, tuple[ScheduleEra, ...]] | None = None) -> Schedule:
     deadline = row.booking_deadline_minutes
     return Schedule(
         id=row.id,
@@ -179,6 +246,7 @@ def _schedule(row: ScheduleRow) -> Schedule:
         pass_template_id=row.pass_template_id,
         booking_deadline=None if deadline is None else timedelta(minutes=deadline),
         active=row.active,
+        eras=(eras or {}).get(row.id, ()),
     )
 
 
@@ -248,6 +316,16 @@ class OccurrencesRepository:
         )
         return [_record(row) for row in rows]
 
+    async def of_schedule(self, schedule_id: int, since: datetime) -> list[OccurrenceRecord]:
+        """The stored records of a schedule whose original start is `since` or later."""
+        rows = await self.session.scalars(
+            select(OccurrenceRow)
+            .where(OccurrenceRow.schedule_id == schedule_id, OccurrenceRow.original_start >= since)
+            .order_by(OccurrenceRow.original_start)
+            .execution_options(populate_existing=True)
+        )
+        return [_record(row) for row in rows]
+
     async def booked_counts(self, record_ids: Iterable[int]) -> dict[int, int]:
         ids = list(record_ids)
         if not ids:
@@ -269,6 +347,7 @@ class OccurrencesRepository:
             .where(OccurrenceRow.id == record.id, OccurrenceRow.version == record.version)
             .values(
                 version=OccurrenceRow.version + 1,
+                original_start=record.original_start,  # moved on by a schedule's time edit
                 start=record.start,
                 capacity=record.capacity,
                 space_id=record.space_id,
@@ -537,6 +616,27 @@ class PassesRepository:
                 .where(passes.c.id == bindparam("pass_id"), passes.c.sessions_left.is_not(None))
                 .values(sessions_left=passes.c.sessions_left + bindparam("delta")),
                 changed,
+            )
+
+    async def extend(self, extensions: Iterable[PassExtension]) -> None:
+        """Record each extension (the unique booking refuses a second one for the same
+        refund) and set each pass's expiry to the latest of its extensions."""
+        extensions = list(extensions)
+        if not extensions:
+            return
+        await self.session.execute(
+            insert(PassExtensionRow),
+            [{"pass_id": e.pass_id, "booking_id": e.booking_id, "days": e.days, "at": e.at} for e in extensions],
+        )
+        until: dict[int, datetime] = {}
+        for extension in extensions:
+            until[extension.pass_id] = max(extension.expires_at, until.get(extension.pass_id, extension.expires_at))
+        for pass_id, expires_at in sorted(until.items()):
+            await self.session.execute(
+                update(PassRow)
+                .where(PassRow.id == pass_id)
+                .values(expires_at=expires_at)
+                .execution_options(synchronize_session=False)
             )
 
     async def ledger(self, pass_id: int) -> list[LedgerEntry]:

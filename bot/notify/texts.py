@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.members.book_again import BookAgain
-from bot.render import escape, plural
+from bot.render import calendar_day, escape, plural
 from bot.render import full_moment as moment_of
 from domain.notifications import NotificationKind
 from domain.occurrence import OccurrenceKey
@@ -59,7 +59,7 @@ def render(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo, now:
     if reason := payload.get("reason"):
         lines.append(f"Reason: {escape(str(reason))}")
     lines.append("")
-    lines.append(_meaning(kind, payload))
+    lines.append(_meaning(kind, payload, zone))
     rebook = kind is NotificationKind.BOOKING_CANCELLED and bool(payload.get("rebook"))
     until = _instant(payload["rebook_until"]) if rebook and payload.get("rebook_until") else None
     if rebook and until is not None and now is not None and now > until:
@@ -77,7 +77,7 @@ def too_late(until: datetime, zone: ZoneInfo) -> str:
     return f"Booking it again closed at {moment_of(until, zone)} (the booking deadline); ask the staff."
 
 
-def _meaning(kind: NotificationKind, payload: dict[str, Any]) -> str:
+def _meaning(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo) -> str:
     if kind is NotificationKind.UPDATED:
         return "Your booking is kept; your pass is unchanged."
     if kind is NotificationKind.RESCHEDULED:
@@ -86,7 +86,7 @@ def _meaning(kind: NotificationKind, payload: dict[str, Any]) -> str:
         return "You were next on the waitlist, so you are booked. " + used_line(payload.get("pass") or {})
     if payload.get("waitlisted"):  # a cancelled session's waitlist (domain/waitlist.py)
         return "You were on its waitlist; you are off it now. Nothing was deducted from your pass."
-    return "Your booking is cancelled. " + refund_line(payload.get("refund") or {})
+    return "Your booking is cancelled. " + refund_line(payload.get("refund") or {}, zone)
 
 
 def used_line(pass_: dict[str, Any]) -> str:
@@ -96,11 +96,17 @@ def used_line(pass_: dict[str, Any]) -> str:
     return f"One session was used from your pass: {plural(int(left), 'session')} left. See /my to cancel before the booking deadline."
 
 
-def refund_line(refund: dict[str, Any]) -> str:
+def refund_line(refund: dict[str, Any], zone: ZoneInfo) -> str:
     left = refund.get("sessions_left")
     if left is None:
-        return "Your pass is unlimited, so it is unchanged."
-    return f"The session went back to your pass: {plural(int(left), 'session')} left."
+        line = "Your pass is unlimited, so no session was used."
+    else:
+        line = f"The session went back to your pass: {plural(int(left), 'session')} left."
+    if until := refund.get("extended_until"):  # the studio's pass extension (TRAINERY_PASS_EXTENSION_DAYS)
+        line += f" Your pass now runs until {calendar_day(_instant(until), zone)}."
+    elif left is None:
+        line = "Your pass is unlimited, so it is unchanged."
+    return line
 
 
 def _change_line(change: dict[str, Any], zone: ZoneInfo) -> str:
