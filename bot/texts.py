@@ -128,6 +128,26 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
         ),
         CommandHelp("/schedules", "list the schedules", ("/schedules",), ADMINS),
         CommandHelp(
+            "/schedule_edit <title>; from <date>; <field> <value>[; <field> <value>…][; confirm]",
+            "change a schedule from a date on; fields: title, time, duration (minutes), capacity, space, "
+            "trainer. Earlier sessions and a session's own changes keep their values; booked members of "
+            "changed sessions are told. A space or trainer busy then is shown first: send ; confirm",
+            ("/schedule_edit Yoga; from 2026-12-08; time 19:00; trainer Sue",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/schedule_end <title>; <last date>",
+            "end a schedule: its sessions after that date are cancelled, bookings refunded, members told",
+            ("/schedule_end Yoga; 2027-03-31",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/schedule_skip <title>; <date>[; <reason>]",
+            "skip a date: that session is cancelled with the reason, bookings refunded, members told",
+            ("/schedule_skip Yoga; 2026-12-24; Christmas Eve",),
+            ADMINS,
+        ),
+        CommandHelp(
             "/undelivered [page]",
             "notifications members could not get, and why, newest first",
             ("/undelivered", "/undelivered 2"),

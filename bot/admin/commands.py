@@ -38,6 +38,14 @@ from domain.setup.names import SetupError, match
 from domain.setup.passes import add_template, grant_pass, passes_of, passes_of_member
 from domain.setup.passes import templates as list_templates
 from domain.setup.people import find_person
+from domain.setup.schedule_edit import (
+    EditOutcome,
+    ScheduleEdit,
+    ScheduleEditNeedsConfirmation,
+    edit_schedule,
+    end_schedule,
+    skip_date,
+)
 from domain.setup.schedules import (
     ScheduleDraft,
     ScheduleNeedsConfirmation,
@@ -246,19 +254,30 @@ async def schedule_add(context: TraineryContext, actor: Person, args: list[str])
     return f"Schedule added: <b>{escape(schedule.title)}</b> ({kind}). See it with /sessions."
 
 
-def schedule_warnings(needed: ScheduleNeedsConfirmation, args: list[str], zone: ZoneInfo) -> str:
-    lines = ["Not added yet — please check first:", ""]
+def schedule_warnings(
+    needed: ScheduleNeedsConfirmation | ScheduleEditNeedsConfirmation,
+    args: list[str],
+    zone: ZoneInfo,
+    command: str = "schedule_add",
+) -> str:
+    added = command == "schedule_add"
+    lines = [f"Not {'added' if added else 'changed'} yet — please check first:", ""]
     shown = needed.warnings[:WARNINGS_SHOWN]
     lines += [f"⚠️ {describe_schedule_warning(w, needed, zone)}" for w in shown]
     if len(needed.warnings) > len(shown):
         lines.append(f"⚠️ … and {plural(len(needed.warnings) - len(shown), 'more schedule')} it meets.")
-    again = f"/schedule_add {'; '.join(args)}; {CONFIRM}"
-    lines += ["", "To add it anyway, send the same line with <code>; confirm</code> at its end"]
+    again = f"/{command} {'; '.join(args)}; {CONFIRM}"
+    lines += [
+        "",
+        f"To {'add' if added else 'change'} it anyway, send the same line with <code>; confirm</code> at its end",
+    ]
     lines[-1] += f":\n<code>{escape(again)}</code>" if len(again) <= ECHO_LIMIT else "."
     return "\n".join(lines)
 
 
-def describe_schedule_warning(warning: ScheduleWarning, needed: ScheduleNeedsConfirmation, zone: ZoneInfo) -> str:
+def describe_schedule_warning(
+    warning: ScheduleWarning, needed: ScheduleNeedsConfirmation | ScheduleEditNeedsConfirmation, zone: ZoneInfo
+) -> str:
     schedule, names = needed.schedule, needed.names
     title = escape(schedule.title)
     if warning.kind is ScheduleWarningKind.SKIPS_MONTHS:
@@ -310,6 +329,122 @@ def schedule_draft(args: list[str]) -> ScheduleDraft:
         trainer=trainer,
         closed_with=closed_with,
         booking_deadline=deadline,
+    )
+
+
+EDIT_FIELDS = ("title", "time", "duration", "capacity", "space", "trainer")
+
+
+async def schedule_edit(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    """`Yoga; from 2026-12-08; time 19:00; trainer Sue`: the schedule from that day on.
+    A busy space or trainer is shown first; the line is saved when sent with `; confirm`."""
+    confirmed = bool(args) and args[-1].lower() == CONFIRM
+    given = args[:-1] if confirmed else args
+    need(given, 3, 2 + len(EDIT_FIELDS))
+    title, since, *changes = given
+    first = day_of(since.removeprefix("from ").strip() if since.lower().startswith("from ") else since)
+    zone = context.settings.zone
+    try:
+        done = await edit_schedule(context.studio, actor.id, title, first, edit_of(changes), confirmed=confirmed)
+    except ScheduleEditNeedsConfirmation as needed:
+        return schedule_warnings(needed, args, zone, "schedule_edit")
+    return describe_edit(done, zone)
+
+
+def edit_of(changes: list[str]) -> ScheduleEdit:
+    values: dict[str, Any] = {}
+    for change in changes:
+        word, _, value = change.partition(" ")
+        word, value = word.lower(), value.strip()
+        if word not in EDIT_FIELDS or not value:
+            raise UsageError(
+                f"“{change}” is not a change: use title, time, duration, capacity, space or trainer "
+                "with its new value, e.g. “time 19:00”."
+            )
+        if word in values or (word == "time" and "start_time" in values):
+            raise UsageError(f"“{word}” is given twice; say it once.")
+        if word == "time":
+            parsed = parse_time(value)
+            if parsed is None:
+                raise UsageError(f"“{value}” is not a time like 18:00.")
+            values["start_time"] = time(*parsed)
+        elif word == "duration":
+            values["duration"] = timedelta(minutes=whole(value, "duration in minutes"))
+        elif word == "capacity":
+            values["capacity"] = whole(value, "capacity")
+        else:
+            values[word] = value
+    return ScheduleEdit(**values)
+
+
+def day_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"“{text}” is not a date like 2026-12-08.") from None
+
+
+def describe_edit(done: EditOutcome, zone: ZoneInfo) -> str:
+    before, after, names = done.before, done.after, done.names
+    pairs = [
+        ("title", escape(before.title), escape(after.title)),
+        ("time", f"{before.start_time:%H:%M}", f"{after.start_time:%H:%M}"),
+        (
+            "duration",
+            f"{int(before.duration.total_seconds() // 60)} min",
+            f"{int(after.duration.total_seconds() // 60)} min",
+        ),
+        ("capacity", str(before.default_capacity), str(after.default_capacity)),
+        ("space", escape(names.space_name(before.default_space_id)), escape(names.space_name(after.default_space_id))),
+        (
+            "trainer",
+            escape(names.trainer_name(before.default_trainer_id)),
+            escape(names.trainer_name(after.default_trainer_id)),
+        ),
+    ]
+    changed = "; ".join(f"{name} {old} → {new}" for name, old, new in pairs if old != new)
+    since = f"{done.since:%a %d %b %Y}"
+    lines = [
+        f"<b>{escape(after.title)}</b> changed from {since} on: {changed}.",
+        "Sessions before it keep their values; a session's own changes stay.",
+    ]
+    told = len(done.notifications) - done.promoted  # the promoted members' notices are counted below
+    if done.sessions:
+        lines.append(f"{plural(len(done.sessions), 'booked session')} changed; {plural(told, 'notice')} to members.")
+    else:
+        lines.append("No booked session changed, so nobody was told.")
+    if done.promoted:
+        lines.append(f"{plural(done.promoted, 'member')} booked from the waitlist into the new spots.")
+    if done.over_capacity:
+        lines.append(
+            f"⚠️ {plural(done.over_capacity, 'session')} keep more bookings than the new capacity; the bookings stay."
+        )
+    return "\n".join(lines)
+
+
+async def schedule_end(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    need(args, 2, 2)
+    done = await end_schedule(context.studio, actor.id, args[0], day_of(args[1]))
+    lines = [f"<b>{escape(done.schedule.title)}</b> ends on {done.last_day:%a %d %b %Y}: no session after it."]
+    if done.cancelled:
+        lines.append(
+            f"{plural(len(done.cancelled), 'session')} after it cancelled; "
+            f"{plural(done.refunded, 'booking')} refunded; {plural(done.told, 'notice')} to members."
+        )
+    else:
+        lines.append("Nobody held a session after it, so nobody was told.")
+    return "\n".join(lines)
+
+
+async def schedule_skip(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    need(args, 2, 3)
+    reason = args[2] if len(args) > 2 and args[2] else None
+    done = await skip_date(context.studio, actor.id, args[0], day_of(args[1]), reason)
+    occurrence = done.occurrence
+    return (
+        f"<b>{escape(occurrence.title)}</b> {day_and_clock(occurrence.start, context.settings.zone)} is cancelled "
+        f"({escape(done.reason or '')}): {plural(len(done.cancelled_bookings), 'booking')} refunded, "
+        f"{plural(len(done.notifications), 'notice')} to members. /sessions shows it as cancelled."
     )
 
 
@@ -400,6 +535,9 @@ RUNS: dict[str, Run] = {
     "pass_grant": pass_grant,
     "passes": passes,
     "schedule_add": schedule_add,
+    "schedule_edit": schedule_edit,
+    "schedule_end": schedule_end,
+    "schedule_skip": schedule_skip,
     **LISTS,
 }
 

@@ -1,0 +1,156 @@
+"""Issue 14 through the real Application: /schedule_edit, /schedule_end and
+/schedule_skip, their usage on a wrong line (nothing changed), their effect on the
+sessions list and the members' notices, and the pass extension as members read it.
+The studio clock stands at Monday 2026-11-30 08:00 Berlin (tests/world.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from bot.composition import compose
+from bot.context import TraineryApplication
+from bot.notify.texts import render
+from bot.settings import Settings
+from domain.notifications import NotificationKind
+from domain.setup.schedules import list_schedules
+from tests.bot_harness import ADMIN, TRAINER, app, database_url, fake
+from tests.fake_bot_api import FakeBotApi
+from tests.phone import Phone
+from tests.world import BERLIN, World
+
+__all__ = ["app", "database_url", "fake"]  # fixtures, used by name
+
+
+@pytest.fixture
+def admin(app: TraineryApplication, fake: FakeBotApi) -> Phone:
+    return Phone(app, fake, ADMIN, "Ada")
+
+
+async def say(phone: Phone, text: str) -> str:
+    return (await phone.send(text))["text"]
+
+
+async def test_editing_a_schedule_from_a_date_on(admin: Phone, world: World) -> None:
+    """The transcript in the report: earlier sessions keep 18:00 and Tom; from Tue 8 Dec
+    Yoga is at 19:00 with Sue, and the member booked on Thu 10 Dec is told."""
+    await world.book_all(world.yoga_on(date(2026, 12, 10)), world.members[:2])
+    reply = await say(admin, "/schedule_edit Yoga; from 2026-12-08; time 19:00; trainer Sue")
+    assert reply.splitlines() == [
+        "Yoga changed from Tue 08 Dec 2026 on: time 18:00 → 19:00; trainer Tom Trainer → Sue Substitute.",
+        "Sessions before it keep their values; a session's own changes stay.",
+        "1 booked session changed; 2 notices to members.",
+    ]
+    week = await say(Phone(admin.app, admin.fake, TRAINER), "/sessions 2026-12-03 2026-12-10")
+    assert "Thu 03 Dec 18:00 · Yoga · Studio A · Tom Trainer · 0/10" in week
+    assert "Tue 08 Dec 19:00 · Yoga · Studio A · Sue Substitute · 0/10" in week
+    assert "Thu 10 Dec 19:00 · Yoga · Studio A · Sue Substitute · 2/10" in week
+    [notice, _] = await world.notifications()
+    text = render(NotificationKind(notice.kind), notice.payload, BERLIN).text
+    assert text.splitlines() == [
+        "<b>Training rescheduled</b>: Yoga",
+        "Time: Thu 10 Dec 2026, 18:00 → 19:00",
+        "Trainer: Tom Trainer → Sue Substitute",
+        "",
+        "Your booking is kept for the new time; your pass is unchanged.",
+    ]
+
+
+async def test_an_edit_meeting_another_schedule_waits_for_confirm(admin: Phone, world: World) -> None:
+    await say(admin, "/schedule_add Pilates; weekly thu; 2026-12-03; 19:00; 50; 8; Studio A; Sue")
+    line = "/schedule_edit Yoga; from 2026-12-08; time 19:00"
+    reply = await say(admin, line)
+    assert reply.startswith("Not changed yet — please check first:")
+    assert "⚠️ 52 sessions of Yoga meet Pilates in Studio A — the first Thu 10 Dec 19:00–19:50." in reply
+    assert f"send the same line with ; confirm at its end:\n{line}; confirm" in reply
+    [yoga] = [s for s in await list_schedules(world.studio, world.admin) if s.title == "Yoga"]
+    assert yoga == world.yoga
+    assert (await say(admin, f"{line}; confirm")).startswith("Yoga changed from Tue 08 Dec 2026 on: time 18:00 → 19:00")
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("/schedule_edit Yoga; from 2026-12-08", "Some fields are missing."),
+        ("/schedule_edit Yoga; from 8 Dec; time 19:00", "“8 Dec” is not a date like 2026-12-08."),
+        ("/schedule_edit Yoga; from 2026-12-08; colour red", "“colour red” is not a change"),
+        ("/schedule_edit Yoga; from 2026-12-08; time 25:00", "“25:00” is not a time like 18:00."),
+        ("/schedule_edit Yoga; from 2026-12-08; time 19:00; time 20:00", "“time” is given twice"),
+        ("/schedule_edit Yoga; from 2026-12-08; capacity many", "The capacity must be a whole number"),
+        ("/schedule_edit Yoga; from 2026-12-08; space Studio B", "Studio B holds at most 8"),
+        ("/schedule_edit Zumba; from 2026-12-08; capacity 8", "No schedule is called “Zumba”"),
+        ("/schedule_edit Yoga; from 2026-11-01; capacity 8", "is in the past"),
+        ("/schedule_end Yoga", "Some fields are missing."),
+        ("/schedule_end Yoga; soon", "“soon” is not a date like 2026-12-08."),
+        ("/schedule_end Yoga; 2026-11-01", "is in the past"),
+        ("/schedule_skip Yoga; 2026-12-07", "Yoga has no session on Mon 07 Dec 2026."),
+        ("/schedule_skip Yoga", "Some fields are missing."),
+    ],
+)
+async def test_a_wrong_line_answers_with_usage_and_changes_nothing(
+    admin: Phone, world: World, line: str, problem: str
+) -> None:
+    reply = await say(admin, line)
+    command = line.split()[0]
+    assert problem in reply and f"Usage: {command} <title>" in reply and f"Example: {command} Yoga" in reply, reply
+    assert reply.endswith("Nothing was changed.")
+    assert await list_schedules(world.studio, world.admin) == [world.closed, world.yoga]
+    assert await world.notifications() == []
+
+
+async def test_ending_and_skipping(admin: Phone, world: World) -> None:
+    await world.book_all(world.yoga_on(date(2026, 12, 10)), world.members[:2])
+    await world.book_all(world.yoga_on(date(2026, 12, 3)), world.members[:1])
+    skipped = await say(admin, "/schedule_skip Yoga; 2026-12-03; Hall repairs")
+    assert skipped == (
+        "Yoga Thu 03 Dec 18:00 is cancelled (Hall repairs): 1 booking refunded, 1 notice to members. "
+        "/sessions shows it as cancelled."
+    )
+    again = await say(admin, "/schedule_skip Yoga; 2026-12-03")
+    assert again == "Yoga on Thu 03 Dec 2026 is cancelled already; nothing changed, nobody refunded twice."
+    ended = await say(admin, "/schedule_end Yoga; 2026-12-08")
+    assert ended.splitlines() == [
+        "Yoga ends on Tue 08 Dec 2026: no session after it.",
+        "1 session after it cancelled; 2 bookings refunded; 2 notices to members.",
+    ]
+    listing = await say(admin, "/schedules")
+    assert "• Yoga: weekly tue,thu until 2026-12-08; from 2025-01-07 at 18:00" in listing
+    assert [await world.pass_balance(m) for m in world.members] == [10] * 4
+    assert len(await world.notifications()) == 3
+    assert all(left == ledger for left, ledger in (await world.balances()).values())
+
+
+async def test_a_cancelled_session_extends_the_pass_and_the_notice_says_until_when(
+    app: TraineryApplication, admin: Phone, world: World
+) -> None:
+    app.bot_data.use_studio(replace(world.studio, pass_extension_days=7))
+    await world.book_all(world.yoga_on(date(2026, 12, 3)), world.members[:1])
+    await say(admin, "/schedule_skip Yoga; 2026-12-03; Hall repairs")
+    [notice] = await world.notifications()
+    lines = render(NotificationKind(notice.kind), notice.payload, BERLIN).text.splitlines()
+    # The pass was granted on Mon 30 Nov for 60 days: 29 Jan, and 7 days more.
+    assert lines[-1] == (
+        "Your booking is cancelled. The session went back to your pass: 10 sessions left. "
+        "Your pass now runs until Fri 05 Feb 2027."
+    )
+
+
+def test_the_extension_setting(world: World) -> None:
+    assert Settings(_env_file=None).pass_extension_days == 0  # type: ignore[call-arg]
+    assert Settings(_env_file=None, pass_extension_days="").pass_extension_days == 0  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, pass_extension_days="14")  # type: ignore[call-arg]
+    assert compose(settings, world.sessions).studio.pass_extension_days == 14
+    with pytest.raises(ValueError):
+        Settings(_env_file=None, pass_extension_days="-1")  # type: ignore[call-arg]
+
+
+async def test_help_lists_the_new_commands_with_an_example(admin: Phone) -> None:
+    shown = await say(admin, "/help")
+    for example in (
+        "/schedule_edit Yoga; from 2026-12-08; time 19:00; trainer Sue",
+        "/schedule_end Yoga; 2027-03-31",
+        "/schedule_skip Yoga; 2026-12-24; Christmas Eve",
+    ):
+        assert f"Example: {example}" in shown
