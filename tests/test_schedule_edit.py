@@ -10,10 +10,11 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from domain.bookings.book import book_session
 from domain.bookings.cancel import cancel_booking
+from domain.bookings.waitlist import join_waitlist
 from domain.errors import NotAllowed, OccurrenceCancelled
 from domain.listing import DateRange
 from domain.notifications import NotificationKind
@@ -247,3 +248,22 @@ async def test_cancelled_sessions_extend_each_refunded_pass_once_when_the_studio
 async def _bookings_of(world: World, member: int) -> list:  # type: ignore[type-arg]
     async with world.studio.unit_of_work() as uow:
         return await uow.bookings.active_of_member(member)
+
+
+async def test_a_higher_capacity_from_a_date_on_books_the_line_and_a_lower_one_keeps_bookings(world: World) -> None:
+    m0, m1, m2, m3 = world.members
+    await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 8), ScheduleEdit(capacity=2))
+    for day in (date(2026, 12, 10), date(2026, 12, 15)):
+        await world.book_all(world.yoga_on(day), [m0, m1])
+        await join_waitlist(world.studio, m2, world.yoga_on(day), m2)  # one pass session left for two spots
+    await world.book_all(world.yoga_on(date(2026, 12, 17)), [m3])
+    async with world.sessions() as session:
+        await session.execute(update(PassRow).where(PassRow.id == world.passes[m2].id).values(sessions_left=1))
+        await session.commit()
+    done = await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 8), ScheduleEdit(capacity=3))
+    assert done.promoted == 1 and await world.pass_balance(m2) == 0  # the first session's spot; then none left
+    promoted = [r for r in await world.notifications() if r.kind == NotificationKind.WAITLIST_PROMOTED.value]
+    assert [(r.member_id, r.payload["start"]) for r in promoted] == [(m2, berlin(2026, 12, 10, 18).isoformat())]
+    lowered = await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 8), ScheduleEdit(capacity=1))
+    assert lowered.over_capacity == 2 and lowered.notifications == ()  # capacity alone tells nobody
+    assert await world.active_bookings() == 6
