@@ -93,9 +93,12 @@ LOCK: Access = _Lock()
 async def lock_sessions(uow: UnitOfWork, zone: ZoneInfo, keys: Iterable[OccurrenceKey]) -> list[SessionAggregate]:
     """Lock several aggregates' roots at once, in key order (enrolment books many).
     A key that is no occurrence of its schedule is refused before anything is stored,
-    so a forged button cannot conjure one up."""
+    so a forged button cannot conjure one up. Their schedules are shared first: an
+    edit of a schedule (domain/setup/schedule_edit.py) moves or ends its occurrences,
+    so a command reads the schedule only once no edit of it is in progress."""
     wanted = sorted(set(keys))
-    schedules = {key.schedule_id: await _schedule_of(uow, zone, key, await uow.occurrences.get(key)) for key in wanted}
+    shared = await uow.schedules.share({key.schedule_id for key in wanted})
+    schedules = {key.schedule_id: _valid(shared, zone, key, await uow.occurrences.get(key)) for key in wanted}
     records = await uow.occurrences.lock(wanted)
     return [await _assemble(uow, schedules[record.schedule_id], record) for record in records]
 
@@ -113,6 +116,13 @@ async def _schedule_of(
     uow: UnitOfWork, zone: ZoneInfo, key: OccurrenceKey, stored: OccurrenceRecord | None
 ) -> Schedule:
     schedule = await uow.schedules.get(key.schedule_id)
+    return _valid({} if schedule is None else {schedule.id: schedule}, zone, key, stored)
+
+
+def _valid(
+    schedules: dict[int, Schedule], zone: ZoneInfo, key: OccurrenceKey, stored: OccurrenceRecord | None
+) -> Schedule:
+    schedule = schedules.get(key.schedule_id)
     if schedule is None:
         raise OccurrenceNotFound()
     if stored is None and not is_original_start(schedule, zone, key.original_start):

@@ -126,27 +126,10 @@ class ScheduleRow(Base):
     pass_template_id: Mapped[int | None] = mapped_column(ForeignKey("pass_templates.id"))
     booking_deadline_minutes: Mapped[int | None]  # None: the studio's default
     active: Mapped[bool] = mapped_column(default=True)
-
-
-class ScheduleEraRow(Base):
-    """A schedule's values before an edit from a date on (domain.schedule.ScheduleEra):
-    they hold for its occurrences whose original start is before `until`."""
-
-    __tablename__ = "schedule_eras"
-    __table_args__ = (
-        UniqueConstraint("schedule_id", "until"),
-        CheckConstraint("duration_minutes > 0", name="duration_positive"),
-        CheckConstraint("default_capacity > 0", name="capacity_positive"),
-    )
-    id: Mapped[int] = mapped_column(primary_key=True)
-    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"))
-    until: Mapped[datetime] = mapped_column(UtcDateTime())
-    title: Mapped[str] = mapped_column(String(200))
-    start_time: Mapped[time] = mapped_column(Time)
-    duration_minutes: Mapped[int]
-    default_capacity: Mapped[int]
-    default_space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id"))
-    default_trainer_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # Its values before edits from a date on (domain.schedule.ScheduleEra), oldest first,
+    # each with the instant it stopped holding; NULL: never edited so. Kept in the row,
+    # so every read of a schedule stays one row (a booking locks and reads it).
+    eras: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class PassTemplateScheduleRow(Base):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
-from typing import cast
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -32,7 +32,6 @@ from storage.models import (
     PassTemplateScheduleRow,
     PersonRow,
     RoleRow,
-    ScheduleEraRow,
     ScheduleRow,
     SpaceRow,
     WaitlistRow,
@@ -139,63 +138,49 @@ class SchedulesRepository:
 
     async def get(self, schedule_id: int) -> Schedule | None:
         row = await self.session.get(ScheduleRow, schedule_id)
-        return None if row is None else _schedule(row, await self._eras([schedule_id]))
+        return None if row is None else _schedule(row)
 
     async def all(self) -> list[Schedule]:
-        rows = list(await self.session.scalars(select(ScheduleRow)))
-        eras = await self._eras([row.id for row in rows])
-        return [_schedule(row, eras) for row in rows]
+        return [_schedule(row) for row in await self.session.scalars(select(ScheduleRow))]
 
     async def lock(self, schedule_id: int) -> Schedule | None:
-        """The schedule, locked until the transaction ends (two edits of one schedule
-        run one after the other)."""
+        """The schedule, locked FOR UPDATE until the transaction ends: an edit waits for
+        the commands that `share` it, and they wait for the edit (PostgreSQL)."""
         row = await self.session.scalar(
             select(ScheduleRow)
             .where(ScheduleRow.id == schedule_id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
-        return None if row is None else _schedule(row, await self._eras([schedule_id]))
+        return None if row is None else _schedule(row)
 
-    async def _eras(self, schedule_ids: list[int]) -> dict[int, tuple[ScheduleEra, ...]]:
-        """Each schedule's earlier eras, oldest first, in one query (none for most)."""
-        found: dict[int, list[ScheduleEra]] = {}
-        if schedule_ids:
-            rows = await self.session.scalars(
-                select(ScheduleEraRow)
-                .where(ScheduleEraRow.schedule_id.in_(schedule_ids))
-                .order_by(ScheduleEraRow.schedule_id, ScheduleEraRow.until)
-            )
-            for row in rows:
-                found.setdefault(row.schedule_id, []).append(_era(row))
-        return {schedule_id: tuple(eras) for schedule_id, eras in found.items()}
+    async def share(self, schedule_ids: Iterable[int]) -> dict[int, Schedule]:
+        """The schedules, read under FOR KEY SHARE: many commands share it, while an
+        edit (FOR UPDATE) waits for them or they for it — so no command expands an
+        occurrence from values an edit is replacing."""
+        ids = sorted(set(schedule_ids))
+        if not ids:
+            return {}
+        rows = await self.session.scalars(
+            select(ScheduleRow)
+            .where(ScheduleRow.id.in_(ids))
+            .order_by(ScheduleRow.id)
+            .with_for_update(key_share=True, read=True)
+            .execution_options(populate_existing=True)
+        )
+        return {row.id: _schedule(row) for row in rows}
 
     async def update(self, schedule: Schedule) -> Schedule:
-        """Store the schedule's values and rule, and its eras in place of the old ones."""
+        """Store the schedule's values, rule and eras as given."""
         row = await self.session.get(ScheduleRow, schedule.id)
         assert row is not None
         row.title, row.rrule, row.start_time = schedule.title, schedule.rrule, schedule.start_time
         row.duration_minutes = int(schedule.duration.total_seconds() // 60)
         row.default_capacity = schedule.default_capacity
         row.default_space_id, row.default_trainer_id = schedule.default_space_id, schedule.default_trainer_id
-        await self.session.execute(delete(ScheduleEraRow).where(ScheduleEraRow.schedule_id == schedule.id))
-        for era in schedule.eras:
-            self.session.add(
-                ScheduleEraRow(
-                    schedule_id=schedule.id,
-                    until=era.until,
-                    title=era.title,
-                    start_time=era.start_time,
-                    duration_minutes=int(era.duration.total_seconds() // 60),
-                    default_capacity=era.default_capacity,
-                    default_space_id=era.default_space_id,
-                    default_trainer_id=era.default_trainer_id,
-                )
-            )
+        row.eras = [_era_json(era) for era in schedule.eras] or None
         await self.session.flush()
-        stored = await self.get(schedule.id)
-        assert stored is not None
-        return stored
+        return _schedule(row)
 
     async def add(self, schedule: Schedule) -> Schedule:
         deadline = schedule.booking_deadline
@@ -212,25 +197,38 @@ class SchedulesRepository:
             pass_template_id=schedule.pass_template_id,
             booking_deadline_minutes=None if deadline is None else int(deadline.total_seconds() // 60),
             active=schedule.active,
+            eras=[_era_json(era) for era in schedule.eras] or None,
         )
         self.session.add(row)
         await self.session.flush()
         return _schedule(row)
 
 
-def _era(row: ScheduleEraRow) -> ScheduleEra:
+def _era_json(era: ScheduleEra) -> dict[str, Any]:
+    return {
+        "until": era.until.astimezone(UTC).isoformat(),
+        "title": era.title,
+        "start_time": era.start_time.isoformat(),
+        "duration_minutes": int(era.duration.total_seconds() // 60),
+        "default_capacity": era.default_capacity,
+        "default_space_id": era.default_space_id,
+        "default_trainer_id": era.default_trainer_id,
+    }
+
+
+def _era(stored: dict[str, Any]) -> ScheduleEra:
     return ScheduleEra(
-        until=row.until,
-        title=row.title,
-        start_time=row.start_time,
-        duration=timedelta(minutes=row.duration_minutes),
-        default_capacity=row.default_capacity,
-        default_space_id=row.default_space_id,
-        default_trainer_id=row.default_trainer_id,
+        until=datetime.fromisoformat(stored["until"]),
+        title=str(stored["title"]),
+        start_time=time.fromisoformat(stored["start_time"]),
+        duration=timedelta(minutes=int(stored["duration_minutes"])),
+        default_capacity=int(stored["default_capacity"]),
+        default_space_id=int(stored["default_space_id"]),
+        default_trainer_id=int(stored["default_trainer_id"]),
     )
 
 
-def _schedule(row: ScheduleRow, eras: dict[int, tuple[ScheduleEra, ...]] | None = None) -> Schedule:
+def _schedule(row: ScheduleRow) -> Schedule:
     deadline = row.booking_deadline_minutes
     return Schedule(
         id=row.id,
@@ -246,7 +244,7 @@ def _schedule(row: ScheduleRow, eras: dict[int, tuple[ScheduleEra, ...]] | None 
         pass_template_id=row.pass_template_id,
         booking_deadline=None if deadline is None else timedelta(minutes=deadline),
         active=row.active,
-        eras=(eras or {}).get(row.id, ()),
+        eras=tuple(_era(stored) for stored in row.eras or ()),
     )
 
 

@@ -1,5 +1,5 @@
-"""schedule_eras and pass_extensions: schedules edited from a date on, and pass
-expiry moved on when a session it paid for is cancelled
+"""schedules.eras and pass_extensions: schedules edited from a date on keep their
+earlier values; a pass's expiry moved on when a session it paid for is cancelled
 
 Revision ID: 0012
 Revises: 0006
@@ -17,31 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "schedule_eras",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("schedule_id", sa.Integer(), nullable=False),
-        sa.Column("until", sa.DateTime(), nullable=False),
-        sa.Column("title", sa.String(length=200), nullable=False),
-        sa.Column("start_time", sa.Time(), nullable=False),
-        sa.Column("duration_minutes", sa.Integer(), nullable=False),
-        sa.Column("default_capacity", sa.Integer(), nullable=False),
-        sa.Column("default_space_id", sa.Integer(), nullable=False),
-        sa.Column("default_trainer_id", sa.Integer(), nullable=False),
-        sa.CheckConstraint("duration_minutes > 0", name=op.f("ck_schedule_eras_duration_positive")),
-        sa.CheckConstraint("default_capacity > 0", name=op.f("ck_schedule_eras_capacity_positive")),
-        sa.ForeignKeyConstraint(
-            ["schedule_id"], ["schedules.id"], name=op.f("fk_schedule_eras_schedule_id_schedules"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["default_space_id"], ["spaces.id"], name=op.f("fk_schedule_eras_default_space_id_spaces")
-        ),
-        sa.ForeignKeyConstraint(
-            ["default_trainer_id"], ["people.id"], name=op.f("fk_schedule_eras_default_trainer_id_people")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_schedule_eras")),
-        sa.UniqueConstraint("schedule_id", "until", name=op.f("uq_schedule_eras_schedule_id_until")),
-    )
+    with op.batch_alter_table("schedules", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("eras", sa.JSON(), nullable=True))
     op.create_table(
         "pass_extensions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -61,4 +38,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_pass_extensions_pass", table_name="pass_extensions")
     op.drop_table("pass_extensions")
-    op.drop_table("schedule_eras")
+    with op.batch_alter_table("schedules", schema=None) as batch_op:
+        batch_op.drop_column("eras")
