@@ -405,9 +405,27 @@ class PassesPage(CallbackData, prefix="P"):
     page: Annotated[int, Below(10_000)]
 
 
+class ScheduleCard(CallbackData, prefix="Sc"):
+    """A schedule's card, opened from `/schedules`: what it is, with Edit / End / Skip a date."""
+
+    schedule_id: int
+
+
+SCHEDULE_ACTIONS = frozenset({"edit", "end", "skip"})
+
+
+class ScheduleAction(CallbackData, prefix="Sa"):
+    """Edit, End or Skip a date on a schedule's card: the command to send, filled in
+    (the command does the change, checked by the domain)."""
+
+    schedule_id: int
+    action: Annotated[str, OneOf(SCHEDULE_ACTIONS)]
+
+
 MemberCallback = MemberView | BookSession | JoinWaitlist | CancelBooking | LeaveWaitlist
 StaffCallback = ShowBookings | StaffCancelBooking | BookingsPage
 AdminCallback = AdminListPage | PassesPage
+ScheduleCallback = ScheduleCard | ScheduleAction
 Callback = (
     ListPage
     | QuickPick
@@ -419,6 +437,7 @@ Callback = (
     | MemberCallback
     | StaffCallback
     | AdminCallback
+    | ScheduleCallback
 )
 
 

@@ -26,6 +26,8 @@ from bot.callbacks import (
     OpenCard,
     PassesPage,
     QuickPick,
+    ScheduleAction,
+    ScheduleCard,
     ShowBookings,
     StaffCancelBooking,
     StartCancel,
@@ -118,6 +120,12 @@ WIRE: list[tuple[callbacks.Callback, str]] = [
     (AdminListPage("schedules", 9999), "A1:schedules:9999"),
     (PassesPage(42, 1), "P1:42:1"),
     (PassesPage(10**18 - 1, 9999), "P1:999999999999999999:9999"),
+    # A schedule's card and its actions (issue 14).
+    (ScheduleCard(42), "Sc1:42"),
+    (ScheduleCard(10**18 - 1), "Sc1:999999999999999999"),
+    (ScheduleAction(42, "edit"), "Sa1:42:edit"),
+    (ScheduleAction(42, "end"), "Sa1:42:end"),
+    (ScheduleAction(10**18 - 1, "skip"), "Sa1:999999999999999999:skip"),
 ]
 
 

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from bot.callbacks import ScheduleAction, ScheduleCard
 from bot.composition import compose
 from bot.context import TraineryApplication
 from bot.notify.texts import render
@@ -18,7 +19,7 @@ from domain.notifications import NotificationKind
 from domain.setup.schedules import list_schedules
 from tests.bot_harness import ADMIN, TRAINER, app, database_url, fake
 from tests.fake_bot_api import FakeBotApi
-from tests.phone import Phone
+from tests.phone import Phone, labels
 from tests.world import BERLIN, World
 
 __all__ = ["app", "database_url", "fake"]  # fixtures, used by name
@@ -154,3 +155,39 @@ async def test_help_lists_the_new_commands_with_an_example(admin: Phone) -> None
         "/schedule_skip Yoga; 2026-12-24; Christmas Eve",
     ):
         assert f"Example: {example}" in shown
+
+
+async def test_a_schedules_card_offers_edit_end_and_skip_filled_in(admin: Phone, world: World) -> None:
+    await say(admin, "/schedule_edit Yoga; from 2026-12-08; trainer Sue")
+    listing = await admin.send("/schedules")
+    assert labels(listing) == ["Back course", "Yoga"]
+    card = await admin.tap("Yoga", listing)
+    assert card["text"].splitlines() == [
+        "Yoga: weekly tue,thu; from 2025-01-07 at 18:00; 60 min; 10 spots; Studio A; Sue Substitute; "
+        "deadline 2 hours (studio default)",
+        "Until Mon 07 Dec 2026: Yoga at 18:00, 60 min, 10 spots, Studio A, Tom Trainer",
+        "Next session: Tue 01 Dec 18:00",
+    ]
+    assert labels(card) == ["Edit", "End", "Skip a date", "« Schedules"]
+    skip = await admin.tap("Skip a date", card)
+    assert skip["text"].endswith("\n/schedule_skip Yoga; 2026-12-01; reason for members")
+    card = await admin.tap("« Yoga", skip)
+    edit = await admin.tap("Edit", card)
+    line = "/schedule_edit Yoga; from 2026-12-01; time 18:00; duration 60; capacity 10; space Studio A; trainer Tom Trainer"
+    assert edit["text"].endswith("\n" + line)  # the next session's values: before the edit above
+    assert (await say(admin, line.replace("time 18:00", "time 17:30"))).startswith(
+        "Yoga changed from Tue 01 Dec 2026 on: time 18:00 → 17:30"
+    )
+    end = await admin.tap("End", await admin.tap("« Yoga", edit))
+    assert end["text"].endswith("\n/schedule_end Yoga; 2026-12-01")
+    assert labels(await admin.tap("« Schedules", await admin.tap("« Yoga", end))) == ["Back course", "Yoga"]
+
+
+async def test_a_schedule_card_is_for_admins_only(app: TraineryApplication, fake: FakeBotApi, world: World) -> None:
+    assert world.yoga is not None
+    trainer = Phone(app, fake, TRAINER, "Tom")
+    shown = await trainer.send("/sessions")
+    for data in (ScheduleCard(world.yoga.id).encode(), ScheduleAction(world.yoga.id, "end").encode()):
+        answer = await trainer.press(data, shown["message_id"], forged=True)
+        assert answer is not None and answer["text"] == "Only admins can do that."
+    assert fake.message(TRAINER, shown["message_id"]) == shown  # nothing shown in its place

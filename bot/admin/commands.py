@@ -10,11 +10,12 @@ the number of the longest possible lines that fit (tests/test_limits.py checks i
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import date, time, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, texts
@@ -29,6 +30,7 @@ from domain.bookings.enrol import Enrolment
 from domain.directory import Directory
 from domain.errors import DomainError
 from domain.passes import Pass, PassTemplate
+from domain.recurrence import original_starts
 from domain.roles import Person, Role
 from domain.schedule import Schedule
 from domain.schedule_review import ScheduleWarning, ScheduleWarningKind
@@ -44,6 +46,7 @@ from domain.setup.schedule_edit import (
     ScheduleEditNeedsConfirmation,
     edit_schedule,
     end_schedule,
+    midnight,
     skip_date,
 )
 from domain.setup.schedules import (
@@ -76,6 +79,8 @@ RULE_SHOWN = 120  # characters of a recurrence rule (repeated days make it any l
 INVITES_PER_MESSAGE = 15  # "• " + 106 (name #id) + ": https://t.me/" + 32 + "?start=" + 32 + FRESH 47 = 241
 MAX_INVITES = 75  # names in one /invite_member: five messages of links at most
 EXPIRED_BUTTON = "This button has expired. Nothing was changed."
+BUTTON_TITLE = 40  # characters of a schedule's title on its button
+CARD_AHEAD = timedelta(days=400)  # how far a card looks for a schedule's next session
 
 # A reply: one message; a list, shown a page at a time; or several messages, each
 # within the limits, all sent (invite links, which are shown only once).
@@ -452,7 +457,9 @@ async def schedules(context: TraineryContext, actor: Person, args: list[str]) ->
     found, directory, templates = await schedules_screen(context.studio, actor.id)
     lines = [f"• {describe_schedule(s, directory, templates)}" for s in found]
     empty = "None yet. Add one with /schedule_add."
-    return admin_list("schedules", "<b>Schedules</b>", lines, empty, "Schedules", SCHEDULES_PAGE)
+    listing = admin_list("schedules", "<b>Schedules</b>", lines, empty, "Schedules", SCHEDULES_PAGE)
+    opens = [(clip(s.title, BUTTON_TITLE), callbacks.ScheduleCard(s.id).encode()) for s in found]
+    return replace(listing, opens=opens)  # a button per schedule opens its card
 
 
 def describe_schedule(schedule: Schedule, names: Directory, templates: dict[int, PassTemplate]) -> str:
@@ -595,8 +602,113 @@ async def page_pressed(update: Update, context: TraineryContext) -> None:
     await show(update, context, *listing_page(listing, data.page))
 
 
+# -- a schedule's card: /schedules → tap one → Edit / End / Skip a date ---------------------
+
+
+async def schedule_pressed(update: Update, context: TraineryContext) -> None:
+    """A schedule's card, or the line an action on it is done with, filled in. Showing
+    them changes nothing: the typed command does, checked by the domain."""
+    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    actor = await acting_person(update, context)
+    if actor is None or not actor.is_admin:
+        await answer(update, "Only admins can do that.", alert=True)
+        return
+    if not isinstance(data, callbacks.ScheduleCard | callbacks.ScheduleAction):
+        await answer(update, EXPIRED_BUTTON, alert=True)
+        return
+    try:
+        found, names, templates = await schedules_screen(context.studio, actor.id)
+    except DomainError as error:
+        await answer(update, error.text[:200], alert=True)
+        return
+    schedule = next((s for s in found if s.id == data.schedule_id), None)
+    if schedule is None:
+        await answer(update, EXPIRED_BUTTON, alert=True)
+        return
+    zone, now = context.settings.zone, context.studio.now()
+    upcoming = original_starts(schedule, zone, now, now + CARD_AHEAD)
+    next_day = upcoming[0].astimezone(zone).date() if upcoming else context.studio.today()
+    await answer(update)
+    if isinstance(data, callbacks.ScheduleCard):
+        await show(
+            update, context, schedule_card(schedule, names, templates, upcoming[:1], zone), card_buttons(schedule)
+        )
+    else:
+        back = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        f"« {clip(schedule.title, BUTTON_TITLE)}",
+                        callback_data=callbacks.ScheduleCard(schedule.id).encode(),
+                    )
+                ]
+            ]
+        )
+        await show(
+            update, context, action_hint(data.action, schedule.on(midnight(next_day, zone)), next_day, names), back
+        )
+
+
+def schedule_card(
+    schedule: Schedule, names: Directory, templates: dict[int, PassTemplate], upcoming: list[datetime], zone: ZoneInfo
+) -> str:
+    lines = [describe_schedule(schedule, names, templates)]
+    for era in schedule.eras:  # its values before edits from a date on
+        last = (era.until.astimezone(zone) - timedelta(days=1)).date()
+        lines.append(
+            f"Until {last:%a %d %b %Y}: {escape(era.title)} at {era.start_time:%H:%M}, "
+            f"{int(era.duration.total_seconds() // 60)} min, {plural(era.default_capacity, 'spot')}, "
+            f"{escape(names.space_name(era.default_space_id))}, {escape(names.trainer_name(era.default_trainer_id))}"
+        )
+    lines.append(f"Next session: {day_and_clock(upcoming[0], zone)}" if upcoming else "No session ahead.")
+    return "\n".join(lines)
+
+
+def card_buttons(schedule: Schedule) -> InlineKeyboardMarkup:
+    def button(label: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=callbacks.ScheduleAction(schedule.id, action).encode())
+
+    return InlineKeyboardMarkup(
+        [
+            [button("Edit", "edit"), button("End", "end"), button("Skip a date", "skip")],
+            [InlineKeyboardButton("« Schedules", callback_data=callbacks.AdminListPage("schedules", 0).encode())],
+        ]
+    )
+
+
+def action_hint(action: str, values: Schedule, day: date, names: Directory) -> str:
+    """What to send for an action, filled in with the schedule's next session's day and
+    its values then (edit the ones that change)."""
+    title = escape(values.title)
+    if action == "edit":
+        line = (
+            f"/schedule_edit {values.title}; from {day}; time {values.start_time:%H:%M}; "
+            f"duration {int(values.duration.total_seconds() // 60)}; capacity {values.default_capacity}; "
+            f"space {names.space_name(values.default_space_id)}; trainer {names.trainer_name(values.default_trainer_id)}"
+        )
+        what = (
+            f"Change <b>{title}</b> from a date on: send this line with the date and the values you change "
+            "(leave out the others). Sessions before the date keep theirs; booked members are told."
+        )
+    elif action == "end":
+        line = f"/schedule_end {values.title}; {day}"
+        what = (
+            f"End <b>{title}</b>: send this line with its last date. The sessions after it are cancelled, "
+            "their bookings refunded and members told."
+        )
+    else:
+        line = f"/schedule_skip {values.title}; {day}; reason for members"
+        what = (
+            f"Skip a date of <b>{title}</b>: send this line with the date and a reason. That session is "
+            "cancelled, its bookings refunded and members told."
+        )
+    return f"{what}\n<code>{escape(line)}</code>"
+
+
 def register(application: TraineryApplication) -> None:
     for name in RUNS:
         application.add_handler(CommandHandler(name, handler(name)))
     pages = callbacks.pattern(callbacks.AdminCallback)
     application.add_handler(CallbackQueryHandler(page_pressed, pattern=pages))
+    cards = callbacks.pattern(callbacks.ScheduleCallback)
+    application.add_handler(CallbackQueryHandler(schedule_pressed, pattern=cards))
