@@ -15,7 +15,8 @@ from sqlalchemy import func, select, update
 from domain.bookings.book import book_session
 from domain.bookings.cancel import cancel_booking
 from domain.bookings.waitlist import join_waitlist
-from domain.errors import NotAllowed, OccurrenceCancelled
+from domain.clock import FixedClock
+from domain.errors import NotAllowed, OccurrenceCancelled, OccurrenceStarted
 from domain.listing import DateRange
 from domain.notifications import NotificationKind
 from domain.occurrence import OccurrenceKey
@@ -267,3 +268,19 @@ async def test_a_higher_capacity_from_a_date_on_books_the_line_and_a_lower_one_k
     lowered = await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 8), ScheduleEdit(capacity=1))
     assert lowered.over_capacity == 2 and lowered.notifications == ()  # capacity alone tells nobody
     assert await world.active_bookings() == 6
+
+
+async def test_a_session_that_started_keeps_its_values_so_an_edit_starts_the_day_after(world: World) -> None:
+    clock = world.studio.clock
+    assert isinstance(clock, FixedClock)
+    clock.set(berlin(2026, 12, 1, 18, 30))  # Tuesday's Yoga is on
+    with pytest.raises(SetupError, match="has started or would start in the past; change it from 2026-12-02 on"):
+        await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 1), ScheduleEdit(capacity=8))
+    clock.set(berlin(2026, 12, 3, 9))  # Thursday morning: 18:00 is ahead, 08:00 would not be
+    with pytest.raises(SetupError, match="would start in the past"):
+        await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 3), ScheduleEdit(start_time=time(8)))
+    with pytest.raises(OccurrenceStarted):
+        await skip_date(world.studio, world.admin, "Yoga", date(2026, 12, 1))
+    done = await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 3), ScheduleEdit(start_time=time(10)))
+    assert done.after.start_time == time(10)
+    assert ("01 18:00", "Yoga", 10, "Tom", False, 0) in await yoga_sessions(world)
