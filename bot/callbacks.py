@@ -386,6 +386,21 @@ class BookingsPage(CallbackData, prefix="KP"):
     page: Annotated[int, Below(10_000)]  # past the end shows the last page
 
 
+class StaffBookPick(CallbackData, prefix="SB"):
+    """Staff: a page of the members who could be booked onto a session (issue 14)."""
+
+    key: OccurrenceKey
+    page: Annotated[int, Below(10_000)] = 0  # past the end shows the last page
+
+
+class StaffBookMember(CallbackData, prefix="SBM"):
+    """Staff: review (`confirmed` False), then book this member onto the session."""
+
+    key: OccurrenceKey
+    member_id: int
+    confirmed: bool = False
+
+
 # -- the admin lists (bot/admin/) ------------------------------------------
 
 ADMIN_LISTS = frozenset({"spaces", "trainers", "members", "admins", "templates", "schedules"})
@@ -423,7 +438,7 @@ class ScheduleAction(CallbackData, prefix="Sa"):
 
 
 MemberCallback = MemberView | BookSession | JoinWaitlist | CancelBooking | LeaveWaitlist
-StaffCallback = ShowBookings | StaffCancelBooking | BookingsPage
+StaffCallback = ShowBookings | StaffCancelBooking | BookingsPage | StaffBookPick | StaffBookMember
 AdminCallback = AdminListPage | PassesPage
 ScheduleCallback = ScheduleCard | ScheduleAction
 Callback = (

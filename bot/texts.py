@@ -92,6 +92,13 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
         ),
         CommandHelp("/invite_trainer <name>", "invite a trainer by deep link", ("/invite_trainer Tom Hill",), ADMINS),
         CommandHelp(
+            "/guest_add <name>",
+            "add a guest member by name alone: grant passes and book them from a session card before they "
+            "use Telegram; their link, once opened, keeps all of it (again for an unlinked guest: a fresh link)",
+            ("/guest_add Anna Berg",),
+            ADMINS,
+        ),
+        CommandHelp(
             "/invite_admin <name>",
             "invite an admin by deep link (owners)",
             ("/invite_admin Ada Lane",),
@@ -119,11 +126,15 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
         CommandHelp("/passes <member>", "a member's passes", ("/passes Anna Berg",), ADMINS),
         CommandHelp(
             "/schedule_add <title>; <repeats>; <first date>; <HH:MM>; <minutes>; <capacity>; <space>; "
-            "<trainer>[; closed <template>][; deadline <hours>][; confirm]",
+            "<trainer>[; closed <template>][; private][; deadline <hours>][; confirm]",
             "add a schedule; repeats: once, daily, weekly mon,thu or monthly, with every N, until a date or for N "
-            "sessions. A space or trainer busy then, or a monthly day some months lack, is shown first: "
-            "send the line again with ; confirm to add it anyway",
-            ("/schedule_add Yoga; weekly tue,thu until 2027-06-30; 2026-12-01; 18:00; 60; 12; Studio A; Tom",),
+            "sessions. private: a 1:1 session (capacity 1) members never see in /book; its trainer or an admin "
+            "books the member from the session card. A space or trainer busy then, or a monthly day some months "
+            "lack, is shown first: send the line again with ; confirm to add it anyway",
+            (
+                "/schedule_add Yoga; weekly tue,thu until 2027-06-30; 2026-12-01; 18:00; 60; 12; Studio A; Tom",
+                "/schedule_add Anna PT; once; 2026-12-03; 08:00; 60; 1; Studio A; Tom; private",
+            ),
             ADMINS,
         ),
         CommandHelp("/schedules", "list the schedules", ("/schedules",), ADMINS),

@@ -17,6 +17,7 @@ class NotificationKind(StrEnum):
     CANCELLED = "training_cancelled"
     BOOKING_CANCELLED = "booking_cancelled"
     WAITLIST_PROMOTED = "waitlist_promoted"  # booked from the waitlist (domain/waitlist.py)
+    BOOKED_BY_STAFF = "booked_by_staff"  # a trainer or admin booked them (domain/bookings/staff.py)
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,8 @@ def _check_changeable(occurrence: Occurrence, now: datetime) -> None:
 def _apply(context: OverrideContext, request: OverrideRequest) -> Occurrence:
     before = context.occurrence
     capacity = before.capacity if request.capacity is None else _valid_capacity(request.capacity)
+    if before.schedule.private and capacity != 1:
+        raise InvalidCapacity("A private session is for one member: its capacity stays 1.")
     space_id = before.space_id if request.space_id is None else _known_space(context, request.space_id).id
     trainer_id = before.trainer_id if request.trainer_id is None else _known_trainer(context, request.trainer_id)
     start = before.start if request.start is None else _valid_start(context, request.start)

@@ -57,6 +57,9 @@ class Schedule:
     pass_template_id: int | None = None
     booking_deadline: timedelta | None = None
     active: bool = True
+    # A private (1:1) session: capacity 1, never offered to members; staff book the
+    # member onto it from the session card (domain/bookings/staff.py).
+    private: bool = False
     eras: tuple[ScheduleEra, ...] = ()
 
     def on(self, original_start: datetime) -> Schedule:

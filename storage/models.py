@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -111,6 +112,7 @@ class ScheduleRow(Base):
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
         CheckConstraint("default_capacity > 0", name="capacity_positive"),
         CheckConstraint("NOT closed OR pass_template_id IS NOT NULL", name="closed_has_template"),
+        CheckConstraint("NOT private OR default_capacity = 1", name="private_for_one"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -130,6 +132,8 @@ class ScheduleRow(Base):
     # each with the instant it stopped holding; NULL: never edited so. Kept in the row,
     # so every read of a schedule stays one row (a booking locks and reads it).
     eras: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # 1:1, booked by staff only; one member at a time.
+    private: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class PassTemplateScheduleRow(Base):

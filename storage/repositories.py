@@ -198,6 +198,7 @@ class SchedulesRepository:
             booking_deadline_minutes=None if deadline is None else int(deadline.total_seconds() // 60),
             active=schedule.active,
             eras=[_era_json(era) for era in schedule.eras] or None,
+            private=schedule.private,
         )
         self.session.add(row)
         await self.session.flush()
@@ -245,6 +246,7 @@ def _schedule(row: ScheduleRow) -> Schedule:
         booking_deadline=None if deadline is None else timedelta(minutes=deadline),
         active=row.active,
         eras=tuple(_era(stored) for stored in row.eras or ()),
+        private=row.private,
     )
 
 

@@ -29,6 +29,8 @@ from bot.callbacks import (
     ScheduleAction,
     ScheduleCard,
     ShowBookings,
+    StaffBookMember,
+    StaffBookPick,
     StaffCancelBooking,
     StartCancel,
     StartOverride,
@@ -126,6 +128,12 @@ WIRE: list[tuple[callbacks.Callback, str]] = [
     (ScheduleAction(42, "edit"), "Sa1:42:edit"),
     (ScheduleAction(42, "end"), "Sa1:42:end"),
     (ScheduleAction(10**18 - 1, "skip"), "Sa1:999999999999999999:skip"),
+    # Staff booking a member from the card (issue 14): new kinds, pinned from their first day.
+    (StaffBookPick(KEY), "SB1:987654:1924991940:0"),
+    (StaffBookPick(LONGEST, 9999), "SB1:999999999999999999:253402300799:9999"),
+    (StaffBookMember(KEY, 42), "SBM1:987654:1924991940:42:0"),
+    (StaffBookMember(LOCAL, 42, True), "SBM1:17:1796146200:42:1"),
+    (StaffBookMember(LONGEST, 10**18 - 1, True), "SBM1:999999999999999999:253402300799:999999999999999999:1"),
 ]
 
 

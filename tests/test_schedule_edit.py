@@ -284,3 +284,13 @@ async def test_a_session_that_started_keeps_its_values_so_an_edit_starts_the_day
     done = await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 3), ScheduleEdit(start_time=time(10)))
     assert done.after.start_time == time(10)
     assert ("01 18:00", "Yoga", 10, "Tom", False, 0) in await yoga_sessions(world)
+
+
+async def test_a_private_schedule_keeps_its_capacity_of_one(world: World) -> None:
+    private = ScheduleDraft("Rehab 1:1", "FREQ=WEEKLY;BYDAY=FR", date(2026, 12, 4), time(9), timedelta(minutes=60), 1,
+                            "Studio B", "Sue", private=True)
+    await add_schedule(world.studio, world.admin, private)
+    with pytest.raises(SetupError, match="Rehab 1:1 is private, for one member: its capacity stays 1."):
+        await edit_schedule(world.studio, world.admin, "Rehab", date(2026, 12, 8), ScheduleEdit(capacity=4))
+    done = await edit_schedule(world.studio, world.admin, "Rehab", date(2026, 12, 8), ScheduleEdit(start_time=time(10)))
+    assert done.after.private and done.after.default_capacity == 1

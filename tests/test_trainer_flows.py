@@ -160,7 +160,7 @@ async def test_the_card_shows_overrides_next_to_defaults_and_the_allowed_actions
     assert "Space: Studio B (schedule: Studio A)" in text
     assert "Trainer: Tom Trainer" in text and "Capacity: 8 (schedule: 10)" in text
     assert "Booked: 2/8" in text
-    assert labels(card) == ["✎ Change", "❌ Cancel session", "🔁 Substitute", "👥 Bookings (2)", "◀ List", "↻ Refresh"]
+    assert labels(card) == ["✎ Change", "❌ Cancel session", "🔁 Substitute", "👥 Bookings (2)", "➕ Book a member", "◀ List", "↻ Refresh"]
 
 
 async def test_the_card_shows_the_waitlist(trainer: Phone, world: World) -> None:

@@ -249,13 +249,13 @@ async def schedule_add(context: TraineryContext, actor: Person, args: list[str])
     """Warnings first (a busy space or trainer, months a monthly rule skips): the line
     is stored only when sent again with `; confirm` at its end."""
     confirmed = bool(args) and args[-1].lower() == CONFIRM
-    need(args[:-1] if confirmed else args, 8, 10)
+    need(args[:-1] if confirmed else args, 8, 11)
     draft = schedule_draft(args[:-1] if confirmed else args)
     try:
         schedule = await add_schedule(context.studio, actor.id, draft, confirmed=confirmed)
     except ScheduleNeedsConfirmation as needed:
         return schedule_warnings(needed, args, context.settings.zone)
-    kind = "closed" if schedule.closed else "open"
+    kind = "closed" if schedule.closed else "private: booked from the session card" if schedule.private else "open"
     return f"Schedule added: <b>{escape(schedule.title)}</b> ({kind}). See it with /sessions."
 
 
@@ -314,15 +314,17 @@ def schedule_draft(args: list[str]) -> ScheduleDraft:
     parsed = parse_time(at)
     if parsed is None:
         raise UsageError(f"“{at}” is not a time like 18:00.")
-    closed_with, deadline = None, None
+    closed_with, deadline, private = None, None, False
     for option in options:
         word, _, value = option.partition(" ")
         if word.lower() == "closed" and value.strip():
             closed_with = value.strip()
+        elif option.lower() == "private":
+            private = True
         elif word.lower() == "deadline":
             deadline = timedelta(hours=whole(value, "deadline in hours"))
         else:
-            raise UsageError(f"“{option}” is not an option: use “closed <template>” or “deadline <hours>”.")
+            raise UsageError(f"“{option}” is not an option: use “closed <template>”, “private” or “deadline <hours>”.")
     return ScheduleDraft(
         title=title,
         rrule=rrule,
@@ -334,6 +336,7 @@ def schedule_draft(args: list[str]) -> ScheduleDraft:
         trainer=trainer,
         closed_with=closed_with,
         booking_deadline=deadline,
+        private=private,
     )
 
 
@@ -479,6 +482,8 @@ def describe_schedule(schedule: Schedule, names: Directory, templates: dict[int,
     if s.closed:
         template = templates.get(s.pass_template_id or 0)
         parts.append(f"closed {escape(template.name)}" if template else "closed")
+    if s.private:
+        parts.append("🔒 private")
     parts.append(f"deadline {deadline_words(s)}")
     return "; ".join(parts)
 
@@ -515,6 +520,32 @@ def inviting(role: Role) -> Run:
     return run
 
 
+async def guest_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    """A member from a name alone (issue 14): an invited member not linked yet, whom
+    staff book and admins grant passes at once; the link, once opened, binds their
+    chat to that same record, so what was booked and granted stays theirs."""
+    need(args, 1, 1)
+    [link] = await invite(context.studio, actor.id, Role.MEMBER, [args[0]])
+    name = escape(link.label)
+    until = link.until.astimezone(context.settings.zone).strftime("%d %b %Y %H:%M")
+    url = f"https://t.me/{context.bot.username}?start={link.token}"
+    first = (
+        f"{name} was added before and has not linked Telegram yet: a fresh link for them."
+        if link.fresh
+        else f"Guest added: <b>{name}</b> (not linked to Telegram yet)."
+    )
+    return "\n".join(
+        [
+            first,
+            f"• Grant a pass: <code>/pass_grant {name}; &lt;template&gt;</code>",
+            "• Book them: /sessions → open the session → ➕ Book a member",
+            f"• When they want the bot, send them this link (it works once, until {until}); opening it links "
+            f"their Telegram and keeps everything booked and granted:",
+            url,
+        ]
+    )
+
+
 def in_messages(heading: str, lines: list[str], size: int) -> list[str]:
     """All `lines`, `size` a message, each message under the heading; several are
     numbered (“2/4”), so none goes unnoticed. For what cannot be shown again later."""
@@ -536,6 +567,7 @@ RUNS: dict[str, Run] = {
     "invite_member": inviting(Role.MEMBER),
     "invite_trainer": inviting(Role.TRAINER),
     "invite_admin": inviting(Role.ADMIN),
+    "guest_add": guest_add,
     "space_add": space_add,
     "appoint": appoint,
     "template_add": template_add,

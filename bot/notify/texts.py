@@ -27,6 +27,7 @@ HEADINGS: dict[NotificationKind, str] = {
     NotificationKind.CANCELLED: "Training cancelled",
     NotificationKind.BOOKING_CANCELLED: "Your booking was cancelled",
     NotificationKind.WAITLIST_PROMOTED: "A spot opened up — you are booked",
+    NotificationKind.BOOKED_BY_STAFF: "You are booked",
 }
 BOOK_AGAIN = "Book again"
 # What members are told about; capacity changes do not concern a booked member.
@@ -84,6 +85,9 @@ def _meaning(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo) ->
         return "Your booking is kept for the new time; your pass is unchanged."
     if kind is NotificationKind.WAITLIST_PROMOTED:
         return "You were next on the waitlist, so you are booked. " + used_line(payload.get("pass") or {})
+    if kind is NotificationKind.BOOKED_BY_STAFF:
+        by = escape(str(payload.get("by") or "The studio"))
+        return f"{by} booked you onto this session. " + used_line(payload.get("pass") or {})
     if payload.get("waitlisted"):  # a cancelled session's waitlist (domain/waitlist.py)
         return "You were on its waitlist; you are off it now. Nothing was deducted from your pass."
     return "Your booking is cancelled. " + refund_line(payload.get("refund") or {}, zone)

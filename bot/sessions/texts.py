@@ -13,6 +13,7 @@ from domain.directory import Directory
 from domain.notifications import NotificationKind
 from domain.occurrence import Occurrence
 from domain.override import Change, OverrideReview, OverrideWarning, WarningKind
+from domain.schedule import Schedule
 
 NOTIFICATION_NAMES = {
     NotificationKind.UPDATED: "“Training updated”",
@@ -20,6 +21,7 @@ NOTIFICATION_NAMES = {
     NotificationKind.CANCELLED: "“Training cancelled”",
     NotificationKind.BOOKING_CANCELLED: "“Your booking was cancelled” (with the refund)",
     NotificationKind.WAITLIST_PROMOTED: "“A spot opened up — you are booked” (booked from the waitlist, one pass session used)",
+    NotificationKind.BOOKED_BY_STAFF: "“You are booked” (one pass session used)",
 }
 FIELD_NAMES = {"time": "date and time", "capacity": "capacity", "space": "space", "trainer": "trainer"}
 
@@ -57,7 +59,7 @@ def headline(occurrence: Occurrence, zone: ZoneInfo) -> str:
 def session_line(number: int, occurrence: Occurrence, names: Directory, zone: ZoneInfo) -> str:
     parts = [
         f"{day(occurrence.start, zone)} {clock(occurrence.start, zone)}",
-        f"<b>{escape(occurrence.title)}</b>",
+        ("🔒 " if occurrence.schedule.private else "") + f"<b>{escape(occurrence.title)}</b>",
         escape(names.space_name(occurrence.space_id)),
         escape(names.trainer_name(occurrence.trainer_id)),
         f"{occurrence.booked}/{occurrence.capacity}",
@@ -113,10 +115,16 @@ def card(occurrence: Occurrence, names: Directory, zone: ZoneInfo, note: str | N
         original = occurrence.key.original_start
         lines.append(f"Moved from {day(original, zone)} {clock(original, zone)}")
     lines.append(f"Booked: {occurrence.booked}/{occurrence.capacity}" + (f" · waitlist: {waiting}" if waiting else ""))
-    lines.append("Closed schedule (members enrolled by pass)" if schedule.closed else "Open schedule")
+    lines.append(_kind(schedule))
     if note:
         lines.insert(0, f"<i>{escape(note)}</i>\n")
     return "\n".join(lines)
+
+
+def _kind(schedule: Schedule) -> str:
+    if schedule.private:
+        return "🔒 Private session (1:1): members do not see it in /book; staff book its member here"
+    return "Closed schedule (members enrolled by pass)" if schedule.closed else "Open schedule"
 
 
 def no_actions(occurrence: Occurrence, names: Directory, now: datetime) -> str:

@@ -272,6 +272,8 @@ async def _values(uow: UnitOfWork, schedule: Schedule, edit: ScheduleEdit) -> di
     if edit.capacity is not None:
         if edit.capacity <= 0:
             raise SetupError("The capacity is a whole number above zero, e.g. 12.")
+        if schedule.private and edit.capacity != 1:
+            raise SetupError(f"{schedule.title} is private, for one member: its capacity stays 1.")
         values["default_capacity"] = edit.capacity
     if edit.space is not None:
         values["default_space_id"] = match(

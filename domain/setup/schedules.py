@@ -34,6 +34,7 @@ class ScheduleDraft:
     trainer: str
     closed_with: str | None = None  # the pass template of a closed schedule
     booking_deadline: timedelta | None = None
+    private: bool = False  # 1:1: capacity 1, booked by staff only
 
 
 class ScheduleNeedsConfirmation(DomainError):
@@ -128,6 +129,7 @@ async def _schedule_from(uow: UnitOfWork, studio: Studio, draft: ScheduleDraft) 
         raise SetupError("The duration is minutes between 1 and 1440, e.g. 60.")
     if draft.capacity <= 0:
         raise SetupError("The capacity is a whole number above zero, e.g. 12.")
+    _check_private(draft)
     space = match(draft.space, [(s.name, s) for s in await uow.spaces.all() if s.active], "space")
     if space.max_capacity is not None and draft.capacity > space.max_capacity:
         raise SetupError(
@@ -151,11 +153,29 @@ async def _schedule_from(uow: UnitOfWork, studio: Studio, draft: ScheduleDraft) 
         closed=template is not None,
         pass_template_id=None if template is None else template.id,
         booking_deadline=draft.booking_deadline,
+        private=draft.private,
     )
     horizon = first_start + timedelta(days=3 * 366)
     if not original_starts(schedule, studio.zone, first_start, horizon):
         raise SetupError("That recurrence has no session from the first date on; check the days and the end.")
     return schedule
+
+
+def _check_private(draft: ScheduleDraft) -> None:
+    """A private session is one member's: capacity 1, and booked by staff, so it
+    cannot also be a closed course that enrols whoever holds its pass."""
+    if not draft.private:
+        return
+    if draft.capacity != 1:
+        raise SetupError(
+            f"A private session is for one member, so its capacity is 1, not {draft.capacity}. "
+            "Write 1 as the capacity, or leave out “private” for a class."
+        )
+    if draft.closed_with is not None:
+        raise SetupError(
+            "A private session cannot be closed too: staff book its member from the session card. "
+            "Leave out “closed …”, or “private” for a course."
+        )
 
 
 def _own_template(template: PassTemplate, title: str, schedules: list[Schedule]) -> PassTemplate:

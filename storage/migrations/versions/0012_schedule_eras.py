@@ -2,7 +2,7 @@
 earlier values; a pass's expiry moved on when a session it paid for is cancelled
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0006"
+down_revision = "0013"  # after main's 0013 (private sessions)
 branch_labels = None
 depends_on = None
 
