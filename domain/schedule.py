@@ -64,9 +64,11 @@ class Schedule:
 
     def on(self, original_start: datetime) -> Schedule:
         """The schedule with the values of the era `original_start` falls in."""
+        if not self.eras:  # most schedules, on every occurrence of every list
+            return self
         era = next((era for era in self.eras if original_start < era.until), None)
         if era is None:
-            return replace(self, eras=()) if self.eras else self
+            return replace(self, eras=())
         return replace(self, eras=(), **{name: getattr(era, name) for name in EDITABLE})
 
     def segments(self) -> list[tuple[datetime | None, datetime | None, Schedule]]:

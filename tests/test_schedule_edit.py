@@ -12,7 +12,6 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from domain.bookings.book import book_session
 from domain.bookings.cancel import cancel_booking
 from domain.bookings.waitlist import join_waitlist
 from domain.clock import FixedClock
@@ -51,8 +50,14 @@ async def yoga_sessions(world: World) -> list[tuple[str, str, int, str, bool, in
     names = {world.trainer: "Tom", world.substitute: "Sue"}
     listing = await list_sessions(world.studio, world.admin, DECEMBER)
     return [
-        (f"{o.start.astimezone(world.studio.zone):%d %H:%M}", o.title, o.capacity, names[o.trainer_id], o.cancelled,
-         o.booked)
+        (
+            f"{o.start.astimezone(world.studio.zone):%d %H:%M}",
+            o.title,
+            o.capacity,
+            names[o.trainer_id],
+            o.cancelled,
+            o.booked,
+        )
         for o in listing
         if o.schedule.id == (world.yoga.id if world.yoga else 0)
     ][:8]
@@ -84,13 +89,18 @@ async def test_an_edit_from_a_date_on_keeps_earlier_and_overridden_sessions_and_
         ("22 19:00", "Yoga", 10, "Sue", False, 0),
         ("24 19:00", "Yoga", 10, "Sue", False, 0),
     ]
-    told = [(r.member_id, r.kind, [c["field"] for c in r.payload["changes"]]) for r in (await world.notifications())[before:]]
-    assert sorted(told) == sorted([
-        (m0, NotificationKind.RESCHEDULED.value, ["time", "trainer"]),
-        (m2, NotificationKind.RESCHEDULED.value, ["time", "trainer"]),
-        (m3, NotificationKind.RESCHEDULED.value, ["time", "trainer"]),
-        (m1, NotificationKind.UPDATED.value, ["trainer"]),
-    ])
+    told = [
+        (r.member_id, r.kind, [c["field"] for c in r.payload["changes"]])
+        for r in (await world.notifications())[before:]
+    ]
+    assert sorted(told) == sorted(
+        [
+            (m0, NotificationKind.RESCHEDULED.value, ["time", "trainer"]),
+            (m2, NotificationKind.RESCHEDULED.value, ["time", "trainer"]),
+            (m3, NotificationKind.RESCHEDULED.value, ["time", "trainer"]),
+            (m1, NotificationKind.UPDATED.value, ["trainer"]),
+        ]
+    )
     assert len(done.sessions) == 3 and len(done.notifications) == 4
     assert await world.active_bookings() == 6
     assert all(left == ledger for left, ledger in (await world.balances()).values())
@@ -103,7 +113,9 @@ async def test_an_edit_from_a_date_on_keeps_earlier_and_overridden_sessions_and_
 
 async def test_a_later_edit_from_an_earlier_date_keeps_the_fields_it_does_not_change(world: World) -> None:
     await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 15), ScheduleEdit(trainer="Sue"))
-    await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 8), ScheduleEdit(capacity=6, title="Yoga flow"))
+    await edit_schedule(
+        world.studio, world.admin, "Yoga", date(2026, 12, 8), ScheduleEdit(capacity=6, title="Yoga flow")
+    )
     sessions = await yoga_sessions(world)
     assert [(day, title, cap, who) for day, title, cap, who, _, _ in sessions[:6]] == [
         ("01 18:00", "Yoga", 10, "Tom"),
@@ -151,8 +163,9 @@ async def test_only_admins_edit_end_and_skip(world: World) -> None:
 
 
 async def test_an_edit_that_takes_a_busy_space_is_saved_only_when_confirmed(world: World) -> None:
-    pilates = ScheduleDraft("Pilates", "FREQ=WEEKLY;BYDAY=TH", date(2026, 12, 3), time(19), timedelta(minutes=50), 8,
-                            "Studio A", "Sue")
+    pilates = ScheduleDraft(
+        "Pilates", "FREQ=WEEKLY;BYDAY=TH", date(2026, 12, 3), time(19), timedelta(minutes=50), 8, "Studio A", "Sue"
+    )
     await add_schedule(world.studio, world.admin, pilates)
     later = ScheduleEdit(start_time=time(19))
     with pytest.raises(ScheduleEditNeedsConfirmation) as needed:
@@ -187,7 +200,9 @@ async def test_ending_a_schedule_cancels_the_sessions_after_it_with_refunds_once
     with pytest.raises(SetupError, match="no session after 2026-12-08 already"):
         await end_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 8))
     async with world.sessions() as session:
-        refunds = await session.scalar(select(func.count()).select_from(LedgerEntryRow).where(LedgerEntryRow.kind == "refund"))
+        refunds = await session.scalar(
+            select(func.count()).select_from(LedgerEntryRow).where(LedgerEntryRow.kind == "refund")
+        )
     assert refunds == 3 and all(left == ledger for left, ledger in (await world.balances()).values())
     [yoga] = [s for s in await list_schedules(world.studio, world.admin) if s.title == "Yoga"]
     assert yoga.rrule == "FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20261208T235959"
@@ -203,7 +218,10 @@ async def test_a_skipped_date_is_a_cancelled_session_with_its_reason_refunded_on
     assert [(r.kind, r.payload["reason"]) for r in rows] == [("training_cancelled", "Hall repairs")] * 2
     with pytest.raises(OccurrenceCancelled, match="cancelled already"):
         await skip_date(world.studio, world.admin, "yoga", day)
-    assert len(await world.notifications()) == 2 and [await world.pass_balance(m) for m in world.members[:2]] == [10, 10]
+    assert len(await world.notifications()) == 2 and [await world.pass_balance(m) for m in world.members[:2]] == [
+        10,
+        10,
+    ]
     assert ("10 18:00", "Yoga", 10, "Tom", True, 0) in await yoga_sessions(world)
     with pytest.raises(SetupError, match="Yoga has no session on Mon 07 Dec 2026"):
         await skip_date(world.studio, world.admin, "yoga", date(2026, 12, 7))
@@ -242,7 +260,11 @@ async def test_cancelled_sessions_extend_each_refunded_pass_once_when_the_studio
     assert await expiry(world, m1) == granted[m1] + timedelta(days=14)  # type: ignore[operator]
     async with world.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(PassExtensionRow)) == 4
-    last = {r.member_id: r.payload["refund"]["extended_until"] for r in await world.notifications() if r.member_id in (m0, m1)}
+    last = {
+        r.member_id: r.payload["refund"]["extended_until"]
+        for r in await world.notifications()
+        if r.member_id in (m0, m1)
+    }
     assert last[m0] == (granted[m0] + timedelta(days=14)).isoformat()  # type: ignore[operator]
 
 
@@ -287,8 +309,17 @@ async def test_a_session_that_started_keeps_its_values_so_an_edit_starts_the_day
 
 
 async def test_a_private_schedule_keeps_its_capacity_of_one(world: World) -> None:
-    private = ScheduleDraft("Rehab 1:1", "FREQ=WEEKLY;BYDAY=FR", date(2026, 12, 4), time(9), timedelta(minutes=60), 1,
-                            "Studio B", "Sue", private=True)
+    private = ScheduleDraft(
+        "Rehab 1:1",
+        "FREQ=WEEKLY;BYDAY=FR",
+        date(2026, 12, 4),
+        time(9),
+        timedelta(minutes=60),
+        1,
+        "Studio B",
+        "Sue",
+        private=True,
+    )
     await add_schedule(world.studio, world.admin, private)
     with pytest.raises(SetupError, match="Rehab 1:1 is private, for one member: its capacity stays 1."):
         await edit_schedule(world.studio, world.admin, "Rehab", date(2026, 12, 8), ScheduleEdit(capacity=4))
