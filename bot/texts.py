@@ -147,14 +147,16 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
             ADMINS,
         ),
         CommandHelp(
-            "/schedule_end <title>; <last date>",
-            "end a schedule: its sessions after that date are cancelled, bookings refunded, members told",
+            "/schedule_end <title>; <last date>[; confirm]",
+            "end a schedule: its sessions after that date are cancelled, bookings refunded, members told. "
+            "Sessions members hold are shown first: send ; confirm",
             ("/schedule_end Yoga; 2027-03-31",),
             ADMINS,
         ),
         CommandHelp(
-            "/schedule_skip <title>; <date>[; <reason>]",
-            "skip a date: that session is cancelled with the reason, bookings refunded, members told",
+            "/schedule_skip <title>; <date>[; <reason>][; confirm]",
+            "skip a date: that session is cancelled with the reason, bookings refunded, members told. "
+            "A session members hold is shown first: send ; confirm",
             ("/schedule_skip Yoga; 2026-12-24; Christmas Eve",),
             ADMINS,
         ),

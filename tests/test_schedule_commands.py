@@ -15,6 +15,9 @@ from bot.composition import compose
 from bot.context import TraineryApplication
 from bot.notify.texts import render
 from bot.settings import Settings
+from domain.bookings.waitlist import join_waitlist
+from domain.override import OverrideRequest
+from domain.sessions.override import save_override
 from domain.notifications import NotificationKind
 from domain.setup.schedules import list_schedules
 from tests.bot_harness import ADMIN, TRAINER, app, database_url, fake
@@ -104,22 +107,44 @@ async def test_a_wrong_line_answers_with_usage_and_changes_nothing(
 async def test_ending_and_skipping(admin: Phone, world: World) -> None:
     await world.book_all(world.yoga_on(date(2026, 12, 10)), world.members[:2])
     await world.book_all(world.yoga_on(date(2026, 12, 3)), world.members[:1])
-    skipped = await say(admin, "/schedule_skip Yoga; 2026-12-03; Hall repairs")
+    preview = await say(admin, "/schedule_skip Yoga; 2026-12-03; Hall repairs")
+    assert preview.splitlines() == [
+        "Not skipped yet — members hold 1 session of Yoga it cancels:",
+        "• Thu 03 Dec 18:00: 1 booking",
+        "Their bookings are refunded and everyone is told.",
+        "",
+        "To go ahead, send the same line with ; confirm at its end:",
+        "/schedule_skip Yoga; 2026-12-03; Hall repairs; confirm",
+    ]
+    assert await world.notifications() == []  # nothing changed yet
+    skipped = await say(admin, "/schedule_skip Yoga; 2026-12-03; Hall repairs; confirm")
     assert skipped == (
         "Yoga Thu 03 Dec 18:00 is cancelled (Hall repairs): 1 booking refunded, 1 notice to members. "
         "/sessions shows it as cancelled."
     )
     again = await say(admin, "/schedule_skip Yoga; 2026-12-03")
     assert again == "Yoga on Thu 03 Dec 2026 is cancelled already; nothing changed, nobody refunded twice."
-    ended = await say(admin, "/schedule_end Yoga; 2026-12-08")
+    full = world.yoga_on(date(2026, 12, 17))  # one spot, taken, and one in line
+    await save_override(world.studio, world.admin, full, OverrideRequest(capacity=1))
+    await world.book_all(full, world.members[3:])
+    await join_waitlist(world.studio, world.members[2], full, world.members[2])
+    preview = await say(admin, "/schedule_end Yoga; 2026-12-08")
+    assert preview.splitlines()[:4] == [
+        "Not ended yet — members hold 2 sessions of Yoga it cancels:",
+        "• Thu 10 Dec 18:00: 2 bookings",
+        "• Thu 17 Dec 18:00: 1 booking, 1 waiting",
+        "Their bookings are refunded and everyone is told.",
+    ]
+    assert preview.endswith("\n/schedule_end Yoga; 2026-12-08; confirm")
+    ended = await say(admin, "/schedule_end Yoga; 2026-12-08; confirm")
     assert ended.splitlines() == [
         "Yoga ends on Tue 08 Dec 2026: no session after it.",
-        "1 session after it cancelled; 2 bookings refunded; 2 notices to members.",
+        "2 sessions after it cancelled; 3 bookings refunded; 4 notices to members.",
     ]
     listing = await say(admin, "/schedules")
     assert "• Yoga: weekly tue,thu until 2026-12-08; from 2025-01-07 at 18:00" in listing
     assert [await world.pass_balance(m) for m in world.members] == [10] * 4
-    assert len(await world.notifications()) == 3
+    assert len(await world.notifications()) == 5  # the skipped one's, the ended ones' and the line's
     assert all(left == ledger for left, ledger in (await world.balances()).values())
 
 
@@ -128,7 +153,7 @@ async def test_a_cancelled_session_extends_the_pass_and_the_notice_says_until_wh
 ) -> None:
     app.bot_data.use_studio(replace(world.studio, pass_extension_days=7))
     await world.book_all(world.yoga_on(date(2026, 12, 3)), world.members[:1])
-    await say(admin, "/schedule_skip Yoga; 2026-12-03; Hall repairs")
+    await say(admin, "/schedule_skip Yoga; 2026-12-03; Hall repairs; confirm")
     [notice] = await world.notifications()
     lines = render(NotificationKind(notice.kind), notice.payload, BERLIN).text.splitlines()
     # The pass was granted on Mon 30 Nov for 60 days: 29 Jan, and 7 days more.

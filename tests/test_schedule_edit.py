@@ -27,6 +27,7 @@ from domain.sessions.listing import list_sessions
 from domain.sessions.override import save_override
 from domain.setup.names import SetupError
 from domain.setup.schedule_edit import (
+    CancellingNeedsConfirmation,
     ScheduleEdit,
     ScheduleEditNeedsConfirmation,
     edit_schedule,
@@ -183,7 +184,11 @@ async def test_ending_a_schedule_cancels_the_sessions_after_it_with_refunds_once
     await world.book_all(world.yoga_on(date(2026, 12, 3)), [m0])  # on or before the last day: kept
     await world.book_all(world.yoga_on(date(2026, 12, 10)), [m0, m1])
     await world.book_all(world.yoga_on(date(2026, 12, 15)), [m0])
-    done = await end_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 8))
+    with pytest.raises(CancellingNeedsConfirmation) as needed:
+        await end_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 8))
+    assert [len(r.cancelled_bookings) for r in needed.value.reviews] == [2, 1]
+    assert await world.active_bookings() == 4 and await world.notifications() == []  # nothing changed
+    done = await end_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 8), confirmed=True)
     assert (len(done.cancelled), done.refunded, done.told) == (2, 3, 3)
     assert [await world.pass_balance(m) for m in (m0, m1)] == [9, 10]
     rows = await world.notifications()
@@ -211,7 +216,10 @@ async def test_ending_a_schedule_cancels_the_sessions_after_it_with_refunds_once
 async def test_a_skipped_date_is_a_cancelled_session_with_its_reason_refunded_once(world: World) -> None:
     day = date(2026, 12, 10)
     await world.book_all(world.yoga_on(day), world.members[:2])
-    review = await skip_date(world.studio, world.admin, "yoga", day, "Hall repairs")
+    with pytest.raises(CancellingNeedsConfirmation):
+        await skip_date(world.studio, world.admin, "yoga", day, "Hall repairs")
+    assert await world.active_bookings() == 2 and await world.notifications() == []  # nothing changed
+    review = await skip_date(world.studio, world.admin, "yoga", day, "Hall repairs", confirmed=True)
     assert review.occurrence.cancelled and review.refunded_passes == 2
     assert [await world.pass_balance(m) for m in world.members[:2]] == [10, 10]
     rows = await world.notifications()
@@ -253,7 +261,7 @@ async def test_cancelled_sessions_extend_each_refunded_pass_once_when_the_studio
     await cancel_booking(studio, m2, own.id)  # a member's own cancellation: no extension
     assert await expiry(world, m2) == granted[m2]
 
-    await end_schedule(studio, world.admin, "Yoga", date(2026, 12, 8))  # m0 twice, m1 once
+    await end_schedule(studio, world.admin, "Yoga", date(2026, 12, 8), confirmed=True)  # m0 twice, m1 once
     await cancel_session(studio, world.trainer, world.yoga_on(date(2026, 12, 1)), "Ill")  # m1 once more
     await cancel_session(studio, world.trainer, world.yoga_on(date(2026, 12, 1)), "Ill")  # nothing twice
     assert await expiry(world, m0) == granted[m0] + timedelta(days=14)  # type: ignore[operator]

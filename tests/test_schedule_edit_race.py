@@ -87,7 +87,7 @@ async def test_ending_and_a_first_booking_never_leave_a_booking_after_the_end(
         last -= timedelta(weeks=1)
         after = last + timedelta(days=2)  # the Saturday after a Thursday: the next Tuesday
         after += timedelta(days=3)
-        end = end_schedule(world.studio, world.admin, "Yoga", last)
+        end = end_schedule(world.studio, world.admin, "Yoga", last, confirmed=True)
         book = book_session(world.studio, member, world.yoga_on(after), member)
         await race(*((end, book) if round_ % 2 else (book, end)))
         assert await booked_starts(world, after) <= {(18, True)}, f"round {round_}"

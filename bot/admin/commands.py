@@ -41,6 +41,7 @@ from domain.setup.passes import add_template, grant_pass, passes_of, passes_of_m
 from domain.setup.passes import templates as list_templates
 from domain.setup.people import find_person
 from domain.setup.schedule_edit import (
+    CancellingNeedsConfirmation,
     EditOutcome,
     ScheduleEdit,
     ScheduleEditNeedsConfirmation,
@@ -430,9 +431,36 @@ def describe_edit(done: EditOutcome, zone: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
+def confirming(args: list[str]) -> tuple[list[str], bool]:
+    """The fields without a last `confirm`, and whether it was there."""
+    confirmed = bool(args) and args[-1].lower() == CONFIRM
+    return (args[:-1] if confirmed else args), confirmed
+
+
+def cancelling_preview(needed: CancellingNeedsConfirmation, args: list[str], command: str, zone: ZoneInfo) -> str:
+    """What ending or skipping would cancel, and the line that does it."""
+    title, verb = escape(needed.schedule.title), "ended" if command == "schedule_end" else "skipped"
+    lines = [f"Not {verb} yet — members hold {plural(len(needed.reviews), 'session')} of {title} it cancels:"]
+    for review in needed.reviews[:WARNINGS_SHOWN]:
+        held = [plural(len(review.cancelled_bookings), "booking")] if review.cancelled_bookings else []
+        held += [f"{len(review.waitlisted)} waiting"] if review.waitlisted else []
+        lines.append(f"• {day_and_clock(review.occurrence.start, zone)}: {', '.join(held)}")
+    if len(needed.reviews) > WARNINGS_SHOWN:
+        lines.append(f"• … and {plural(len(needed.reviews) - WARNINGS_SHOWN, 'more session')}")
+    lines.append("Their bookings are refunded and everyone is told.")
+    again = f"/{command} {'; '.join(args)}; {CONFIRM}"
+    lines += ["", "To go ahead, send the same line with <code>; confirm</code> at its end"]
+    lines[-1] += f":\n<code>{escape(again)}</code>" if len(again) <= ECHO_LIMIT else "."
+    return "\n".join(lines)
+
+
 async def schedule_end(context: TraineryContext, actor: Person, args: list[str]) -> str:
-    need(args, 2, 2)
-    done = await end_schedule(context.studio, actor.id, args[0], day_of(args[1]))
+    given, confirmed = confirming(args)
+    need(given, 2, 2)
+    try:
+        done = await end_schedule(context.studio, actor.id, given[0], day_of(given[1]), confirmed=confirmed)
+    except CancellingNeedsConfirmation as needed:
+        return cancelling_preview(needed, given, "schedule_end", context.settings.zone)
     lines = [f"<b>{escape(done.schedule.title)}</b> ends on {done.last_day:%a %d %b %Y}: no session after it."]
     if done.cancelled:
         lines.append(
@@ -445,9 +473,13 @@ async def schedule_end(context: TraineryContext, actor: Person, args: list[str])
 
 
 async def schedule_skip(context: TraineryContext, actor: Person, args: list[str]) -> str:
-    need(args, 2, 3)
-    reason = args[2] if len(args) > 2 and args[2] else None
-    done = await skip_date(context.studio, actor.id, args[0], day_of(args[1]), reason)
+    given, confirmed = confirming(args)
+    need(given, 2, 3)
+    reason = given[2] if len(given) > 2 and given[2] else None
+    try:
+        done = await skip_date(context.studio, actor.id, given[0], day_of(given[1]), reason, confirmed=confirmed)
+    except CancellingNeedsConfirmation as needed:
+        return cancelling_preview(needed, given, "schedule_skip", context.settings.zone)
     occurrence = done.occurrence
     return (
         f"<b>{escape(occurrence.title)}</b> {day_and_clock(occurrence.start, context.settings.zone)} is cancelled "

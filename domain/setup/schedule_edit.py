@@ -106,6 +106,24 @@ class ScheduleEditNeedsConfirmation(DomainError):
         self.schedule, self.warnings, self.names = schedule, warnings, names
 
 
+class CancellingNeedsConfirmation(DomainError):
+    """Ending a schedule or skipping a date would cancel sessions that members hold
+    (bookings or a waitlist): done only once the admin confirms, having seen which.
+    Nothing was changed."""
+
+    message = "This cancels sessions members hold; it needs your confirmation."
+
+    def __init__(self, schedule: Schedule, reviews: tuple[CancelReview, ...]) -> None:
+        super().__init__()
+        self.schedule, self.reviews = schedule, reviews
+
+
+def _confirm(schedule: Schedule, reviews: list[CancelReview], confirmed: bool) -> None:
+    held = tuple(r for r in reviews if r.cancelled_bookings or r.waitlisted)
+    if held and not confirmed:
+        raise CancellingNeedsConfirmation(schedule, held)
+
+
 # -- from a date on ---------------------------------------------------------------------------
 
 
@@ -313,14 +331,19 @@ def _check_capacity(schedule: Schedule, boundary: datetime, names: Directory) ->
 # -- ending it ---------------------------------------------------------------------------------
 
 
-async def end_schedule(studio: Studio, actor_id: int, title: str, last_day: date) -> EndOutcome:
-    return await studio.change(lambda uow: end_schedule_in(uow, studio, actor_id, title, last_day))
+async def end_schedule(
+    studio: Studio, actor_id: int, title: str, last_day: date, *, confirmed: bool = False
+) -> EndOutcome:
+    return await studio.change(lambda uow: end_schedule_in(uow, studio, actor_id, title, last_day, confirmed=confirmed))
 
 
-async def end_schedule_in(uow: UnitOfWork, studio: Studio, actor_id: int, title: str, last_day: date) -> EndOutcome:
+async def end_schedule_in(
+    uow: UnitOfWork, studio: Studio, actor_id: int, title: str, last_day: date, *, confirmed: bool = False
+) -> EndOutcome:
     """No session after `last_day`: the rule ends then, and its stored sessions after it
     are cancelled — bookings refunded (passes extended where the studio says so), lines
-    cleared, everyone told."""
+    cleared, everyone told. Unless `confirmed`, sessions members hold raise
+    CancellingNeedsConfirmation first."""
     require_admin(await uow.people.get(actor_id))
     schedule = await _locked(uow, title)
     if last_day < studio.today():
@@ -335,6 +358,7 @@ async def end_schedule_in(uow: UnitOfWork, studio: Studio, actor_id: int, title:
     passes = await uow.passes.lock({b.pass_id for s in sessions for b in s.bookings})
     reason = f"{schedule.title} ends on {last_day:%a %d %b %Y}."
     reviews = [plan_on(studio, s, passes, reason, extensions=()) for s in sessions]
+    _confirm(schedule, reviews, confirmed)
     refunded = [b for review in reviews for b in review.cancelled_bookings]
     extensions = plan_extensions(refunded, passes, studio.pass_extension_days, now)
     cancelled = [await carry_out(uow, studio, with_extensions(review, extensions)) for review in reviews]
@@ -346,15 +370,25 @@ async def end_schedule_in(uow: UnitOfWork, studio: Studio, actor_id: int, title:
 # -- skipping a date -----------------------------------------------------------------------
 
 
-async def skip_date(studio: Studio, actor_id: int, title: str, day: date, reason: str | None = None) -> CancelReview:
-    return await studio.change(lambda uow: skip_date_in(uow, studio, actor_id, title, day, reason))
+async def skip_date(
+    studio: Studio, actor_id: int, title: str, day: date, reason: str | None = None, *, confirmed: bool = False
+) -> CancelReview:
+    return await studio.change(lambda uow: skip_date_in(uow, studio, actor_id, title, day, reason, confirmed=confirmed))
 
 
 async def skip_date_in(
-    uow: UnitOfWork, studio: Studio, actor_id: int, title: str, day: date, reason: str | None
+    uow: UnitOfWork,
+    studio: Studio,
+    actor_id: int,
+    title: str,
+    day: date,
+    reason: str | None,
+    *,
+    confirmed: bool = False,
 ) -> CancelReview:
     """The schedule's session of `day` cancelled, with the reason (or SKIP_REASON): its
-    bookings refunded once, its line cleared, everyone told; shown as cancelled."""
+    bookings refunded once, its line cleared, everyone told; shown as cancelled. Unless
+    `confirmed`, a session members hold raises CancellingNeedsConfirmation first."""
     require_admin(await uow.people.get(actor_id))
     schedule = await _locked(uow, title)
     start, end = midnight(day, studio.zone), midnight(day + timedelta(days=1), studio.zone)
@@ -370,7 +404,9 @@ async def skip_date_in(
     if session.occurrence.start <= studio.now():
         raise OccurrenceStarted(f"{schedule.title} on {day:%a %d %b %Y} has started; it can no longer be skipped.")
     passes = await uow.passes.lock({b.pass_id for b in session.bookings})
-    return await carry_out(uow, studio, plan_on(studio, session, passes, reason or SKIP_REASON))
+    review = plan_on(studio, session, passes, reason or SKIP_REASON)
+    _confirm(schedule, [review], confirmed)
+    return await carry_out(uow, studio, review)
 
 
 # -- shared ------------------------------------------------------------------------------------
