@@ -217,7 +217,7 @@ def notice_kind(changes: tuple[Change, ...]) -> NotificationKind | None:
     changed = {change.field for change in changes}
     if "time" in changed:
         return NotificationKind.RESCHEDULED
-    if changed & {"trainer", "space"}:
+    if changed & {"trainer", "space", "duration"}:  # a duration changes with a schedule's edit only
         return NotificationKind.UPDATED
     return None
 

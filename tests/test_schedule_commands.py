@@ -62,6 +62,20 @@ async def test_editing_a_schedule_from_a_date_on(admin: Phone, world: World) -> 
     ]
 
 
+async def test_a_longer_session_is_told_as_an_update(admin: Phone, world: World) -> None:
+    await world.book_all(world.yoga_on(date(2026, 12, 10)), world.members[:1])
+    reply = await say(admin, "/schedule_edit Yoga; from 2026-12-08; duration 90; capacity 12")
+    assert reply.splitlines()[0] == "Yoga changed from Tue 08 Dec 2026 on: duration 60 min → 90 min; capacity 10 → 12."
+    [notice] = await world.notifications()
+    assert render(NotificationKind(notice.kind), notice.payload, BERLIN).text.splitlines() == [
+        "<b>Training updated</b>: Yoga",
+        "Thu 10 Dec 2026, 18:00",
+        "Duration: 60 min → 90 min",
+        "",
+        "Your booking is kept; your pass is unchanged.",
+    ]
+
+
 async def test_an_edit_meeting_another_schedule_waits_for_confirm(admin: Phone, world: World) -> None:
     await say(admin, "/schedule_add Pilates; weekly thu; 2026-12-03; 19:00; 50; 8; Studio A; Sue")
     line = "/schedule_edit Yoga; from 2026-12-08; time 19:00"

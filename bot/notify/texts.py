@@ -31,8 +31,8 @@ HEADINGS: dict[NotificationKind, str] = {
 }
 BOOK_AGAIN = "Book again"
 # What members are told about; capacity changes do not concern a booked member.
-SHOWN_CHANGES = ("time", "space", "trainer")
-FIELD_NAMES = {"time": "Time", "space": "Space", "trainer": "Trainer"}
+SHOWN_CHANGES = ("time", "duration", "space", "trainer")  # duration: a schedule edited from a date on
+FIELD_NAMES = {"time": "Time", "duration": "Duration", "space": "Space", "trainer": "Trainer"}
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,8 @@ def _change_line(change: dict[str, Any], zone: ZoneInfo) -> str:
     if change["field"] == "time":
         before, after = _instant(change["before"]), _instant(change["after"])
         return f"{name}: {moment_of(before, zone)} → {moment_of(after, zone, same_day_as=before)}"
+    if change["field"] == "duration":
+        return f"{name}: {int(change['before'])} min → {int(change['after'])} min"
     return f"{name}: {escape(str(change['before']))} → {escape(str(change['after']))}"
 
 

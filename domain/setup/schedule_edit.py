@@ -200,7 +200,7 @@ async def _carry_over(
         record, original_start=original, start=original if record.start == record.original_start else record.start
     )
     after = Occurrence.of(edited, moved, before.booked)
-    changes = changes_between(before, after)
+    changes = changes_between(before, after) + _duration(before, after)
     if moved == record and not changes:
         return _Carried()
     assert record.id is not None
@@ -225,6 +225,12 @@ async def _carry_over(
         lifted,
         after.capacity < len(session.bookings),
     )
+
+
+def _duration(before: Occurrence, after: Occurrence) -> tuple[Change, ...]:
+    """A new duration, in minutes, as members are told of it (an override keeps it)."""
+    old, new = (int(o.schedule.duration.total_seconds() // 60) for o in (before, after))
+    return (Change("duration", old, new),) if old != new else ()
 
 
 def _after_promotions(passes: list[Pass], lifted: tuple[Promotion, ...]) -> list[Pass]:
