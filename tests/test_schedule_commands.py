@@ -157,6 +157,14 @@ async def test_ending_and_skipping(admin: Phone, world: World) -> None:
     ]
     listing = await say(admin, "/schedules")
     assert "• Yoga: weekly tue,thu until 2026-12-08; from 2025-01-07 at 18:00" in listing
+    shown = await say(Phone(admin.app, admin.fake, TRAINER), "/sessions 2026-12-03 2026-12-17")
+    yoga = [line.split(". ", 1)[1] for line in shown.splitlines() if "Yoga" in line]
+    assert yoga == [
+        "Thu 03 Dec 18:00 · Yoga · Studio A · Tom Trainer · 0/10 · ❌ cancelled",  # skipped
+        "Tue 08 Dec 18:00 · Yoga · Studio A · Tom Trainer · 0/10",  # its last session
+        "Thu 10 Dec 18:00 · Yoga · Studio A · Tom Trainer · 0/10 · ❌ cancelled",  # held, so shown cancelled
+        "Thu 17 Dec 18:00 · Yoga · Studio A · Tom Trainer · 0/1 · ❌ cancelled",
+    ]
     assert [await world.pass_balance(m) for m in world.members] == [10] * 4
     assert len(await world.notifications()) == 5  # the skipped one's, the ended ones' and the line's
     assert all(left == ledger for left, ledger in (await world.balances()).values())
