@@ -135,7 +135,10 @@ async def test_a_later_edit_from_an_earlier_date_keeps_the_fields_it_does_not_ch
         (date(2026, 11, 29), ScheduleEdit(capacity=8), "is in the past"),
         (date(2026, 12, 8), ScheduleEdit(), "Say what changes"),
         (date(2026, 12, 8), ScheduleEdit(title="back COURSE"), "exists already"),
-        (date(2026, 12, 8), ScheduleEdit(capacity=0), "above zero"),
+        (date(2026, 12, 8), ScheduleEdit(capacity=0), "from 1 to 10000"),
+        (date(2026, 12, 8), ScheduleEdit(capacity=10**20), "from 1 to 10000"),
+        (date(9999, 12, 31), ScheduleEdit(capacity=8), "more than ten years ahead"),
+        (date(1, 1, 1), ScheduleEdit(capacity=8), "is in the past"),
         (date(2026, 12, 8), ScheduleEdit(duration=timedelta(0)), "duration"),
         (date(2026, 12, 8), ScheduleEdit(space="Gym"), "No space is called"),
         (date(2026, 12, 8), ScheduleEdit(space="Studio B"), "holds at most 8"),
@@ -306,10 +309,12 @@ async def test_a_session_that_started_keeps_its_values_so_an_edit_starts_the_day
     clock.set(berlin(2026, 12, 1, 18, 30))  # Tuesday's Yoga is on
     with pytest.raises(SetupError, match="has started or would start in the past; change it from 2026-12-02 on"):
         await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 1), ScheduleEdit(capacity=8))
+    with pytest.raises(OccurrenceStarted):
+        await skip_date(world.studio, world.admin, "Yoga", date(2026, 12, 1))
     clock.set(berlin(2026, 12, 3, 9))  # Thursday morning: 18:00 is ahead, 08:00 would not be
     with pytest.raises(SetupError, match="would start in the past"):
         await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 3), ScheduleEdit(start_time=time(8)))
-    with pytest.raises(OccurrenceStarted):
+    with pytest.raises(SetupError, match="2026-12-01 is in the past; skip today or a later date"):
         await skip_date(world.studio, world.admin, "Yoga", date(2026, 12, 1))
     done = await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 3), ScheduleEdit(start_time=time(10)))
     assert done.after.start_time == time(10)

@@ -342,6 +342,7 @@ def schedule_draft(args: list[str]) -> ScheduleDraft:
 
 
 EDIT_FIELDS = ("title", "time", "duration", "capacity", "space", "trainer")
+MAX_MINUTES = 1440  # a session lasts at most a day
 
 
 async def schedule_edit(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -378,7 +379,10 @@ def edit_of(changes: list[str]) -> ScheduleEdit:
                 raise UsageError(f"“{value}” is not a time like 18:00.")
             values["start_time"] = time(*parsed)
         elif word == "duration":
-            values["duration"] = timedelta(minutes=whole(value, "duration in minutes"))
+            minutes = whole(value, "duration in minutes")
+            if not 0 < minutes <= MAX_MINUTES:
+                raise UsageError(f"The duration is minutes between 1 and {MAX_MINUTES}, e.g. 60.")
+            values["duration"] = timedelta(minutes=minutes)
         elif word == "capacity":
             values["capacity"] = whole(value, "capacity")
         else:

@@ -44,6 +44,8 @@ from domain.studio import Studio
 from domain.waitlist import Promotion, plan_promotions, promoted_notice
 
 SKIP_REASON = "No session on this date."
+MAX_AHEAD = timedelta(days=3653)  # how far ahead a date may lie: ten years
+MAX_CAPACITY = 10_000
 CLASHING = {"start_time", "duration", "default_space_id", "default_trainer_id"}  # what can make a slot busy
 
 
@@ -140,6 +142,7 @@ async def edit_schedule_in(
 ) -> EditOutcome:
     require_admin(await uow.people.get(actor_id))
     schedule = await _locked(uow, title)
+    _check_day(studio, since, "change it from today or a later date")
     boundary = midnight(since, studio.zone)
     values = await _values(uow, schedule, edit)
     edited = apply_from(schedule, boundary, values, midnight(schedule.starts_on, studio.zone))
@@ -294,8 +297,8 @@ async def _values(uow: UnitOfWork, schedule: Schedule, edit: ScheduleEdit) -> di
             raise SetupError("The duration is minutes between 1 and 1440, e.g. 60.")
         values["duration"] = edit.duration
     if edit.capacity is not None:
-        if edit.capacity <= 0:
-            raise SetupError("The capacity is a whole number above zero, e.g. 12.")
+        if not 0 < edit.capacity <= MAX_CAPACITY:
+            raise SetupError(f"The capacity is a whole number from 1 to {MAX_CAPACITY}, e.g. 12.")
         if schedule.private and edit.capacity != 1:
             raise SetupError(f"{schedule.title} is private, for one member: its capacity stays 1.")
         values["default_capacity"] = edit.capacity
@@ -313,8 +316,6 @@ async def _values(uow: UnitOfWork, schedule: Schedule, edit: ScheduleEdit) -> di
 def _check_since(studio: Studio, schedule: Schedule, edited: Schedule, since: date) -> None:
     """Sessions that started keep what they were: the first day is today or later, and
     none of its sessions, as they were or would be, has started."""
-    if since < studio.today():
-        raise SetupError(f"{since} is in the past; change it from today or a later date.")
     start, now = midnight(since, studio.zone), studio.now()
     if original_starts(schedule, studio.zone, start, now) or original_starts(edited, studio.zone, start, now):
         raise SetupError(
@@ -352,8 +353,7 @@ async def end_schedule_in(
     CancellingNeedsConfirmation first."""
     require_admin(await uow.people.get(actor_id))
     schedule = await _locked(uow, title)
-    if last_day < studio.today():
-        raise SetupError(f"{last_day} is in the past; end it today or on a later date.")
+    _check_day(studio, last_day, "end it today or on a later date")
     boundary = midnight(last_day + timedelta(days=1), studio.zone)
     records = [r for r in await uow.occurrences.of_schedule(schedule.id, boundary) if r.cancelled_at is None]
     ahead = original_starts(schedule, studio.zone, boundary, boundary + timedelta(days=3 * 366))
@@ -397,6 +397,7 @@ async def skip_date_in(
     `confirmed`, a session members hold raises CancellingNeedsConfirmation first."""
     require_admin(await uow.people.get(actor_id))
     schedule = await _locked(uow, title)
+    _check_day(studio, day, "skip today or a later date")
     start, end = midnight(day, studio.zone), midnight(day + timedelta(days=1), studio.zone)
     keys = [OccurrenceKey(schedule.id, s) for s in original_starts(schedule, studio.zone, start, end)]
     keys += [r.key for r in await uow.occurrences.of_schedule(schedule.id, start) if r.original_start < end]
@@ -416,6 +417,14 @@ async def skip_date_in(
 
 
 # -- shared ------------------------------------------------------------------------------------
+
+
+def _check_day(studio: Studio, day: date, instead: str) -> None:
+    """Sessions that happened stay as they were; a date years away is a typo."""
+    if day < studio.today():
+        raise SetupError(f"{day} is in the past; {instead}.")
+    if day > studio.today() + MAX_AHEAD:
+        raise SetupError(f"{day} is more than ten years ahead; pick a nearer date.")
 
 
 def midnight(day: date, zone: ZoneInfo) -> datetime:
