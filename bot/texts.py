@@ -139,24 +139,20 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
         ),
         CommandHelp("/schedules", "list the schedules", ("/schedules",), ADMINS),
         CommandHelp(
-            "/schedule_edit <title>; from <date>; <field> <value>[; <field> <value>…][; confirm]",
-            "change a schedule from a date on; fields: title, time, duration (minutes), capacity, space, "
-            "trainer. Earlier sessions and a session's own changes keep their values; booked members of "
-            "changed sessions are told. A space or trainer busy then is shown first: send ; confirm",
+            "/schedule_edit <title>; from <date>; <field> <value>[; …][; confirm]",
+            "change a schedule from a date on: title, time, duration, capacity, space or trainer",
             ("/schedule_edit Yoga; from 2026-12-08; time 19:00; trainer Sue",),
             ADMINS,
         ),
         CommandHelp(
             "/schedule_end <title>; <last date>[; confirm]",
-            "end a schedule: its sessions after that date are cancelled, bookings refunded, members told. "
-            "Sessions members hold are shown first: send ; confirm",
+            "end a schedule; later sessions are cancelled and refunded",
             ("/schedule_end Yoga; 2027-03-31",),
             ADMINS,
         ),
         CommandHelp(
             "/schedule_skip <title>; <date>[; <reason>][; confirm]",
-            "skip a date: that session is cancelled with the reason, bookings refunded, members told. "
-            "A session members hold is shown first: send ; confirm",
+            "skip a date; that session is cancelled and refunded",
             ("/schedule_skip Yoga; 2026-12-24; Christmas Eve",),
             ADMINS,
         ),
