@@ -13,6 +13,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, TypeHandl
 from bot import health, notify, routes, texts, update_log
 from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
+from bot.notify import timed
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ async def post_init(application: TraineryApplication) -> None:
     # Per-role menus (BotCommandScopeChat) come with invites; everyone gets these.
     await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.MENU])
     await notify.start(application)
+    timed.start(application)  # reminders, trainer's days, pass warnings: a scan every 30 s
     await health.start(application)
 
 

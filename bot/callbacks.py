@@ -366,6 +366,12 @@ class LeaveWaitlist(CallbackData, prefix="V"):
     entry_id: int
 
 
+class OpenBooking(CallbackData, prefix="Rb"):
+    """A reminder's button: `/my` at the page that shows this booking of the presser's."""
+
+    booking_id: int
+
+
 class ShowBookings(CallbackData, prefix="K"):
     """Staff: the members booked on a session, each with a cancel button."""
 
@@ -437,6 +443,18 @@ class ScheduleAction(CallbackData, prefix="Sa"):
     action: Annotated[str, OneOf(SCHEDULE_ACTIONS)]
 
 
+# -- /settings (bot/settings_screen.py) ------------------------------------------------
+
+SETTINGS = frozenset({"rem", "day"})  # reminders, the trainer's day (bot/settings_screen.py)
+
+
+class SwitchSetting(CallbackData, prefix="Pf"):
+    """Switch one of the presser's own settings on or off (a repeat press changes nothing)."""
+
+    setting: Annotated[str, OneOf(SETTINGS)]
+    on: bool
+
+
 MemberCallback = MemberView | BookSession | JoinWaitlist | CancelBooking | LeaveWaitlist
 StaffCallback = ShowBookings | StaffCancelBooking | BookingsPage | StaffBookPick | StaffBookMember
 AdminCallback = AdminListPage | PassesPage
@@ -453,6 +471,8 @@ Callback = (
     | StaffCallback
     | AdminCallback
     | ScheduleCallback
+    | OpenBooking
+    | SwitchSetting
 )
 
 

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.delivery import DeliveryQueue
+from domain.reminders.due import DueReport, send_due
+from domain.reminders.policy import NoticePolicy
 from domain.studio import Studio
 from storage.database import ping
 from storage.outbox import OutboxStore, enqueued_on, outbox_figures
@@ -30,6 +32,14 @@ class Services:
     ping: Callable[[], Awaitable[None]]  # raises unless the database answers (/healthz)
     outbox_figures: Callable[[datetime], Awaitable[dict[str, float]]]  # queue sizes for /metrics
     webhook_secret: Callable[[], Awaitable[str]]  # generated on first use, then read from the database
+    notice_policy: NoticePolicy = NoticePolicy()  # the studio's reminders, trainer's day, pass warnings
+
+    async def send_due_notices(self) -> DueReport:
+        """Queue the timed notices due now — reminders, trainer's days, pass warnings —
+        and record the ones no longer worth sending (domain/reminders/due.py). The bot
+        process runs it every 30 s (bot/notify/timed.py); any other process that sends
+        notifications may run it too: each notice is queued at most once either way."""
+        return await send_due(self.studio, self.notice_policy)
 
     def with_studio(self, studio: Studio) -> Services:
         """Tests swap in a studio with a fixed clock."""
@@ -49,4 +59,5 @@ def compose(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], 
         ping=partial(ping, sessionmaker),
         outbox_figures=partial(outbox_figures, sessionmaker),
         webhook_secret=partial(stored_secret, sessionmaker, WEBHOOK_SECRET),
+        notice_policy=settings.notice_policy,
     )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from domain.reminders.policy import DEFAULT_LEADS, NoticePolicy, parse_leads
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///trainery.sqlite3"
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -33,6 +36,12 @@ class Settings(BaseSettings):
     health_listen: str = "127.0.0.1"
     # Days a pass's expiry moves on for each of its sessions cancelled by the studio; 0: off.
     pass_extension_days: int = Field(default=0, ge=0, le=366)
+    # Timed notices (README "What people are told, and when"): lead times of members'
+    # reminders (empty: none), the hour of the trainer's day (empty: none), and how
+    # many days before its expiry a pass with sessions left is announced (0: never).
+    reminders: str = DEFAULT_LEADS
+    trainer_day_at: str = "07:00"
+    pass_warning_days: int = Field(default=7, ge=0, le=365)
 
     @field_validator("owner_ids", mode="before")
     @classmethod
@@ -61,12 +70,6 @@ class Settings(BaseSettings):
         """`TRAINERY_HEALTH_PORT=` (empty, as in .env.example) means off."""
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("pass_extension_days", mode="before")
-    @classmethod
-    def _zero_when_empty(cls, value: object) -> object:
-        """`TRAINERY_PASS_EXTENSION_DAYS=` (empty) means off."""
-        return 0 if isinstance(value, str) and not value.strip() else value
-
     @field_validator("webhook_url")
     @classmethod
     def _webhook_url(cls, value: str) -> str:
@@ -86,6 +89,30 @@ class Settings(BaseSettings):
     def _default_when_empty(cls, value: str) -> str:
         """`TRAINERY_DATABASE_URL=` (empty, as in a copied .env.example) means the default."""
         return value or DEFAULT_DATABASE_URL
+
+    @field_validator("reminders")
+    @classmethod
+    def _lead_times(cls, value: str) -> str:
+        parse_leads(value)  # a ValueError says what is wrong, e.g. "'2x' is not a lead time; …"
+        return value.strip()
+
+    @field_validator("trainer_day_at")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"{value!r} is not a time of day; write HH:MM like 07:00, or leave it empty for none")
+        return value
+
+    @field_validator("pass_warning_days", "pass_extension_days", mode="before")
+    @classmethod
+    def _zero_when_empty(cls, value: object) -> object:
+        return 0 if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def notice_policy(self) -> NoticePolicy:
+        at = time.fromisoformat(self.trainer_day_at.zfill(5)) if self.trainer_day_at else None
+        return NoticePolicy(parse_leads(self.reminders), at, self.pass_warning_days)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -70,6 +70,12 @@ COMMANDS: tuple[CommandHelp, ...] = (
         ("/book",),
         MEMBERS,
     ),
+    CommandHelp(
+        "/settings",
+        "switch your reminders before booked sessions, or a trainer's morning list, on or off",
+        ("/settings",),
+        frozenset(Role),
+    ),
 )
 
 ADMINS = frozenset({Role.OWNER, Role.ADMIN})

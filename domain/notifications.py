@@ -18,6 +18,11 @@ class NotificationKind(StrEnum):
     BOOKING_CANCELLED = "booking_cancelled"
     WAITLIST_PROMOTED = "waitlist_promoted"  # booked from the waitlist (domain/waitlist.py)
     BOOKED_BY_STAFF = "booked_by_staff"  # a trainer or admin booked them (domain/bookings/staff.py)
+    # Timed notices (domain/reminders): queued when due, not by a change.
+    REMINDER = "session_reminder"
+    TRAINER_DAY = "trainer_day"
+    PASS_LAST_SESSION = "pass_last_session"
+    PASS_EXPIRING = "pass_expiring"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ two commands on PostgreSQL from waiting on each other in a circle.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -19,6 +19,8 @@ from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, Pass, PassExtension, PassTemplate
+from domain.reminders.preferences import Preferences
+from domain.reminders.rules import Held, Mark, MarkKind, PassState
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
 
@@ -147,6 +149,45 @@ class Outbox(Protocol):
     async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None: ...
 
 
+class PersonSettings(Protocol):
+    async def of(self, person_ids: Iterable[int]) -> dict[int, Preferences]:
+        """Everyone asked for, with the defaults for who never changed a setting."""
+        ...
+
+    async def save(self, preferences: Preferences) -> None: ...
+
+
+class TimedNotices(Protocol):
+    """What the scan for due notices reads (window queries on indexed columns) and the
+    record of what it queued or dropped, unique per (kind, subject, slot)."""
+
+    async def reminders_due(self, since: datetime, now: datetime, leads: Iterable[timedelta]) -> list[Held]:
+        """Active bookings on sessions not cancelled whose effective start is at or
+        after `since`, with a lead that has come (start - lead <= now) and has no mark."""
+        ...
+
+    async def passes_to_warn(self, now: datetime, expiring_before: datetime) -> list[PassState]:
+        """Active passes not expired at `now` with one session left, or expiring at or
+        before `expiring_before`, that lack the mark of that warning."""
+        ...
+
+    async def recorded(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        """(subject, slot) of the marks of this kind (and slot) recorded for these subjects."""
+        ...
+
+    async def record(self, marks: Iterable[Mark], at: datetime) -> set[tuple[str, int, int]]:
+        """Record the marks not recorded yet; the keys this call recorded. A mark that
+        another transaction records at the same time is that one's (it waits for it)."""
+        ...
+
+    async def scanned_until(self, name: str) -> datetime | None: ...
+    async def mark_scanned(self, name: str, at: datetime) -> None:
+        """The scan `name` has looked at everything up to `at` (never moves back)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     people: People
     spaces: Spaces
@@ -157,6 +198,8 @@ class UnitOfWork(Protocol):
     passes: Passes
     outbox: Outbox
     invites: Invites
+    person_settings: PersonSettings
+    timed: TimedNotices
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -312,3 +312,45 @@ class StoredSecretRow(Base):
     __tablename__ = "stored_secrets"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(256))
+
+
+class PersonSettingsRow(Base):
+    """A person's own settings (/settings); no row: the defaults. The language of a
+    later issue becomes a column here."""
+
+    __tablename__ = "person_settings"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    reminders: Mapped[bool] = mapped_column(default=True)
+    trainer_day: Mapped[bool] = mapped_column(default=True)
+
+
+class TimedNoticeRow(Base):
+    """Each timed notice (domain/reminders) recorded once, with what became of it:
+    the unique key is what keeps two scans — two processes, or one before and one
+    after a restart — from queueing it twice."""
+
+    __tablename__ = "timed_notices"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject_id", "slot"),
+        CheckConstraint("outcome IN ('queued', 'dropped', 'superseded', 'skipped', 'free')", name="known_outcome"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int] = mapped_column(BigInteger)  # a booking, trainer or pass, by kind
+    slot: Mapped[int]  # a reminder's lead in minutes, the trainer's day's ordinal, else 0
+    outcome: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class NoticeScanRow(Base):
+    """How far a scan for due notices has looked: the next one also drops what fell
+    due since then while no scan ran."""
+
+    __tablename__ = "notice_scans"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scanned_until: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# The pass warnings' window query (storage/repositories.py TimedNoticesRepository).
+Index("ix_passes_expires_at", PassRow.expires_at)

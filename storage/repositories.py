@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.booking import Booking, BookingStatus, CancelledBy, WaitlistEntry
 from domain.errors import BookingNotActive, StaleReview
@@ -18,12 +19,15 @@ from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, LedgerKind, Pass, PassExtension, PassTemplate
+from domain.reminders.preferences import Preferences
+from domain.reminders.rules import Held, Mark, MarkKind, PassState
 from domain.roles import Person, Role
 from domain.schedule import Schedule, ScheduleEra, Space
 from storage.models import (
     BookingRow,
     InviteRow,
     LedgerEntryRow,
+    NoticeScanRow,
     NotificationRow,
     OccurrenceRow,
     PassExtensionRow,
@@ -31,9 +35,11 @@ from storage.models import (
     PassTemplateRow,
     PassTemplateScheduleRow,
     PersonRow,
+    PersonSettingsRow,
     RoleRow,
     ScheduleRow,
     SpaceRow,
+    TimedNoticeRow,
     WaitlistRow,
 )
 from storage.outbox import mark_queued
@@ -731,3 +737,141 @@ class OutboxRepository:
             # One executemany instead of an ORM object per row: a cancel may queue 1,000.
             await self.session.execute(insert(cast(Table, NotificationRow.__table__)), rows)
             mark_queued(self.session.sync_session)  # wakes this process's dispatcher on commit
+
+
+class PersonSettingsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, person_ids: Iterable[int]) -> dict[int, Preferences]:
+        ids = set(person_ids)
+        found = {person_id: Preferences(person_id) for person_id in ids}
+        if ids:
+            rows = await self.session.scalars(select(PersonSettingsRow).where(PersonSettingsRow.person_id.in_(ids)))
+            for row in rows:
+                found[row.person_id] = Preferences(row.person_id, row.reminders, row.trainer_day)
+        return found
+
+    async def save(self, preferences: Preferences) -> None:
+        values = {"reminders": preferences.reminders, "trainer_day": preferences.trainer_day}
+        statement = _dialect_insert(self.session)(PersonSettingsRow).values(person_id=preferences.person_id, **values)
+        await self.session.execute(statement.on_conflict_do_update(index_elements=["person_id"], set_=values))
+
+
+class TimedNoticesRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def reminders_due(self, since: datetime, now: datetime, leads: Iterable[timedelta]) -> list[Held]:
+        # The occurrences by their start's index, their active bookings by the
+        # (occurrence, member) index of active bookings, and for each lead whose time
+        # has come a probe of the marks' unique key: what was recorded is not read again.
+        wanted = sorted(set(leads))
+        if not wanted:
+            return []
+        due = [
+            (OccurrenceRow.start <= now + lead)
+            & _unrecorded(MarkKind.REMINDER, BookingRow.id, int(lead.total_seconds() // 60))
+            for lead in wanted
+        ]
+        rows = await self.session.execute(
+            select(BookingRow.id, BookingRow.member_id, BookingRow.created_at, OccurrenceRow)
+            .join(OccurrenceRow, OccurrenceRow.id == BookingRow.occurrence_id)
+            .where(
+                OccurrenceRow.start >= since,
+                OccurrenceRow.start <= now + wanted[-1],
+                OccurrenceRow.cancelled_at.is_(None),
+                BookingRow.status == BookingStatus.ACTIVE.value,
+                or_(*due),
+            )
+            .order_by(BookingRow.id)
+        )
+        return [Held(booking_id, member_id, at, _record(row)) for booking_id, member_id, at, row in rows]
+
+    async def passes_to_warn(self, now: datetime, expiring_before: datetime) -> list[PassState]:
+        rows = await self.session.execute(
+            select(PassRow, PassTemplateRow.name, PassTemplateRow.sessions, _COURSE_TEMPLATE)
+            .join(PassTemplateRow, PassTemplateRow.id == PassRow.template_id)
+            .where(
+                PassRow.active.is_(True),
+                PassRow.expires_at > now,
+                or_(
+                    (PassRow.sessions_left == 1) & _unrecorded(MarkKind.PASS_LAST_SESSION, PassRow.id, 0),
+                    (PassRow.expires_at <= expiring_before) & _unrecorded(MarkKind.PASS_EXPIRING, PassRow.id, 0),
+                ),
+            )
+            .order_by(PassRow.id)
+        )
+        return [
+            PassState(_as_pass(row, frozenset()), name, sessions, bool(course)) for row, name, sessions, course in rows
+        ]
+
+    async def recorded(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        ids = sorted(set(subject_ids))
+        found: set[tuple[int, int]] = set()
+        for chunk in range(0, len(ids), 1000):  # bound the IN list
+            query = select(TimedNoticeRow.subject_id, TimedNoticeRow.slot).where(
+                TimedNoticeRow.kind == kind.value, TimedNoticeRow.subject_id.in_(ids[chunk : chunk + 1000])
+            )
+            if slot is not None:
+                query = query.where(TimedNoticeRow.slot == slot)
+            found.update((subject, one) for subject, one in await self.session.execute(query))
+        return found
+
+    async def record(self, marks: Iterable[Mark], at: datetime) -> set[tuple[str, int, int]]:
+        # Sorted by key, so two transactions recording overlapping sets wait on each
+        # other in one order and never in a circle.
+        rows = [
+            {
+                "kind": mark.kind.value,
+                "subject_id": mark.subject_id,
+                "slot": mark.slot,
+                "outcome": mark.outcome.value,
+                "due_at": mark.due_at,
+                "recorded_at": at,
+            }
+            for mark in sorted({mark.key: mark for mark in marks}.values(), key=lambda mark: mark.key)
+        ]
+        if not rows:
+            return set()
+        table = TimedNoticeRow.__table__
+        result = await self.session.execute(
+            _dialect_insert(self.session)(table)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["kind", "subject_id", "slot"])
+            .returning(table.c.kind, table.c.subject_id, table.c.slot)
+        )
+        return {(kind, subject, slot) for kind, subject, slot in result}
+
+    async def scanned_until(self, name: str) -> datetime | None:
+        row = await self.session.get(NoticeScanRow, name, populate_existing=True)
+        return None if row is None else row.scanned_until
+
+    async def mark_scanned(self, name: str, at: datetime) -> None:
+        statement = _dialect_insert(self.session)(NoticeScanRow).values(name=name, scanned_until=at)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["name"],
+                set_={"scanned_until": at},
+                where=NoticeScanRow.scanned_until < statement.excluded.scanned_until,
+            )
+        )
+
+
+_COURSE_TEMPLATE = (
+    exists().where(ScheduleRow.pass_template_id == PassRow.template_id, ScheduleRow.closed.is_(True)).label("course")
+)
+
+
+def _unrecorded(kind: MarkKind, subject: InstrumentedAttribute[int], slot: int) -> ColumnElement[bool]:
+    """No mark of this kind and slot for the subject: a probe of the unique key."""
+    return ~exists().where(
+        TimedNoticeRow.kind == kind.value, TimedNoticeRow.subject_id == subject, TimedNoticeRow.slot == slot
+    )
+
+
+def _dialect_insert(session: AsyncSession) -> Callable[..., Any]:
+    """INSERT with the dialect's ON CONFLICT clause (both spell it the same)."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

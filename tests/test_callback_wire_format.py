@@ -23,6 +23,7 @@ from bot.callbacks import (
     LeaveWaitlist,
     ListPage,
     MemberView,
+    OpenBooking,
     OpenCard,
     PassesPage,
     QuickPick,
@@ -36,6 +37,7 @@ from bot.callbacks import (
     StartOverride,
     StartSubstitute,
     Step,
+    SwitchSetting,
 )
 from bot.members import book_again
 from domain.occurrence import OccurrenceKey
@@ -134,6 +136,13 @@ WIRE: list[tuple[callbacks.Callback, str]] = [
     (StaffBookMember(KEY, 42), "SBM1:987654:1924991940:42:0"),
     (StaffBookMember(LOCAL, 42, True), "SBM1:17:1796146200:42:1"),
     (StaffBookMember(LONGEST, 10**18 - 1, True), "SBM1:999999999999999999:253402300799:999999999999999999:1"),
+    # Reminders and /settings (issue 13): new kinds, pinned from their first day.
+    (OpenBooking(42), "Rb1:42"),
+    (OpenBooking(10**18 - 1), "Rb1:999999999999999999"),
+    (SwitchSetting("rem", False), "Pf1:rem:0"),
+    (SwitchSetting("rem", True), "Pf1:rem:1"),
+    (SwitchSetting("day", False), "Pf1:day:0"),
+    (SwitchSetting("day", True), "Pf1:day:1"),
 ]
 
 

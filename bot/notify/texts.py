@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.members.book_again import BookAgain
+from bot.notify.timed_texts import TIMED_HEADINGS, Buttons, render_timed
 from bot.render import calendar_day, escape, plural
 from bot.render import full_moment as moment_of
 from domain.notifications import NotificationKind
@@ -28,6 +29,7 @@ HEADINGS: dict[NotificationKind, str] = {
     NotificationKind.BOOKING_CANCELLED: "Your booking was cancelled",
     NotificationKind.WAITLIST_PROMOTED: "A spot opened up — you are booked",
     NotificationKind.BOOKED_BY_STAFF: "You are booked",
+    **TIMED_HEADINGS,
 }
 BOOK_AGAIN = "Book again"
 # What members are told about; capacity changes do not concern a booked member.
@@ -39,18 +41,23 @@ FIELD_NAMES = {"time": "Time", "duration": "Duration", "space": "Space", "traine
 class Notice:
     text: str
     book_again: BookAgain | None = None
+    buttons: Buttons = ()  # (label, callback data), one a row
 
     @property
     def markup(self) -> InlineKeyboardMarkup | None:
-        if self.book_again is None:
-            return None
-        return InlineKeyboardMarkup([[InlineKeyboardButton(BOOK_AGAIN, callback_data=self.book_again.encode())]])
+        rows = [[InlineKeyboardButton(label, callback_data=data)] for label, data in self.buttons]
+        if self.book_again is not None:
+            rows.insert(0, [InlineKeyboardButton(BOOK_AGAIN, callback_data=self.book_again.encode())])
+        return InlineKeyboardMarkup(rows) if rows else None
 
 
 def render(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo, now: datetime | None = None) -> Notice:
     """The message for one notification, as sent at `now`; raises on a payload it cannot
     read. "Book again" comes only while the member could still book (the payload says
     until when); the press is checked again (bot/members/book_again.py)."""
+    if kind in TIMED_HEADINGS:
+        text, buttons = render_timed(kind, payload, zone, now)
+        return Notice(text, buttons=buttons)
     title = escape(str(payload["title"]))
     lines = [f"<b>{HEADINGS[kind]}</b>: {title}"]
     changes = [c for c in payload.get("changes", []) if c.get("field") in SHOWN_CHANGES]
