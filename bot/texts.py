@@ -4,7 +4,9 @@ mode): anything that comes from people — names, titles, reasons — goes throu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from html import unescape
 
 from bot.render import escape
 from domain.roles import Role
@@ -228,10 +230,37 @@ def start(first_name: str, roles: frozenset[Role], *, owners_configured: bool, u
     return "\n\n".join(parts)
 
 
+HELP_HEADING = "<b>Commands you can use</b>"
+MESSAGE_LIMIT = 4096  # what Telegram takes: characters of the text as shown (UTF-16 units)
+
+
 def help_(roles: frozenset[Role]) -> str:
+    return HELP_HEADING + "\n\n" + "\n\n".join(_help_entries(roles))
+
+
+def help_messages(roles: frozenset[Role]) -> list[str]:
+    """`/help` as one message, or — for someone holding every role, whose list outgrows
+    one message — several, numbered (“1/2”), the entries in order and none cut."""
+    whole = help_(roles)
+    if _shown_length(whole) <= MESSAGE_LIMIT:
+        return [whole]
+    parts: list[list[str]] = [[]]
+    for entry in _help_entries(roles):
+        # room for the heading with its number: "(1/9)" and the blank line
+        if parts[-1] and _shown_length("\n\n".join([HELP_HEADING + " (1/9)", *parts[-1], entry])) > MESSAGE_LIMIT:
+            parts.append([])
+        parts[-1].append(entry)
+    return [f"{HELP_HEADING} ({n}/{len(parts)})\n\n" + "\n\n".join(part) for n, part in enumerate(parts, 1)]
+
+
+def _shown_length(html: str) -> int:
+    text = unescape(re.sub(r"<[^>]+>", "", html))
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _help_entries(roles: frozenset[Role]) -> list[str]:
     commands = (*COMMANDS, *ADMIN_COMMANDS.values())
-    entries = [_help_entry(command) for command in commands if command.open_to(roles)]
-    return "<b>Commands you can use</b>\n\n" + "\n\n".join(entries)
+    return [_help_entry(command) for command in commands if command.open_to(roles)]
 
 
 def usage(command: CommandHelp, problem: str | None = None) -> str:

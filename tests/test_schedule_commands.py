@@ -15,10 +15,13 @@ from bot.composition import compose
 from bot.context import TraineryApplication
 from bot.notify.texts import render
 from bot.settings import Settings
+from bot import texts
+from bot.texts import help_messages
 from domain.bookings.waitlist import join_waitlist
 from domain.override import OverrideRequest
 from domain.sessions.override import save_override
 from domain.notifications import NotificationKind
+from domain.roles import Role
 from domain.setup.schedules import list_schedules
 from tests.bot_harness import ADMIN, TRAINER, app, database_url, fake
 from tests.fake_bot_api import FakeBotApi
@@ -246,3 +249,28 @@ async def test_a_schedule_card_is_for_admins_only(app: TraineryApplication, fake
         answer = await trainer.press(data, shown["message_id"], forged=True)
         assert answer is not None and answer["text"] == "Only admins can do that."
     assert fake.message(TRAINER, shown["message_id"]) == shown  # nothing shown in its place
+
+
+async def test_help_for_someone_holding_every_role_comes_in_messages_telegram_takes(admin: Phone, world: World) -> None:
+    async with world.studio.unit_of_work() as uow:
+        await uow.people.grant(world.admin, Role.TRAINER)
+        await uow.people.grant(world.admin, Role.MEMBER)
+        await uow.commit()
+    before = len(admin.messages())
+    await admin.send("/help")  # the fake Bot API refuses what Telegram refuses: over 4,096 characters
+    sent = admin.messages()[before:]
+    every = "\n".join(message["text"] for message in sent)
+    roles = frozenset({Role.ADMIN, Role.TRAINER, Role.MEMBER})
+    assert len(sent) == len(help_messages(roles))
+    for example in ("/sessions week", "/my", "/schedule_skip Yoga; 2026-12-24; Christmas Eve", "/undelivered 2"):
+        assert example in every
+
+
+def test_a_help_longer_than_a_message_is_split_between_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    roles = frozenset({Role.OWNER, Role.ADMIN, Role.TRAINER, Role.MEMBER})
+    whole = help_messages(roles)[0]
+    monkeypatch.setattr(texts, "MESSAGE_LIMIT", 1500)
+    parts = help_messages(roles)
+    assert len(parts) == 3 and all(texts._shown_length(part) <= 1500 for part in parts)
+    assert [part.split("\n", 1)[0] for part in parts] == [f"<b>Commands you can use</b> ({n}/3)" for n in (1, 2, 3)]
+    assert "\n\n".join(part.split("\n\n", 1)[1] for part in parts) == whole.split("\n\n", 1)[1]
