@@ -443,6 +443,13 @@ class ScheduleAction(CallbackData, prefix="Sa"):
     action: Annotated[str, OneOf(SCHEDULE_ACTIONS)]
 
 
+class ConfirmInvites(CallbackData, prefix="IR"):
+    """Confirm of a `/invite_member` review: the review by its number in the chat's data
+    (the names do not fit in a button); a stale or second tap finds none, creating nothing."""
+
+    review: Annotated[int, Below(10**9)]
+
+
 # -- /settings (bot/settings_screen.py) ------------------------------------------------
 
 SETTINGS = frozenset({"rem", "day"})  # reminders, the trainer's day (bot/settings_screen.py)
@@ -457,7 +464,7 @@ class SwitchSetting(CallbackData, prefix="Pf"):
 
 MemberCallback = MemberView | BookSession | JoinWaitlist | CancelBooking | LeaveWaitlist
 StaffCallback = ShowBookings | StaffCancelBooking | BookingsPage | StaffBookPick | StaffBookMember
-AdminCallback = AdminListPage | PassesPage
+AdminCallback = AdminListPage | PassesPage | ConfirmInvites
 ScheduleCallback = ScheduleCard | ScheduleAction
 Callback = (
     ListPage

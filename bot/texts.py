@@ -4,9 +4,7 @@ mode): anything that comes from people — names, titles, reasons — goes throu
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from html import unescape
 
 from bot.render import escape
 from domain.roles import Role
@@ -88,13 +86,28 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
     for command in (
         CommandHelp("/space_add <name>[; <max capacity>]", "add a space", ("/space_add Studio C; 20",), ADMINS),
         CommandHelp("/spaces", "list the spaces", ("/spaces",), ADMINS),
+        CommandHelp(
+            "/space_rename <space>; <new name>", "rename a space", ("/space_rename Studio C; Blue room",), ADMINS
+        ),
+        CommandHelp(
+            "/space_capacity <space>; <max capacity or none>",
+            "change a space's maximum capacity (refused while sessions ahead there hold more)",
+            ("/space_capacity Studio C; 16", "/space_capacity Studio C; none"),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/space_close <space>",
+            "close a space: no sessions in it any more (refused while sessions ahead use it)",
+            ("/space_close Studio C",),
+            ADMINS,
+        ),
         CommandHelp("/trainers", "list the trainers", ("/trainers",), ADMINS),
         CommandHelp("/members", "list the members", ("/members",), ADMINS),
         CommandHelp("/admins", "list the admins and owners", ("/admins",), ADMINS),
         CommandHelp(
             "/invite_member <name>[, <name>…]",
-            "invite members by deep link (many at once); someone who exists is not invited twice — "
-            "write “Anna Berg (new)” for another person of the same name",
+            "invite members by deep link; many at once are shown for review first (who is new, who exists, "
+            "who is named twice) and invited on Confirm — write “Anna Berg (new)” for another person of the same name",
             ("/invite_member Anna Berg, Ben Cole",),
             ADMINS,
         ),
@@ -119,6 +132,24 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
             ADMINS,
         ),
         CommandHelp(
+            "/person_rename <name>; <new name>",
+            "correct someone's name",
+            ("/person_rename Ana Berg; Anna Berg",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/role_remove <admin|trainer|member>; <name>",
+            "take a role away (owners take admins'); refused while they need it ahead",
+            ("/role_remove trainer; Anna Berg",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/member_leave <member>",
+            "a member who left: bookings ahead cancelled and refunded, waitlist places and invite links dropped",
+            ("/member_leave Anna Berg",),
+            ADMINS,
+        ),
+        CommandHelp(
             "/template_add <name>; <sessions or unlimited>; <valid days>[; <schedule>, <schedule>…]",
             "add a pass template and the schedules it covers",
             ("/template_add 10 classes; 10; 60; Yoga, Pilates",),
@@ -126,12 +157,48 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
         ),
         CommandHelp("/templates", "list the pass templates", ("/templates",), ADMINS),
         CommandHelp(
+            "/template_rename <template>; <new name>",
+            "rename a pass template",
+            ("/template_rename 10 classes; Ten classes",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/template_cover <template>; <schedule>, <schedule>… or none",
+            "change which schedules a pass template covers, for bookings from now on",
+            ("/template_cover 10 classes; Yoga, Pilates",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/template_retire <template>",
+            "grant a pass template no more; its passes stay valid",
+            ("/template_retire 10 classes",),
+            ADMINS,
+        ),
+        CommandHelp(
             "/pass_grant <member>; <template>",
             "grant a pass (a closed schedule's pass enrols the member)",
             ("/pass_grant Anna Berg; 10 classes",),
             ADMINS,
         ),
         CommandHelp("/passes <member>", "a member's passes", ("/passes Anna Berg",), ADMINS),
+        CommandHelp(
+            "/pass_extend <member>; <pass>; <days>",
+            "make a member's pass valid longer",
+            ("/pass_extend Anna Berg; 10 classes; 14",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/pass_topup <member>; <pass>; <sessions>",
+            "add sessions to a member's pass",
+            ("/pass_topup Anna Berg; 10 classes; 2",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/pass_close <member>; <pass>",
+            "close a member's pass: no new bookings with it (its bookings stay)",
+            ("/pass_close Anna Berg; 10 classes",),
+            ADMINS,
+        ),
         CommandHelp(
             "/schedule_add <title>; <repeats>; <first date>; <HH:MM>; <minutes>; <capacity>; <space>; "
             "<trainer>[; closed <template>][; private][; deadline <hours>][; confirm]",
@@ -230,37 +297,20 @@ def start(first_name: str, roles: frozenset[Role], *, owners_configured: bool, u
     return "\n\n".join(parts)
 
 
-HELP_HEADING = "<b>Commands you can use</b>"
-MESSAGE_LIMIT = 4096  # what Telegram takes: characters of the text as shown (UTF-16 units)
+HELP_MESSAGE = 3500  # characters of one /help message: an admin's commands take several
 
 
-def help_(roles: frozenset[Role]) -> str:
-    return HELP_HEADING + "\n\n" + "\n\n".join(_help_entries(roles))
-
-
-def help_messages(roles: frozenset[Role]) -> list[str]:
-    """`/help` as one message, or — for someone holding every role, whose list outgrows
-    one message — several, numbered (“1/2”), the entries in order and none cut."""
-    whole = help_(roles)
-    if _shown_length(whole) <= MESSAGE_LIMIT:
-        return [whole]
-    parts: list[list[str]] = [[]]
-    for entry in _help_entries(roles):
-        # room for the heading with its number: "(1/9)" and the blank line
-        if parts[-1] and _shown_length("\n\n".join([HELP_HEADING + " (1/9)", *parts[-1], entry])) > MESSAGE_LIMIT:
-            parts.append([])
-        parts[-1].append(entry)
-    return [f"{HELP_HEADING} ({n}/{len(parts)})\n\n" + "\n\n".join(part) for n, part in enumerate(parts, 1)]
-
-
-def _shown_length(html: str) -> int:
-    text = unescape(re.sub(r"<[^>]+>", "", html))
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _help_entries(roles: frozenset[Role]) -> list[str]:
+def help_(roles: frozenset[Role]) -> list[str]:
+    """The commands `roles` may use, in as many messages as Telegram's 4,096 characters need."""
     commands = (*COMMANDS, *ADMIN_COMMANDS.values())
-    return [_help_entry(command) for command in commands if command.open_to(roles)]
+    entries = [_help_entry(command) for command in commands if command.open_to(roles)]
+    messages = ["<b>Commands you can use</b>"]
+    for entry in entries:
+        if len(messages[-1]) + len(entry) + 2 > HELP_MESSAGE:
+            messages.append(entry)
+        else:
+            messages[-1] += "\n\n" + entry
+    return messages
 
 
 def usage(command: CommandHelp, problem: str | None = None) -> str:

@@ -54,7 +54,7 @@ async def help_command(update: Update, context: TraineryContext) -> None:
     if user is None or message is None:
         return
     roles = await roles_of(update, context)
-    for text in texts.help_messages(roles):  # one, unless every role's commands outgrow it
+    for text in texts.help_(roles):
         await message.reply_text(text)
 
 

@@ -65,6 +65,7 @@ class LedgerKind(StrEnum):
     GRANT = "grant"
     USE = "use"
     REFUND = "refund"
+    TOPUP = "topup"  # sessions an admin added to a pass
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,10 @@ def plan_extensions(
 
 def grant_entry(pass_id: int, sessions: int | None, at: datetime) -> LedgerEntry:
     return LedgerEntry(pass_id, LedgerKind.GRANT, sessions or 0, at)
+
+
+def topup_entry(pass_id: int, sessions: int, at: datetime) -> LedgerEntry:
+    return LedgerEntry(pass_id, LedgerKind.TOPUP, sessions, at)
 
 
 def pick_pass(passes: list[Pass], schedule: Schedule, session_start: datetime, now: datetime) -> Pass | None:

@@ -214,14 +214,14 @@ class BookingRow(Base):
 
 
 class LedgerEntryRow(Base):
-    """Every grant, use and refund of a pass. The unique (booking, kind) pair makes
-    the database itself refuse a second use or a second refund of one booking."""
+    """Every grant, use, refund and top-up of a pass. The unique (booking, kind) pair
+    makes the database itself refuse a second use or a second refund of one booking."""
 
     __tablename__ = "pass_ledger"
     __table_args__ = (
         UniqueConstraint("booking_id", "kind"),
-        CheckConstraint("kind IN ('grant', 'use', 'refund')", name="known_kind"),
-        CheckConstraint("kind = 'grant' OR booking_id IS NOT NULL", name="use_refund_has_booking"),
+        CheckConstraint("kind IN ('grant', 'use', 'refund', 'topup')", name="known_kind"),
+        CheckConstraint("kind IN ('grant', 'topup') OR booking_id IS NOT NULL", name="use_refund_has_booking"),
         Index("ix_pass_ledger_pass", "pass_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -50,7 +50,7 @@ class PeopleRepository:
         self.session = session
 
     async def get(self, person_id: int) -> Person | None:
-        row = await self.session.get(PersonRow, person_id)
+        row = await self.session.get(PersonRow, person_id, populate_existing=True)  # as committed now
         return None if row is None else await self._person(row)
 
     async def by_telegram_user(self, telegram_user_id: int) -> Person | None:
@@ -103,9 +103,30 @@ class PeopleRepository:
 
     async def grant(self, person_id: int, role: Role) -> Person:
         self.session.add(RoleRow(person_id=person_id, role=role.value))
-        await self.session.flush()
         row = await self.session.get(PersonRow, person_id)
         assert row is not None
+        row.active = True  # someone who had left and is given a role again is back
+        await self.session.flush()
+        return await self._person(row)
+
+    async def rename(self, person_id: int, name: str) -> Person:
+        row = await self.session.get(PersonRow, person_id)
+        assert row is not None
+        row.name = name
+        await self.session.flush()
+        return await self._person(row)
+
+    async def revoke(self, person_id: int, role: Role) -> Person:
+        await self.session.execute(
+            delete(RoleRow)
+            .where(RoleRow.person_id == person_id, RoleRow.role == role.value)
+            .execution_options(synchronize_session=False)
+        )
+        row = await self.session.get(PersonRow, person_id)
+        assert row is not None
+        if not await self.session.scalar(select(func.count()).where(RoleRow.person_id == person_id)):
+            row.active = False  # no role left: the person's chat is nobody's in the studio
+        await self.session.flush()
         return await self._person(row)
 
     async def _person(self, row: PersonRow) -> Person:
@@ -134,6 +155,13 @@ class SpacesRepository:
     async def add(self, name: str, max_capacity: int | None = None) -> Space:
         row = SpaceRow(name=name, max_capacity=max_capacity, active=True)
         self.session.add(row)
+        await self.session.flush()
+        return Space(row.id, row.name, row.max_capacity, row.active)
+
+    async def save(self, space: Space) -> Space:
+        row = await self.session.get(SpaceRow, space.id)
+        assert row is not None
+        row.name, row.max_capacity, row.active = space.name, space.max_capacity, space.active
         await self.session.flush()
         return Space(row.id, row.name, row.max_capacity, row.active)
 
@@ -584,6 +612,29 @@ class PassesRepository:
         assert template is not None
         return template
 
+    async def save_template(self, template: PassTemplate) -> PassTemplate:
+        """Store the template's name, state and the open schedules it covers."""
+        row = await self.session.get(PassTemplateRow, template.id)
+        assert row is not None
+        row.name, row.active = template.name, template.active
+        await self.session.execute(
+            delete(PassTemplateScheduleRow)
+            .where(PassTemplateScheduleRow.pass_template_id == template.id)
+            .execution_options(synchronize_session=False)
+        )
+        for schedule_id in template.covered_schedule_ids:
+            self.session.add(PassTemplateScheduleRow(pass_template_id=template.id, schedule_id=schedule_id))
+        await self.session.flush()
+        return await self._template(row)
+
+    async def save(self, pass_: Pass) -> Pass:
+        """Store a pass's expiry and state; its balance moves only through `record`."""
+        row = await self.session.get(PassRow, pass_.id)
+        assert row is not None
+        row.expires_at, row.active = pass_.expires_at, pass_.active
+        await self.session.flush()
+        return await self._pass(row)
+
     async def add(self, member_id: int, template: PassTemplate, at: datetime) -> Pass:
         """A new pass with no sessions yet: its grant entry in the ledger gives them."""
         row = PassRow(
@@ -713,6 +764,16 @@ class InvitesRepository:
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def revoke(self, person_id: int, at: datetime, role: Role | None = None) -> int:
+        """End the person's unused links (for `role`, or all) now; how many there were."""
+        query = update(InviteRow).where(
+            InviteRow.person_id == person_id, InviteRow.used_at.is_(None), InviteRow.expires_at > at
+        )
+        if role is not None:
+            query = query.where(InviteRow.role == role.value)
+        result = await self.session.execute(query.values(expires_at=at).execution_options(synchronize_session=False))
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 class OutboxRepository:

@@ -243,7 +243,7 @@ class FakePeople(_Repository):
         person = self.t.people[person_id]
         if role in person.roles:
             raise FakeIntegrityError("uq_roles_person_id_role")
-        person = replace(person, roles=person.roles | {role})
+        person = replace(person, roles=person.roles | {role}, active=True)
         self.t.people[person_id] = person
         return person
 
@@ -258,6 +258,16 @@ class FakePeople(_Repository):
         self.t.people[person_id] = person
         return person
 
+    async def rename(self, person_id: int, name: str) -> Person:
+        self.t.people[person_id] = replace(self.t.people[person_id], name=name)
+        return self.t.people[person_id]
+
+    async def revoke(self, person_id: int, role: Role) -> Person:
+        person = self.t.people[person_id]
+        roles = person.roles - {role}
+        self.t.people[person_id] = replace(person, roles=roles, active=person.active and bool(roles))
+        return self.t.people[person_id]
+
 
 class FakeSpaces(_Repository):
     async def all(self) -> list[Space]:
@@ -269,6 +279,12 @@ class FakeSpaces(_Repository):
         if max_capacity is not None and max_capacity <= 0:
             raise FakeIntegrityError("ck_spaces_max_positive")
         space = Space(self.t.next_id("spaces"), name, max_capacity)
+        self.t.spaces[space.id] = space
+        return space
+
+    async def save(self, space: Space) -> Space:
+        if any(s.name == space.name and s.id != space.id for s in self.t.spaces.values()):
+            raise FakeIntegrityError("uq_spaces_name")
         self.t.spaces[space.id] = space
         return space
 
@@ -490,6 +506,17 @@ class FakePasses(_Repository):
         self.t.templates[template.id] = template
         return template
 
+    async def save_template(self, template: PassTemplate) -> PassTemplate:
+        if any(t.name == template.name and t.id != template.id for t in self.t.templates.values()):
+            raise FakeIntegrityError("uq_pass_templates_name")
+        self.t.templates[template.id] = template
+        return template
+
+    async def save(self, pass_: Pass) -> Pass:
+        stored = self.t.passes[pass_.id]
+        self.t.passes[pass_.id] = replace(stored, expires_at=_utc(pass_.expires_at), active=pass_.active)
+        return self.t.pass_out(self.t.passes[pass_.id])
+
     async def add(self, member_id: int, template: PassTemplate, at: datetime) -> Pass:
         """A new pass with no sessions yet: its grant entry in the ledger gives them."""
         at = _utc(at)
@@ -511,7 +538,7 @@ class FakePasses(_Repository):
         for entry in list(entries):
             if entry.pass_id not in self.t.passes:
                 raise FakeIntegrityError("fk_pass_ledger_pass_id_passes")
-            if entry.kind is not LedgerKind.GRANT and entry.booking_id is None:
+            if entry.kind not in (LedgerKind.GRANT, LedgerKind.TOPUP) and entry.booking_id is None:
                 raise FakeIntegrityError("ck_pass_ledger_use_refund_has_booking")
             if entry.booking_id is not None and any(
                 e.booking_id == entry.booking_id and e.kind is entry.kind for e in self.t.ledger
@@ -547,6 +574,20 @@ class FakeInvites(_Repository):
             return False
         self.t.invites[invite_id] = replace(row, invite=replace(row.invite, used_at=_utc(at)))
         return True
+
+    async def revoke(self, person_id: int, at: datetime, role: Role | None = None) -> int:
+        ended = [
+            i
+            for i, row in self.t.invites.items()
+            if row.invite.person_id == person_id
+            and row.invite.used_at is None
+            and row.invite.expires_at > _utc(at)
+            and role in (None, row.invite.role)
+        ]
+        for i in ended:
+            row = self.t.invites[i]
+            self.t.invites[i] = replace(row, invite=replace(row.invite, expires_at=_utc(at)))
+        return len(ended)
 
 
 class FakeOutbox(_Repository):

@@ -16,6 +16,7 @@ import pytest
 from bot import callbacks
 from bot.callbacks import (
     AdminListPage,
+    ConfirmInvites,
     BookingsPage,
     BookSession,
     CancelBooking,
@@ -123,6 +124,7 @@ WIRE: list[tuple[callbacks.Callback, str]] = [
     (AdminListPage("templates", 1), "A1:templates:1"),
     (AdminListPage("schedules", 9999), "A1:schedules:9999"),
     (PassesPage(42, 1), "P1:42:1"),
+    (ConfirmInvites(7), "IR1:7"),
     (PassesPage(10**18 - 1, 9999), "P1:999999999999999999:9999"),
     # A schedule's card and its actions (issue 14).
     (ScheduleCard(42), "Sc1:42"),

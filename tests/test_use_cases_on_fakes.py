@@ -36,6 +36,7 @@ from domain.roles import Role
 from domain.sessions.cancel import cancel_session
 from domain.sessions.override import review_override, save_override
 from domain.setup.passes import grant_pass
+from domain.setup.leaving import member_leave
 from tests.fake_uow import NOW, FakeIntegrityError, FakeStore, FakeUnitOfWork, FakeWorld, berlin
 
 TUESDAY = date(2026, 12, 1)
@@ -299,6 +300,7 @@ async def test_every_command_locks_the_session_first_then_the_passes_in_id_order
     key = await full_with_line(small)
     [booking] = [row.booking for row in small.store.bookings(key) if row.booking.member_id == small.members[0]]
     await cancel_booking(small.studio, small.trainer, booking.id)
+    await member_leave(small.studio, small.admin, "Member 1")  # issue 14: cancels, drops, promotes at once
     await save_override(small.studio, small.trainer, key, OverrideRequest(capacity=4, cancel_bookings=True))
     await grant_pass(small.studio, small.admin, small.members[0], small.closed_template)  # enrols in the course
     await cancel_session(small.studio, small.trainer, small.closed_on(WEDNESDAY))

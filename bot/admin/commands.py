@@ -10,7 +10,7 @@ the number of the longest possible lines that fit (tests/test_limits.py checks i
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,8 +35,8 @@ from domain.roles import Person, Role
 from domain.schedule import Schedule
 from domain.schedule_review import ScheduleWarning, ScheduleWarningKind
 from domain.setup import people as setup_people
-from domain.setup.invites import invite
-from domain.setup.names import SetupError, match
+from domain.setup.invites import InviteReview, Link, ReviewChanged, confirm_invites, invite, review_invites
+from domain.setup.names import SetupError, labelled, match
 from domain.setup.passes import add_template, grant_pass, passes_of, passes_of_member
 from domain.setup.passes import templates as list_templates
 from domain.setup.people import find_person
@@ -61,6 +61,8 @@ from domain.setup.spaces import add_space, list_spaces
 
 FULL_SHOWN = 8  # full sessions named in a grant's reply; the rest are counted
 FRESH = " (a fresh link: invited before, not linked yet)"
+CLOSED = " — closed"  # a space no session may use any more
+RETIRED = " — retired, granted no more"
 
 
 class UsageError(ValueError):
@@ -71,10 +73,12 @@ class UsageError(ValueError):
 # 100 characters), so a page of the longest lines stays under 4,096 characters with
 # room for a heading and the span line. In characters, the longest line of
 PEOPLE_PAGE = 25  # /members, /trainers, /admins: "• " + 106 (name #id) + " — not linked yet" = 125
-SPACES_PAGE = 25  # /spaces: "• " + 100 + " (at most " + 18 digits + ")" = 130
-TEMPLATES_PAGE = 10  # /templates: 2 + 100 + ~60 + ", covers " + COVERS_SHOWN = 331
+SPACES_PAGE = 25  # /spaces: "• " + 100 + " (at most " + 18 digits + ")" + CLOSED 9 = 139
+TEMPLATES_PAGE = 10  # /templates: 2 + 100 + ~60 + ", covers " + COVERS_SHOWN + RETIRED 27 = 358
 SCHEDULES_PAGE = 5  # /schedules: 2 + 5 × 100 (title, space, trainer #id, template) + RULE_SHOWN + ~80 = 710
-PASSES_PAGE = 20  # /passes: "• " + 100 + ", 9999 of 9999 sessions left, valid until …" ≈ 170
+PASSES_PAGE = (
+    18  # /passes: "• " + 100 + " #id" (two of one template) + ", 9999 of 9999 sessions left, valid until …" ≈ 190
+)
 COVERS_SHOWN = 160  # characters of a template's schedule titles (no bound of their own)
 RULE_SHOWN = 120  # characters of a recurrence rule (repeated days make it any length)
 INVITES_PER_MESSAGE = 15  # "• " + 106 (name #id) + ": https://t.me/" + 32 + "?start=" + 32 + FRESH 47 = 241
@@ -83,9 +87,26 @@ EXPIRED_BUTTON = "This button has expired. Nothing was changed."
 BUTTON_TITLE = 40  # characters of a schedule's title on its button
 CARD_AHEAD = timedelta(days=400)  # how far a card looks for a schedule's next session
 
-# A reply: one message; a list, shown a page at a time; or several messages, each
-# within the limits, all sent (invite links, which are shown only once).
-Reply = str | Listing | list[str]
+REVIEWS = "invite_reviews"  # chat_data key: reviews of /invite_member awaiting Confirm
+REVIEWS_KEPT = 5  # per chat; an older review's Confirm finds nothing, creating nothing
+# A review within 4,096 characters whatever the line: three lists of names clipped to
+# REVIEW_SHOWN, and EXISTING_SHOWN reasons (each up to ~420: two labels and what to do).
+REVIEW_SHOWN = 560
+EXISTING_SHOWN = 4
+
+
+@dataclass(frozen=True)
+class WithButtons:
+    """One message with buttons (a review awaiting Confirm)."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None
+
+
+# A reply: one message; a list, shown a page at a time; several messages, each
+# within the limits, all sent (invite links, which are shown only once); or one
+# message with buttons.
+Reply = str | Listing | list[str] | WithButtons
 Run = Callable[[TraineryContext, Person, list[str]], Awaitable[Reply]]
 ListRun = Callable[[TraineryContext, Person, list[str]], Awaitable[Listing]]
 CONFIRM = "confirm"  # the last field of a /schedule_add line that confirms its warnings
@@ -122,7 +143,12 @@ async def space_add(context: TraineryContext, actor: Person, args: list[str]) ->
 
 async def spaces(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
     found = await list_spaces(context.studio, actor.id)
-    lines = [f"• {escape(s.name)}" + (f" (at most {s.max_capacity})" if s.max_capacity else "") for s in found]
+    lines = [
+        f"• {escape(s.name)}"
+        + (f" (at most {s.max_capacity})" if s.max_capacity else "")
+        + ("" if s.active else CLOSED)
+        for s in found
+    ]
     return admin_list("spaces", "<b>Spaces</b>", lines, "None yet. Add one with /space_add.", "Spaces", SPACES_PAGE)
 
 
@@ -174,7 +200,8 @@ def describe_template(template: PassTemplate, schedules: list[Schedule]) -> str:
     sessions = "unlimited sessions" if template.sessions is None else plural(template.sessions, "session")
     covered = [s.title for s in schedules if template.covers(s)]
     covers = f", covers {escape(clip(', '.join(covered), COVERS_SHOWN))}" if covered else ", covers no schedule yet"
-    return f"<b>{escape(template.name)}</b>: {sessions}, valid {plural(template.validity.days, 'day')}{covers}"
+    retired = "" if template.active else RETIRED
+    return f"<b>{escape(template.name)}</b>: {sessions}, valid {plural(template.validity.days, 'day')}{covers}{retired}"
 
 
 async def templates(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
@@ -222,12 +249,15 @@ def enrolment_lines(enrolment: Enrolment, zone: ZoneInfo) -> list[str]:
     return lines
 
 
-def describe_pass(pass_: Pass, template: PassTemplate, context: TraineryContext) -> str:
+def describe_pass(pass_: Pass, template: PassTemplate, context: TraineryContext, label: str | None = None) -> str:
+    """`label`: the template's name with the pass's `#id` where the member holds two of it."""
     total = template.sessions or 0
     left = "unlimited" if pass_.sessions_left is None else f"{pass_.sessions_left} of {plural(total, 'session')} left"
+    if pass_.sessions_left is not None and pass_.sessions_left > total:  # topped up
+        left = f"{plural(pass_.sessions_left, 'session')} left"
     until = calendar_day(pass_.expires_at, context.settings.zone)
     state = "" if pass_.active else " (inactive)"
-    return f"<b>{escape(template.name)}</b>, {left}, valid until {until}{state}"
+    return f"<b>{escape(label or template.name)}</b>, {left}, valid until {until}{state}"
 
 
 async def passes(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
@@ -238,7 +268,8 @@ async def passes(context: TraineryContext, actor: Person, args: list[str]) -> Li
 
 async def passes_listing(context: TraineryContext, actor: Person, member: Person, found: list[Pass]) -> Listing:
     names = {t.id: t for t in await list_templates(context.studio, actor.id)}
-    lines = [f"• {describe_pass(p, names[p.template_id], context)}" for p in found]
+    labels = dict((p.id, label) for label, p in labelled((names[p.template_id].name, p) for p in found))
+    lines = [f"• {describe_pass(p, names[p.template_id], context, labels[p.id])}" for p in found]
     name = await label_of(context, actor, member)
     heading = f"<b>Passes of {escape(name)}</b>"
     return Listing(
@@ -532,7 +563,7 @@ def deadline_words(schedule: Schedule) -> str:
 
 
 def inviting(role: Role) -> Run:
-    async def run(context: TraineryContext, actor: Person, args: list[str]) -> list[str]:
+    async def run(context: TraineryContext, actor: Person, args: list[str]) -> list[str] | WithButtons:
         names = [name.strip() for arg in args for name in arg.split(",") if name.strip()]
         if not names:
             raise UsageError("Name who to invite.")
@@ -540,20 +571,93 @@ def inviting(role: Role) -> Run:
             raise UsageError("Invite one at a time; many at once is for members.")
         if len(names) > MAX_INVITES:
             raise UsageError(f"Invite at most {MAX_INVITES} members at once; that line names {len(names)}.")
-        links = await invite(context.studio, actor.id, role, names)
-        zone, bot = context.settings.zone, context.bot.username
-        until = links[0].until.astimezone(zone).strftime("%d %b %Y %H:%M")
-        lines = [
-            f"• {escape(link.label)}: https://t.me/{bot}?start={link.token}" + (FRESH if link.fresh else "")
-            for link in links
-        ]
-        heading = (
-            f"<b>Invite links</b> for {'members' if role is Role.MEMBER else f'the {role.value}'} — "
-            f"send each person their own; each works once, until {until}."
-        )
-        return in_messages(heading, lines, INVITES_PER_MESSAGE)
+        if len(names) > 1:  # nothing is created before the admin has seen who is who
+            review = await review_invites(context.studio, actor.id, role, names)
+            return review_reply(context, names, review)
+        return link_messages(context, role, await invite(context.studio, actor.id, role, names))
 
     return run
+
+
+def link_messages(context: TraineryContext, role: Role, links: list[Link]) -> list[str]:
+    zone, bot = context.settings.zone, context.bot.username
+    until = links[0].until.astimezone(zone).strftime("%d %b %Y %H:%M")
+    lines = [
+        f"• {escape(link.label)}: https://t.me/{bot}?start={link.token}" + (FRESH if link.fresh else "")
+        for link in links
+    ]
+    heading = (
+        f"<b>Invite links</b> for {'members' if role is Role.MEMBER else f'the {role.value}'} — "
+        f"send each person their own; each works once, until {until}."
+    )
+    return in_messages(heading, lines, INVITES_PER_MESSAGE)
+
+
+def review_reply(
+    context: TraineryContext, names: list[str], review: InviteReview, changed: bool = False
+) -> WithButtons:
+    """The review of a many-name invite, kept in the chat's data under a number that its
+    Confirm button carries; without anyone to invite, no button."""
+    lines = ["⚠️ The studio changed since the last review; check again." if changed else "<b>Before inviting</b>"]
+    parts = (
+        ("New (a link each)", review.new),
+        ("Invited before, not linked yet (a fresh link each)", review.fresh),
+        ("Named twice in the line (invited once)", review.repeated),
+    )
+    for title, found in parts:
+        if found:
+            lines.append(f"{title}, {len(found)}: {escape(clip(', '.join(found), REVIEW_SHOWN))}")
+    if review.existing:
+        lines.append(f"In the studio already, no link ({len(review.existing)}):")
+        lines += [escape(clip(line, REVIEW_SHOWN)) for line in review.existing[:EXISTING_SHOWN]]
+        if len(review.existing) > EXISTING_SHOWN:
+            lines.append(f"… and {len(review.existing) - EXISTING_SHOWN} more, none of them invited.")
+    if not review.to_invite:
+        return WithButtons("\n".join([*lines, "Nobody to invite. Nothing was changed."]), None)
+    kept: dict[str, Any] = context.chat_data.setdefault(REVIEWS, {}) if context.chat_data is not None else {}
+    number = max((int(k) for k in kept), default=0) + 1
+    kept[str(number)] = {"names": names, "review": review.as_data()}
+    for old in sorted(kept, key=int)[:-REVIEWS_KEPT]:
+        del kept[old]
+    lines.append("Nothing is created until you confirm; to change the list, send a corrected line instead.")
+    button = InlineKeyboardButton(
+        f"✅ Invite {len(review.to_invite)}", callback_data=callbacks.ConfirmInvites(number).encode()
+    )
+    return WithButtons("\n".join(lines), InlineKeyboardMarkup([[button]]))
+
+
+async def confirm_pressed(update: Update, context: TraineryContext, data: callbacks.ConfirmInvites) -> None:
+    """Confirm of a review: taken out of the chat's data before anything is awaited, so
+    a second tap finds nothing; checked again in the domain — a changed studio shows
+    the new review instead of creating anything."""
+    actor = await acting_person(update, context)
+    if actor is None or not actor.is_admin:
+        await answer(update, "Only admins can do that.", alert=True)
+        return
+    kept = context.chat_data.get(REVIEWS, {}) if context.chat_data is not None else {}
+    pending = kept.pop(str(data.review), None)  # no await since: one tap takes it
+    if pending is None:
+        await answer(update, EXPIRED_BUTTON, alert=True)
+        return
+    names = pending["names"]
+    try:
+        links = await confirm_invites(
+            context.studio, actor.id, Role.MEMBER, names, InviteReview.of_data(pending["review"])
+        )
+    except ReviewChanged as changed:
+        await answer(update)
+        again = review_reply(context, names, changed.review, changed=True)
+        await show(update, context, again.text, again.markup)
+        return
+    except DomainError as error:
+        await answer(update, error.text[:200], alert=True)
+        return
+    await answer(update)
+    await show(update, context, f"Invited {plural(len(links), 'person', 'people')}: the links follow.")
+    chat = update.effective_chat
+    if chat is not None:
+        for text in link_messages(context, Role.MEMBER, links):
+            await context.bot.send_message(chat.id, text)
 
 
 async def guest_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -617,8 +721,9 @@ RUNS: dict[str, Run] = {
 }
 
 
-def handler(name: str) -> Callable[[Update, TraineryContext], Coroutine[Any, Any, None]]:
+def handler(name: str, run: Run | None = None) -> Callable[[Update, TraineryContext], Coroutine[Any, Any, None]]:
     help_ = texts.ADMIN_COMMANDS[name]
+    command = run or RUNS[name]
 
     async def handle(update: Update, context: TraineryContext) -> None:
         message = update.effective_message
@@ -629,7 +734,7 @@ def handler(name: str) -> Callable[[Update, TraineryContext], Coroutine[Any, Any
             await message.reply_text("Only admins can do that.")
             return
         try:
-            reply = await RUNS[name](context, actor, fields(message.text or "", name))
+            reply = await command(context, actor, fields(message.text or "", name))
         except (UsageError, SetupError) as problem:
             reply = texts.usage(help_, str(problem))
         except DomainError as error:
@@ -644,12 +749,17 @@ def messages(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
     """What a reply sends: a list's first page, or each of its messages."""
     if isinstance(reply, Listing):
         return [listing_page(reply, 0)]
+    if isinstance(reply, WithButtons):
+        return [(reply.text, reply.markup)]
     return [(text, None) for text in ([reply] if isinstance(reply, str) else reply)]
 
 
 async def page_pressed(update: Update, context: TraineryContext) -> None:
     """◀ Previous / Next ▶ of a list: the list read afresh, that page shown in place."""
     data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    if isinstance(data, callbacks.ConfirmInvites):
+        await confirm_pressed(update, context, data)
+        return
     actor = await acting_person(update, context)
     if actor is None or not actor.is_admin:
         await answer(update, "Only admins can do that.", alert=True)

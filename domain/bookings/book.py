@@ -8,11 +8,11 @@ from dataclasses import replace
 from domain.aggregate import LOCK, SessionAggregate, book_with
 from domain.booking import Booking
 from domain.bookings.rules import check_bookable, require_self_or_staff
-from domain.errors import AlreadyBooked, NoUsablePass, SessionFull
+from domain.errors import AlreadyBooked, NotFound, NoUsablePass, SessionFull
 from domain.occurrence import OccurrenceKey
 from domain.passes import pick_pass
 from domain.ports import UnitOfWork
-from domain.roles import Person
+from domain.roles import Person, Role
 from domain.studio import Studio
 
 
@@ -51,6 +51,9 @@ async def book_locked(
     if len(session.bookings) >= session.occurrence.capacity:
         raise SessionFull()
     passes = await LOCK.passes(uow, members=[member_id])
+    again = await uow.people.get(member_id)  # a departure (/member_leave) holding these passes came first
+    if again is None or not again.holds(Role.MEMBER):
+        raise NotFound("That member is unknown.")
     offered = [p for p in passes if pass_id is None or p.id == pass_id]
     chosen = pick_pass(offered, session.occurrence.schedule, session.occurrence.start, now)
     if chosen is None:
