@@ -6,7 +6,7 @@ The studio clock stands at Monday 2026-11-30 08:00 Berlin (tests/world.py)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -265,3 +265,13 @@ async def test_help_for_someone_holding_every_role_comes_in_messages_telegram_ta
     assert len(sent) == len(help_(roles))
     for example in ("/sessions week", "/my", "/schedule_skip Yoga; 2026-12-24; Christmas Eve", "/undelivered 2"):
         assert example in every
+
+
+async def test_a_card_of_a_schedule_edited_many_times_stays_within_a_message(admin: Phone, world: World) -> None:
+    for week in range(12):  # each edit from a later Tuesday: an era each
+        day = date(2026, 12, 8) + timedelta(weeks=week)
+        await say(admin, f"/schedule_edit Yoga; from {day}; capacity {12 + week % 2}")
+    card = await admin.tap("Yoga", await admin.send("/schedules"))
+    lines = card["text"].splitlines()
+    assert lines[1] == "… 4 earlier changes" and len([line for line in lines if line.startswith("Until ")]) == 8
+    assert lines[-1] == "Next session: Tue 01 Dec 18:00"

@@ -86,6 +86,7 @@ MAX_INVITES = 75  # names in one /invite_member: five messages of links at most
 EXPIRED_BUTTON = "This button has expired. Nothing was changed."
 BUTTON_TITLE = 40  # characters of a schedule's title on its button
 CARD_AHEAD = timedelta(days=400)  # how far a card looks for a schedule's next session
+ERAS_SHOWN = 8  # a card's earlier values: ~330 characters each at most (names of 100), within 4,096
 
 REVIEWS = "invite_reviews"  # chat_data key: reviews of /invite_member awaiting Confirm
 REVIEWS_KEPT = 5  # per chat; an older review's Confirm finds nothing, creating nothing
@@ -831,7 +832,9 @@ def schedule_card(
     schedule: Schedule, names: Directory, templates: dict[int, PassTemplate], upcoming: list[datetime], zone: ZoneInfo
 ) -> str:
     lines = [describe_schedule(schedule, names, templates)]
-    for era in schedule.eras:  # its values before edits from a date on
+    if len(schedule.eras) > ERAS_SHOWN:
+        lines.append(f"… {plural(len(schedule.eras) - ERAS_SHOWN, 'earlier change')}")
+    for era in schedule.eras[-ERAS_SHOWN:]:  # its values before edits from a date on, the latest
         last = (era.until.astimezone(zone) - timedelta(days=1)).date()
         lines.append(
             f"Until {last:%a %d %b %Y}: {escape(era.title)} at {era.start_time:%H:%M}, "
