@@ -10,10 +10,12 @@ from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, TypeHandler
 
-from bot import health, notify, routes, texts, update_log
+from bot import health, notify, persistence, routes, texts, update_log
 from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
 from bot.notify import timed
+from bot.persistence import DatabasePersistence
+from bot.sessions import change
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,11 +36,23 @@ def api_urls(bot_api_url: str) -> tuple[str, str]:
     return url, f"{root}/file/bot"
 
 
+class Trainery(TraineryApplication):
+    """The Application, which also resumes the conversations it restored from the
+    database as soon as it starts (their time-outs run on its JobQueue)."""
+
+    async def start(self) -> None:
+        await super().start()
+        change.resume(self)
+
+
 def build_application(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> TraineryApplication:
     base_url, base_file_url = api_urls(settings.bot_api_url)
+    services = compose(settings, sessionmaker)
+    kept = DatabasePersistence(services.conversations)
     application = cast(
         TraineryApplication,
         ApplicationBuilder()
+        .application_class(Trainery)
         .token(settings.bot_token)
         .base_url(base_url)
         .base_file_url(base_file_url)
@@ -50,10 +64,13 @@ def build_application(settings: Settings, sessionmaker: async_sessionmaker[Async
         .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1, max_retries=0))
         .post_init(post_init)
         .post_stop(post_stop)
+        .persistence(kept)
         .build(),
     )
-    application.bot_data.attach(settings, compose(settings, sessionmaker))
+    application.bot_data.attach(settings, services)
+    kept.now = lambda: application.bot_data.studio.now()  # the studio's clock, which tests move
     update_log.register(application)  # one line per update, for the operator
+    persistence.register(application)  # each step stored before the next update
     # Counts every update before any route sees it. It only increments a counter, so
     # block=True costs nothing and spawns no task per update.
     application.add_handler(TypeHandler(Update, health.count_update), group=-1)

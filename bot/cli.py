@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
+import signal
 import sys
 import threading
+from collections.abc import Awaitable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -105,27 +108,103 @@ def run() -> None:
     settings = load_settings()
     configure_logging(settings.bot_token)
     loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)  # run_polling picks up this loop, where the engine lives
+    asyncio.set_event_loop(loop)
+    # SIGTERM and Ctrl-C only set this event; the start-up looks at it between its steps
+    # and the running bot waits on it. PTB's run_polling/run_webhook instead raise
+    # SystemExit from the signal handler, which, arriving mid-request (during
+    # setWebhook, say), left a half-closed HTTP client and exit 1 with a traceback.
+    stop = asyncio.Event()
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(stop_signal, stop.set)
     try:
-        engine, sessionmaker = loop.run_until_complete(_open_database(settings))
-        try:
-            application = build_application(settings, sessionmaker)
-            loop.run_until_complete(_connect(application, settings))
-            if settings.webhook_url:
-                secret = settings.webhook_secret or loop.run_until_complete(
-                    application.bot_data.services.webhook_secret()
-                )
-                _serve_webhook(application, settings, secret)
-            else:
-                log.info("Connected as @%s; polling (stop with Ctrl-C or SIGTERM)", application.bot.username)
-                # Starting to poll deletes any webhook a previous run registered (PTB's
-                # bootstrap calls deleteWebhook), keeping the updates Telegram holds.
-                application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
-        finally:
-            loop.run_until_complete(engine.dispose())
+        loop.run_until_complete(_run(settings, stop))
     finally:
         _let_driver_threads_finish()
         loop.close()
+
+
+async def _run(settings: Settings, stop: asyncio.Event) -> None:
+    engine, sessionmaker = await _open_database(settings)
+    try:
+        application = build_application(settings, sessionmaker)
+        try:
+            if not stop.is_set():
+                await _connect(application, settings)
+                await _serve(application, settings, stop)
+        finally:
+            await application.shutdown()  # stores the conversations once more; a no-op before initialize
+    finally:
+        await engine.dispose()
+    if stop.is_set():
+        log.info("Stopped")
+
+
+async def _serve(application: TraineryApplication, settings: Settings, stop: asyncio.Event) -> None:
+    """The steps of PTB's run_polling/run_webhook, each undone in reverse on the way out."""
+    if stop.is_set():
+        return
+    try:
+        await _listening(application.post_init(application), "TRAINERY_HEALTH_PORT", settings.health_port)  # type: ignore[misc]
+        if stop.is_set():
+            return
+        try:
+            await _receive(application, settings)
+            if not stop.is_set():
+                await application.start()
+                await stop.wait()
+        finally:
+            # PTB's order: stop fetching first (confirming the offset when polling), then
+            # stop the Application, which handles what was fetched and stores conversations.
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+    finally:
+        await application.post_stop(application)  # type: ignore[misc]
+
+
+async def _receive(application: TraineryApplication, settings: Settings) -> None:
+    """Start taking updates: long polling, or the webhook when TRAINERY_WEBHOOK_URL is set."""
+    updater = application.updater
+    assert updater is not None
+    if not settings.webhook_url:
+        # Starting to poll deletes any webhook a previous run registered (PTB's
+        # bootstrap calls deleteWebhook), keeping the updates Telegram holds.
+        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        log.info("Connected as @%s; polling (stop with Ctrl-C or SIGTERM)", application.bot.username)
+        return
+    secret = settings.webhook_secret or await application.bot_data.services.webhook_secret()
+    # Telegram posts to TRAINERY_WEBHOOK_URL (usually a reverse proxy in front of
+    # LISTEN:PORT); the local path is the URL's path. A request without the secret token
+    # in X-Telegram-Bot-Api-Secret-Token gets 403 from PTB's webhook server.
+    started = updater.start_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=urlsplit(settings.webhook_url).path.strip("/"),
+        webhook_url=settings.webhook_url,
+        secret_token=secret,
+        allowed_updates=Update.ALL_TYPES,
+    )
+    await _listening(started, "TRAINERY_WEBHOOK_PORT", settings.webhook_port)
+    log.info(
+        "Connected as @%s; webhook at %s, listening on %s:%d (stop with Ctrl-C or SIGTERM)",
+        application.bot.username,
+        settings.webhook_url,
+        settings.webhook_listen,
+        settings.webhook_port,
+    )
+
+
+async def _listening(step: Awaitable[object], setting: str, port: int | None) -> None:
+    """A port another program holds is one line, not a traceback."""
+    try:
+        await step
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        raise StartupError(
+            f"port {port} is already in use by another program; stop it, or set {setting} to a free port"
+        ) from None
 
 
 def _let_driver_threads_finish(timeout: float = 2.0) -> None:
@@ -135,29 +214,6 @@ def _let_driver_threads_finish(timeout: float = 2.0) -> None:
     for thread in threading.enumerate():
         if thread is not threading.current_thread() and "_connection_worker_thread" in thread.name:
             thread.join(timeout)
-
-
-def _serve_webhook(application: TraineryApplication, settings: Settings, secret: str) -> None:
-    """Telegram posts to TRAINERY_WEBHOOK_URL (usually a reverse proxy in front of
-    LISTEN:PORT); the local path is the URL's path. A request without the secret token
-    in X-Telegram-Bot-Api-Secret-Token gets 403 from PTB's webhook server."""
-    path = urlsplit(settings.webhook_url).path.strip("/")
-    log.info(
-        "Connected as @%s; webhook at %s, listening on %s:%d (stop with Ctrl-C or SIGTERM)",
-        application.bot.username,
-        settings.webhook_url,
-        settings.webhook_listen,
-        settings.webhook_port,
-    )
-    application.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=path,
-        webhook_url=settings.webhook_url,
-        secret_token=secret,
-        allowed_updates=Update.ALL_TYPES,
-        close_loop=False,
-    )
 
 
 def load_settings() -> Settings:

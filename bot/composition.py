@@ -13,11 +13,13 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
+from bot.state_store import StateStore
 from domain.clock import Clock, SystemClock
 from domain.delivery import DeliveryQueue
 from domain.reminders.due import DueReport, send_due
 from domain.reminders.policy import NoticePolicy
 from domain.studio import Studio
+from storage.bot_state import SqlStateStore
 from storage.database import ping
 from storage.outbox import OutboxStore, enqueued_on, outbox_figures
 from storage.secrets import WEBHOOK_SECRET, stored_secret
@@ -32,6 +34,7 @@ class Services:
     ping: Callable[[], Awaitable[None]]  # raises unless the database answers (/healthz)
     outbox_figures: Callable[[datetime], Awaitable[dict[str, float]]]  # queue sizes for /metrics
     webhook_secret: Callable[[], Awaitable[str]]  # generated on first use, then read from the database
+    conversations: StateStore  # conversations in progress, kept across restarts (bot/persistence.py)
     notice_policy: NoticePolicy = NoticePolicy()  # the studio's reminders, trainer's day, pass warnings
 
     async def send_due_notices(self) -> DueReport:
@@ -59,5 +62,6 @@ def compose(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], 
         ping=partial(ping, sessionmaker),
         outbox_figures=partial(outbox_figures, sessionmaker),
         webhook_secret=partial(stored_secret, sessionmaker, WEBHOOK_SECRET),
+        conversations=SqlStateStore(sessionmaker),
         notice_policy=settings.notice_policy,
     )

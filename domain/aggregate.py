@@ -22,6 +22,7 @@ from domain.occurrence import Occurrence, OccurrenceKey, OccurrenceRecord
 from domain.passes import Pass, refund_entries, use_entry
 from domain.ports import UnitOfWork
 from domain.recurrence import is_original_start
+from domain.reminders.withdraw import bookings_cancelled, pass_changed
 from domain.schedule import Schedule
 from domain.waitlist import Promotion
 
@@ -142,19 +143,22 @@ async def _assemble(uow: UnitOfWork, schedule: Schedule, record: OccurrenceRecor
 
 async def cancel_and_refund(uow: UnitOfWork, bookings: Iterable[Booking], at: datetime, by: CancelledBy) -> None:
     """Cancel the bookings and give each pass its session back (an unlimited pass gets
-    an entry of 0), with a few statements whatever their number. The caller locked
-    the passes first (`LOCK.passes`)."""
+    an entry of 0), with a few statements whatever their number; their unsent
+    reminders are withdrawn. The caller locked the passes first (`LOCK.passes`)."""
     cancelled = list(bookings)
     if not cancelled:
         return
     await uow.bookings.cancel_many([b.id for b in cancelled], at, by)
     await uow.passes.record(refund_entries(cancelled, at))
+    await bookings_cancelled(uow, [b.id for b in cancelled])  # no reminder for them, even if queued
 
 
 async def book_with(uow: UnitOfWork, record_id: int, member_id: int, pass_: Pass, at: datetime) -> Booking:
     """A booking paid with one session of `pass_` (a ledger `use` entry)."""
     booking = await uow.bookings.add(record_id, member_id, pass_.id, at)
     await uow.passes.record([use_entry(pass_, booking.id, at)])
+    if pass_.sessions_left == 1:  # its last session: a warning not sent yet says too much
+        await pass_changed(uow, pass_.id)
     return booking
 
 

@@ -77,8 +77,26 @@ class OverrideWarning:
         """What the person confirmed: the kind, and which session is in the way."""
         return self.kind, None if self.other is None else self.other.key
 
+    def seen(self) -> SeenWarning:
+        """The warning as a draft keeps it: its signature, plain data that outlives a restart."""
+        return SeenWarning(*self.signature)
 
-def confirmed_all(warnings: Iterable[OverrideWarning], confirmed: Iterable[OverrideWarning] | bool) -> bool:
+
+@dataclass(frozen=True)
+class SeenWarning:
+    """A warning the person saw on a review, reduced to what a save compares."""
+
+    kind: WarningKind
+    other: OccurrenceKey | None = None
+
+    @property
+    def signature(self) -> tuple[WarningKind, OccurrenceKey | None]:
+        return self.kind, self.other
+
+
+def confirmed_all(
+    warnings: Iterable[OverrideWarning], confirmed: Iterable[OverrideWarning | SeenWarning] | bool
+) -> bool:
     """Whether every warning of a save was among those confirmed on its review
     (`True`: any warning is accepted, for scripts that confirm in advance)."""
     if confirmed is True:

@@ -4,7 +4,8 @@ hands back domain objects, never rows; repositories never commit, the unit of wo
 Locking is the repositories' job, not a flag on each read: a command that changes an
 occurrence, its bookings or its waitlist takes `occurrences.lock` first, then the
 passes it uses with one `passes.lock` (by id). That one order everywhere is what keeps
-two commands on PostgreSQL from waiting on each other in a circle.
+two commands on PostgreSQL from waiting on each other in a circle. A command that
+withdraws timed notices (`timed.withdraw`) does it last, after all of its locks.
 """
 
 from __future__ import annotations
@@ -163,7 +164,12 @@ class Invites(Protocol):
 
 
 class Outbox(Protocol):
-    async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None: ...
+    async def add(
+        self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime, *, once: bool = False
+    ) -> None:
+        """Queue the drafts; `once`: a draft whose change already has a message to that
+        person (sent, failed or pending) is not queued again."""
+        ...
 
 
 class PersonSettings(Protocol):
@@ -197,6 +203,31 @@ class TimedNotices(Protocol):
     async def record(self, marks: Iterable[Mark], at: datetime) -> set[tuple[str, int, int]]:
         """Record the marks not recorded yet; the keys this call recorded. A mark that
         another transaction records at the same time is that one's (it waits for it)."""
+        ...
+
+    async def withdraw(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        """Take the messages these notices queued (of this slot, or any) out of the outbox
+        while unsent, and forget their marks, so a later scan works them out again from
+        the data as it is then; (subject, slot) of those withdrawn. Called in the
+        transaction of the change that made them stale, after its aggregate's locks.
+        Unsent is pending, also a row a dispatcher holds under its lease: if that one is
+        being sent this very moment it may still arrive (its sender then finds no row
+        to mark sent) — as it would have had the change come a moment later. Waits
+        for a scan in progress (`lock_scan`), so what it queued is withdrawn too."""
+        ...
+
+    async def lock_scan(self) -> None:
+        """Taken first by a scan that may queue what a change withdraws (reminders, the
+        trainer's day): waits for the changes withdrawing notices right now and keeps
+        new ones waiting until this transaction ends, so the scan never queues from
+        data a change made stale meanwhile, and a change sees what the scan queued."""
+        ...
+
+    async def release(self, kind: MarkKind, keys: Iterable[tuple[int, int]]) -> None:
+        """Forget these marks (subject, slot), so a later scan works them out again;
+        a message already sent stays sent."""
         ...
 
     async def scanned_until(self, name: str) -> datetime | None: ...

@@ -354,3 +354,15 @@ class NoticeScanRow(Base):
 
 # The pass warnings' window query (storage/repositories.py TimedNoticesRepository).
 Index("ix_passes_expires_at", PassRow.expires_at)
+
+
+class BotStateRow(Base):
+    """The bot's per-person conversation state (an override draft, a cancel reason, the
+    step a conversation is at), kept so a conversation survives a restart (SPEC §6.3).
+    `data` is JSON the bot versions itself; `updated_at` is when it was last written."""
+
+    __tablename__ = "bot_state"
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)  # "user", "conversation:<name>"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # a user id, a conversation key
+    data: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -8,19 +8,22 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import text as sql_text
+from sqlalchemy import tuple_ as sql_tuple
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.booking import Booking, BookingStatus, CancelledBy, WaitlistEntry
+from domain.delivery import DeliveryStatus
 from domain.errors import BookingNotActive, StaleReview
 from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, LedgerKind, Pass, PassExtension, PassTemplate
 from domain.reminders.preferences import Preferences
-from domain.reminders.rules import Held, Mark, MarkKind, PassState
+from domain.reminders.rules import Held, Mark, MarkKind, Outcome, PassState, notice_change_id
 from domain.roles import Person, Role
 from domain.schedule import Schedule, ScheduleEra, Space
 from storage.models import (
@@ -780,7 +783,9 @@ class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None:
+    async def add(
+        self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime, *, once: bool = False
+    ) -> None:
         rows = [
             {
                 "change_id": change_id,
@@ -796,7 +801,13 @@ class OutboxRepository:
         ]
         if rows:
             # One executemany instead of an ORM object per row: a cancel may queue 1,000.
-            await self.session.execute(insert(cast(Table, NotificationRow.__table__)), rows)
+            table = cast(Table, NotificationRow.__table__)
+            statement = insert(table)
+            if once:
+                statement = _dialect_insert(self.session)(table).on_conflict_do_nothing(
+                    index_elements=["change_id", "member_id"]
+                )
+            await self.session.execute(statement, rows)
             mark_queued(self.session.sync_session)  # wakes this process's dispatcher on commit
 
 
@@ -906,6 +917,72 @@ class TimedNoticesRepository:
         )
         return {(kind, subject, slot) for kind, subject, slot in result}
 
+    async def lock_scan(self) -> None:
+        # PostgreSQL: an advisory lock, the scan's exclusive, a withdrawal's shared. A
+        # scan holds no other lock when it takes it and a withdrawal comes after the
+        # aggregate's locks, so neither waits on the other in a circle. SQLite: every
+        # transaction holds the write lock (BEGIN IMMEDIATE); they run one at a time.
+        await self._fence("pg_advisory_xact_lock")
+
+    async def _fence(self, function: str) -> None:
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(sql_text(f"SELECT {function}(:key)"), {"key": _SCAN_FENCE})
+
+    async def withdraw(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        await self._fence("pg_advisory_xact_lock_shared")  # a scan in progress first
+        # Only a mark recorded as queued has a message; found by its change id (the
+        # notifications' unique key leads with it), deleted only while pending.
+        queued = {
+            notice_change_id(kind, subject, one, due_at): (subject, one)
+            for subject, one, due_at in await self._queued(kind, subject_ids, slot)
+        }
+        withdrawn: set[tuple[int, int]] = set()
+        change_ids = sorted(queued)
+        for chunk in range(0, len(change_ids), 1000):  # bound the IN list
+            result = await self.session.execute(
+                delete(NotificationRow)
+                .where(
+                    NotificationRow.change_id.in_(change_ids[chunk : chunk + 1000]),
+                    NotificationRow.status == DeliveryStatus.PENDING.value,
+                )
+                .returning(NotificationRow.change_id)
+                .execution_options(synchronize_session=False)
+            )
+            withdrawn.update(queued[change_id] for change_id in result.scalars())
+        await self.release(kind, withdrawn)
+        return withdrawn
+
+    async def _queued(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None
+    ) -> list[tuple[int, int, datetime]]:
+        """(subject, slot, due) of the marks of these subjects that queued a message."""
+        ids = sorted(set(subject_ids))
+        found: list[tuple[int, int, datetime]] = []
+        for chunk in range(0, len(ids), 1000):  # bound the IN list
+            query = select(TimedNoticeRow.subject_id, TimedNoticeRow.slot, TimedNoticeRow.due_at).where(
+                TimedNoticeRow.kind == kind.value,
+                TimedNoticeRow.subject_id.in_(ids[chunk : chunk + 1000]),
+                TimedNoticeRow.outcome == Outcome.QUEUED.value,
+            )
+            if slot is not None:
+                query = query.where(TimedNoticeRow.slot == slot)
+            found.extend((subject, one, due_at) for subject, one, due_at in await self.session.execute(query))
+        return found
+
+    async def release(self, kind: MarkKind, keys: Iterable[tuple[int, int]]) -> None:
+        wanted = sorted(set(keys))
+        for chunk in range(0, len(wanted), 1000):
+            await self.session.execute(
+                delete(TimedNoticeRow)
+                .where(
+                    TimedNoticeRow.kind == kind.value,
+                    sql_tuple(TimedNoticeRow.subject_id, TimedNoticeRow.slot).in_(wanted[chunk : chunk + 1000]),
+                )
+                .execution_options(synchronize_session=False)
+            )
+
     async def scanned_until(self, name: str) -> datetime | None:
         row = await self.session.get(NoticeScanRow, name, populate_existing=True)
         return None if row is None else row.scanned_until
@@ -920,6 +997,8 @@ class TimedNoticesRepository:
             )
         )
 
+
+_SCAN_FENCE = 0x7472_6D64  # "trmd": the scan for due notices against their withdrawal
 
 _COURSE_TEMPLATE = (
     exists().where(ScheduleRow.pass_template_id == PassRow.template_id, ScheduleRow.closed.is_(True)).label("course")

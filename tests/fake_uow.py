@@ -47,6 +47,7 @@ from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
 from domain.ports import Bookings, Invites, Occurrences, Outbox, Passes, People, Schedules, Spaces, Waitlist
 from domain.recurrence import to_utc
+from domain.reminders.rules import MarkKind, notice_change_id
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
 from domain.setup.passes import grant_pass
@@ -120,6 +121,7 @@ class Tables:
     ledger: list[LedgerEntry] = field(default_factory=list)
     invites: dict[int, InviteRow] = field(default_factory=dict)
     outbox: list[OutboxRow] = field(default_factory=list)
+    marks: dict[tuple[str, int, int], tuple[str, datetime]] = field(default_factory=dict)  # key -> (outcome, due)
     last_ids: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -591,11 +593,47 @@ class FakeInvites(_Repository):
 
 
 class FakeOutbox(_Repository):
-    async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None:
+    async def add(
+        self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime, *, once: bool = False
+    ) -> None:
         for draft in drafts:
             if any(row.change_id == change_id and row.member_id == draft.member_id for row in self.t.outbox):
+                if once:
+                    continue
                 raise FakeIntegrityError("uq_notifications_change_id_member_id")  # one message per member per change
             self.t.outbox.append(OutboxRow(change_id, draft, _utc(at)))
+
+
+class FakeTimedNotices(_Repository):
+    """What the use cases ask of the timed notices' record (the scan runs on the real
+    database only): the fake outbox sends nothing, so every queued message is unsent."""
+
+    async def recorded(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        ids = set(subject_ids)
+        return {
+            (subject, one)
+            for (k, subject, one) in self.t.marks
+            if k == kind.value and subject in ids and (slot is None or one == slot)
+        }
+
+    async def withdraw(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        queued = {
+            key: self.t.marks[(kind.value, *key)][1]
+            for key in await self.recorded(kind, subject_ids, slot)
+            if self.t.marks[(kind.value, *key)][0] == "queued"
+        }
+        change_ids = {notice_change_id(kind, subject, one, due) for (subject, one), due in queued.items()}
+        self.t.outbox = [row for row in self.t.outbox if row.change_id not in change_ids]
+        await self.release(kind, queued)
+        return set(queued)
+
+    async def release(self, kind: MarkKind, keys: Iterable[tuple[int, int]]) -> None:
+        for subject, one in keys:
+            self.t.marks.pop((kind.value, subject, one), None)
 
 
 # -- the unit of work ------------------------------------------------------------------
@@ -627,6 +665,7 @@ class FakeUnitOfWork:
         self.passes = FakePasses(self)
         self.outbox = FakeOutbox(self)
         self.invites = FakeInvites(self)
+        self.timed = FakeTimedNotices(self)
 
     @property
     def tables(self) -> Tables:

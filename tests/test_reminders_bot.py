@@ -16,7 +16,9 @@ from bot.notify.texts import render
 from domain.bookings.book import book_session
 from domain.clock import FixedClock
 from domain.notifications import NotificationKind
+from domain.override import OverrideRequest
 from domain.reminders.preferences import Preferences
+from domain.sessions.override import save_override
 from domain.setup.passes import add_template, grant_pass
 from storage.models import PersonRow, PersonSettingsRow
 from storage.outbox import OutboxStore, enqueued_on
@@ -178,6 +180,32 @@ async def test_the_pass_warnings_as_the_member_sees_them(
         "Your pass expires soon: Two classes\n"
         "It is valid until Thu 10 Dec 2026, with 1 session left. Book them in /book before then.",
     ]
+
+
+async def test_a_reminder_held_up_while_the_session_moves_arrives_only_for_the_new_time(
+    app: TraineryApplication, fake: FakeBotApi, world: World, member: Phone
+) -> None:
+    """Queued Monday 18:00 while nothing could be sent; the session moved to Wednesday
+    before it went out: the member hears of the move, then the reminder of Wednesday."""
+    await chats(world, fake, **{str(world.members[0]): MEMBER})
+    key = world.yoga_on(TUESDAY)
+    await book_session(world.studio, world.members[0], key, world.members[0])
+    assert isinstance(world.studio.clock, FixedClock)
+    world.studio.clock.set(berlin(2026, 11, 30, 18))
+    await app.bot_data.services.send_due_notices()  # queued; no dispatcher runs (an outage)
+    world.studio.clock.set(berlin(2026, 11, 30, 18, 30))
+    wednesday = berlin(2026, 12, 2, 18)
+    await save_override(world.studio, world.admin, key, OverrideRequest(start=wednesday), confirmed=True)
+    await scan_and_deliver(app, world, 1)
+    [moved] = member.messages()  # the reminder of Tuesday was withdrawn with the move
+    assert moved["text"].splitlines()[:2] == [
+        "Training rescheduled: Yoga",
+        "Time: Tue 1 Dec 2026, 18:00 → Wed 2 Dec 2026, 18:00",
+    ]
+    world.studio.clock.set(berlin(2026, 12, 1, 18))
+    await scan_and_deliver(app, world, 2)
+    texts = [m["text"].splitlines()[:2] for m in member.messages()]
+    assert texts[1:] == [["Reminder: Yoga", "Wed 2 Dec 2026, 18:00 · Studio A · with Tom Trainer"]]
 
 
 def test_a_late_reminder_says_it_can_no_longer_be_cancelled() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from telegram import Update
 from telegram.ext import (
@@ -19,10 +20,12 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.ext._utils.types import ConversationKey
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
-from bot.context import TraineryContext
+from bot.context import TraineryApplication, TraineryContext
+from bot.persistence import AnyApplication, persist, persistence_of
 from bot.ranges import DayError, parse_capacity, parse_day, parse_time
 from bot.render import escape
 from bot.replies import answer, retire, show
@@ -43,6 +46,7 @@ from domain.sessions.override import review_override, save_override
 
 CHOOSE, CAPACITY, SPACE, TRAINER, DAY, TIME, REVIEW, REASON, CONFIRM_CANCEL, OVERRIDE_REASON = range(10)
 END = ConversationHandler.END
+NAME = "session_changes"
 TIMEOUT = timedelta(minutes=10)
 FURTHEST = timedelta(days=2 * 366)  # how far ahead a session may be moved: a typo's year 2207 is refused
 
@@ -373,7 +377,7 @@ async def show_review(
 ) -> int:
     """The review; its warnings are what a Save confirms (the save asks again if others arise)."""
     assert plan.directory is not None
-    draft.confirmed = plan.warnings
+    draft.confirmed = tuple(warning.seen() for warning in plan.warnings)
     text = texts.review(plan, plan.directory, context.settings.zone)
     if note:
         text = f"<i>{escape(note)}</i>\n\n{text}"
@@ -504,9 +508,116 @@ async def stop(update: Update, context: TraineryContext) -> int:
 async def timed_out(update: Update, context: TraineryContext) -> None:
     draft = context.state.override or context.state.cancel
     finish(context)  # first: the state is gone before anyone can see the message change
-    chat = update.effective_chat
+    user, chat = update.effective_user, update.effective_chat
     if draft is not None and chat is not None:
         await retire(context, chat.id, draft.message_id, texts.TIMED_OUT)
+    if user is not None:  # last: no await may come between this and PTB ending the conversation
+        _store_soon(context, user.id)
+
+
+def _store_soon(context: TraineryContext, user_id: int) -> None:
+    """A time-out is a job, not an update, so no update's end stores it: store it in a
+    task of its own, which runs after PTB has ended the conversation."""
+    context.application.mark_data_for_update_persistence(user_ids=user_id)
+    context.application.create_task(persist(context.application), name="store a timed-out conversation")
+
+
+# -- after a restart: the time-out still applies -------------------------------------
+
+
+def resume(application: TraineryApplication) -> None:
+    """Right after start, before any update is handled (this is synchronous): each
+    conversation restored from the database gets the rest of its time-out. One whose
+    time ran out while the bot was down, or whose draft could not be read back, ends
+    here and now — no update can meet it — and the person is told by a job."""
+    persistence, handler = persistence_of(application), conversation_of(application)
+    if persistence is None or handler is None or application.job_queue is None:
+        return
+    now, limit = application.bot_data.studio.now(), handler.conversation_timeout
+    limit = limit if isinstance(limit, timedelta) else timedelta(seconds=limit or 0)
+    ended = False
+    for key in list(restored(handler)):
+        touched = persistence.touched(NAME, key)
+        if touched is None:
+            continue  # begun in this run: PTB's own time-out job covers it
+        chat_id, user_id = key
+        assert isinstance(chat_id, int) and isinstance(user_id, int)
+        left = limit - (now - touched)
+        if _readable(application, handler, key) and left > timedelta(0):
+            application.job_queue.run_once(expire_restored, left, data=key, chat_id=chat_id, user_id=user_id)
+        else:
+            draft = _end(application, handler, key)
+            application.job_queue.run_once(tell_ended, 0, data=draft, chat_id=chat_id, user_id=user_id)
+            ended = True
+    if ended:
+        application.create_task(persist(application), name="store the conversations ended at start")
+
+
+async def expire_restored(context: TraineryContext) -> None:
+    """The time-out of a conversation restored at start, unless the person has taken a
+    step since (then PTB's own time-out job, renewed by that step, counts instead)."""
+    handler = conversation_of(context.application)
+    assert context.job is not None and handler is not None
+    key = cast(tuple[int, int], context.job.data)
+    if key not in restored(handler) or key in handler.timeout_jobs:
+        return
+    draft = _end(context.application, handler, key)
+    await persist(context.application)
+    await tell_ended(context, draft)
+
+
+async def tell_ended(context: TraineryContext, draft: OverrideDraft | CancelDraft | None = None) -> None:
+    """As the in-process time-out does: the draft's message says so. A draft that could
+    not be read back has no message to retire: the person gets a new one."""
+    assert context.job is not None and context.job.chat_id is not None
+    draft = draft or cast(OverrideDraft | CancelDraft | None, context.job.data)
+    if isinstance(draft, OverrideDraft | CancelDraft):
+        await retire(context, context.job.chat_id, draft.message_id, texts.TIMED_OUT)
+    else:  # stored by an older version of the bot, or damaged: dropped at start
+        await context.bot.send_message(context.job.chat_id, texts.LOST_IN_RESTART)
+
+
+def _end(
+    application: AnyApplication,
+    handler: ConversationHandler,  # type: ignore[type-arg]
+    key: ConversationKey,
+) -> OverrideDraft | CancelDraft | None:
+    """End a restored conversation outside an update; returns its draft if it was readable."""
+    readable = _readable(application, handler, key)
+    user_id = key[-1]
+    state = application.user_data.get(user_id) if isinstance(user_id, int) else None
+    draft = (state.override or state.cancel) if state is not None and readable else None
+    del restored(handler)[key]  # the deletion is stored with the state, by the caller's persist
+    if state is not None:
+        state.override = state.cancel = None
+    application.mark_data_for_update_persistence(user_ids=user_id if isinstance(user_id, int) else None)
+    return draft
+
+
+def _readable(application: AnyApplication, handler: ConversationHandler, key: ConversationKey) -> bool:  # type: ignore[type-arg]
+    """Whether a restored conversation can go on: a step this code knows, and its draft
+    (dropped at start if an older version stored it)."""
+    user_id = key[-1]
+    state = application.user_data.get(user_id) if isinstance(user_id, int) else None
+    return (
+        restored(handler).get(key) in handler.states
+        and state is not None
+        and (state.override or state.cancel) is not None
+    )
+
+
+def restored(handler: ConversationHandler) -> dict[ConversationKey, object]:  # type: ignore[type-arg]
+    """The conversations in progress. PTB keeps them privately and offers no public way
+    to end one outside an update; this is the one place that reaches in."""
+    return cast(dict[ConversationKey, object], handler._conversations)  # noqa: SLF001
+
+
+def conversation_of(application: AnyApplication) -> ConversationHandler | None:  # type: ignore[type-arg]
+    for handlers in application.handlers.values():
+        for handler in handlers:
+            if isinstance(handler, ConversationHandler) and handler.name == NAME:
+                return handler
+    return None
 
 
 async def use_buttons(update: Update, context: TraineryContext) -> None:
@@ -602,7 +713,8 @@ def _conversation(
         ],
         allow_reentry=True,
         conversation_timeout=timeout,
-        name="session_changes",
+        name=NAME,
+        persistent=True,  # kept in the database: a change in progress survives a restart
     )
 
 

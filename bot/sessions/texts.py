@@ -30,6 +30,10 @@ NOT_YOURS = "Only an admin or the trainer who leads this session can change it."
 EXPIRED_BUTTON = "This button has expired. Nothing was changed."
 STOPPED = "Stopped. Nothing was changed."
 TIMED_OUT = "This change timed out after 10 minutes without an answer. Nothing was changed."
+LOST_IN_RESTART = (
+    "The bot was restarted by a newer version that could not read your change in progress. "
+    "Nothing was changed; open the session again to start over."
+)
 USE_BUTTONS = "Please use the buttons above, or send /cancel to stop."
 ASK_CAPACITY = "Type the new capacity for this session only, as a whole number (e.g. <code>12</code>)."
 BAD_CAPACITY = "That is not a capacity. Type a whole number above zero, e.g. <code>12</code>, or /cancel."

@@ -5,7 +5,9 @@ recorded in the same transaction, once per key (domain/reminders/rules.py).
 in any other process that sends notifications (`Services.send_due_notices`). Each of
 its three parts is one short transaction; two processes scanning at once queue every
 notice once, because each part records its keys first (INSERT … ON CONFLICT DO
-NOTHING, in key order) and queues only the ones it recorded itself.
+NOTHING, in key order) and queues only the ones it recorded itself. Each part first
+takes its turn against changes that withdraw notices (`TimedNotices.lock_scan`,
+domain/reminders/withdraw.py), so none of what it reads is made stale meanwhile.
 
 Reading is bounded by windows on indexed columns, less what is recorded already (a
 probe of the unique key): reminders read the bookings on sessions whose effective
@@ -81,6 +83,7 @@ async def send_due(studio: Studio, policy: NoticePolicy) -> DueReport:
 
 
 async def _reminders(uow: UnitOfWork, studio: Studio, policy: NoticePolicy) -> DueReport:
+    await uow.timed.lock_scan()  # a change withdrawing reminders waits, or is waited for
     now = studio.now()
     since = await uow.timed.scanned_until(REMINDER_SCAN) or now - FIRST_LOOKBACK
     held = await uow.timed.reminders_due(min(since - SCAN_MARGIN, now), now, policy.leads)
@@ -125,6 +128,7 @@ def reminder_payload(occurrence: Occurrence, directory: Directory, booking_id: i
 
 
 async def _pass_warnings(uow: UnitOfWork, studio: Studio, policy: NoticePolicy) -> DueReport:
+    await uow.timed.lock_scan()
     now = studio.now()
     states = await uow.timed.passes_to_warn(now, now + timedelta(days=policy.pass_warning_days))
     wanted = await _reachable(uow, {s.pass_.member_id for s in states}, lambda _preferences: True)
@@ -169,6 +173,7 @@ async def _trainer_day(uow: UnitOfWork, studio: Studio, at: time) -> DueReport:
     due_at = to_utc(datetime.combine(today, at), studio.zone)
     if now < due_at:
         return DueReport()
+    await uow.timed.lock_scan()
     trainers = await uow.people.holding(Role.TRAINER)
     wanted = await _reachable(uow, {t.id for t in trainers if t.is_trainer}, lambda p: p.trainer_day)
     # The slot is the day: only today's records count.
@@ -255,7 +260,8 @@ async def _record(uow: UnitOfWork, marks: list[Mark], now: datetime) -> _Recorde
 async def _queue(
     uow: UnitOfWork, mark: Mark, person_id: int, kind: NotificationKind, payload: dict[str, Any], now: datetime
 ) -> None:
-    await uow.outbox.add(mark.change_id, [NotificationDraft(person_id, kind, payload)], now)
+    # Once: a session moved back to a time it was reminded of already is not reminded twice.
+    await uow.outbox.add(mark.change_id, [NotificationDraft(person_id, kind, payload)], now, once=True)
 
 
 async def _reachable(uow: UnitOfWork, person_ids: set[int], wants: Callable[[Preferences], bool]) -> set[int]:

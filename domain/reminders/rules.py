@@ -59,8 +59,17 @@ class Mark:
 
     @property
     def change_id(self) -> str:
-        """The outbox's change id: one per notice (at most 36 characters)."""
-        return f"{self.kind.value}:{self.subject_id}:{self.slot}"[:36]
+        return notice_change_id(self.kind, self.subject_id, self.slot, self.due_at)
+
+
+def notice_change_id(kind: MarkKind, subject_id: int, slot: int, due_at: datetime) -> str:
+    """The outbox's change id of the notice a mark queued (at most 36 characters), so
+    its message can be found again to withdraw it. A reminder's names its moment too
+    (minutes since the epoch): a session moved is reminded again at a lead whose
+    message went out for the old time, and that one is a message of its own."""
+    if kind is MarkKind.REMINDER:
+        return f"{kind.value}:{subject_id}:{slot}:{int(due_at.timestamp()) // 60}"[:36]
+    return f"{kind.value}:{subject_id}:{slot}"[:36]
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,14 @@ def reminder_marks(held: Held, leads: Iterable[timedelta], done: set[int], now: 
             outcome = Outcome.QUEUED if lead == shortest else Outcome.SUPERSEDED
         marks.append(Mark(MarkKind.REMINDER, held.booking_id, minutes(lead), outcome, start - lead))
     return marks
+
+
+def released_by_move(recorded: Iterable[tuple[int, int]], start: datetime, now: datetime) -> set[tuple[int, int]]:
+    """Of the reminders recorded (booking, lead in minutes) of a session that now starts
+    at `start`, those whose moment at the new time is still ahead: forgotten, so the
+    scan reminds at the new time. A lead already passed at the new time keeps its mark
+    (sent for the old time, or skipped), unless its message was withdrawn unsent."""
+    return {(booking, lead) for booking, lead in recorded if start - timedelta(minutes=lead) > now}
 
 
 def pass_marks(state: PassState, warning_days: int, now: datetime, wanted: bool) -> list[Mark]:

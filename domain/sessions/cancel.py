@@ -19,6 +19,7 @@ from domain.occurrence import Occurrence, OccurrenceKey
 from domain.passes import Pass, PassExtension, plan_extensions
 from domain.permissions import require_change, require_view_sessions
 from domain.ports import UnitOfWork
+from domain.reminders.withdraw import pass_changed, trainer_days_changed
 from domain.studio import Studio
 
 
@@ -51,8 +52,11 @@ async def carry_out(uow: UnitOfWork, studio: Studio, review: CancelReview) -> Ca
     assert saved.id is not None
     await cancel_and_refund(uow, review.cancelled_bookings, now, CancelledBy.OCCURRENCE_CANCELLED)
     await uow.waitlist.clear(saved.id)
+    await trainer_days_changed(uow, studio.zone, [review.occurrence])
     if review.extensions:
         await uow.passes.extend(review.extensions)
+        for pass_id in sorted({e.pass_id for e in review.extensions}):
+            await pass_changed(uow, pass_id)  # an unsent "expires soon" names the old date
     await uow.outbox.add(str(uuid.uuid4()), review.notifications, now)
     return replace(review, occurrence=Occurrence.of(review.occurrence.schedule, saved, 0))
 

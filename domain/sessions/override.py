@@ -19,12 +19,14 @@ from domain.override import (
     OverrideRequest,
     OverrideReview,
     OverrideWarning,
+    SeenWarning,
     confirmed_all,
     plan_override,
     with_promotions,
 )
 from domain.permissions import require_change, require_view_sessions
 from domain.ports import UnitOfWork
+from domain.reminders.withdraw import session_changed
 from domain.studio import Studio
 from domain.waitlist import plan_promotions
 
@@ -43,7 +45,7 @@ async def save_override(
     request: OverrideRequest,
     *,
     expected_version: int | None = None,
-    confirmed: Iterable[OverrideWarning] | bool = False,
+    confirmed: Iterable[OverrideWarning | SeenWarning] | bool = False,
 ) -> OverrideReview:
     """Save the change; returns what was saved (the review, with `after` as stored).
 
@@ -65,6 +67,8 @@ async def save_override(
         await cancel_and_refund(uow, review.cancelled_bookings, now, CancelledBy.OVERRIDE)
         await promote(uow, saved.id, review.promoted, now)
         await uow.outbox.add(str(uuid.uuid4()), review.notifications, now)
+        after = Occurrence.of(review.after.schedule, saved, review.after.booked)
+        await session_changed(uow, studio.zone, review.before, after, now)  # reminders at the new time
         booked = review.after.booked - len(review.cancelled_bookings) + len(review.promoted)
         return replace(review, after=Occurrence.of(review.after.schedule, saved, booked))
 

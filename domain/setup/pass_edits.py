@@ -18,6 +18,7 @@ from datetime import timedelta
 from domain.passes import Pass, PassTemplate, topup_entry
 from domain.permissions import require_admin
 from domain.ports import UnitOfWork
+from domain.reminders.withdraw import pass_changed
 from domain.roles import Person, Role
 from domain.setup.names import SetupError, clean_name, labelled, match, person_named
 from domain.setup.passes import _open_schedule, _schedule_named
@@ -109,6 +110,7 @@ async def extend_pass(studio: Studio, actor_id: int, member: str, pass_name: str
         if until <= studio.now():
             late = (studio.now() - pass_.expires_at).days + 1
             raise SetupError(f"That pass expired {late} days ago: {days} more days end in the past too.")
+        await pass_changed(uow, pass_.id)  # an unsent "expires soon" names the old date
         return await uow.passes.save(replace(pass_, expires_at=until))
 
     return await studio.change(command)
@@ -124,6 +126,7 @@ async def topup_pass(studio: Studio, actor_id: int, member: str, pass_name: str,
         if pass_.unlimited:
             raise SetupError(f"That pass of {who.name} is unlimited already: no sessions to add.")
         await uow.passes.record([topup_entry(pass_.id, sessions, studio.now())])
+        await pass_changed(uow, pass_.id)  # an unsent warning counts the sessions before
         found = await uow.passes.get(pass_.id)
         assert found is not None
         return found
@@ -136,6 +139,7 @@ async def close_pass(studio: Studio, actor_id: int, member: str, pass_name: str)
 
     async def command(uow: UnitOfWork) -> Pass:
         _, pass_ = await _locked_pass(uow, actor_id, member, pass_name)
+        await pass_changed(uow, pass_.id)  # no warning of a closed pass
         return await uow.passes.save(replace(pass_, active=False))
 
     return await studio.change(command)

@@ -34,6 +34,7 @@ from domain.passes import Pass, plan_extensions
 from domain.permissions import require_admin
 from domain.ports import UnitOfWork
 from domain.recurrence import ended_rule, original_starts, to_utc, to_wall
+from domain.reminders.withdraw import session_changed
 from domain.roles import Person, Role
 from domain.schedule import EDITABLE, Schedule, ScheduleEra
 from domain.schedule_review import ScheduleWarning
@@ -218,6 +219,7 @@ async def _carry_over(
         drafts += [NotificationDraft(b.member_id, kind, payload) for b in session.bookings]
     lifted = plan_promotions(after, len(session.bookings), session.line, members, passes, now)
     await promote(uow, record.id, lifted, now)
+    await session_changed(uow, studio.zone, before, after, now)  # its reminders and trainer's day, anew
     drafts += [promoted_notice(promotion, after) for promotion in lifted]
     if drafts:  # one change a session: a member booked on two of them gets both notices
         await uow.outbox.add(str(uuid.uuid4()), drafts, now)

@@ -2,7 +2,7 @@
 earlier values; a pass's expiry moved on when a session it paid for is cancelled
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0011"  # after main's 0013 (private sessions), 0009 (timed notices) and 0011 (top-ups)
+down_revision = "0007"  # after main's 0013, 0009, 0011 and 0007 (the merger re-chains)
 branch_labels = None
 depends_on = None
 
