@@ -20,6 +20,8 @@ from domain.listing import DateRange
 from domain.notifications import NotificationKind
 from domain.occurrence import OccurrenceKey
 from domain.override import OverrideRequest
+from domain.reminders.due import send_due
+from domain.reminders.policy import NoticePolicy
 from domain.schedule_review import ScheduleWarningKind
 from domain.sessions.cancel import cancel_session
 from domain.sessions.card import find_session
@@ -36,6 +38,7 @@ from domain.setup.schedule_edit import (
 )
 from domain.setup.schedules import ScheduleDraft, add_schedule, list_schedules
 from storage.models import LedgerEntryRow, PassExtensionRow, PassRow
+from tests.delivery_helpers import link_chats
 from tests.world import World, berlin
 
 DECEMBER = DateRange(date(2026, 12, 1), date(2026, 12, 31))
@@ -338,3 +341,25 @@ async def test_a_private_schedule_keeps_its_capacity_of_one(world: World) -> Non
         await edit_schedule(world.studio, world.admin, "Rehab", date(2026, 12, 8), ScheduleEdit(capacity=4))
     done = await edit_schedule(world.studio, world.admin, "Rehab", date(2026, 12, 8), ScheduleEdit(start_time=time(10)))
     assert done.after.private and done.after.default_capacity == 1
+
+
+async def test_a_new_time_from_a_date_on_takes_back_the_unsent_reminder_and_reminds_at_the_new_time(
+    world: World,
+) -> None:
+    clock = world.studio.clock
+    assert isinstance(clock, FixedClock)
+    member = world.members[0]
+    await link_chats(world.sessions, None, [member])
+    await world.book_all(world.yoga_on(date(2026, 12, 10)), [member])
+    policy = NoticePolicy((timedelta(hours=24),), None, 0)
+    for minute in (59, 60):  # a scan just before and at 24 hours before Thursday 18:00
+        clock.set(berlin(2026, 12, 9, 17) + timedelta(minutes=minute))
+        await send_due(world.studio, policy)
+    assert [r.payload["start"] for r in await world.notifications() if r.kind == NotificationKind.REMINDER.value] == [
+        berlin(2026, 12, 10, 18).isoformat()
+    ]
+    await edit_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 10), ScheduleEdit(start_time=time(19)))
+    clock.set(berlin(2026, 12, 9, 19))
+    await send_due(world.studio, policy)
+    reminders = [r.payload["start"] for r in await world.notifications() if r.kind == NotificationKind.REMINDER.value]
+    assert reminders == [berlin(2026, 12, 10, 19).isoformat()]  # the 18:00 one was never sent: taken back
