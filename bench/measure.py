@@ -285,6 +285,8 @@ def memory_figures(url: str, studio: GeneratedStudio, listings: int, batch: int 
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
             TRAINERY_BOT_TOKEN=TOKEN, TRAINERY_BOT_API_URL=fake.base_url, TRAINERY_DATABASE_URL=url,
             TRAINERY_TIMEZONE=ZONE.key,
+            # Only listings are counted here: the morning list and reminders would add replies.
+            TRAINERY_REMINDERS="", TRAINERY_TRAINER_DAY_AT="", TRAINERY_PASS_WARNING_DAYS="0",
         )
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env,

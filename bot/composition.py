@@ -52,7 +52,12 @@ class Services:
 
 def compose(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock | None = None) -> Services:
     return Services(
-        studio=Studio(lambda: SqlUnitOfWork(sessionmaker), clock or SystemClock(), settings.zone),
+        studio=Studio(
+            lambda: SqlUnitOfWork(sessionmaker),
+            clock or SystemClock(),
+            settings.zone,
+            pass_extension_days=settings.pass_extension_days,
+        ),
         queue=lambda owner: OutboxStore(sessionmaker, owner),
         on_enqueued=enqueued_on(sessionmaker),
         ping=partial(ping, sessionmaker),

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.members.book_again import BookAgain
 from bot.notify.timed_texts import TIMED_HEADINGS, Buttons, render_timed
-from bot.render import escape, plural
+from bot.render import calendar_day, escape, plural
 from bot.render import full_moment as moment_of
 from domain.notifications import TRAINER_KINDS, NotificationKind
 from domain.occurrence import OccurrenceKey
@@ -38,8 +38,8 @@ HEADINGS: dict[NotificationKind, str] = {
 }
 BOOK_AGAIN = "Book again"
 # What members are told about; capacity changes do not concern a booked member.
-SHOWN_CHANGES = ("time", "space", "trainer")
-FIELD_NAMES = {"time": "Time", "space": "Space", "trainer": "Trainer"}
+SHOWN_CHANGES = ("time", "duration", "space", "trainer")  # duration: a schedule edited from a date on
+FIELD_NAMES = {"time": "Time", "duration": "Duration", "space": "Space", "trainer": "Trainer"}
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def render(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo, now:
     if reason := payload.get("reason"):
         lines.append(f"Reason: {escape(str(reason))}")
     lines.append("")
-    lines.append(_meaning(kind, payload))
+    lines.append(_meaning(kind, payload, zone))
     rebook = kind is NotificationKind.BOOKING_CANCELLED and bool(payload.get("rebook"))
     until = _instant(payload["rebook_until"]) if rebook and payload.get("rebook_until") else None
     if rebook and until is not None and now is not None and now > until:
@@ -92,7 +92,7 @@ def too_late(until: datetime, zone: ZoneInfo) -> str:
     return f"Booking it again closed at {moment_of(until, zone)} (the booking deadline); ask the staff."
 
 
-def _meaning(kind: NotificationKind, payload: dict[str, Any]) -> str:
+def _meaning(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo) -> str:
     if kind is NotificationKind.UPDATED:
         return "Your booking is kept; your pass is unchanged."
     if kind is NotificationKind.RESCHEDULED:
@@ -104,7 +104,7 @@ def _meaning(kind: NotificationKind, payload: dict[str, Any]) -> str:
         return f"{by} booked you onto this session. " + used_line(payload.get("pass") or {})
     if payload.get("waitlisted"):  # a cancelled session's waitlist (domain/waitlist.py)
         return "You were on its waitlist; you are off it now. Nothing was deducted from your pass."
-    return "Your booking is cancelled. " + refund_line(payload.get("refund") or {})
+    return "Your booking is cancelled. " + refund_line(payload.get("refund") or {}, zone)
 
 
 def used_line(pass_: dict[str, Any]) -> str:
@@ -114,11 +114,17 @@ def used_line(pass_: dict[str, Any]) -> str:
     return f"One session was used from your pass: {plural(int(left), 'session')} left. See /my to cancel before the booking deadline."
 
 
-def refund_line(refund: dict[str, Any]) -> str:
+def refund_line(refund: dict[str, Any], zone: ZoneInfo) -> str:
     left = refund.get("sessions_left")
     if left is None:
-        return "Your pass is unlimited, so it is unchanged."
-    return f"The session went back to your pass: {plural(int(left), 'session')} left."
+        line = "Your pass is unlimited, so no session was used."
+    else:
+        line = f"The session went back to your pass: {plural(int(left), 'session')} left."
+    if until := refund.get("extended_until"):  # the studio's pass extension (TRAINERY_PASS_EXTENSION_DAYS)
+        line += f" Your pass now runs until {calendar_day(_instant(until), zone)}."
+    elif left is None:
+        line = "Your pass is unlimited, so it is unchanged."
+    return line
 
 
 def _change_line(change: dict[str, Any], zone: ZoneInfo) -> str:
@@ -126,6 +132,8 @@ def _change_line(change: dict[str, Any], zone: ZoneInfo) -> str:
     if change["field"] == "time":
         before, after = _instant(change["before"]), _instant(change["after"])
         return f"{name}: {moment_of(before, zone)} → {moment_of(after, zone, same_day_as=before)}"
+    if change["field"] == "duration":
+        return f"{name}: {int(change['before'])} min → {int(change['after'])} min"
     return f"{name}: {escape(str(change['before']))} → {escape(str(change['after']))}"
 
 
