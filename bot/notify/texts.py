@@ -189,6 +189,6 @@ def trainer_text(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo
         lines += ["", f"Cancelled by {by}. Its booked members are told and their passes refunded."]
     if as_member := payload.get("as_member"):
         lines.append(
-            "You are also booked on it as a member. " + _meaning(NotificationKind(as_member["kind"]), as_member)
+            "You are also booked on it as a member. " + _meaning(NotificationKind(as_member["kind"]), as_member, zone)
         )
     return "\n".join(lines)
