@@ -61,23 +61,25 @@ def plan_cancel(
     line: tuple[WaitlistEntry, ...],
     reason: str | None,
     now: datetime,
-    *,
-    actor: Person | None = None,
-    names: Directory | None = None,
 ) -> CancelReview:
-    """Every booking cancelled and refunded, the line cleared; everyone told — the
-    session's trainer too when `actor` is someone else (`names` for the trainer's notice)."""
+    """Every booking cancelled and refunded, the line cleared; everyone told."""
     review = _plan_bookings(occurrence, bookings, reason, now)
+    if review.already_cancelled or not line:
+        return review
+    payload = {**occurrence_payload(occurrence), "reason": review.reason}
+    notices = tuple(waitlist_cancelled_notice(entry, payload) for entry in line)
+    return replace(review, waitlisted=line, notifications=review.notifications + notices)
+
+
+def with_trainer_told(review: CancelReview, actor: Person, names: Directory, now: datetime) -> CancelReview:
+    """The session's trainer told too (SPEC §3.1), unless they cancelled it themselves;
+    the actor told nothing. Last, once the members' notices are complete (their pass
+    extensions too), since a trainer booked on the session hears of it in one message."""
     if review.already_cancelled:
         return review
-    if line:
-        payload = {**occurrence_payload(occurrence), "reason": review.reason}
-        notices = tuple(waitlist_cancelled_notice(entry, payload) for entry in line)
-        review = replace(review, waitlisted=line, notifications=review.notifications + notices)
-    if actor is None or names is None:
-        return review
-    after = replace(occurrence, record=replace(occurrence.record, cancelled_at=now, cancel_reason=review.reason))
-    trainers = plan_trainer_notices(occurrence, after, actor, names)
+    before = review.occurrence
+    after = replace(before, record=replace(before.record, cancelled_at=now, cancel_reason=review.reason))
+    trainers = plan_trainer_notices(before, after, actor, names)
     return replace(review, notifications=one_per_person(review.notifications, trainers, actor.id))
 
 

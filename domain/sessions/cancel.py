@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from domain.aggregate import LOCK, READ, Access, SessionAggregate, cancel_and_refund
 from domain.booking import CancelledBy
-from domain.cancellation import CancelReview, plan_cancel, with_extensions
+from domain.cancellation import CancelReview, plan_cancel, with_extensions, with_trainer_told
 from domain.directory import Directory, load_directory
 from domain.errors import StaleReview
 from domain.occurrence import Occurrence, OccurrenceKey
@@ -80,12 +80,11 @@ def plan_on(
     the session's trainer is told too, unless the actor is that trainer."""
     held = list(passes)
     session = session.with_balances(held)
-    review = plan_cancel(
-        session.occurrence, session.bookings, session.line, reason, studio.now(), actor=actor, names=names
-    )
+    review = plan_cancel(session.occurrence, session.bookings, session.line, reason, studio.now())
     if extensions is None:
         extensions = plan_extensions(review.cancelled_bookings, held, studio.pass_extension_days, studio.now())
-    return with_extensions(review, extensions)
+    review = with_extensions(review, extensions)
+    return review if actor is None or names is None else with_trainer_told(review, actor, names, studio.now())
 
 
 async def _plan(
