@@ -159,7 +159,9 @@ class Report:
 
 async def seed(sessions: async_sessionmaker[AsyncSession], fake: FakeBotApi, members: int) -> tuple[int, OccurrenceKey]:
     """An admin, a session tomorrow at 18:00 with `members` booked members, each with a
-    10-session pass and a chat the fake knows. Returns the admin and the session."""
+    10-session pass and a chat the fake knows. Returns who cancels it — its trainer, so
+    that nobody but the members is told (a trainer is not told of their own change) —
+    and the session."""
     now = SystemClock().now()
     tomorrow = (now + timedelta(days=1)).date()
     async with SqlUnitOfWork(sessions) as uow:
@@ -193,7 +195,7 @@ async def seed(sessions: async_sessionmaker[AsyncSession], fake: FakeBotApi, mem
         await uow.commit()
     for chat in chats:
         fake.add_chat(chat)
-    return admin.id, key
+    return trainer.id, key
 
 
 async def run(
@@ -206,7 +208,7 @@ async def run(
     trainer lists sessions `idle_listings` times before it (then waits `quiet` seconds
     for the replies' headroom to pass) and all through it."""
     with FakeBotApi(TOKEN, rate_limit=rate_limit, latency=latency) as fake:
-        admin, key = await seed(sessions, fake, members)
+        trainer, key = await seed(sessions, fake, members)
         settings = Settings(bot_token=TOKEN, bot_api_url=fake.base_url, timezone=ZONE.key)
         application = build_application(settings, sessions)
         studio = Studio(lambda: SqlUnitOfWork(sessions), SystemClock(), ZONE)
@@ -216,7 +218,7 @@ async def run(
                 idle = [await _listing(application, fake) for _ in range(idle_listings)] if interactive else []
                 await asyncio.sleep(quiet if interactive else 0)  # the replies' headroom (5 s) is over
                 started = time.time()
-                await cancel_session(studio, admin, key, "Benchmark")
+                await cancel_session(studio, trainer, key, "Benchmark")
                 committed = time.time()
                 settled = asyncio.create_task(_settle(sessions, members, timeout or 60 + members / 10))
                 busy = await _listings_until(settled, application, fake) if interactive else []

@@ -17,7 +17,7 @@ from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
 from bot.notify import timed
 from bot.notify.limiter import RepliesFirst
 from bot.persistence import DatabasePersistence
-from bot.sessions import change
+from bot.sessions import change, receipts
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,7 @@ async def post_init(application: TraineryApplication) -> None:
     # Per-role menus (BotCommandScopeChat) come with invites; everyone gets these.
     await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.MENU])
     await notify.start(application)
+    await receipts.start(application)
     timed.start(application)  # reminders, trainer's days, pass warnings: a scan every 30 s
     await health.start(application)
 
@@ -96,6 +97,7 @@ async def post_init(application: TraineryApplication) -> None:
 async def post_stop(application: TraineryApplication) -> None:
     """After the last update: finish the notification in hand, keep the rest queued."""
     await health.stop(application)
+    await receipts.stop(application)
     await notify.stop(application)
 
 

@@ -426,6 +426,23 @@ class PassesPage(CallbackData, prefix="P"):
     page: Annotated[int, Below(10_000)]
 
 
+class ScheduleCard(CallbackData, prefix="Sc"):
+    """A schedule's card, opened from `/schedules`: what it is, with Edit / End / Skip a date."""
+
+    schedule_id: int
+
+
+SCHEDULE_ACTIONS = frozenset({"edit", "end", "skip"})
+
+
+class ScheduleAction(CallbackData, prefix="Sa"):
+    """Edit, End or Skip a date on a schedule's card: the command to send, filled in
+    (the command does the change, checked by the domain)."""
+
+    schedule_id: int
+    action: Annotated[str, OneOf(SCHEDULE_ACTIONS)]
+
+
 class ConfirmInvites(CallbackData, prefix="IR"):
     """Confirm of a `/invite_member` review: the review by its number in the chat's data
     (the names do not fit in a button); a stale or second tap finds none, creating nothing."""
@@ -448,6 +465,7 @@ class SwitchSetting(CallbackData, prefix="Pf"):
 MemberCallback = MemberView | BookSession | JoinWaitlist | CancelBooking | LeaveWaitlist
 StaffCallback = ShowBookings | StaffCancelBooking | BookingsPage | StaffBookPick | StaffBookMember
 AdminCallback = AdminListPage | PassesPage | ConfirmInvites
+ScheduleCallback = ScheduleCard | ScheduleAction
 Callback = (
     ListPage
     | QuickPick
@@ -459,6 +477,7 @@ Callback = (
     | MemberCallback
     | StaffCallback
     | AdminCallback
+    | ScheduleCallback
     | OpenBooking
     | SwitchSetting
 )

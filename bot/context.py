@@ -6,7 +6,7 @@ Handlers take `context: TraineryContext` and read `context.settings` and
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
@@ -15,6 +15,9 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.user_state import UserState
 from domain.studio import Studio
+
+if TYPE_CHECKING:
+    from bot.sessions.receipts import Receipts
 
 
 class Background(Protocol):
@@ -48,6 +51,8 @@ class BotData:
         self.dispatcher: Dispatching | None = None
         # /healthz and /metrics (bot.health), when TRAINERY_HEALTH_PORT is set.
         self.health: Background | None = None
+        # Outcome screens filling in as their notifications go out (bot.sessions.receipts).
+        self.receipts: Receipts | None = None
         self.metrics = Metrics()
 
     def attach(self, settings: Settings, services: Services) -> None:

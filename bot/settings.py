@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # /healthz and /metrics on their own small server; off when the port is unset.
     health_port: int | None = Field(default=None, ge=1, le=65535)
     health_listen: str = "127.0.0.1"
+    # Days a pass's expiry moves on for each of its sessions cancelled by the studio; 0: off.
+    pass_extension_days: int = Field(default=0, ge=0, le=366)
     # Timed notices (README "What people are told, and when"): lead times of members'
     # reminders (empty: none), the hour of the trainer's day (empty: none), and how
     # many days before its expiry a pass with sessions left is announced (0: never).
@@ -102,7 +104,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a time of day; write HH:MM like 07:00, or leave it empty for none")
         return value
 
-    @field_validator("pass_warning_days", mode="before")
+    @field_validator("pass_warning_days", "pass_extension_days", mode="before")
     @classmethod
     def _zero_when_empty(cls, value: object) -> object:
         return 0 if isinstance(value, str) and not value.strip() else value

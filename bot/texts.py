@@ -214,6 +214,24 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
         ),
         CommandHelp("/schedules", "list the schedules", ("/schedules",), ADMINS),
         CommandHelp(
+            "/schedule_edit <title>; from <date>; <field> <value>[; …][; confirm]",
+            "change a schedule from a date on: title, time, duration, capacity, space or trainer",
+            ("/schedule_edit Yoga; from 2026-12-08; time 19:00; trainer Sue",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/schedule_end <title>; <last date>[; confirm]",
+            "end a schedule; later sessions are cancelled and refunded",
+            ("/schedule_end Yoga; 2027-03-31",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/schedule_skip <title>; <date>[; <reason>][; confirm]",
+            "skip a date; that session is cancelled and refunded",
+            ("/schedule_skip Yoga; 2026-12-24; Christmas Eve",),
+            ADMINS,
+        ),
+        CommandHelp(
             "/undelivered [page]",
             "notifications members could not get, and why, newest first",
             ("/undelivered", "/undelivered 2"),

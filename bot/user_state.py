@@ -71,6 +71,9 @@ class Outcome:
     message_id: int
     text: str
     shown: bool = False
+    change_id: str | None = None  # its notifications in the outbox, for the receipt
+    told: int = 0  # how many notifications it queued
+    plain: str = ""  # the text without its receipt line
 
 
 @dataclass
@@ -209,6 +212,9 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
         "message_id": outcome.message_id,
         "text": outcome.text,
         "shown": outcome.shown,
+        "change_id": outcome.change_id,
+        "told": outcome.told,
+        "plain": outcome.plain,
     }
 
 
@@ -216,4 +222,10 @@ def _outcome_of(data: dict[str, Any]) -> Outcome:
     text, action = data["text"], data["action"]
     if not isinstance(text, str) or action not in ("sv", "cx"):
         raise ValueError("an outcome without its text or action")
-    return Outcome(_key_of(data["key"]), action, _int(data["message_id"]), text, bool(data["shown"]))
+    outcome = Outcome(_key_of(data["key"]), action, _int(data["message_id"]), text, bool(data["shown"]))
+    # The receipt's fields came later: a state stored before them reads as an outcome without a receipt.
+    outcome.change_id = _maybe_str(data.get("change_id"))
+    outcome.told = _int(data.get("told", 0))
+    plain = data.get("plain", "")
+    outcome.plain = plain if isinstance(plain, str) else ""
+    return outcome

@@ -65,6 +65,24 @@ class Undelivered:
         return self.status is DeliveryStatus.PENDING
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """How far the notifications of one change got (the outcome screen's receipt)."""
+
+    total: int
+    delivered: int
+    pending: int  # not sent yet, or being retried
+    failed: tuple[tuple[str, str], ...] = ()  # (reason, the person's name as shown), in the order queued
+
+    @classmethod
+    def queued(cls, total: int) -> Receipt:
+        return cls(total, 0, total)
+
+    @property
+    def settled(self) -> bool:
+        return self.pending == 0
+
+
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed attempt (1, 2, ...): doubling from two
     seconds up to five minutes, so a long outage costs few requests and a short one

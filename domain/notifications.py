@@ -23,6 +23,21 @@ class NotificationKind(StrEnum):
     TRAINER_DAY = "trainer_day"
     PASS_LAST_SESSION = "pass_last_session"
     PASS_EXPIRING = "pass_expiring"
+    # Trainers' notices (domain/trainer_notices.py): the person told leads, led or leads still.
+    TRAINER_SUBSTITUTE = "trainer_substitute"  # you lead it now
+    TRAINER_REPLACED = "trainer_replaced"  # someone else leads your session
+    TRAINER_CHANGED = "trainer_session_changed"  # your session was moved or re-roomed
+    TRAINER_CANCELLED = "trainer_session_cancelled"  # your session was cancelled
+
+
+TRAINER_KINDS = frozenset(
+    {
+        NotificationKind.TRAINER_SUBSTITUTE,
+        NotificationKind.TRAINER_REPLACED,
+        NotificationKind.TRAINER_CHANGED,
+        NotificationKind.TRAINER_CANCELLED,
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from domain.booking import Booking, CancelledBy, WaitlistEntry
 from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
-from domain.passes import LedgerEntry, Pass, PassTemplate
+from domain.passes import LedgerEntry, Pass, PassExtension, PassTemplate
 from domain.reminders.preferences import Preferences
 from domain.reminders.rules import Held, Mark, MarkKind, PassState
 from domain.roles import Person, Role
@@ -56,6 +56,18 @@ class Schedules(Protocol):
     async def get(self, schedule_id: int) -> Schedule | None: ...
     async def all(self) -> list[Schedule]: ...
     async def add(self, schedule: Schedule) -> Schedule: ...
+    async def lock(self, schedule_id: int) -> Schedule | None:
+        """The schedule, locked for an edit until the transaction ends."""
+        ...
+
+    async def share(self, schedule_ids: Iterable[int]) -> dict[int, Schedule]:
+        """The schedules as a command that locks their occurrences must see them: read
+        after any edit of them in progress has ended; an edit waits for the command."""
+        ...
+
+    async def update(self, schedule: Schedule) -> Schedule:
+        """Its values, rule and eras as given (the eras replace the stored ones)."""
+        ...
 
 
 class Occurrences(Protocol):
@@ -68,6 +80,10 @@ class Occurrences(Protocol):
 
     async def touching(self, start: datetime, end: datetime) -> list[OccurrenceRecord]:
         """Records whose original or effective start lies in [start, end)."""
+        ...
+
+    async def of_schedule(self, schedule_id: int, since: datetime) -> list[OccurrenceRecord]:
+        """A schedule's stored records whose original start is `since` or later."""
         ...
 
     async def booked_counts(self, record_ids: Iterable[int]) -> dict[int, int]: ...
@@ -130,6 +146,9 @@ class Passes(Protocol):
         ...
 
     async def ledger(self, pass_id: int) -> list[LedgerEntry]: ...
+    async def extend(self, extensions: Iterable[PassExtension]) -> None:
+        """Record the extensions (once per booking) and move the passes' expiry."""
+        ...
 
 
 class Invites(Protocol):

@@ -129,6 +129,10 @@ class ScheduleRow(Base):
     pass_template_id: Mapped[int | None] = mapped_column(ForeignKey("pass_templates.id"))
     booking_deadline_minutes: Mapped[int | None]  # None: the studio's default
     active: Mapped[bool] = mapped_column(default=True)
+    # Its values before edits from a date on (domain.schedule.ScheduleEra), oldest first,
+    # each with the instant it stopped holding; NULL: never edited so. Kept in the row,
+    # so every read of a schedule stays one row (a booking locks and reads it).
+    eras: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     # 1:1, booked by staff only; one member at a time.
     private: Mapped[bool] = mapped_column(default=False, server_default=false())
 
@@ -226,6 +230,20 @@ class LedgerEntryRow(Base):
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
     kind: Mapped[str] = mapped_column(String(16))
     delta: Mapped[int]
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PassExtensionRow(Base):
+    """A pass's expiry moved on because a session it paid for was cancelled (the
+    studio's TRAINERY_PASS_EXTENSION_DAYS). One per refunded booking: the unique
+    booking makes the database refuse a second extension for the same refund."""
+
+    __tablename__ = "pass_extensions"
+    __table_args__ = (CheckConstraint("days > 0", name="days_positive"), Index("ix_pass_extensions_pass", "pass_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pass_id: Mapped[int] = mapped_column(ForeignKey("passes.id"))
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    days: Mapped[int]
     at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

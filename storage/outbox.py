@@ -20,6 +20,7 @@ import socket
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,8 +28,9 @@ from sqlalchemy import ColumnElement, Engine, and_, event, exists, func, or_, se
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, aliased
 
-from domain.delivery import Delivery, DeliveryStatus, Undelivered
+from domain.delivery import Delivery, DeliveryStatus, Receipt, Undelivered
 from domain.notifications import NotificationKind
+from domain.setup.names import labelled
 from storage.models import NotificationRow, PersonRow
 
 PENDING, SENT, FAILED = DeliveryStatus.PENDING.value, DeliveryStatus.SENT.value, DeliveryStatus.FAILED.value
@@ -272,6 +274,46 @@ def _announce_queued(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_queued(session: Session) -> None:
     session.info.pop(_QUEUED, None)
+
+
+# -- receipts: how far one change's notifications got -----------------------------------
+
+
+async def change_receipt(sessions: async_sessionmaker[AsyncSession], change_id: str) -> Receipt:
+    """The notifications queued by one change (`change_id`), counted by outcome; those
+    that failed with the reason and the person's name, `#id` added where someone else
+    of the studio has the same name (as the directory shows names)."""
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                select(NotificationRow.status, NotificationRow.failure_reason, PersonRow.id, PersonRow.name)
+                .join(PersonRow, PersonRow.id == NotificationRow.member_id)
+                .where(NotificationRow.change_id == change_id)
+                .order_by(NotificationRow.id)
+            )
+        ).all()
+        failed = [(reason or "", person_id, name) for status, reason, person_id, name in rows if status == FAILED]
+        labels = await _labels(session, {name for _, _, name in failed})
+    return Receipt(
+        total=len(rows),
+        delivered=sum(1 for row in rows if row[0] == SENT),
+        pending=sum(1 for row in rows if row[0] == PENDING),
+        failed=tuple((reason, labels.get(person_id, name)) for reason, person_id, name in failed),
+    )
+
+
+@dataclass(frozen=True)
+class _Named:
+    id: int
+
+
+async def _labels(session: AsyncSession, names: set[str]) -> dict[int, str]:
+    if not names:
+        return {}
+    wanted = {name.casefold() for name in names}
+    everyone = await session.execute(select(PersonRow.id, PersonRow.name))  # namesakes: few people, one query
+    pool = [(name, _Named(person_id)) for person_id, name in everyone if name.casefold() in wanted]
+    return {item.id: label for label, item in labelled(pool)}
 
 
 # -- figures for /metrics ------------------------------------------------------------

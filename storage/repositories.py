@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, exists, func, insert, or_, select, update
@@ -21,11 +21,11 @@ from domain.errors import BookingNotActive, StaleReview
 from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
-from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
+from domain.passes import LedgerEntry, LedgerKind, Pass, PassExtension, PassTemplate
 from domain.reminders.preferences import Preferences
 from domain.reminders.rules import Held, Mark, MarkKind, Outcome, PassState, notice_change_id
 from domain.roles import Person, Role
-from domain.schedule import Schedule, Space
+from domain.schedule import Schedule, ScheduleEra, Space
 from storage.models import (
     BookingRow,
     InviteRow,
@@ -33,6 +33,7 @@ from storage.models import (
     NoticeScanRow,
     NotificationRow,
     OccurrenceRow,
+    PassExtensionRow,
     PassRow,
     PassTemplateRow,
     PassTemplateScheduleRow,
@@ -179,6 +180,45 @@ class SchedulesRepository:
     async def all(self) -> list[Schedule]:
         return [_schedule(row) for row in await self.session.scalars(select(ScheduleRow))]
 
+    async def lock(self, schedule_id: int) -> Schedule | None:
+        """The schedule, locked FOR UPDATE until the transaction ends: an edit waits for
+        the commands that `share` it, and they wait for the edit (PostgreSQL)."""
+        row = await self.session.scalar(
+            select(ScheduleRow)
+            .where(ScheduleRow.id == schedule_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return None if row is None else _schedule(row)
+
+    async def share(self, schedule_ids: Iterable[int]) -> dict[int, Schedule]:
+        """The schedules, read under FOR KEY SHARE: many commands share it, while an
+        edit (FOR UPDATE) waits for them or they for it — so no command expands an
+        occurrence from values an edit is replacing."""
+        ids = sorted(set(schedule_ids))
+        if not ids:
+            return {}
+        rows = await self.session.scalars(
+            select(ScheduleRow)
+            .where(ScheduleRow.id.in_(ids))
+            .order_by(ScheduleRow.id)
+            .with_for_update(key_share=True, read=True)
+            .execution_options(populate_existing=True)
+        )
+        return {row.id: _schedule(row) for row in rows}
+
+    async def update(self, schedule: Schedule) -> Schedule:
+        """Store the schedule's values, rule and eras as given."""
+        row = await self.session.get(ScheduleRow, schedule.id)
+        assert row is not None
+        row.title, row.rrule, row.start_time = schedule.title, schedule.rrule, schedule.start_time
+        row.duration_minutes = int(schedule.duration.total_seconds() // 60)
+        row.default_capacity = schedule.default_capacity
+        row.default_space_id, row.default_trainer_id = schedule.default_space_id, schedule.default_trainer_id
+        row.eras = [_era_json(era) for era in schedule.eras] or None
+        await self.session.flush()
+        return _schedule(row)
+
     async def add(self, schedule: Schedule) -> Schedule:
         deadline = schedule.booking_deadline
         row = ScheduleRow(
@@ -194,11 +234,36 @@ class SchedulesRepository:
             pass_template_id=schedule.pass_template_id,
             booking_deadline_minutes=None if deadline is None else int(deadline.total_seconds() // 60),
             active=schedule.active,
+            eras=[_era_json(era) for era in schedule.eras] or None,
             private=schedule.private,
         )
         self.session.add(row)
         await self.session.flush()
         return _schedule(row)
+
+
+def _era_json(era: ScheduleEra) -> dict[str, Any]:
+    return {
+        "until": era.until.astimezone(UTC).isoformat(),
+        "title": era.title,
+        "start_time": era.start_time.isoformat(),
+        "duration_minutes": int(era.duration.total_seconds() // 60),
+        "default_capacity": era.default_capacity,
+        "default_space_id": era.default_space_id,
+        "default_trainer_id": era.default_trainer_id,
+    }
+
+
+def _era(stored: dict[str, Any]) -> ScheduleEra:
+    return ScheduleEra(
+        until=datetime.fromisoformat(stored["until"]),
+        title=str(stored["title"]),
+        start_time=time.fromisoformat(stored["start_time"]),
+        duration=timedelta(minutes=int(stored["duration_minutes"])),
+        default_capacity=int(stored["default_capacity"]),
+        default_space_id=int(stored["default_space_id"]),
+        default_trainer_id=int(stored["default_trainer_id"]),
+    )
 
 
 def _schedule(row: ScheduleRow) -> Schedule:
@@ -217,6 +282,7 @@ def _schedule(row: ScheduleRow) -> Schedule:
         pass_template_id=row.pass_template_id,
         booking_deadline=None if deadline is None else timedelta(minutes=deadline),
         active=row.active,
+        eras=tuple(_era(stored) for stored in row.eras or ()),
         private=row.private,
     )
 
@@ -287,6 +353,16 @@ class OccurrencesRepository:
         )
         return [_record(row) for row in rows]
 
+    async def of_schedule(self, schedule_id: int, since: datetime) -> list[OccurrenceRecord]:
+        """The stored records of a schedule whose original start is `since` or later."""
+        rows = await self.session.scalars(
+            select(OccurrenceRow)
+            .where(OccurrenceRow.schedule_id == schedule_id, OccurrenceRow.original_start >= since)
+            .order_by(OccurrenceRow.original_start)
+            .execution_options(populate_existing=True)
+        )
+        return [_record(row) for row in rows]
+
     async def booked_counts(self, record_ids: Iterable[int]) -> dict[int, int]:
         ids = list(record_ids)
         if not ids:
@@ -308,6 +384,7 @@ class OccurrencesRepository:
             .where(OccurrenceRow.id == record.id, OccurrenceRow.version == record.version)
             .values(
                 version=OccurrenceRow.version + 1,
+                original_start=record.original_start,  # moved on by a schedule's time edit
                 start=record.start,
                 capacity=record.capacity,
                 space_id=record.space_id,
@@ -599,6 +676,27 @@ class PassesRepository:
                 .where(passes.c.id == bindparam("pass_id"), passes.c.sessions_left.is_not(None))
                 .values(sessions_left=passes.c.sessions_left + bindparam("delta")),
                 changed,
+            )
+
+    async def extend(self, extensions: Iterable[PassExtension]) -> None:
+        """Record each extension (the unique booking refuses a second one for the same
+        refund) and set each pass's expiry to the latest of its extensions."""
+        extensions = list(extensions)
+        if not extensions:
+            return
+        await self.session.execute(
+            insert(PassExtensionRow),
+            [{"pass_id": e.pass_id, "booking_id": e.booking_id, "days": e.days, "at": e.at} for e in extensions],
+        )
+        until: dict[int, datetime] = {}
+        for extension in extensions:
+            until[extension.pass_id] = max(extension.expires_at, until.get(extension.pass_id, extension.expires_at))
+        for pass_id, expires_at in sorted(until.items()):
+            await self.session.execute(
+                update(PassRow)
+                .where(PassRow.id == pass_id)
+                .values(expires_at=expires_at)
+                .execution_options(synchronize_session=False)
             )
 
     async def ledger(self, pass_id: int) -> list[LedgerEntry]:

@@ -295,6 +295,9 @@ class FakeSchedules(_Repository):
     async def get(self, schedule_id: int) -> Schedule | None:
         return self.t.schedules.get(schedule_id)
 
+    async def share(self, schedule_ids: Iterable[int]) -> dict[int, Schedule]:
+        return {i: self.t.schedules[i] for i in sorted(set(schedule_ids)) if i in self.t.schedules}
+
     async def all(self) -> list[Schedule]:
         return [s for _, s in sorted(self.t.schedules.items())]
 

@@ -28,6 +28,8 @@ from bot.callbacks import (
     OpenCard,
     PassesPage,
     QuickPick,
+    ScheduleAction,
+    ScheduleCard,
     ShowBookings,
     StaffBookMember,
     StaffBookPick,
@@ -124,6 +126,12 @@ WIRE: list[tuple[callbacks.Callback, str]] = [
     (PassesPage(42, 1), "P1:42:1"),
     (ConfirmInvites(7), "IR1:7"),
     (PassesPage(10**18 - 1, 9999), "P1:999999999999999999:9999"),
+    # A schedule's card and its actions (issue 14).
+    (ScheduleCard(42), "Sc1:42"),
+    (ScheduleCard(10**18 - 1), "Sc1:999999999999999999"),
+    (ScheduleAction(42, "edit"), "Sa1:42:edit"),
+    (ScheduleAction(42, "end"), "Sa1:42:end"),
+    (ScheduleAction(10**18 - 1, "skip"), "Sa1:999999999999999999:skip"),
     # Staff booking a member from the card (issue 14): new kinds, pinned from their first day.
     (StaffBookPick(KEY), "SB1:987654:1924991940:0"),
     (StaffBookPick(LONGEST, 9999), "SB1:999999999999999999:253402300799:9999"),

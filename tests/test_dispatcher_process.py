@@ -80,7 +80,7 @@ async def test_a_killed_process_loses_no_notification_and_repeats_at_most_those_
         process = await asyncio.to_thread(start_bot, tmp_path, fake, database_url, stderr)
         try:
             # Committed by another process: the bot finds it by polling the outbox.
-            await cancel_session(studio, world.admin, key, "The hall is flooded")
+            await cancel_session(studio, world.trainer, key, "The hall is flooded")  # Tom's own: the members are the fan-out
             await asyncio.to_thread(
                 fake.wait_until, lambda: sum(delivered().values()) >= KILL_AFTER, 20, "the fan-out under way"
             )
@@ -150,7 +150,7 @@ async def test_two_dispatch_processes_and_the_bot_send_each_notification_once_wi
     tmp_path: Path, postgres_migrated: str, postgres: async_sessionmaker[AsyncSession]
 ) -> None:
     with FakeBotApi(TOKEN, rate_limit=30, latency=0.05) as fake:
-        admin, key = await seed(postgres, fake, FAN_OUT)
+        trainer, key = await seed(postgres, fake, FAN_OUT)  # who cancels: nobody but the members is told
         logs = [tmp_path / f"dispatch-{n}.log" for n in range(2)]
         processes = [start_dispatcher(tmp_path, fake, postgres_migrated, log) for log in logs]
         bot_log = tmp_path / "bot.log"
@@ -162,7 +162,7 @@ async def test_two_dispatch_processes_and_the_bot_send_each_notification_once_wi
                 timeout=30, what="both dispatch processes started",
             )
             studio = Studio(lambda: SqlUnitOfWork(postgres), SystemClock(), ZoneInfo("UTC"))
-            await cancel_session(studio, admin, key, "The hall is flooded")
+            await cancel_session(studio, trainer, key, "The hall is flooded")
             counts = await wait_for(_all_sent(postgres, FAN_OUT), timeout=FAN_OUT / 10 + 30, what="every one sent")
             for process in processes:
                 process.send_signal(signal.SIGTERM)

@@ -46,7 +46,7 @@ def full_state() -> UserState:
         ),
         cancel=CancelDraft(OTHER, message_id=42, reason="Ill"),
         last_list=ListView(date(2026, 11, 30), date(2026, 12, 6), mine=True, page=2),
-        outcome=Outcome(KEY, "sv", 40, "✅ Saved", shown=True),
+        outcome=Outcome(KEY, "sv", 40, "✅ Saved\n\n📬 0 of 3 delivered", shown=True, change_id="c-1", told=3, plain="✅ Saved"),
     )
 
 
@@ -202,3 +202,12 @@ def test_the_codec_knows_every_field_of_the_state() -> None:
         ("outcome", Outcome),
     ]:
         assert set(stored[name]) == {f.name for f in fields(kind)}, name
+
+
+def test_an_outcome_stored_before_receipts_reads_without_one() -> None:
+    stored = encode(UserState(outcome=Outcome(KEY, "sv", 40, "✅ Saved", shown=True)))
+    assert stored is not None
+    for name in ("change_id", "told", "plain"):
+        del stored["outcome"][name]
+    outcome = decode(stored).outcome
+    assert outcome == Outcome(KEY, "sv", 40, "✅ Saved", shown=True)  # no receipt to follow

@@ -97,7 +97,11 @@ async def test_a_cancelled_session_withdraws_its_reminders_and_the_trainers_unse
     await scan_at(world, clock, (2026, 12, 1, 16, 0))
     assert await of_kind(world, NotificationKind.TRAINER_DAY) == []
     assert await of_kind(world, NotificationKind.REMINDER) == []
-    assert {row.kind for row in await world.notifications()} == {NotificationKind.CANCELLED.value}
+    # Ada cancelled it: the members are told, and Tom by the trainer's notice instead of his day
+    assert {row.kind for row in await world.notifications()} == {
+        NotificationKind.CANCELLED.value,
+        NotificationKind.TRAINER_CANCELLED.value,
+    }
 
 
 async def test_a_moved_session_is_reminded_at_its_new_time_once_per_lead(world: World, clock: FixedClock) -> None:

@@ -177,6 +177,7 @@ async def test_the_review_shows_exactly_what_the_save_does(small: FakeWorld) -> 
     )
     assert [p.member_id for p in saved.promoted] == [p.member_id for p in review.promoted] == [small.members[2]]
     assert [(n.member_id, n.kind) for n in review.notifications] == [
+        (small.substitute, NotificationKind.TRAINER_SUBSTITUTE),  # the trainer saved it: only the substitute is told
         (small.members[0], NotificationKind.UPDATED),
         (small.members[1], NotificationKind.UPDATED),
         (small.members[2], NotificationKind.WAITLIST_PROMOTED),
@@ -215,7 +216,7 @@ async def test_a_save_against_an_older_version_is_stale(fake: FakeWorld) -> None
     with pytest.raises(StaleReview) as raised:
         await save_override(fake.studio, fake.trainer, key, request, expected_version=review.version)
     fresh = raised.value.review
-    assert fresh.version == review.version + 1 and len(fresh.notifications) == 2  # the fresh state to show
+    assert fresh.version == review.version + 1 and len(fresh.notifications) == 3  # the fresh state: 2 members, the substitute
     record = fake.store.record(key)
     assert record is not None and record.trainer_id is None and record.version == fresh.version
     assert fake.store.commits == commits and fake.store.outbox == []

@@ -10,8 +10,8 @@ the number of the longest possible lines that fit (tests/test_limits.py checks i
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
-from datetime import date, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from domain.bookings.enrol import Enrolment
 from domain.directory import Directory
 from domain.errors import DomainError
 from domain.passes import Pass, PassTemplate
+from domain.recurrence import original_starts
 from domain.roles import Person, Role
 from domain.schedule import Schedule
 from domain.schedule_review import ScheduleWarning, ScheduleWarningKind
@@ -39,6 +40,16 @@ from domain.setup.names import SetupError, labelled, match
 from domain.setup.passes import add_template, grant_pass, passes_of, passes_of_member
 from domain.setup.passes import templates as list_templates
 from domain.setup.people import find_person
+from domain.setup.schedule_edit import (
+    CancellingNeedsConfirmation,
+    EditOutcome,
+    ScheduleEdit,
+    ScheduleEditNeedsConfirmation,
+    edit_schedule,
+    end_schedule,
+    midnight,
+    skip_date,
+)
 from domain.setup.schedules import (
     ScheduleDraft,
     ScheduleNeedsConfirmation,
@@ -73,6 +84,9 @@ RULE_SHOWN = 120  # characters of a recurrence rule (repeated days make it any l
 INVITES_PER_MESSAGE = 15  # "• " + 106 (name #id) + ": https://t.me/" + 32 + "?start=" + 32 + FRESH 47 = 241
 MAX_INVITES = 75  # names in one /invite_member: five messages of links at most
 EXPIRED_BUTTON = "This button has expired. Nothing was changed."
+BUTTON_TITLE = 40  # characters of a schedule's title on its button
+CARD_AHEAD = timedelta(days=400)  # how far a card looks for a schedule's next session
+ERAS_SHOWN = 8  # a card's earlier values: ~330 characters each at most (names of 100), within 4,096
 
 REVIEWS = "invite_reviews"  # chat_data key: reviews of /invite_member awaiting Confirm
 REVIEWS_KEPT = 5  # per chat; an older review's Confirm finds nothing, creating nothing
@@ -278,19 +292,30 @@ async def schedule_add(context: TraineryContext, actor: Person, args: list[str])
     return f"Schedule added: <b>{escape(schedule.title)}</b> ({kind}). See it with /sessions."
 
 
-def schedule_warnings(needed: ScheduleNeedsConfirmation, args: list[str], zone: ZoneInfo) -> str:
-    lines = ["Not added yet — please check first:", ""]
+def schedule_warnings(
+    needed: ScheduleNeedsConfirmation | ScheduleEditNeedsConfirmation,
+    args: list[str],
+    zone: ZoneInfo,
+    command: str = "schedule_add",
+) -> str:
+    added = command == "schedule_add"
+    lines = [f"Not {'added' if added else 'changed'} yet — please check first:", ""]
     shown = needed.warnings[:WARNINGS_SHOWN]
     lines += [f"⚠️ {describe_schedule_warning(w, needed, zone)}" for w in shown]
     if len(needed.warnings) > len(shown):
         lines.append(f"⚠️ … and {plural(len(needed.warnings) - len(shown), 'more schedule')} it meets.")
-    again = f"/schedule_add {'; '.join(args)}; {CONFIRM}"
-    lines += ["", "To add it anyway, send the same line with <code>; confirm</code> at its end"]
+    again = f"/{command} {'; '.join(args)}; {CONFIRM}"
+    lines += [
+        "",
+        f"To {'add' if added else 'change'} it anyway, send the same line with <code>; confirm</code> at its end",
+    ]
     lines[-1] += f":\n<code>{escape(again)}</code>" if len(again) <= ECHO_LIMIT else "."
     return "\n".join(lines)
 
 
-def describe_schedule_warning(warning: ScheduleWarning, needed: ScheduleNeedsConfirmation, zone: ZoneInfo) -> str:
+def describe_schedule_warning(
+    warning: ScheduleWarning, needed: ScheduleNeedsConfirmation | ScheduleEditNeedsConfirmation, zone: ZoneInfo
+) -> str:
     schedule, names = needed.schedule, needed.names
     title = escape(schedule.title)
     if warning.kind is ScheduleWarningKind.SKIPS_MONTHS:
@@ -348,11 +373,164 @@ def schedule_draft(args: list[str]) -> ScheduleDraft:
     )
 
 
+EDIT_FIELDS = ("title", "time", "duration", "capacity", "space", "trainer")
+MAX_MINUTES = 1440  # a session lasts at most a day
+
+
+async def schedule_edit(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    """`Yoga; from 2026-12-08; time 19:00; trainer Sue`: the schedule from that day on.
+    A busy space or trainer is shown first; the line is saved when sent with `; confirm`."""
+    confirmed = bool(args) and args[-1].lower() == CONFIRM
+    given = args[:-1] if confirmed else args
+    need(given, 3, 2 + len(EDIT_FIELDS))
+    title, since, *changes = given
+    first = day_of(since.removeprefix("from ").strip() if since.lower().startswith("from ") else since)
+    zone = context.settings.zone
+    try:
+        done = await edit_schedule(context.studio, actor.id, title, first, edit_of(changes), confirmed=confirmed)
+    except ScheduleEditNeedsConfirmation as needed:
+        return schedule_warnings(needed, args, zone, "schedule_edit")
+    return describe_edit(done, zone)
+
+
+def edit_of(changes: list[str]) -> ScheduleEdit:
+    values: dict[str, Any] = {}
+    for change in changes:
+        word, _, value = change.partition(" ")
+        word, value = word.lower(), value.strip()
+        if word not in EDIT_FIELDS or not value:
+            raise UsageError(
+                f"“{change}” is not a change: use title, time, duration, capacity, space or trainer "
+                "with its new value, e.g. “time 19:00”."
+            )
+        if word in values or (word == "time" and "start_time" in values):
+            raise UsageError(f"“{word}” is given twice; say it once.")
+        if word == "time":
+            parsed = parse_time(value)
+            if parsed is None:
+                raise UsageError(f"“{value}” is not a time like 18:00.")
+            values["start_time"] = time(*parsed)
+        elif word == "duration":
+            minutes = whole(value, "duration in minutes")
+            if not 0 < minutes <= MAX_MINUTES:
+                raise UsageError(f"The duration is minutes between 1 and {MAX_MINUTES}, e.g. 60.")
+            values["duration"] = timedelta(minutes=minutes)
+        elif word == "capacity":
+            values["capacity"] = whole(value, "capacity")
+        else:
+            values[word] = value
+    return ScheduleEdit(**values)
+
+
+def day_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"“{text}” is not a date like 2026-12-08.") from None
+
+
+def describe_edit(done: EditOutcome, zone: ZoneInfo) -> str:
+    before, after, names = done.before, done.after, done.names
+    pairs = [
+        ("title", escape(before.title), escape(after.title)),
+        ("time", f"{before.start_time:%H:%M}", f"{after.start_time:%H:%M}"),
+        (
+            "duration",
+            f"{int(before.duration.total_seconds() // 60)} min",
+            f"{int(after.duration.total_seconds() // 60)} min",
+        ),
+        ("capacity", str(before.default_capacity), str(after.default_capacity)),
+        ("space", escape(names.space_name(before.default_space_id)), escape(names.space_name(after.default_space_id))),
+        (
+            "trainer",
+            escape(names.trainer_name(before.default_trainer_id)),
+            escape(names.trainer_name(after.default_trainer_id)),
+        ),
+    ]
+    changed = "; ".join(f"{name} {old} → {new}" for name, old, new in pairs if old != new)
+    since = f"{done.since:%a %d %b %Y}"
+    lines = [
+        f"<b>{escape(after.title)}</b> changed from {since} on: {changed}.",
+        "Sessions before it keep their values; a session's own changes stay.",
+    ]
+    told = len(done.notifications) - done.promoted  # the promoted members' notices are counted below
+    if done.sessions:
+        lines.append(f"{plural(len(done.sessions), 'booked session')} changed; {plural(told, 'notice')} to members.")
+    else:
+        lines.append("No booked session changed, so nobody was told.")
+    if done.promoted:
+        lines.append(f"{plural(done.promoted, 'member')} booked from the waitlist into the new spots.")
+    if done.over_capacity:
+        lines.append(
+            f"⚠️ {plural(done.over_capacity, 'session')} keep more bookings than the new capacity; the bookings stay."
+        )
+    return "\n".join(lines)
+
+
+def confirming(args: list[str]) -> tuple[list[str], bool]:
+    """The fields without a last `confirm`, and whether it was there."""
+    confirmed = bool(args) and args[-1].lower() == CONFIRM
+    return (args[:-1] if confirmed else args), confirmed
+
+
+def cancelling_preview(needed: CancellingNeedsConfirmation, args: list[str], command: str, zone: ZoneInfo) -> str:
+    """What ending or skipping would cancel, and the line that does it."""
+    title, verb = escape(needed.schedule.title), "ended" if command == "schedule_end" else "skipped"
+    lines = [f"Not {verb} yet — members hold {plural(len(needed.reviews), 'session')} of {title} it cancels:"]
+    for review in needed.reviews[:WARNINGS_SHOWN]:
+        held = [plural(len(review.cancelled_bookings), "booking")] if review.cancelled_bookings else []
+        held += [f"{len(review.waitlisted)} waiting"] if review.waitlisted else []
+        lines.append(f"• {day_and_clock(review.occurrence.start, zone)}: {', '.join(held)}")
+    if len(needed.reviews) > WARNINGS_SHOWN:
+        lines.append(f"• … and {plural(len(needed.reviews) - WARNINGS_SHOWN, 'more session')}")
+    lines.append("Their bookings are refunded and everyone is told.")
+    again = f"/{command} {'; '.join(args)}; {CONFIRM}"
+    lines += ["", "To go ahead, send the same line with <code>; confirm</code> at its end"]
+    lines[-1] += f":\n<code>{escape(again)}</code>" if len(again) <= ECHO_LIMIT else "."
+    return "\n".join(lines)
+
+
+async def schedule_end(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    given, confirmed = confirming(args)
+    need(given, 2, 2)
+    try:
+        done = await end_schedule(context.studio, actor.id, given[0], day_of(given[1]), confirmed=confirmed)
+    except CancellingNeedsConfirmation as needed:
+        return cancelling_preview(needed, given, "schedule_end", context.settings.zone)
+    lines = [f"<b>{escape(done.schedule.title)}</b> ends on {done.last_day:%a %d %b %Y}: no session after it."]
+    if done.cancelled:
+        lines.append(
+            f"{plural(len(done.cancelled), 'session')} after it cancelled; "
+            f"{plural(done.refunded, 'booking')} refunded; {plural(done.told, 'notice')} to members."
+        )
+    else:
+        lines.append("Nobody held a session after it, so nobody was told.")
+    return "\n".join(lines)
+
+
+async def schedule_skip(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    given, confirmed = confirming(args)
+    need(given, 2, 3)
+    reason = given[2] if len(given) > 2 and given[2] else None
+    try:
+        done = await skip_date(context.studio, actor.id, given[0], day_of(given[1]), reason, confirmed=confirmed)
+    except CancellingNeedsConfirmation as needed:
+        return cancelling_preview(needed, given, "schedule_skip", context.settings.zone)
+    occurrence = done.occurrence
+    return (
+        f"<b>{escape(occurrence.title)}</b> {day_and_clock(occurrence.start, context.settings.zone)} is cancelled "
+        f"({escape(done.reason or '')}): {plural(len(done.cancelled_bookings), 'booking')} refunded, "
+        f"{plural(len(done.notifications), 'notice')} to members. /sessions shows it as cancelled."
+    )
+
+
 async def schedules(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
     found, directory, templates = await schedules_screen(context.studio, actor.id)
     lines = [f"• {describe_schedule(s, directory, templates)}" for s in found]
     empty = "None yet. Add one with /schedule_add."
-    return admin_list("schedules", "<b>Schedules</b>", lines, empty, "Schedules", SCHEDULES_PAGE)
+    listing = admin_list("schedules", "<b>Schedules</b>", lines, empty, "Schedules", SCHEDULES_PAGE)
+    opens = [(clip(s.title, BUTTON_TITLE), callbacks.ScheduleCard(s.id).encode()) for s in found]
+    return replace(listing, opens=opens)  # a button per schedule opens its card
 
 
 def describe_schedule(schedule: Schedule, names: Directory, templates: dict[int, PassTemplate]) -> str:
@@ -537,6 +715,9 @@ RUNS: dict[str, Run] = {
     "pass_grant": pass_grant,
     "passes": passes,
     "schedule_add": schedule_add,
+    "schedule_edit": schedule_edit,
+    "schedule_end": schedule_end,
+    "schedule_skip": schedule_skip,
     **LISTS,
 }
 
@@ -600,8 +781,115 @@ async def page_pressed(update: Update, context: TraineryContext) -> None:
     await show(update, context, *listing_page(listing, data.page))
 
 
+# -- a schedule's card: /schedules → tap one → Edit / End / Skip a date ---------------------
+
+
+async def schedule_pressed(update: Update, context: TraineryContext) -> None:
+    """A schedule's card, or the line an action on it is done with, filled in. Showing
+    them changes nothing: the typed command does, checked by the domain."""
+    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    actor = await acting_person(update, context)
+    if actor is None or not actor.is_admin:
+        await answer(update, "Only admins can do that.", alert=True)
+        return
+    if not isinstance(data, callbacks.ScheduleCard | callbacks.ScheduleAction):
+        await answer(update, EXPIRED_BUTTON, alert=True)
+        return
+    try:
+        found, names, templates = await schedules_screen(context.studio, actor.id)
+    except DomainError as error:
+        await answer(update, error.text[:200], alert=True)
+        return
+    schedule = next((s for s in found if s.id == data.schedule_id), None)
+    if schedule is None:
+        await answer(update, EXPIRED_BUTTON, alert=True)
+        return
+    zone, now = context.settings.zone, context.studio.now()
+    upcoming = original_starts(schedule, zone, now, now + CARD_AHEAD)
+    next_day = upcoming[0].astimezone(zone).date() if upcoming else context.studio.today()
+    await answer(update)
+    if isinstance(data, callbacks.ScheduleCard):
+        await show(
+            update, context, schedule_card(schedule, names, templates, upcoming[:1], zone), card_buttons(schedule)
+        )
+    else:
+        back = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        f"« {clip(schedule.title, BUTTON_TITLE)}",
+                        callback_data=callbacks.ScheduleCard(schedule.id).encode(),
+                    )
+                ]
+            ]
+        )
+        await show(
+            update, context, action_hint(data.action, schedule.on(midnight(next_day, zone)), next_day, names), back
+        )
+
+
+def schedule_card(
+    schedule: Schedule, names: Directory, templates: dict[int, PassTemplate], upcoming: list[datetime], zone: ZoneInfo
+) -> str:
+    lines = [describe_schedule(schedule, names, templates)]
+    if len(schedule.eras) > ERAS_SHOWN:
+        lines.append(f"… {plural(len(schedule.eras) - ERAS_SHOWN, 'earlier change')}")
+    for era in schedule.eras[-ERAS_SHOWN:]:  # its values before edits from a date on, the latest
+        last = (era.until.astimezone(zone) - timedelta(days=1)).date()
+        lines.append(
+            f"Until {last:%a %d %b %Y}: {escape(era.title)} at {era.start_time:%H:%M}, "
+            f"{int(era.duration.total_seconds() // 60)} min, {plural(era.default_capacity, 'spot')}, "
+            f"{escape(names.space_name(era.default_space_id))}, {escape(names.trainer_name(era.default_trainer_id))}"
+        )
+    lines.append(f"Next session: {day_and_clock(upcoming[0], zone)}" if upcoming else "No session ahead.")
+    return "\n".join(lines)
+
+
+def card_buttons(schedule: Schedule) -> InlineKeyboardMarkup:
+    def button(label: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=callbacks.ScheduleAction(schedule.id, action).encode())
+
+    return InlineKeyboardMarkup(
+        [
+            [button("Edit", "edit"), button("End", "end"), button("Skip a date", "skip")],
+            [InlineKeyboardButton("« Schedules", callback_data=callbacks.AdminListPage("schedules", 0).encode())],
+        ]
+    )
+
+
+def action_hint(action: str, values: Schedule, day: date, names: Directory) -> str:
+    """What to send for an action, filled in with the schedule's next session's day and
+    its values then (edit the ones that change)."""
+    title = escape(values.title)
+    if action == "edit":
+        line = (
+            f"/schedule_edit {values.title}; from {day}; time {values.start_time:%H:%M}; "
+            f"duration {int(values.duration.total_seconds() // 60)}; capacity {values.default_capacity}; "
+            f"space {names.space_name(values.default_space_id)}; trainer {names.trainer_name(values.default_trainer_id)}"
+        )
+        what = (
+            f"Change <b>{title}</b> from a date on: send this line with the date and the values you change "
+            "(leave out the others). Sessions before the date keep theirs; booked members are told."
+        )
+    elif action == "end":
+        line = f"/schedule_end {values.title}; {day}"
+        what = (
+            f"End <b>{title}</b>: send this line with its last date. The sessions after it are cancelled, "
+            "their bookings refunded and members told."
+        )
+    else:
+        line = f"/schedule_skip {values.title}; {day}; reason for members"
+        what = (
+            f"Skip a date of <b>{title}</b>: send this line with the date and a reason. That session is "
+            "cancelled, its bookings refunded and members told."
+        )
+    return f"{what}\n<code>{escape(line)}</code>"
+
+
 def register(application: TraineryApplication) -> None:
     for name in RUNS:
         application.add_handler(CommandHandler(name, handler(name)))
     pages = callbacks.pattern(callbacks.AdminCallback)
     application.add_handler(CallbackQueryHandler(page_pressed, pattern=pages))
+    cards = callbacks.pattern(callbacks.ScheduleCallback)
+    application.add_handler(CallbackQueryHandler(schedule_pressed, pattern=cards))

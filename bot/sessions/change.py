@@ -32,8 +32,10 @@ from bot.replies import answer, retire, show
 from bot.sessions import keyboards, texts
 from bot.sessions.access import staff, staff_press, today
 from bot.sessions.card import show_card
+from bot.sessions.receipts import Followed
 from bot.user_state import CancelDraft, Outcome, OverrideDraft
 from domain.cancellation import clean_reason
+from domain.delivery import Receipt
 from domain.errors import ConfirmationNeeded, DomainError, InvalidReason, NotAllowed, StaleReview
 from domain.occurrence import Occurrence
 from domain.override import OverrideRequest, OverrideReview
@@ -415,7 +417,8 @@ async def save_pressed(update: Update, context: TraineryContext) -> int:
         return await show_menu(update, context, note=error.text)
     assert saved.directory is not None
     outcome = texts.override_outcome(saved, saved.directory, context.settings.zone)
-    return await show_outcome(update, context, Outcome(draft.key, "sv", 0, outcome), texts.SAVED)
+    done = Outcome(draft.key, "sv", 0, outcome, change_id=saved.change_id, told=len(saved.notifications))
+    return await show_outcome(update, context, done, texts.SAVED)
 
 
 # -- cancelling -------------------------------------------------------------------
@@ -474,7 +477,10 @@ async def cancel_confirmed(update: Update, context: TraineryContext) -> int:
         await answer(update, error.text, alert=True)
         return finish(context)
     outcome = texts.cancel_outcome(done, context.settings.zone)
-    return await show_outcome(update, context, Outcome(draft.key, "cx", 0, outcome), texts.CANCELLED)
+    told = len(done.notifications)
+    return await show_outcome(
+        update, context, Outcome(draft.key, "cx", 0, outcome, change_id=done.change_id, told=told), texts.CANCELLED
+    )
 
 
 async def show_outcome(update: Update, context: TraineryContext, outcome: Outcome, toast: str) -> int:
@@ -482,12 +488,38 @@ async def show_outcome(update: Update, context: TraineryContext, outcome: Outcom
     Telegram failed to show it — finds it (`stale_button`) instead of acting again."""
     message = update.callback_query.message if update.callback_query else None
     outcome.message_id = message.message_id if message else 0
+    outcome.plain = outcome.text
+    if outcome.told:  # the receipt line, filled in as the notifications go out
+        outcome.text = texts.with_receipt(outcome.plain, Receipt.queued(outcome.told))
     context.state.outcome = outcome
     finish(context)
     await answer(update, toast)
     await show(update, context, outcome.text, keyboards.open_card(outcome.key))
     outcome.shown = True
+    follow_receipt(update, context, outcome)
     return END
+
+
+def follow_receipt(update: Update, context: TraineryContext, outcome: Outcome) -> None:
+    """Fill in the outcome's receipt as its notifications go out (bot/sessions/receipts.py)."""
+    receipts, chat = context.bot_data.receipts, update.effective_chat
+    if receipts is None or chat is None or outcome.change_id is None or not outcome.told:
+        return
+
+    def shown(text: str) -> None:
+        outcome.text = text  # a second tap on Save shows the outcome as it is now
+
+    receipts.follow(
+        Followed(
+            chat.id,
+            outcome.message_id,
+            outcome.plain,
+            keyboards.open_card(outcome.key),
+            outcome.change_id,
+            Receipt.queued(outcome.told),
+            shown,
+        )
+    )
 
 
 # -- leaving: /cancel, Stop, time-out, stray input, old buttons ---------------------
@@ -643,6 +675,7 @@ async def stale_button(update: Update, context: TraineryContext) -> int:
             if not done.shown:
                 await show(update, context, done.text, keyboards.open_card(done.key))
                 done.shown = True
+                follow_receipt(update, context, done)
             return END
     if step is not None and step.key is not None:
         await answer(update, texts.EXPIRED_BUTTON)

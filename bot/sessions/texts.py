@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 from bot.render import agree, clock, day, escape, plural
 from bot.user_state import OverrideDraft
 from domain.cancellation import CancelReview
+from domain.delivery import ACCOUNT_DELETED, BLOCKED, CHAT_NOT_FOUND, NO_LINKED_CHAT, Receipt
 from domain.directory import Directory
-from domain.notifications import NotificationKind
+from domain.notifications import NotificationDraft, NotificationKind
 from domain.occurrence import Occurrence
 from domain.override import Change, OverrideReview, OverrideWarning, WarningKind
 from domain.schedule import Schedule
+from domain.trainer_notices import member_notices_of, trainer_notices_of
 
 NOTIFICATION_NAMES = {
     NotificationKind.UPDATED: "“Training updated”",
@@ -259,17 +261,44 @@ def consequences(notified: dict[NotificationKind, int], cancelled: int, refunded
         verb = agree(cancelled, "was", "were") if done else "will be"
         lines.append(f"• {plural(cancelled, 'booking')} {verb} cancelled, {plural(refunded, 'pass session')} refunded")
     for kind, count in notified.items():
+        if kind not in NOTIFICATION_NAMES:  # a trainer's notice: named one by one (`trainers_told`)
+            continue
         verb = agree(count, "is told", "are told") if done else "will be told"
         lines.append(f"• {plural(count, 'member')} {verb}: {NOTIFICATION_NAMES[kind]}")
-    if not notified:
+    if not any(kind in NOTIFICATION_NAMES for kind in notified):
         lines.append("• No member is notified." if done else "• No member will be notified.")
     return lines
+
+
+TRAINER_TOLD = {
+    NotificationKind.TRAINER_SUBSTITUTE: "that they now lead it",
+    NotificationKind.TRAINER_REPLACED: "that {lead} leads it instead",
+    NotificationKind.TRAINER_CHANGED: "that their session changed",
+    NotificationKind.TRAINER_CANCELLED: "that their session is cancelled",
+}
+
+
+def trainers_told(notifications: tuple[NotificationDraft, ...], *, done: bool) -> list[str]:
+    """One line per trainer told (SPEC §3.1), by name as the directory shows it."""
+    lines = []
+    for draft in trainer_notices_of(notifications):
+        payload = draft.payload
+        what = TRAINER_TOLD[draft.kind].format(lead=escape(str(payload["trainer_after"])))
+        booking = " (and about their booking)" if payload.get("as_member") else ""
+        verb = "is told" if done else "will be told"
+        lines.append(f"• {escape(str(payload['recipient']))} {verb} {what}{booking}")
+    return lines
+
+
+def members_told(notifications: tuple[NotificationDraft, ...]) -> int:
+    return len(member_notices_of(notifications))
 
 
 def review(review: OverrideReview, names: Directory, zone: ZoneInfo) -> str:
     lines = [f"<b>Review</b> — {headline(review.before, zone)}", "", "<b>What changes</b>"]
     lines += [describe_change(change, names, zone) for change in review.changes] or ["• nothing but the bookings"]
     lines += ["", "<b>Who is told</b>"]
+    lines += trainers_told(review.notifications, done=False)
     lines += consequences(review.notified, len(review.cancelled_bookings), review.refunded_passes, done=False)
     if review.cancelled_bookings:
         lines.append(f"• {_reason_line(review.request.reason)}")
@@ -284,6 +313,7 @@ def review(review: OverrideReview, names: Directory, zone: ZoneInfo) -> str:
 def override_outcome(saved: OverrideReview, names: Directory, zone: ZoneInfo) -> str:
     lines = [f"✅ <b>Saved</b> — {headline(saved.after, zone)}", ""]
     lines += [describe_change(change, names, zone) for change in saved.changes]
+    lines += trainers_told(saved.notifications, done=True)
     lines += consequences(saved.notified, len(saved.cancelled_bookings), saved.refunded_passes, done=True)
     return "\n".join(lines)
 
@@ -297,7 +327,8 @@ def cancel_confirm(plan: CancelReview, zone: ZoneInfo) -> str:
     reason = f"Reason shown to members: “{escape(plan.reason)}”" if plan.reason else "No reason given."
     count = len(plan.cancelled_bookings)
     lines = [f"<b>Cancel</b> {headline(occurrence, zone)}?", "", reason, ""]
-    told = count + len(plan.waitlisted)
+    told = members_told(plan.notifications)
+    lines += trainers_told(plan.notifications, done=False)
     lines += consequences({NotificationKind.CANCELLED: told} if told else {}, count, plan.refunded_passes, done=False)
     lines += _waitlist_cleared(plan, done=False)
     lines.append("\nOther sessions of this schedule are not affected.")
@@ -310,7 +341,8 @@ def cancel_outcome(done: CancelReview, zone: ZoneInfo) -> str:
         return f"{headline(occurrence, zone)} was already cancelled. Nothing changed, nothing refunded twice."
     count = len(done.cancelled_bookings)
     lines = [f"❌ <b>Cancelled</b> — {headline(occurrence, zone)}", ""]
-    told = count + len(done.waitlisted)
+    told = members_told(done.notifications)
+    lines += trainers_told(done.notifications, done=True)
     lines += consequences({NotificationKind.CANCELLED: told} if told else {}, count, done.refunded_passes, done=True)
     lines += _waitlist_cleared(done, done=True)
     return "\n".join(lines)
@@ -322,3 +354,37 @@ def _waitlist_cleared(review: CancelReview, *, done: bool) -> list[str]:
     count = len(review.waitlisted)
     verb = agree(count, "was", "were") if done else "will be"
     return [f"• {plural(count, 'member')} on the waitlist {verb} taken off it (nothing deducted)"]
+
+
+# -- delivery receipts on the outcome screen (bot/sessions/receipts.py) -----------------
+
+# Why a person was not reached, as the receipt says it: (one, several).
+UNREACHED = {
+    BLOCKED: ("blocked the bot", "blocked the bot"),
+    NO_LINKED_CHAT: ("has no linked chat", "have no linked chat"),
+    CHAT_NOT_FOUND: ("has a chat Telegram does not know", "have chats Telegram does not know"),
+    ACCOUNT_DELETED: ("deleted their account", "deleted their accounts"),
+}
+OTHER_FAILURE = ("could not be reached", "could not be reached")
+NAMES_SHOWN = 5  # names per reason; the rest are counted
+
+
+def receipt_line(receipt: Receipt, *, gave_up: bool = False) -> str:
+    """`📬 12 of 14 delivered, 1 blocked the bot (Anna Berg), 1 has no linked chat (Ben Cole)`."""
+    parts = [f"{receipt.delivered} of {receipt.total} delivered"]
+    by_reason: dict[tuple[str, str], list[str]] = {}
+    for reason, name in receipt.failed:
+        by_reason.setdefault(UNREACHED.get(reason, OTHER_FAILURE), []).append(name)
+    for (one, several), names in by_reason.items():
+        shown = ", ".join(escape(name) for name in names[:NAMES_SHOWN])
+        more = f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
+        parts.append(f"{len(names)} {agree(len(names), one, several)} ({shown}{more})")
+    if receipt.pending and gave_up:
+        parts.append(f"{receipt.pending} still being retried")
+    elif receipt.pending:
+        parts.append(f"{receipt.pending} on the way…")
+    return "📬 " + ", ".join(parts)
+
+
+def with_receipt(outcome: str, receipt: Receipt, *, gave_up: bool = False) -> str:
+    return f"{outcome}\n\n{receipt_line(receipt, gave_up=gave_up)}"

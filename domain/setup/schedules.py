@@ -60,33 +60,38 @@ async def add_schedule_in(
     require_admin(await uow.people.get(actor_id))
     schedule = await _schedule_from(uow, studio, draft)
     if not confirmed:
-        warnings = await _warnings(uow, studio, schedule)
+        warnings = await schedule_warnings_in(uow, studio, schedule)
         if warnings:
             raise ScheduleNeedsConfirmation(schedule, warnings, await load_directory(uow))
     return await uow.schedules.add(schedule)
 
 
-async def _warnings(uow: UnitOfWork, studio: Studio, schedule: Schedule) -> list[ScheduleWarning]:
-    """The existing occurrences that could meet the new schedule's first year, then its
-    review. Only schedules in its space or with its trainer are expanded (a year of a
-    studio's every schedule is tens of thousands of occurrences); any other schedule's
-    session can only meet it through an override, and overridden ones have records."""
+async def schedule_warnings_in(
+    uow: UnitOfWork, studio: Studio, schedule: Schedule, since: datetime | None = None
+) -> list[ScheduleWarning]:
+    """The existing occurrences that could meet the new schedule's first year (or, for
+    an edit, its year from `since`), then its review. Only schedules in its space or
+    with its trainer are expanded (a year of a studio's every schedule is tens of
+    thousands of occurrences); any other schedule's session can only meet it through
+    an override, and overridden ones have records."""
     schedules = await uow.schedules.all()
-    start = first_start(schedule, studio.zone)
-    low = start - max([s.duration for s in schedules], default=timedelta(0))
+    start = first_start(schedule, studio.zone) if since is None else max(since, first_start(schedule, studio.zone))
+    low = start - max([s.longest for s in schedules], default=timedelta(0))
     high = start + HORIZON + schedule.duration
     records = await uow.occurrences.touching(low, high)
     alike = [
         s
         for s in schedules
-        if s.default_space_id == schedule.default_space_id or s.default_trainer_id == schedule.default_trainer_id
+        if s.default_space_id == schedule.default_space_id
+        or s.default_trainer_id == schedule.default_trainer_id
+        or s.eras
     ]
     existing = merge_occurrences(alike, studio.zone, low, high, records, {})
     others = {s.id: s for s in schedules if s not in alike}
     existing += [
         Occurrence.of(others[r.schedule_id], r) for r in records if r.schedule_id in others and low <= r.start < high
     ]
-    return review_schedule(schedule, studio.zone, existing)
+    return review_schedule(schedule, studio.zone, existing, since)
 
 
 async def list_schedules(studio: Studio, actor_id: int) -> list[Schedule]:

@@ -1,7 +1,7 @@
 """send_budget: Telegram's 30/s shared by every dispatcher; notifications by member
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0007"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
