@@ -236,7 +236,9 @@ async def _carry_over(
     await session_changed(uow, studio.zone, before, after, now)  # its reminders and trainer's day, anew
     drafts += [promoted_notice(promotion, after) for promotion in lifted]
     own = after.trainer_id != edited.on(after.key.original_start).default_trainer_id
-    drafts = list(one_per_person(drafts, plan_trainer_notices(before, after, actor, names) if own else (), actor.id))
+    trainers = plan_trainer_notices(before, after, actor, names) if own else ()
+    if trainers:  # one message per person of this session's change; a booked trainer hears of it in theirs
+        drafts = list(one_per_person(drafts, trainers, actor.id))
     if drafts:  # one change a session: a member booked on two of them gets both notices
         await uow.outbox.add(str(uuid.uuid4()), drafts, now)
     shown = kind is not None and bool(session.bookings)
