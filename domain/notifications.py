@@ -28,6 +28,11 @@ class NotificationKind(StrEnum):
     TRAINER_REPLACED = "trainer_replaced"  # someone else leads your session
     TRAINER_CHANGED = "trainer_session_changed"  # your session was moved or re-roomed
     TRAINER_CANCELLED = "trainer_session_cancelled"  # your session was cancelled
+    # A schedule edited from a date on or ended: one message per trainer, not per session.
+    TRAINER_SCHEDULE_LEAD = "trainer_schedule_lead"  # you lead its sessions from a date on
+    TRAINER_SCHEDULE_REPLACED = "trainer_schedule_replaced"  # someone else leads them from a date on
+    TRAINER_SCHEDULE_CHANGED = "trainer_schedule_changed"  # its time, space or duration from a date on
+    TRAINER_SCHEDULE_ENDED = "trainer_schedule_ended"  # it ends: your sessions after it are cancelled
 
 
 TRAINER_KINDS = frozenset(
@@ -36,6 +41,10 @@ TRAINER_KINDS = frozenset(
         NotificationKind.TRAINER_REPLACED,
         NotificationKind.TRAINER_CHANGED,
         NotificationKind.TRAINER_CANCELLED,
+        NotificationKind.TRAINER_SCHEDULE_LEAD,
+        NotificationKind.TRAINER_SCHEDULE_REPLACED,
+        NotificationKind.TRAINER_SCHEDULE_CHANGED,
+        NotificationKind.TRAINER_SCHEDULE_ENDED,
     }
 )
 

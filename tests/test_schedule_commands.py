@@ -48,12 +48,14 @@ async def test_editing_a_schedule_from_a_date_on(admin: Phone, world: World) -> 
         "Yoga changed from Tue 08 Dec 2026 on: time 18:00 → 19:00; trainer Tom Trainer → Sue Substitute.",
         "Sessions before it keep their values; a session's own changes stay.",
         "1 booked session changed; 2 notices to members.",
+        "• Sue Substitute is told that they lead it from Tue 08 Dec 2026 on",
+        "• Tom Trainer is told that Sue Substitute leads it from Tue 08 Dec 2026 on",
     ]
     week = await say(Phone(admin.app, admin.fake, TRAINER), "/sessions 2026-12-03 2026-12-10")
     assert "Thu 03 Dec 18:00 · Yoga · Studio A · Tom Trainer · 0/10" in week
     assert "Tue 08 Dec 19:00 · Yoga · Studio A · Sue Substitute · 0/10" in week
     assert "Thu 10 Dec 19:00 · Yoga · Studio A · Sue Substitute · 2/10" in week
-    [notice, _] = await world.notifications()
+    [notice, _] = [row for row in await world.notifications() if row.member_id in world.members]
     text = render(NotificationKind(notice.kind), notice.payload, BERLIN).text
     assert text.splitlines() == [
         "<b>Training rescheduled</b>: Yoga",
@@ -68,7 +70,8 @@ async def test_a_longer_session_is_told_as_an_update(admin: Phone, world: World)
     await world.book_all(world.yoga_on(date(2026, 12, 10)), world.members[:1])
     reply = await say(admin, "/schedule_edit Yoga; from 2026-12-08; duration 90; capacity 12")
     assert reply.splitlines()[0] == "Yoga changed from Tue 08 Dec 2026 on: duration 60 min → 90 min; capacity 10 → 12."
-    [notice] = await world.notifications()
+    assert reply.splitlines()[-1] == "• Tom Trainer is told that it changes from Tue 08 Dec 2026 on"
+    [notice] = [row for row in await world.notifications() if row.member_id in world.members]
     assert render(NotificationKind(notice.kind), notice.payload, BERLIN).text.splitlines() == [
         "<b>Training updated</b>: Yoga",
         "Thu 10 Dec 2026, 18:00",
@@ -136,6 +139,7 @@ async def test_ending_and_skipping(admin: Phone, world: World) -> None:
         "Not skipped yet — members hold 1 session of Yoga it cancels:",
         "• Thu 03 Dec 18:00: 1 booking",
         "Their bookings are refunded and everyone is told.",
+        "• Tom Trainer will be told that their session is cancelled",
         "",
         "To go ahead, send the same line with ; confirm at its end:",
         "/schedule_skip Yoga; 2026-12-03; Hall repairs; confirm",
@@ -144,7 +148,7 @@ async def test_ending_and_skipping(admin: Phone, world: World) -> None:
     skipped = await say(admin, "/schedule_skip Yoga; 2026-12-03; Hall repairs; confirm")
     assert skipped == (
         "Yoga Thu 03 Dec 18:00 is cancelled (Hall repairs): 1 booking refunded, 1 notice to members. "
-        "/sessions shows it as cancelled."
+        "/sessions shows it as cancelled.\n• Tom Trainer is told that their session is cancelled"
     )
     again = await say(admin, "/schedule_skip Yoga; 2026-12-03")
     assert again == "Yoga on Thu 03 Dec 2026 is cancelled already; nothing changed, nobody refunded twice."
@@ -159,11 +163,13 @@ async def test_ending_and_skipping(admin: Phone, world: World) -> None:
         "• Thu 17 Dec 18:00: 1 booking, 1 waiting",
         "Their bookings are refunded and everyone is told.",
     ]
+    assert preview.splitlines()[4] == "• Tom Trainer will be told that their sessions after it are cancelled"
     assert preview.endswith("\n/schedule_end Yoga; 2026-12-08; confirm")
     ended = await say(admin, "/schedule_end Yoga; 2026-12-08; confirm")
     assert ended.splitlines() == [
         "Yoga ends on Tue 08 Dec 2026: no session after it.",
         "2 sessions after it cancelled; 3 bookings refunded; 4 notices to members.",
+        "• Tom Trainer is told that their sessions after it are cancelled",
     ]
     listing = await say(admin, "/schedules")
     assert "• Yoga: weekly tue,thu until 2026-12-08; from 2025-01-07 at 18:00" in listing
@@ -176,7 +182,8 @@ async def test_ending_and_skipping(admin: Phone, world: World) -> None:
         "Thu 17 Dec 18:00 · Yoga · Studio A · Tom Trainer · 0/1 · ❌ cancelled",
     ]
     assert [await world.pass_balance(m) for m in world.members] == [10] * 4
-    assert len(await world.notifications()) == 5  # the skipped one's, the ended ones' and the line's
+    # The skipped one's, the ended ones' and the line's; Tom once for the skip and once for the end.
+    assert len(await world.notifications()) == 7
     assert all(left == ledger for left, ledger in (await world.balances()).values())
 
 
@@ -186,7 +193,7 @@ async def test_a_cancelled_session_extends_the_pass_and_the_notice_says_until_wh
     app.bot_data.use_studio(replace(world.studio, pass_extension_days=7))
     await world.book_all(world.yoga_on(date(2026, 12, 3)), world.members[:1])
     await say(admin, "/schedule_skip Yoga; 2026-12-03; Hall repairs; confirm")
-    [notice] = await world.notifications()
+    [notice] = [row for row in await world.notifications() if row.member_id in world.members]
     lines = render(NotificationKind(notice.kind), notice.payload, BERLIN).text.splitlines()
     # The pass was granted on Mon 30 Nov for 60 days: 29 Jan, and 7 days more.
     assert lines[-1] == (

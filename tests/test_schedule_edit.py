@@ -17,7 +17,7 @@ from domain.bookings.waitlist import join_waitlist
 from domain.clock import FixedClock
 from domain.errors import NotAllowed, OccurrenceCancelled, OccurrenceStarted
 from domain.listing import DateRange
-from domain.notifications import NotificationKind
+from domain.notifications import NotificationDraft, NotificationKind
 from domain.occurrence import OccurrenceKey
 from domain.override import OverrideRequest
 from domain.reminders.due import send_due
@@ -103,9 +103,12 @@ async def test_an_edit_from_a_date_on_keeps_earlier_and_overridden_sessions_and_
             (m2, NotificationKind.RESCHEDULED.value, ["time", "trainer"]),
             (m3, NotificationKind.RESCHEDULED.value, ["time", "trainer"]),
             (m1, NotificationKind.UPDATED.value, ["trainer"]),
+            # The trainers once each, for all the sessions from the date on (tests/test_schedule_notices.py).
+            (world.substitute, NotificationKind.TRAINER_SCHEDULE_LEAD.value, ["time"]),
+            (world.trainer, NotificationKind.TRAINER_SCHEDULE_REPLACED.value, ["time"]),
         ]
     )
-    assert len(done.sessions) == 3 and len(done.notifications) == 4
+    assert len(done.sessions) == 3 and len(done.notifications) == 6
     assert await world.active_bookings() == 6
     assert all(left == ledger for left, ledger in (await world.balances()).values())
     # The moved session is the same aggregate: its old key is gone, the new one is it.
@@ -197,9 +200,11 @@ async def test_ending_a_schedule_cancels_the_sessions_after_it_with_refunds_once
     done = await end_schedule(world.studio, world.admin, "Yoga", date(2026, 12, 8), confirmed=True)
     assert (len(done.cancelled), done.refunded, done.told) == (2, 3, 3)
     assert [await world.pass_balance(m) for m in (m0, m1)] == [9, 10]
-    rows = await world.notifications()
+    *rows, ended = await world.notifications()  # the trainer once, for every session after the day
+    assert (ended.member_id, ended.kind, ended.payload["count"]) == (world.trainer, "trainer_schedule_ended", None)
     assert {(r.member_id, r.kind) for r in rows} == {(m0, "training_cancelled"), (m1, "training_cancelled")}
     assert {r.payload["reason"] for r in rows} == {"Yoga ends on Tue 08 Dec 2026."}
+    assert done.trainers == (NotificationDraft(ended.member_id, NotificationKind(ended.kind), ended.payload),)
     sessions = await yoga_sessions(world)
     assert sessions == [
         ("01 18:00", "Yoga", 10, "Tom", False, 0),
@@ -229,10 +234,14 @@ async def test_a_skipped_date_is_a_cancelled_session_with_its_reason_refunded_on
     assert review.occurrence.cancelled and review.refunded_passes == 2
     assert [await world.pass_balance(m) for m in world.members[:2]] == [10, 10]
     rows = await world.notifications()
-    assert [(r.kind, r.payload["reason"]) for r in rows] == [("training_cancelled", "Hall repairs")] * 2
+    assert [(r.kind, r.payload["reason"]) for r in rows] == [
+        ("trainer_session_cancelled", "Hall repairs"),  # its trainer, as a session's cancel tells them
+        ("training_cancelled", "Hall repairs"),
+        ("training_cancelled", "Hall repairs"),
+    ]
     with pytest.raises(OccurrenceCancelled, match="cancelled already"):
         await skip_date(world.studio, world.admin, "yoga", day)
-    assert len(await world.notifications()) == 2 and [await world.pass_balance(m) for m in world.members[:2]] == [
+    assert len(await world.notifications()) == 3 and [await world.pass_balance(m) for m in world.members[:2]] == [
         10,
         10,
     ]

@@ -73,7 +73,7 @@ async def test_the_trainer_is_told_when_an_admin_moves_or_re_rooms_the_session(w
         "Time: Tue 1 Dec 2026, 18:00 → Wed 2 Dec 2026, 19:30",
         "Space: Studio A → Studio B",
         "",
-        "Changed by Ada Admin. You still lead it; its booked members are told.",
+        "Changed by Ada Admin. You still lead it.",  # nobody booked: no word of members told
     ]
 
 
@@ -128,6 +128,12 @@ async def test_the_trainer_is_told_of_a_cancellation_with_the_reason(world: Worl
         "Cancelled by Ada Admin. Its booked members are told and their passes refunded.",
     ]
     assert len(done.notifications) == 3
+
+
+async def test_a_cancelled_session_nobody_booked_says_so_to_its_trainer(world: World) -> None:
+    await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY), "Heating")
+    [row] = await world.notifications()
+    assert read(row)[-1] == "Cancelled by Ada Admin. Nobody was booked."
 
 
 async def test_the_trainer_cancelling_their_own_session_is_not_told(world: World) -> None:

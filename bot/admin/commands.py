@@ -26,6 +26,7 @@ from bot.menus import refresh_menu
 from bot.ranges import parse_time
 from bot.render import Listing, agree, calendar_day, clip, clock, day_and_clock, escape, listing_page, ordinal, plural
 from bot.replies import answer, show
+from bot.sessions.texts import members_told, trainers_told
 from domain.bookings.enrol import Enrolment
 from domain.directory import Directory
 from domain.errors import DomainError
@@ -453,11 +454,13 @@ def describe_edit(done: EditOutcome, zone: ZoneInfo) -> str:
         f"<b>{escape(after.title)}</b> changed from {since} on: {changed}.",
         "Sessions before it keep their values; a session's own changes stay.",
     ]
-    told = len(done.notifications) - done.promoted  # the promoted members' notices are counted below
+    told = members_told(done.notifications) - done.promoted  # the promoted members' notices are counted below
+    trainers = trainers_told(done.notifications, done=True)
     if done.sessions:
         lines.append(f"{plural(len(done.sessions), 'booked session')} changed; {plural(told, 'notice')} to members.")
     else:
-        lines.append("No booked session changed, so nobody was told.")
+        lines.append(f"No booked session changed, so {'no member' if trainers else 'nobody'} was told.")
+    lines += trainers
     if done.promoted:
         lines.append(f"{plural(done.promoted, 'member')} booked from the waitlist into the new spots.")
     if done.over_capacity:
@@ -484,6 +487,7 @@ def cancelling_preview(needed: CancellingNeedsConfirmation, args: list[str], com
     if len(needed.reviews) > WARNINGS_SHOWN:
         lines.append(f"• … and {plural(len(needed.reviews) - WARNINGS_SHOWN, 'more session')}")
     lines.append("Their bookings are refunded and everyone is told.")
+    lines += trainers_told(needed.trainers + tuple(d for r in needed.reviews for d in r.notifications), done=False)
     again = f"/{command} {'; '.join(args)}; {CONFIRM}"
     lines += ["", "To go ahead, send the same line with <code>; confirm</code> at its end"]
     lines[-1] += f":\n<code>{escape(again)}</code>" if len(again) <= ECHO_LIMIT else "."
@@ -504,8 +508,8 @@ async def schedule_end(context: TraineryContext, actor: Person, args: list[str])
             f"{plural(done.refunded, 'booking')} refunded; {plural(done.told, 'notice')} to members."
         )
     else:
-        lines.append("Nobody held a session after it, so nobody was told.")
-    return "\n".join(lines)
+        lines.append(f"Nobody held a session after it, so {'no member' if done.trainers else 'nobody'} was told.")
+    return "\n".join(lines + trainers_told(done.trainers, done=True))
 
 
 async def schedule_skip(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -517,11 +521,12 @@ async def schedule_skip(context: TraineryContext, actor: Person, args: list[str]
     except CancellingNeedsConfirmation as needed:
         return cancelling_preview(needed, given, "schedule_skip", context.settings.zone)
     occurrence = done.occurrence
-    return (
+    reply = (
         f"<b>{escape(occurrence.title)}</b> {day_and_clock(occurrence.start, context.settings.zone)} is cancelled "
         f"({escape(done.reason or '')}): {plural(len(done.cancelled_bookings), 'booking')} refunded, "
-        f"{plural(len(done.notifications), 'notice')} to members. /sessions shows it as cancelled."
+        f"{plural(members_told(done.notifications), 'notice')} to members. /sessions shows it as cancelled."
     )
+    return "\n".join([reply, *trainers_told(done.notifications, done=True)])
 
 
 async def schedules(context: TraineryContext, actor: Person, args: list[str]) -> Listing:

@@ -9,7 +9,7 @@ spaces and trainers). All text is HTML: names, titles and reasons are escaped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,10 @@ HEADINGS: dict[NotificationKind, str] = {
     NotificationKind.TRAINER_REPLACED: "Someone else leads your session",
     NotificationKind.TRAINER_CHANGED: "Your session was changed",
     NotificationKind.TRAINER_CANCELLED: "Your session was cancelled",
+    NotificationKind.TRAINER_SCHEDULE_LEAD: "You lead this schedule's sessions",
+    NotificationKind.TRAINER_SCHEDULE_REPLACED: "Someone else leads your schedule's sessions",
+    NotificationKind.TRAINER_SCHEDULE_CHANGED: "Your schedule was changed",
+    NotificationKind.TRAINER_SCHEDULE_ENDED: "Your schedule ends",
     NotificationKind.BOOKED_BY_STAFF: "You are booked",
     **TIMED_HEADINGS,
 }
@@ -159,6 +163,8 @@ def _instant(iso: str) -> datetime:
 def trainer_text(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo) -> str:
     """A trainer's notice: the headline the issue asked for, what else changed, who
     changed it, and — for a trainer booked on the session — what became of the booking."""
+    if kind in SCHEDULE_TEXTS:
+        return SCHEDULE_TEXTS[kind](payload, zone)
     title = escape(str(payload["title"]))
     changes = [c for c in payload.get("changes", []) if c.get("field") in SHOWN_CHANGES]
     moved = next((c for c in changes if c["field"] == "time"), None)
@@ -181,14 +187,109 @@ def trainer_text(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo
         if moved is None:
             lines.append(moment(payload["start"], zone))
         lines += [_change_line(change, zone) for change in changes]
-        lines += ["", f"Changed by {by}. You still lead it; its booked members are told."]
+        lines += ["", f"Changed by {by}. You still lead it{_members_told(payload, '; its booked members are told')}."]
     else:
         lines = [f"<b>Your session was cancelled</b>: {title}", f"{moment(payload['start'], zone)}, {space}"]
         if reason := payload.get("reason"):
             lines.append(f"Reason: {escape(str(reason))}")
-        lines += ["", f"Cancelled by {by}. Its booked members are told and their passes refunded."]
+        told = _members_told(payload, " Its booked members are told and their passes refunded.", " Nobody was booked.")
+        lines += ["", f"Cancelled by {by}.{told}"]
     if as_member := payload.get("as_member"):
         lines.append(
             "You are also booked on it as a member. " + _meaning(NotificationKind(as_member["kind"]), as_member, zone)
         )
     return "\n".join(lines)
+
+
+def _members_told(payload: dict[str, Any], told: str, nobody: str = "") -> str:
+    """What members hear of it, when any were booked (older payloads do not say: told)."""
+    return nobody if payload.get("booked") == 0 else told
+
+
+# -- a schedule edited from a date on, or ended: one message per trainer -----------------
+
+
+def _since(payload: dict[str, Any], key: str = "since") -> str:
+    return f"{date.fromisoformat(str(payload[key])):%a %d %b %Y}"
+
+
+def _schedule_changes(payload: dict[str, Any]) -> list[str]:
+    """Its time (wall clock), space and duration, before → after."""
+    lines = []
+    for change in payload.get("changes", []):
+        if change.get("field") not in FIELD_NAMES:
+            continue
+        unit = " min" if change["field"] == "duration" else ""
+        before, after = (escape(str(change[side])) + unit for side in ("before", "after"))
+        lines.append(f"{FIELD_NAMES[change['field']]}: {before} → {after}")
+    return lines
+
+
+def _schedule_lead(payload: dict[str, Any], zone: ZoneInfo) -> str:
+    title, others = escape(str(payload["title"])), [escape(str(name)) for name in payload.get("others", [])]
+    instead = f" — instead of {', '.join(others)}" if others else ""
+    return "\n".join(
+        [
+            f"<b>You lead {title} from {_since(payload)} on</b>{instead}",
+            *_schedule_changes(payload),
+            "",
+            f"Changed by {escape(str(payload['by']))}. A session given to another trainer on its own keeps them; "
+            "/sessions shows yours.",
+        ]
+    )
+
+
+def _schedule_replaced(payload: dict[str, Any], zone: ZoneInfo) -> str:
+    title, lead = escape(str(payload["title"])), ", ".join(escape(str(n)) for n in payload.get("others", []))
+    return "\n".join(
+        [
+            f"<b>{lead} leads your {title} from {_since(payload)} on</b>",
+            *_schedule_changes(payload),
+            "",
+            f"Changed by {escape(str(payload['by']))}. You no longer lead its sessions from that day, "
+            "except any given to you on their own.",
+        ]
+    )
+
+
+def _schedule_changed(payload: dict[str, Any], zone: ZoneInfo) -> str:
+    title = escape(str(payload["title"]))
+    return "\n".join(
+        [
+            f"<b>Your {title} changes from {_since(payload)} on</b>",
+            *_schedule_changes(payload),
+            "",
+            f"Changed by {escape(str(payload['by']))}. You still lead it; members booked on its sessions are told.",
+        ]
+    )
+
+
+def _schedule_ended(payload: dict[str, Any], zone: ZoneInfo) -> str:
+    title, first = escape(str(payload["title"])), moment(str(payload["first"]), zone)
+    count = payload.get("count")
+    if count is None:  # the rule would have run on without end
+        yours = f"Your sessions after it are cancelled, from {first} on."
+    else:
+        yours = f"Your {plural(int(count), 'session')} after it {'is' if count == 1 else 'are'} cancelled"
+        yours += f": {first}." if count == 1 else f", the first {first}."
+    held = int(payload.get("held", 0))
+    if held:
+        booked = f"Members held {held} of them: they are told, their bookings refunded."
+    else:
+        booked = "None of them was booked."
+    return "\n".join(
+        [
+            f"<b>{title} ends on {_since(payload, 'last_day')}</b>",
+            yours,
+            "",
+            f"Ended by {escape(str(payload['by']))}. {booked}",
+        ]
+    )
+
+
+SCHEDULE_TEXTS = {
+    NotificationKind.TRAINER_SCHEDULE_LEAD: _schedule_lead,
+    NotificationKind.TRAINER_SCHEDULE_REPLACED: _schedule_replaced,
+    NotificationKind.TRAINER_SCHEDULE_CHANGED: _schedule_changed,
+    NotificationKind.TRAINER_SCHEDULE_ENDED: _schedule_ended,
+}

@@ -275,6 +275,11 @@ TRAINER_TOLD = {
     NotificationKind.TRAINER_REPLACED: "that {lead} leads it instead",
     NotificationKind.TRAINER_CHANGED: "that their session changed",
     NotificationKind.TRAINER_CANCELLED: "that their session is cancelled",
+    # A schedule's edit or end (domain/trainer_notices.py): one message per trainer.
+    NotificationKind.TRAINER_SCHEDULE_LEAD: "that they lead it from {since} on",
+    NotificationKind.TRAINER_SCHEDULE_REPLACED: "that {lead} leads it from {since} on",
+    NotificationKind.TRAINER_SCHEDULE_CHANGED: "that it changes from {since} on",
+    NotificationKind.TRAINER_SCHEDULE_ENDED: "that their sessions after it are cancelled",
 }
 
 
@@ -283,7 +288,9 @@ def trainers_told(notifications: tuple[NotificationDraft, ...], *, done: bool) -
     lines = []
     for draft in trainer_notices_of(notifications):
         payload = draft.payload
-        what = TRAINER_TOLD[draft.kind].format(lead=escape(str(payload["trainer_after"])))
+        lead = payload.get("trainer_after") or ", ".join(payload.get("others", []))
+        since = f"{date.fromisoformat(payload['since']):%a %d %b %Y}" if "since" in payload else ""
+        what = TRAINER_TOLD[draft.kind].format(lead=escape(str(lead)), since=since)
         booking = " (and about their booking)" if payload.get("as_member") else ""
         verb = "is told" if done else "will be told"
         lines.append(f"• {escape(str(payload['recipient']))} {verb} {what}{booking}")

@@ -28,7 +28,7 @@ from domain.cancellation import CancelReview, with_extensions
 from domain.directory import Directory, load_directory
 from domain.errors import DomainError, OccurrenceCancelled, OccurrenceStarted
 from domain.notifications import NotificationDraft
-from domain.occurrence import Occurrence, OccurrenceKey
+from domain.occurrence import Occurrence, OccurrenceKey, OccurrenceRecord
 from domain.override import Change, changes_between, named_change_payload, notice_kind
 from domain.passes import Pass, plan_extensions
 from domain.permissions import require_admin
@@ -42,11 +42,13 @@ from domain.sessions.cancel import carry_out, plan_on
 from domain.setup.names import SetupError, clean_name, match, person_named
 from domain.setup.schedules import schedule_warnings_in
 from domain.studio import Studio
+from domain.trainer_notices import one_per_person, plan_end_notices, plan_schedule_notices, plan_trainer_notices
 from domain.waitlist import Promotion, plan_promotions, promoted_notice
 
 SKIP_REASON = "No session on this date."
 MAX_AHEAD = timedelta(days=3653)  # how far ahead a date may lie: ten years
 MAX_CAPACITY = 10_000
+HORIZON = timedelta(days=3 * 366)  # an ended schedule's trainers count its sessions this far ahead
 CLASHING = {"start_time", "duration", "default_space_id", "default_trainer_id"}  # what can make a slot busy
 
 
@@ -88,6 +90,7 @@ class EndOutcome:
     schedule: Schedule
     last_day: date
     cancelled: tuple[CancelReview, ...]  # its sessions after the day that people held
+    trainers: tuple[NotificationDraft, ...] = ()  # one each, of all their sessions after the day
 
     @property
     def refunded(self) -> int:
@@ -116,15 +119,19 @@ class CancellingNeedsConfirmation(DomainError):
 
     message = "This cancels sessions members hold; it needs your confirmation."
 
-    def __init__(self, schedule: Schedule, reviews: tuple[CancelReview, ...]) -> None:
+    def __init__(
+        self, schedule: Schedule, reviews: tuple[CancelReview, ...], trainers: tuple[NotificationDraft, ...] = ()
+    ) -> None:
         super().__init__()
-        self.schedule, self.reviews = schedule, reviews
+        self.schedule, self.reviews, self.trainers = schedule, reviews, trainers  # trainers: who will be told
 
 
-def _confirm(schedule: Schedule, reviews: list[CancelReview], confirmed: bool) -> None:
+def _confirm(
+    schedule: Schedule, reviews: list[CancelReview], confirmed: bool, trainers: tuple[NotificationDraft, ...] = ()
+) -> None:
     held = tuple(r for r in reviews if r.cancelled_bookings or r.waitlisted)
     if held and not confirmed:
-        raise CancellingNeedsConfirmation(schedule, held)
+        raise CancellingNeedsConfirmation(schedule, held, trainers)
 
 
 # -- from a date on ---------------------------------------------------------------------------
@@ -141,7 +148,7 @@ async def edit_schedule(
 async def edit_schedule_in(
     uow: UnitOfWork, studio: Studio, actor_id: int, title: str, since: date, edit: ScheduleEdit, *, confirmed: bool
 ) -> EditOutcome:
-    require_admin(await uow.people.get(actor_id))
+    actor = require_admin(await uow.people.get(actor_id))
     schedule = await _locked(uow, title)
     _check_day(studio, since, "change it from today or a later date")
     boundary = midnight(since, studio.zone)
@@ -167,12 +174,16 @@ async def edit_schedule_in(
     drafts: list[NotificationDraft] = []
     promoted = over = 0
     for session in sessions:
-        carried = await _carry_over(uow, studio, session, stored, names, passes, members)
+        carried = await _carry_over(uow, studio, session, stored, names, passes, members, actor)
         passes = _after_promotions(passes, carried.promoted)
         promoted += len(carried.promoted)
         drafts += carried.notices
         changed += [carried.change] if carried.change is not None else []
         over += carried.over_capacity
+    trainers = plan_schedule_notices(schedule, stored, boundary, studio.zone, actor, names)
+    if trainers:  # one message per trainer for the whole edit: a change of its own
+        await uow.outbox.add(str(uuid.uuid4()), trainers, studio.now())
+    drafts = list(trainers) + drafts
     before_values, after_values = schedule.on(boundary), stored.on(boundary)
     return EditOutcome(before_values, after_values, since, tuple(changed), tuple(drafts), promoted, over, names)
 
@@ -193,10 +204,13 @@ async def _carry_over(
     names: Directory,
     passes: list[Pass],
     members: Mapping[int, Person],
+    actor: Person,
 ) -> _Carried:
     """One stored occurrence of the edited dates: moved to its new original start when
     the time changed, its booked members told, spots a higher capacity opened given to
-    its line. Its version grows when what people see of it changed."""
+    its line; a trainer of its own (an override) told of a new time or space, since
+    the schedule's notice speaks to its trainer. Its version grows when what people
+    see of it changed."""
     before, now = session.occurrence, studio.now()
     record = before.record
     original = new_original_start(record.original_start, before.schedule, edited, studio.zone)
@@ -221,6 +235,10 @@ async def _carry_over(
     await promote(uow, record.id, lifted, now)
     await session_changed(uow, studio.zone, before, after, now)  # its reminders and trainer's day, anew
     drafts += [promoted_notice(promotion, after) for promotion in lifted]
+    own = after.trainer_id != edited.on(after.key.original_start).default_trainer_id
+    trainers = plan_trainer_notices(before, after, actor, names) if own else ()
+    if trainers:  # one message per person of this session's change; a booked trainer hears of it in theirs
+        drafts = list(one_per_person(drafts, trainers, actor.id))
     if drafts:  # one change a session: a member booked on two of them gets both notices
         await uow.outbox.add(str(uuid.uuid4()), drafts, now)
     shown = kind is not None and bool(session.bookings)
@@ -353,12 +371,13 @@ async def end_schedule_in(
     are cancelled — bookings refunded (passes extended where the studio says so), lines
     cleared, everyone told. Unless `confirmed`, sessions members hold raise
     CancellingNeedsConfirmation first."""
-    require_admin(await uow.people.get(actor_id))
+    actor = require_admin(await uow.people.get(actor_id))
     schedule = await _locked(uow, title)
     _check_day(studio, last_day, "end it today or on a later date")
     boundary = midnight(last_day + timedelta(days=1), studio.zone)
-    records = [r for r in await uow.occurrences.of_schedule(schedule.id, boundary) if r.cancelled_at is None]
-    ahead = original_starts(schedule, studio.zone, boundary, boundary + timedelta(days=3 * 366))
+    stored = await uow.occurrences.of_schedule(schedule.id, boundary)
+    records = [r for r in stored if r.cancelled_at is None]
+    ahead = original_starts(schedule, studio.zone, boundary, boundary + HORIZON)
     if not ahead and not records:
         raise SetupError(f"{schedule.title} has no session after {last_day} already; nothing to end.")
     now = studio.now()
@@ -366,13 +385,46 @@ async def end_schedule_in(
     passes = await uow.passes.lock({b.pass_id for s in sessions for b in s.bookings})
     reason = f"{schedule.title} ends on {last_day:%a %d %b %Y}."
     reviews = [plan_on(studio, s, passes, reason, extensions=()) for s in sessions]
-    _confirm(schedule, reviews, confirmed)
+    trainers = _end_notices(
+        studio, schedule, last_day, boundary, ahead, stored, reviews, actor, await load_directory(uow)
+    )
+    _confirm(schedule, reviews, confirmed, trainers)
     refunded = [b for review in reviews for b in review.cancelled_bookings]
     extensions = plan_extensions(refunded, passes, studio.pass_extension_days, now)
     cancelled = [await carry_out(uow, studio, with_extensions(review, extensions)) for review in reviews]
+    if trainers:  # one message per trainer for all their sessions after the day
+        await uow.outbox.add(str(uuid.uuid4()), trainers, now)
     if ahead:  # a rule that ended before keeps its end
         schedule = await uow.schedules.update(replace(schedule, rrule=ended_rule(schedule.rrule, last_day)))
-    return EndOutcome(schedule, last_day, tuple(cancelled))
+    return EndOutcome(schedule, last_day, tuple(cancelled), trainers)
+
+
+def _end_notices(
+    studio: Studio,
+    schedule: Schedule,
+    last_day: date,
+    boundary: datetime,
+    ahead: list[datetime],
+    stored: list[OccurrenceRecord],
+    reviews: list[CancelReview],
+    actor: Person,
+    names: Directory,
+) -> tuple[NotificationDraft, ...]:
+    """The trainers' notices of an end: the sessions it takes from them are the
+    stored ones it cancels and those its rule would have made (as their era had
+    them), counted up to HORIZON; the last era's trainer would have led on without end
+    when the rule runs past it. Sessions cancelled before are no one's any more."""
+    kept = {r.original_start for r in stored}
+    computed = [Occurrence.of(schedule, OccurrenceRecord.blank(OccurrenceKey(schedule.id, s))) for s in ahead]
+    gone = [o for o in computed if o.key.original_start not in kept] + [r.occurrence for r in reviews]
+    held: dict[int, int] = {}
+    for review in reviews:
+        if review.cancelled_bookings or review.waitlisted:
+            held[review.occurrence.trainer_id] = held.get(review.occurrence.trainer_id, 0) + 1
+    later = boundary + HORIZON
+    runs_on = bool(original_starts(schedule, studio.zone, later, later + timedelta(days=366)))
+    endless = frozenset({schedule.on(later).default_trainer_id} if runs_on else ())
+    return plan_end_notices(schedule, last_day, gone, held, endless, actor, names)
 
 
 # -- skipping a date -----------------------------------------------------------------------
@@ -397,7 +449,7 @@ async def skip_date_in(
     """The schedule's session of `day` cancelled, with the reason (or SKIP_REASON): its
     bookings refunded once, its line cleared, everyone told; shown as cancelled. Unless
     `confirmed`, a session members hold raises CancellingNeedsConfirmation first."""
-    require_admin(await uow.people.get(actor_id))
+    actor = require_admin(await uow.people.get(actor_id))
     schedule = await _locked(uow, title)
     _check_day(studio, day, "skip today or a later date")
     start, end = midnight(day, studio.zone), midnight(day + timedelta(days=1), studio.zone)
@@ -413,7 +465,7 @@ async def skip_date_in(
     if session.occurrence.start <= studio.now():
         raise OccurrenceStarted(f"{schedule.title} on {day:%a %d %b %Y} has started; it can no longer be skipped.")
     passes = await uow.passes.lock({b.pass_id for b in session.bookings})
-    review = plan_on(studio, session, passes, reason or SKIP_REASON)
+    review = plan_on(studio, session, passes, reason or SKIP_REASON, actor=actor, names=await load_directory(uow))
     _confirm(schedule, [review], confirmed)
     return await carry_out(uow, studio, review)
 
