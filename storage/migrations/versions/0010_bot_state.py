@@ -1,7 +1,7 @@
 """bot_state: conversations in progress (override drafts, cancel reasons), kept across restarts
 
-Revision ID: 0007
-Revises: 0011
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0011"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """pass_ledger: a `topup` entry — sessions an admin adds to a pass (issue 14)
 
-Revision ID: 0011
-Revises: 0009
+Revision ID: 0009
+Revises: 0008
 
 A top-up moves the balance without a booking, like a grant; both checks on the
 ledger's kind are widened for it. Downgrading refuses (the old check fails) while a
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0011"
-down_revision = "0009"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

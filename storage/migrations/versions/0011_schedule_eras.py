@@ -1,8 +1,8 @@
 """schedules.eras and pass_extensions: schedules edited from a date on keep their
 earlier values; a pass's expiry moved on when a session it paid for is cancelled
 
-Revision ID: 0012
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0007"  # after main's 0013, 0009, 0011 and 0007 (the merger re-chains)
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """timed notices: person_settings, timed_notices (each reminder, trainer's day and
 pass warning recorded once), notice_scans, and an index on passes' expiry
 
-Revision ID: 0009
-Revises: 0013
+Revision ID: 0008
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0013"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@
 A private schedule's sessions are for one member: the capacity is 1, checked by the
 database too, so no edit path can widen one into a class that members never see.
 
-Revision ID: 0013
+Revision ID: 0007
 Revises: 0006
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
