@@ -23,9 +23,12 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check --select F tests bench  # names that do not exist, imports that are not used
 	$(VENV)/bin/mypy
 
-# Notification fan-out to 1,000 members against a fake Telegram at 30 msg/s (README).
+# Notification fan-out to 1,000 members against a fake Telegram at 30 msg/s, 0/50/150/300 ms
+# away, a trainer's /sessions during it; then two `trainery dispatch` processes and the bot
+# on PostgreSQL (README, "Notifications to members" and "Running in production").
 bench: $(VENV)/.installed
-	$(PY) -m bench.notifications --check --min-ratio 0.95
+	$(PY) -m bench.notifications --check --min-ratio 0.95 --max-reply-ratio 2
+	$(PY) -m bench.notifications --processes 2 --latencies 50 --no-interactive --check
 	$(PY) -m bench.run
 
 # Listing, override and memory at studio scale, SQLite and PostgreSQL (bench/README.md).

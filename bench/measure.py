@@ -305,6 +305,8 @@ def memory_figures(url: str, studio: GeneratedStudio, listings: int, batch: int 
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
             TRAINERY_BOT_TOKEN=TOKEN, TRAINERY_BOT_API_URL=fake.base_url, TRAINERY_DATABASE_URL=url,
             TRAINERY_TIMEZONE=ZONE.key,
+            # Only listings are counted here: the morning list and reminders would add replies.
+            TRAINERY_REMINDERS="", TRAINERY_TRAINER_DAY_AT="", TRAINERY_PASS_WARNING_DAYS="0",
         )
         # The log goes to a file: the bot writes a line per update, and a pipe nobody
         # reads fills up after a few hundred and stops the bot.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -10,10 +11,13 @@ from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, Defaults, TypeHandler
 
-from bot import health, notify, routes, texts, update_log
+from bot import health, notify, persistence, routes, texts, update_log
 from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
-from bot.reply_pacing import RepliesFirst
+from bot.notify import timed
+from bot.notify.limiter import RepliesFirst
+from bot.persistence import DatabasePersistence
+from bot.sessions import change, receipts
 from bot.settings import Settings
 from bot.update_order import ChatOrderedProcessor
 
@@ -35,29 +39,47 @@ def api_urls(bot_api_url: str) -> tuple[str, str]:
     return url, f"{root}/file/bot"
 
 
+class Trainery(TraineryApplication):
+    """The Application, which also resumes the conversations it restored from the
+    database as soon as it starts (their time-outs run on its JobQueue)."""
+
+    async def start(self) -> None:
+        await super().start()
+        change.resume(self)
+
+
 def build_application(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> TraineryApplication:
     base_url, base_file_url = api_urls(settings.bot_api_url)
+    services = compose(settings, sessionmaker)
+    kept = DatabasePersistence(services.conversations)
+    # The bot-wide guard at Telegram's 30/s; max_retries=0 so a 429 is never slept
+    # away inside a request but reaches the notification dispatcher, which paces
+    # itself and honours retry_after (bot/notify/dispatcher.py). It also tells the
+    # dispatcher when the bot replies to people, who go first (bot/notify/pacing.py),
+    # and lets the reply to the chat being handled skip the guard (bot/reply_pacing.py).
+    limiter = RepliesFirst(overall_max_rate=30, overall_time_period=1, max_retries=0)
     builder = ApplicationBuilder()
     if settings.concurrent_updates > 1:  # else PTB's default: one update at a time
         builder = builder.concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates))
     application = cast(
         TraineryApplication,
-        builder.token(settings.bot_token)
+        builder.application_class(Trainery)
+        .token(settings.bot_token)
         .base_url(base_url)
         .base_file_url(base_file_url)
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
-        # The bot-wide guard at Telegram's 30/s; max_retries=0 so a 429 is never slept
-        # away inside a request but reaches the notification dispatcher, which paces
-        # itself and honours retry_after (bot/notify/dispatcher.py).
-        # Replies to the chat being handled skip the overall guard (bot/reply_pacing.py).
-        .rate_limiter(RepliesFirst(overall_max_rate=30, overall_time_period=1, max_retries=0))
+        .rate_limiter(limiter)
         .post_init(post_init)
         .post_stop(post_stop)
+        .persistence(kept)
         .build(),
     )
-    application.bot_data.attach(settings, compose(settings, sessionmaker))
+    application.bot_data.attach(settings, services)
+    limiter.on_reply = partial(notify.replied, application)
+    kept.now = lambda: application.bot_data.studio.now()  # the studio's clock, which tests move
     update_log.register(application)  # one line per update, for the operator
+    persistence.register(application)  # each step stored before the next update
     # Counts every update before any route sees it. It only increments a counter, so
     # block=True costs nothing and spawns no task per update.
     application.add_handler(TypeHandler(Update, health.count_update), group=-1)
@@ -71,12 +93,15 @@ async def post_init(application: TraineryApplication) -> None:
     # Per-role menus (BotCommandScopeChat) come with invites; everyone gets these.
     await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.MENU])
     await notify.start(application)
+    await receipts.start(application)
+    timed.start(application)  # reminders, trainer's days, pass warnings: a scan every 30 s
     await health.start(application)
 
 
 async def post_stop(application: TraineryApplication) -> None:
     """After the last update: finish the notification in hand, keep the rest queued."""
     await health.stop(application)
+    await receipts.stop(application)
     await notify.stop(application)
 
 

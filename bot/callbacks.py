@@ -366,6 +366,12 @@ class LeaveWaitlist(CallbackData, prefix="V"):
     entry_id: int
 
 
+class OpenBooking(CallbackData, prefix="Rb"):
+    """A reminder's button: `/my` at the page that shows this booking of the presser's."""
+
+    booking_id: int
+
+
 class ShowBookings(CallbackData, prefix="K"):
     """Staff: the members booked on a session, each with a cancel button."""
 
@@ -384,6 +390,21 @@ class BookingsPage(CallbackData, prefix="KP"):
 
     key: OccurrenceKey
     page: Annotated[int, Below(10_000)]  # past the end shows the last page
+
+
+class StaffBookPick(CallbackData, prefix="SB"):
+    """Staff: a page of the members who could be booked onto a session (issue 14)."""
+
+    key: OccurrenceKey
+    page: Annotated[int, Below(10_000)] = 0  # past the end shows the last page
+
+
+class StaffBookMember(CallbackData, prefix="SBM"):
+    """Staff: review (`confirmed` False), then book this member onto the session."""
+
+    key: OccurrenceKey
+    member_id: int
+    confirmed: bool = False
 
 
 # -- the admin lists (bot/admin/) ------------------------------------------
@@ -405,9 +426,46 @@ class PassesPage(CallbackData, prefix="P"):
     page: Annotated[int, Below(10_000)]
 
 
+class ScheduleCard(CallbackData, prefix="Sc"):
+    """A schedule's card, opened from `/schedules`: what it is, with Edit / End / Skip a date."""
+
+    schedule_id: int
+
+
+SCHEDULE_ACTIONS = frozenset({"edit", "end", "skip"})
+
+
+class ScheduleAction(CallbackData, prefix="Sa"):
+    """Edit, End or Skip a date on a schedule's card: the command to send, filled in
+    (the command does the change, checked by the domain)."""
+
+    schedule_id: int
+    action: Annotated[str, OneOf(SCHEDULE_ACTIONS)]
+
+
+class ConfirmInvites(CallbackData, prefix="IR"):
+    """Confirm of a `/invite_member` review: the review by its number in the chat's data
+    (the names do not fit in a button); a stale or second tap finds none, creating nothing."""
+
+    review: Annotated[int, Below(10**9)]
+
+
+# -- /settings (bot/settings_screen.py) ------------------------------------------------
+
+SETTINGS = frozenset({"rem", "day"})  # reminders, the trainer's day (bot/settings_screen.py)
+
+
+class SwitchSetting(CallbackData, prefix="Pf"):
+    """Switch one of the presser's own settings on or off (a repeat press changes nothing)."""
+
+    setting: Annotated[str, OneOf(SETTINGS)]
+    on: bool
+
+
 MemberCallback = MemberView | BookSession | JoinWaitlist | CancelBooking | LeaveWaitlist
-StaffCallback = ShowBookings | StaffCancelBooking | BookingsPage
-AdminCallback = AdminListPage | PassesPage
+StaffCallback = ShowBookings | StaffCancelBooking | BookingsPage | StaffBookPick | StaffBookMember
+AdminCallback = AdminListPage | PassesPage | ConfirmInvites
+ScheduleCallback = ScheduleCard | ScheduleAction
 Callback = (
     ListPage
     | QuickPick
@@ -419,6 +477,9 @@ Callback = (
     | MemberCallback
     | StaffCallback
     | AdminCallback
+    | ScheduleCallback
+    | OpenBooking
+    | SwitchSetting
 )
 
 

@@ -6,7 +6,7 @@ Handlers take `context: TraineryContext` and read `context.settings` and
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
@@ -15,6 +15,9 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.user_state import UserState
 from domain.studio import Studio
+
+if TYPE_CHECKING:
+    from bot.sessions.receipts import Receipts
 
 
 class Background(Protocol):
@@ -31,6 +34,12 @@ class Running(Background, Protocol):
     def running(self) -> bool: ...
 
 
+class Dispatching(Running, Protocol):
+    """The notification dispatcher: told when the bot replies to people, who go first."""
+
+    def replied(self) -> None: ...
+
+
 class BotData:
     """What every handler and job needs; filled once by `bot.app.build_application`."""
 
@@ -39,9 +48,11 @@ class BotData:
         self._settings: Settings | None = None
         self._services: Services | None = None
         # The notification dispatcher, while the application runs (bot.notify.start).
-        self.dispatcher: Running | None = None
+        self.dispatcher: Dispatching | None = None
         # /healthz and /metrics (bot.health), when TRAINERY_HEALTH_PORT is set.
         self.health: Background | None = None
+        # Outcome screens filling in as their notifications go out (bot.sessions.receipts).
+        self.receipts: Receipts | None = None
         self.metrics = Metrics()
 
     def attach(self, settings: Settings, services: Services) -> None:

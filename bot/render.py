@@ -155,6 +155,9 @@ class Listing:
     noun: str  # for the span line: "Members 21–40 of 160"
     size: int
     data: Callable[[int], str]  # the callback data of the button that shows page n
+    # A button per item that opens it (label, callback data), parallel to `lines`; the
+    # page shows those of its items above the page buttons. Empty: a list to read only.
+    opens: Sequence[tuple[str, str]] = ()
 
 
 def listing_page(listing: Listing, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -163,7 +166,9 @@ def listing_page(listing: Listing, number: int) -> tuple[str, InlineKeyboardMark
         return f"{listing.heading}\n{listing.empty}", None
     page = page_of(listing.lines, number, listing.size)
     text = "\n".join([listing.heading, *page.items])
+    opens = listing.opens[page.offset : page.offset + len(page.items)]
+    rows = [[InlineKeyboardButton(label, callback_data=data)] for label, data in opens]
     if page.pages == 1:
-        return text, None
+        return text, InlineKeyboardMarkup(rows) if rows else None
     text += "\n\n" + span(page, listing.noun)
-    return text, InlineKeyboardMarkup([page_row(page.number, page.pages, listing.data)])
+    return text, InlineKeyboardMarkup([*rows, page_row(page.number, page.pages, listing.data)])

@@ -27,6 +27,8 @@ async def show(
     Returns the id of the message that now shows `text`."""
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):
+        if context.bot_data.receipts is not None:  # an outcome filling in here gives way to this screen
+            context.bot_data.receipts.leave(query.message.chat_id, query.message.message_id)
         try:
             await query.message.edit_text(text, reply_markup=markup)
         except BadRequest as error:

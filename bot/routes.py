@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import admin, callbacks, members, sessions, welcome
+from bot import admin, callbacks, members, sessions, settings_screen, welcome
 from bot.context import TraineryApplication
 from bot.members import book_again
 from bot.sessions import change
@@ -18,6 +18,7 @@ def register(application: TraineryApplication) -> None:
     sessions.register(application)
     members.register(application)
     admin.register(application)
+    settings_screen.register(application)
 
 
 def register_fallbacks(application: TraineryApplication) -> None:

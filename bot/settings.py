@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from domain.reminders.policy import DEFAULT_LEADS, NoticePolicy, parse_leads
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///trainery.sqlite3"
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -31,6 +34,14 @@ class Settings(BaseSettings):
     # /healthz and /metrics on their own small server; off when the port is unset.
     health_port: int | None = Field(default=None, ge=1, le=65535)
     health_listen: str = "127.0.0.1"
+    # Days a pass's expiry moves on for each of its sessions cancelled by the studio; 0: off.
+    pass_extension_days: int = Field(default=0, ge=0, le=366)
+    # Timed notices (README "What people are told, and when"): lead times of members'
+    # reminders (empty: none), the hour of the trainer's day (empty: none), and how
+    # many days before its expiry a pass with sessions left is announced (0: never).
+    reminders: str = DEFAULT_LEADS
+    trainer_day_at: str = "07:00"
+    pass_warning_days: int = Field(default=7, ge=0, le=365)
     # Updates handled at once, each chat's in order (bot/update_order.py); 1: one at a time.
     concurrent_updates: int = Field(default=32, ge=1, le=1024)
 
@@ -80,6 +91,30 @@ class Settings(BaseSettings):
     def _default_when_empty(cls, value: str) -> str:
         """`TRAINERY_DATABASE_URL=` (empty, as in a copied .env.example) means the default."""
         return value or DEFAULT_DATABASE_URL
+
+    @field_validator("reminders")
+    @classmethod
+    def _lead_times(cls, value: str) -> str:
+        parse_leads(value)  # a ValueError says what is wrong, e.g. "'2x' is not a lead time; …"
+        return value.strip()
+
+    @field_validator("trainer_day_at")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"{value!r} is not a time of day; write HH:MM like 07:00, or leave it empty for none")
+        return value
+
+    @field_validator("pass_warning_days", "pass_extension_days", mode="before")
+    @classmethod
+    def _zero_when_empty(cls, value: object) -> object:
+        return 0 if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def notice_policy(self) -> NoticePolicy:
+        at = time.fromisoformat(self.trainer_day_at.zfill(5)) if self.trainer_day_at else None
+        return NoticePolicy(parse_leads(self.reminders), at, self.pass_warning_days)
 
     @property
     def zone(self) -> ZoneInfo:

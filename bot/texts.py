@@ -70,6 +70,12 @@ COMMANDS: tuple[CommandHelp, ...] = (
         ("/book",),
         MEMBERS,
     ),
+    CommandHelp(
+        "/settings",
+        "switch your reminders before booked sessions, or a trainer's morning list, on or off",
+        ("/settings",),
+        frozenset(Role),
+    ),
 )
 
 ADMINS = frozenset({Role.OWNER, Role.ADMIN})
@@ -80,17 +86,39 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
     for command in (
         CommandHelp("/space_add <name>[; <max capacity>]", "add a space", ("/space_add Studio C; 20",), ADMINS),
         CommandHelp("/spaces", "list the spaces", ("/spaces",), ADMINS),
+        CommandHelp(
+            "/space_rename <space>; <new name>", "rename a space", ("/space_rename Studio C; Blue room",), ADMINS
+        ),
+        CommandHelp(
+            "/space_capacity <space>; <max capacity or none>",
+            "change a space's maximum capacity (refused while sessions ahead there hold more)",
+            ("/space_capacity Studio C; 16", "/space_capacity Studio C; none"),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/space_close <space>",
+            "close a space: no sessions in it any more (refused while sessions ahead use it)",
+            ("/space_close Studio C",),
+            ADMINS,
+        ),
         CommandHelp("/trainers", "list the trainers", ("/trainers",), ADMINS),
         CommandHelp("/members", "list the members", ("/members",), ADMINS),
         CommandHelp("/admins", "list the admins and owners", ("/admins",), ADMINS),
         CommandHelp(
             "/invite_member <name>[, <name>…]",
-            "invite members by deep link (many at once); someone who exists is not invited twice — "
-            "write “Anna Berg (new)” for another person of the same name",
+            "invite members by deep link; many at once are shown for review first (who is new, who exists, "
+            "who is named twice) and invited on Confirm — write “Anna Berg (new)” for another person of the same name",
             ("/invite_member Anna Berg, Ben Cole",),
             ADMINS,
         ),
         CommandHelp("/invite_trainer <name>", "invite a trainer by deep link", ("/invite_trainer Tom Hill",), ADMINS),
+        CommandHelp(
+            "/guest_add <name>",
+            "add a guest member by name alone: grant passes and book them from a session card before they "
+            "use Telegram; their link, once opened, keeps all of it (again for an unlinked guest: a fresh link)",
+            ("/guest_add Anna Berg",),
+            ADMINS,
+        ),
         CommandHelp(
             "/invite_admin <name>",
             "invite an admin by deep link (owners)",
@@ -104,12 +132,48 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
             ADMINS,
         ),
         CommandHelp(
+            "/person_rename <name>; <new name>",
+            "correct someone's name",
+            ("/person_rename Ana Berg; Anna Berg",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/role_remove <admin|trainer|member>; <name>",
+            "take a role away (owners take admins'); refused while they need it ahead",
+            ("/role_remove trainer; Anna Berg",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/member_leave <member>",
+            "a member who left: bookings ahead cancelled and refunded, waitlist places and invite links dropped",
+            ("/member_leave Anna Berg",),
+            ADMINS,
+        ),
+        CommandHelp(
             "/template_add <name>; <sessions or unlimited>; <valid days>[; <schedule>, <schedule>…]",
             "add a pass template and the schedules it covers",
             ("/template_add 10 classes; 10; 60; Yoga, Pilates",),
             ADMINS,
         ),
         CommandHelp("/templates", "list the pass templates", ("/templates",), ADMINS),
+        CommandHelp(
+            "/template_rename <template>; <new name>",
+            "rename a pass template",
+            ("/template_rename 10 classes; Ten classes",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/template_cover <template>; <schedule>, <schedule>… or none",
+            "change which schedules a pass template covers, for bookings from now on",
+            ("/template_cover 10 classes; Yoga, Pilates",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/template_retire <template>",
+            "grant a pass template no more; its passes stay valid",
+            ("/template_retire 10 classes",),
+            ADMINS,
+        ),
         CommandHelp(
             "/pass_grant <member>; <template>",
             "grant a pass (a closed schedule's pass enrols the member)",
@@ -118,15 +182,55 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
         ),
         CommandHelp("/passes <member>", "a member's passes", ("/passes Anna Berg",), ADMINS),
         CommandHelp(
+            "/pass_extend <member>; <pass>; <days>",
+            "make a member's pass valid longer",
+            ("/pass_extend Anna Berg; 10 classes; 14",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/pass_topup <member>; <pass>; <sessions>",
+            "add sessions to a member's pass",
+            ("/pass_topup Anna Berg; 10 classes; 2",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/pass_close <member>; <pass>",
+            "close a member's pass: no new bookings with it (its bookings stay)",
+            ("/pass_close Anna Berg; 10 classes",),
+            ADMINS,
+        ),
+        CommandHelp(
             "/schedule_add <title>; <repeats>; <first date>; <HH:MM>; <minutes>; <capacity>; <space>; "
-            "<trainer>[; closed <template>][; deadline <hours>][; confirm]",
+            "<trainer>[; closed <template>][; private][; deadline <hours>][; confirm]",
             "add a schedule; repeats: once, daily, weekly mon,thu or monthly, with every N, until a date or for N "
-            "sessions. A space or trainer busy then, or a monthly day some months lack, is shown first: "
-            "send the line again with ; confirm to add it anyway",
-            ("/schedule_add Yoga; weekly tue,thu until 2027-06-30; 2026-12-01; 18:00; 60; 12; Studio A; Tom",),
+            "sessions. private: a 1:1 session (capacity 1) members never see in /book; its trainer or an admin "
+            "books the member from the session card. A space or trainer busy then, or a monthly day some months "
+            "lack, is shown first: send the line again with ; confirm to add it anyway",
+            (
+                "/schedule_add Yoga; weekly tue,thu until 2027-06-30; 2026-12-01; 18:00; 60; 12; Studio A; Tom",
+                "/schedule_add Anna PT; once; 2026-12-03; 08:00; 60; 1; Studio A; Tom; private",
+            ),
             ADMINS,
         ),
         CommandHelp("/schedules", "list the schedules", ("/schedules",), ADMINS),
+        CommandHelp(
+            "/schedule_edit <title>; from <date>; <field> <value>[; …][; confirm]",
+            "change a schedule from a date on: title, time, duration, capacity, space or trainer",
+            ("/schedule_edit Yoga; from 2026-12-08; time 19:00; trainer Sue",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/schedule_end <title>; <last date>[; confirm]",
+            "end a schedule; later sessions are cancelled and refunded",
+            ("/schedule_end Yoga; 2027-03-31",),
+            ADMINS,
+        ),
+        CommandHelp(
+            "/schedule_skip <title>; <date>[; <reason>][; confirm]",
+            "skip a date; that session is cancelled and refunded",
+            ("/schedule_skip Yoga; 2026-12-24; Christmas Eve",),
+            ADMINS,
+        ),
         CommandHelp(
             "/undelivered [page]",
             "notifications members could not get, and why, newest first",
@@ -193,10 +297,20 @@ def start(first_name: str, roles: frozenset[Role], *, owners_configured: bool, u
     return "\n\n".join(parts)
 
 
-def help_(roles: frozenset[Role]) -> str:
+HELP_MESSAGE = 3500  # characters of one /help message: an admin's commands take several
+
+
+def help_(roles: frozenset[Role]) -> list[str]:
+    """The commands `roles` may use, in as many messages as Telegram's 4,096 characters need."""
     commands = (*COMMANDS, *ADMIN_COMMANDS.values())
     entries = [_help_entry(command) for command in commands if command.open_to(roles)]
-    return "<b>Commands you can use</b>\n\n" + "\n\n".join(entries)
+    messages = ["<b>Commands you can use</b>"]
+    for entry in entries:
+        if len(messages[-1]) + len(entry) + 2 > HELP_MESSAGE:
+            messages.append(entry)
+        else:
+            messages[-1] += "\n\n" + entry
+    return messages
 
 
 def usage(command: CommandHelp, problem: str | None = None) -> str:

@@ -54,7 +54,8 @@ async def help_command(update: Update, context: TraineryContext) -> None:
     if user is None or message is None:
         return
     roles = await roles_of(update, context)
-    await message.reply_text(texts.help_(roles))
+    for text in texts.help_(roles):
+        await message.reply_text(text)
 
 
 async def not_understood(update: Update, context: TraineryContext) -> None:

@@ -22,6 +22,7 @@ from domain.occurrence import Occurrence, OccurrenceKey, OccurrenceRecord
 from domain.passes import Pass, refund_entries, use_entry
 from domain.ports import UnitOfWork
 from domain.recurrence import is_original_start
+from domain.reminders.withdraw import bookings_cancelled, pass_changed
 from domain.schedule import Schedule
 from domain.waitlist import Promotion
 
@@ -93,9 +94,12 @@ LOCK: Access = _Lock()
 async def lock_sessions(uow: UnitOfWork, zone: ZoneInfo, keys: Iterable[OccurrenceKey]) -> list[SessionAggregate]:
     """Lock several aggregates' roots at once, in key order (enrolment books many).
     A key that is no occurrence of its schedule is refused before anything is stored,
-    so a forged button cannot conjure one up."""
+    so a forged button cannot conjure one up. Their schedules are shared first: an
+    edit of a schedule (domain/setup/schedule_edit.py) moves or ends its occurrences,
+    so a command reads the schedule only once no edit of it is in progress."""
     wanted = sorted(set(keys))
-    schedules = {key.schedule_id: await _schedule_of(uow, zone, key, await uow.occurrences.get(key)) for key in wanted}
+    shared = await uow.schedules.share({key.schedule_id for key in wanted})
+    schedules = {key.schedule_id: _valid(shared, zone, key, await uow.occurrences.get(key)) for key in wanted}
     records = await uow.occurrences.lock(wanted)
     return [await _assemble(uow, schedules[record.schedule_id], record) for record in records]
 
@@ -113,6 +117,13 @@ async def _schedule_of(
     uow: UnitOfWork, zone: ZoneInfo, key: OccurrenceKey, stored: OccurrenceRecord | None
 ) -> Schedule:
     schedule = await uow.schedules.get(key.schedule_id)
+    return _valid({} if schedule is None else {schedule.id: schedule}, zone, key, stored)
+
+
+def _valid(
+    schedules: dict[int, Schedule], zone: ZoneInfo, key: OccurrenceKey, stored: OccurrenceRecord | None
+) -> Schedule:
+    schedule = schedules.get(key.schedule_id)
     if schedule is None:
         raise OccurrenceNotFound()
     if stored is None and not is_original_start(schedule, zone, key.original_start):
@@ -132,19 +143,22 @@ async def _assemble(uow: UnitOfWork, schedule: Schedule, record: OccurrenceRecor
 
 async def cancel_and_refund(uow: UnitOfWork, bookings: Iterable[Booking], at: datetime, by: CancelledBy) -> None:
     """Cancel the bookings and give each pass its session back (an unlimited pass gets
-    an entry of 0), with a few statements whatever their number. The caller locked
-    the passes first (`LOCK.passes`)."""
+    an entry of 0), with a few statements whatever their number; their unsent
+    reminders are withdrawn. The caller locked the passes first (`LOCK.passes`)."""
     cancelled = list(bookings)
     if not cancelled:
         return
     await uow.bookings.cancel_many([b.id for b in cancelled], at, by)
     await uow.passes.record(refund_entries(cancelled, at))
+    await bookings_cancelled(uow, [b.id for b in cancelled])  # no reminder for them, even if queued
 
 
 async def book_with(uow: UnitOfWork, record_id: int, member_id: int, pass_: Pass, at: datetime) -> Booking:
     """A booking paid with one session of `pass_` (a ledger `use` entry)."""
     booking = await uow.bookings.add(record_id, member_id, pass_.id, at)
     await uow.passes.record([use_entry(pass_, booking.id, at)])
+    if pass_.sessions_left == 1:  # its last session: a warning not sent yet says too much
+        await pass_changed(uow, pass_.id)
     return booking
 
 
@@ -176,5 +190,5 @@ async def occurrences_between(uow: UnitOfWork, zone: ZoneInfo, start: datetime, 
 async def overlapping(uow: UnitOfWork, zone: ZoneInfo, start: datetime, end: datetime) -> list[Occurrence]:
     """Occurrences that overlap [start, end): what may keep a space or trainer busy."""
     schedules = await uow.schedules.all()
-    longest = max((s.duration for s in schedules), default=timedelta(0))
+    longest = max((s.longest for s in schedules), default=timedelta(0))
     return [o for o in await occurrences_between(uow, zone, start - longest, end) if o.overlaps(start, end)]

@@ -3,14 +3,19 @@ every member told, with the reason. Cancelling twice changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from domain.booking import Booking, WaitlistEntry
+from domain.directory import Directory
 from domain.errors import InvalidReason, OccurrenceStarted
 from domain.notifications import NotificationDraft, NotificationKind
 from domain.occurrence import Occurrence
+from domain.passes import PassExtension
 from domain.payloads import occurrence_payload, refund_payload
+from domain.roles import Person
+from domain.trainer_notices import one_per_person, plan_trainer_notices
 from domain.waitlist import waitlist_cancelled_notice
 
 MAX_REASON_LENGTH = 500
@@ -26,6 +31,11 @@ class CancelReview:
     # The occurrence's waitlist, cleared by the cancellation; each is told (their notices
     # are among `notifications`) and nothing is deducted (domain/waitlist.py).
     waitlisted: tuple[WaitlistEntry, ...] = field(default=())
+    # Passes whose expiry moves on because this session was cancelled (the studio's
+    # pass extension); each refunded member's notice says until when.
+    extensions: tuple[PassExtension, ...] = field(default=())
+    # The outbox's id of the saved cancellation's notifications (None on a review): for receipts.
+    change_id: str | None = None
 
     @property
     def version(self) -> int:
@@ -61,6 +71,18 @@ def plan_cancel(
     return replace(review, waitlisted=line, notifications=review.notifications + notices)
 
 
+def with_trainer_told(review: CancelReview, actor: Person, names: Directory, now: datetime) -> CancelReview:
+    """The session's trainer told too (SPEC §3.1), unless they cancelled it themselves;
+    the actor told nothing. Last, once the members' notices are complete (their pass
+    extensions too), since a trainer booked on the session hears of it in one message."""
+    if review.already_cancelled:
+        return review
+    before = review.occurrence
+    after = replace(before, record=replace(before.record, cancelled_at=now, cancel_reason=review.reason))
+    trainers = plan_trainer_notices(before, after, actor, names)
+    return replace(review, notifications=one_per_person(review.notifications, trainers, actor.id))
+
+
 def _plan_bookings(
     occurrence: Occurrence, bookings: tuple[Booking, ...], reason: str | None, now: datetime
 ) -> CancelReview:
@@ -79,3 +101,23 @@ def _plan_bookings(
         for booking in bookings
     )
     return CancelReview(occurrence, reason, bookings, drafts)
+
+
+def with_extensions(review: CancelReview, extensions: Iterable[PassExtension]) -> CancelReview:
+    """The review with the extensions of its refunded bookings' passes, each told in
+    the booked member's notice ("your pass now runs until …")."""
+    mine = {e.booking_id: e for e in extensions}
+    found = tuple(mine[b.id] for b in review.cancelled_bookings if b.id in mine)
+    if not found:
+        return review
+    until = {b.member_id: mine[b.id].expires_at for b in review.cancelled_bookings if b.id in mine}
+    drafts = tuple(
+        replace(
+            d,
+            payload={**d.payload, "refund": {**d.payload["refund"], "extended_until": until[d.member_id].isoformat()}},
+        )
+        if d.kind is NotificationKind.CANCELLED and "refund" in d.payload and d.member_id in until
+        else d
+        for d in review.notifications
+    )
+    return replace(review, notifications=drafts, extensions=found)

@@ -65,6 +65,24 @@ class Undelivered:
         return self.status is DeliveryStatus.PENDING
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """How far the notifications of one change got (the outcome screen's receipt)."""
+
+    total: int
+    delivered: int
+    pending: int  # not sent yet, or being retried
+    failed: tuple[tuple[str, str], ...] = ()  # (reason, the person's name as shown), in the order queued
+
+    @classmethod
+    def queued(cls, total: int) -> Receipt:
+        return cls(total, 0, total)
+
+    @property
+    def settled(self) -> bool:
+        return self.pending == 0
+
+
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed attempt (1, 2, ...): doubling from two
     seconds up to five minutes, so a long outage costs few requests and a short one
@@ -91,3 +109,24 @@ class DeliveryQueue(Protocol):
         self, notification_id: int, now: datetime, reason: str, *, attempted: bool = True
     ) -> bool: ...
     async def undelivered(self, limit: int, offset: int = 0) -> tuple[list[Undelivered], int]: ...
+
+
+class SendBudget(Protocol):
+    """Telegram's overall limit shared by every dispatcher on one database
+    (storage/send_budget.py): one cadence of starts, one flood wait, and the room
+    left to the bot's replies, kept in the database so that several processes keep
+    30 a second together."""
+
+    async def reserve(self, limit: int, headroom: int, window: float) -> float:
+        """Take the next start (one `window / limit` after the previous one of any
+        dispatcher, `window / (limit - headroom)` while the bot is replying to people,
+        none during a flood wait); returns the seconds to wait until it."""
+        ...
+
+    async def pause(self, seconds: float) -> None:
+        """Telegram answered 429: no dispatcher starts a send for `seconds`."""
+        ...
+
+    async def replied(self) -> None:
+        """The bot is replying to people: leave room for them for a few seconds."""
+        ...

@@ -120,6 +120,10 @@ class ClosedScheduleBooking(BookingRefused):
     message = "This training is closed: members are enrolled with its pass and cannot book on their own."
 
 
+class PrivateSessionBooking(BookingRefused):
+    message = "This is a private session: only its trainer or an admin can book a member onto it."
+
+
 class ClosedScheduleCancel(BookingRefused):
     message = (
         "This is a course you were enrolled in with its pass: you could not book it again, "

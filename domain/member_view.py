@@ -68,6 +68,7 @@ def open_to_members(occurrence: Occurrence, now: datetime) -> bool:
     return (
         schedule.active
         and not schedule.closed
+        and not schedule.private  # staff book its member from the card
         and not occurrence.cancelled
         and occurrence.start > now
         and not deadline_passed(occurrence, now)

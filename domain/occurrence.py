@@ -50,7 +50,8 @@ class Occurrence:
 
     @classmethod
     def of(cls, schedule: Schedule, record: OccurrenceRecord, booked: int = 0) -> Occurrence:
-        return cls(schedule=schedule, record=record, booked=booked)
+        """`schedule` as this occurrence's date sees it (its era, for one edited from a date on)."""
+        return cls(schedule=schedule.on(record.original_start), record=record, booked=booked)
 
     @property
     def key(self) -> OccurrenceKey:

@@ -77,8 +77,26 @@ class OverrideWarning:
         """What the person confirmed: the kind, and which session is in the way."""
         return self.kind, None if self.other is None else self.other.key
 
+    def seen(self) -> SeenWarning:
+        """The warning as a draft keeps it: its signature, plain data that outlives a restart."""
+        return SeenWarning(*self.signature)
 
-def confirmed_all(warnings: Iterable[OverrideWarning], confirmed: Iterable[OverrideWarning] | bool) -> bool:
+
+@dataclass(frozen=True)
+class SeenWarning:
+    """A warning the person saw on a review, reduced to what a save compares."""
+
+    kind: WarningKind
+    other: OccurrenceKey | None = None
+
+    @property
+    def signature(self) -> tuple[WarningKind, OccurrenceKey | None]:
+        return self.kind, self.other
+
+
+def confirmed_all(
+    warnings: Iterable[OverrideWarning], confirmed: Iterable[OverrideWarning | SeenWarning] | bool
+) -> bool:
     """Whether every warning of a save was among those confirmed on its review
     (`True`: any warning is accepted, for scripts that confirm in advance)."""
     if confirmed is True:
@@ -108,6 +126,8 @@ class OverrideReview:
     promoted: tuple[Promotion, ...] = field(default=())
     # The names of spaces and trainers as they were, to show the review and outcome.
     directory: Directory | None = None
+    # The outbox's id of the saved change's notifications (None on a review): for receipts.
+    change_id: str | None = None
 
     @property
     def version(self) -> int:
@@ -154,6 +174,8 @@ def _check_changeable(occurrence: Occurrence, now: datetime) -> None:
 def _apply(context: OverrideContext, request: OverrideRequest) -> Occurrence:
     before = context.occurrence
     capacity = before.capacity if request.capacity is None else _valid_capacity(request.capacity)
+    if before.schedule.private and capacity != 1:
+        raise InvalidCapacity("A private session is for one member: its capacity stays 1.")
     space_id = before.space_id if request.space_id is None else _known_space(context, request.space_id).id
     trainer_id = before.trainer_id if request.trainer_id is None else _known_trainer(context, request.trainer_id)
     start = before.start if request.start is None else _valid_start(context, request.start)
@@ -204,6 +226,22 @@ def _others(context: OverrideContext) -> list[Occurrence]:
     return [o for o in context.nearby if o.key != own and not o.cancelled]
 
 
+def changes_between(before: Occurrence, after: Occurrence) -> tuple[Change, ...]:
+    """What differs between two states of one occurrence: time, capacity, space, trainer."""
+    return _changes(before, after)
+
+
+def notice_kind(changes: tuple[Change, ...]) -> NotificationKind | None:
+    """SPEC §2.2: rescheduled when the time moved, else updated when trainer or space
+    did; nothing for capacity alone."""
+    changed = {change.field for change in changes}
+    if "time" in changed:
+        return NotificationKind.RESCHEDULED
+    if changed & {"trainer", "space", "duration"}:  # a duration changes with a schedule's edit only
+        return NotificationKind.UPDATED
+    return None
+
+
 def _changes(before: Occurrence, after: Occurrence) -> tuple[Change, ...]:
     pairs = (
         ("time", before.start, after.start),
@@ -240,13 +278,7 @@ def _warnings(
 def _with_notifications(review: OverrideReview, context: OverrideContext) -> OverrideReview:
     """SPEC §2.2: rescheduled when the time moved, else updated when trainer or space
     did; nothing for capacity alone; a cancelled booking's own notice instead."""
-    changed = {change.field for change in review.changes}
-    if "time" in changed:
-        kept_kind: NotificationKind | None = NotificationKind.RESCHEDULED
-    elif changed & {"trainer", "space"}:
-        kept_kind = NotificationKind.UPDATED
-    else:
-        kept_kind = None
+    kept_kind = notice_kind(review.changes)
     base = change_payload(review.before, review.after, review.changes, context)
     drafts: list[NotificationDraft] = []
     cancelled = {booking.id for booking in review.cancelled_bookings}  # a set: 1,000 bookings stay linear
@@ -271,14 +303,23 @@ def _with_notifications(review: OverrideReview, context: OverrideContext) -> Ove
 def change_payload(
     before: Occurrence, after: Occurrence, changes: tuple[Change, ...], context: OverrideContext
 ) -> dict[str, Any]:
+    return named_change_payload(after, changes, context.spaces, context.trainers)
+
+
+def named_change_payload(
+    after: Occurrence, changes: tuple[Change, ...], spaces: Mapping[int, Space], trainers: Mapping[int, Person]
+) -> dict[str, Any]:
+    """The notice's payload: the occurrence after the change, and each change with the
+    names of spaces and trainers (also what a schedule edit tells booked members)."""
+
     def shown(name: str, value: Any) -> Any:
         if name == "time":
             return value.isoformat()
         if name == "space":
-            space = context.spaces.get(value)
+            space = spaces.get(value)
             return space.name if space else str(value)
         if name == "trainer":
-            trainer = context.trainers.get(value)
+            trainer = trainers.get(value)
             return trainer.name if trainer else str(value)
         return value
 

@@ -68,6 +68,7 @@ class LedgerKind(StrEnum):
     GRANT = "grant"
     USE = "use"
     REFUND = "refund"
+    TOPUP = "topup"  # sessions an admin added to a pass
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,41 @@ def refund_entries(bookings: Iterable[Booking], at: datetime) -> list[LedgerEntr
     ]
 
 
+@dataclass(frozen=True)
+class PassExtension:
+    """A pass's expiry moved on by `days` because the session a booking of it paid
+    for was cancelled (once per refunded booking); `expires_at` is the expiry after."""
+
+    pass_id: int
+    booking_id: int
+    days: int
+    at: datetime
+    expires_at: datetime
+
+
+def plan_extensions(
+    bookings: Iterable[Booking], passes: Iterable[Pass], days: int, at: datetime
+) -> list[PassExtension]:
+    """`days` more for each refunded booking's pass (a pass that paid for several of
+    the cancelled sessions gets them for each); none when the studio gives none."""
+    if days <= 0:
+        return []
+    expiry = {p.id: p.expires_at for p in passes}
+    extensions = []
+    for booking in bookings:
+        if booking.pass_id not in expiry:
+            continue
+        expiry[booking.pass_id] += timedelta(days=days)
+        extensions.append(PassExtension(booking.pass_id, booking.id, days, at, expiry[booking.pass_id]))
+    return extensions
+
+
 def grant_entry(pass_id: int, sessions: int | None, at: datetime) -> LedgerEntry:
     return LedgerEntry(pass_id, LedgerKind.GRANT, sessions or 0, at)
+
+
+def topup_entry(pass_id: int, sessions: int, at: datetime) -> LedgerEntry:
+    return LedgerEntry(pass_id, LedgerKind.TOPUP, sessions, at)
 
 
 def pick_pass(passes: list[Pass], schedule: Schedule, session_start: datetime, now: datetime) -> Pass | None:

@@ -29,7 +29,7 @@ def rebook_payload(occurrence: Occurrence) -> dict[str, Any]:
     """Whether a member whose booking was cancelled may book the session again on their
     own, and until when (its booking deadline): the notice offers "Book again" only
     while that holds when it is sent, and the press is checked again."""
-    if occurrence.schedule.closed or occurrence.cancelled:
+    if occurrence.schedule.closed or occurrence.schedule.private or occurrence.cancelled:
         return {"rebook": False}
     until = occurrence.start - max(occurrence.schedule.deadline(), timedelta(0))
     return {"rebook": True, "rebook_until": until.isoformat()}

@@ -13,7 +13,7 @@ so the cost grows with the range asked for, not with the schedule's age.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -88,7 +88,16 @@ def original_starts(schedule: Schedule, zone: ZoneInfo, start: datetime, end: da
 @lru_cache(maxsize=8192)
 def _original_starts(schedule: Schedule, zone: ZoneInfo, start: datetime, end: datetime) -> tuple[datetime, ...]:
     """Trainers list the same weeks over and over. The key holds every value of the
-    schedule (a frozen dataclass), so an edited schedule is expanded afresh."""
+    schedule (a frozen dataclass), so an edited schedule is expanded afresh. A
+    schedule edited from a date on is expanded era by era, each at its own time."""
+    if schedule.eras:
+        return tuple(
+            instant
+            for since, until, values in schedule.segments()
+            for instant in _original_starts(values, zone, max(start, since or start), min(end, until or end))
+        )
+    if end <= start:
+        return ()
     low = to_wall(start, zone) - _MARGIN
     high = to_wall(end, zone) + _MARGIN
     walls = _rule(schedule, low).between(low, high, inc=True)
@@ -98,3 +107,14 @@ def _original_starts(schedule: Schedule, zone: ZoneInfo, start: datetime, end: d
 
 def is_original_start(schedule: Schedule, zone: ZoneInfo, instant: datetime) -> bool:
     return instant in original_starts(schedule, zone, instant, instant + timedelta(seconds=1))
+
+
+def ended_rule(rule_text: str, last_day: date) -> str:
+    """The rule with no instance after `last_day` (an UNTIL at its end, in wall-clock
+    time, as /schedule_add writes one); a COUNT gives way to it, since RFC 5545 allows
+    only one of the two. Meant for a rule that has instances after the day."""
+    text = rule_text.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    kept = [p for p in text.split(";") if p.strip() and p.partition("=")[0].strip().upper() not in ("UNTIL", "COUNT")]
+    return ";".join([*kept, f"UNTIL={last_day:%Y%m%d}T235959"])

@@ -41,27 +41,36 @@ def first_start(schedule: Schedule, zone: ZoneInfo) -> datetime:
     return to_utc(datetime.combine(schedule.starts_on, schedule.start_time), zone)
 
 
-def review_schedule(schedule: Schedule, zone: ZoneInfo, existing: Sequence[Occurrence]) -> list[ScheduleWarning]:
+def review_schedule(
+    schedule: Schedule, zone: ZoneInfo, existing: Sequence[Occurrence], since: datetime | None = None
+) -> list[ScheduleWarning]:
     """The warnings for `schedule` against `existing` (occurrences of the first HORIZON
-    of the new schedule, from the longest duration before its first start)."""
-    start = first_start(schedule, zone)
+    of the new schedule, from the longest duration before its first start). With
+    `since` — an edit from a date on — its sessions from then on, against the other
+    schedules' sessions; the rule is not new, so its months are not warned of again."""
+    start = first_start(schedule, zone) if since is None else max(since, first_start(schedule, zone))
     starts = original_starts(schedule, zone, start, start + HORIZON)
-    return _clashes(schedule, starts, existing) + _skipped_months(schedule, zone, starts)
+    clashes = _clashes(schedule, starts, existing)
+    return clashes if since is not None else clashes + _skipped_months(schedule, zone, starts)
 
 
 def _clashes(schedule: Schedule, starts: list[datetime], existing: Sequence[Occurrence]) -> list[ScheduleWarning]:
-    others = sorted((o for o in existing if o.schedule.active and not o.cancelled), key=lambda o: o.start)
+    others = sorted(
+        (o for o in existing if o.schedule.active and not o.cancelled and o.schedule.id != schedule.id),
+        key=lambda o: o.start,
+    )
     longest = max((o.schedule.duration for o in others), default=timedelta(0))
     moments = [o.start for o in others]
     met: dict[tuple[ScheduleWarningKind, int], list[Occurrence]] = {}
     for start in starts:
-        end = start + schedule.duration
+        values = schedule.on(start)  # the values of its era, for a schedule edited from a date on
+        end = start + values.duration
         for other in others[bisect_left(moments, start - longest) : bisect_left(moments, end)]:
             if not other.overlaps(start, end):
                 continue
-            if other.space_id == schedule.default_space_id:
+            if other.space_id == values.default_space_id:
                 met.setdefault((ScheduleWarningKind.SPACE_BUSY, other.schedule.id), []).append(other)
-            if other.trainer_id == schedule.default_trainer_id:
+            if other.trainer_id == values.default_trainer_id:
                 met.setdefault((ScheduleWarningKind.TRAINER_BUSY, other.schedule.id), []).append(other)
     return [ScheduleWarning(kind, found[0], len(found)) for (kind, _), found in met.items()]
 

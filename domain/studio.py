@@ -33,6 +33,9 @@ class Studio:
     clock: Clock
     zone: ZoneInfo
     attempts: int = ATTEMPTS
+    # Days a pass's expiry moves on for each of its bookings refunded because the
+    # session was cancelled (TRAINERY_PASS_EXTENSION_DAYS); 0: never.
+    pass_extension_days: int = 0
 
     def now(self) -> datetime:
         return self.clock.now()

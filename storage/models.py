@@ -16,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     MetaData,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -111,6 +113,7 @@ class ScheduleRow(Base):
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
         CheckConstraint("default_capacity > 0", name="capacity_positive"),
         CheckConstraint("NOT closed OR pass_template_id IS NOT NULL", name="closed_has_template"),
+        CheckConstraint("NOT private OR default_capacity = 1", name="private_for_one"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -126,6 +129,12 @@ class ScheduleRow(Base):
     pass_template_id: Mapped[int | None] = mapped_column(ForeignKey("pass_templates.id"))
     booking_deadline_minutes: Mapped[int | None]  # None: the studio's default
     active: Mapped[bool] = mapped_column(default=True)
+    # Its values before edits from a date on (domain.schedule.ScheduleEra), oldest first,
+    # each with the instant it stopped holding; NULL: never edited so. Kept in the row,
+    # so every read of a schedule stays one row (a booking locks and reads it).
+    eras: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # 1:1, booked by staff only; one member at a time.
+    private: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class PassTemplateScheduleRow(Base):
@@ -206,14 +215,14 @@ class BookingRow(Base):
 
 
 class LedgerEntryRow(Base):
-    """Every grant, use and refund of a pass. The unique (booking, kind) pair makes
-    the database itself refuse a second use or a second refund of one booking."""
+    """Every grant, use, refund and top-up of a pass. The unique (booking, kind) pair
+    makes the database itself refuse a second use or a second refund of one booking."""
 
     __tablename__ = "pass_ledger"
     __table_args__ = (
         UniqueConstraint("booking_id", "kind"),
-        CheckConstraint("kind IN ('grant', 'use', 'refund')", name="known_kind"),
-        CheckConstraint("kind = 'grant' OR booking_id IS NOT NULL", name="use_refund_has_booking"),
+        CheckConstraint("kind IN ('grant', 'use', 'refund', 'topup')", name="known_kind"),
+        CheckConstraint("kind IN ('grant', 'topup') OR booking_id IS NOT NULL", name="use_refund_has_booking"),
         Index("ix_pass_ledger_pass", "pass_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,6 +230,20 @@ class LedgerEntryRow(Base):
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
     kind: Mapped[str] = mapped_column(String(16))
     delta: Mapped[int]
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PassExtensionRow(Base):
+    """A pass's expiry moved on because a session it paid for was cancelled (the
+    studio's TRAINERY_PASS_EXTENSION_DAYS). One per refunded booking: the unique
+    booking makes the database refuse a second extension for the same refund."""
+
+    __tablename__ = "pass_extensions"
+    __table_args__ = (CheckConstraint("days > 0", name="days_positive"), Index("ix_pass_extensions_pass", "pass_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pass_id: Mapped[int] = mapped_column(ForeignKey("passes.id"))
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    days: Mapped[int]
     at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -232,6 +255,7 @@ class NotificationRow(Base):
         UniqueConstraint("change_id", "member_id"),  # one message per member per change
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="known_status"),
         Index("ix_notifications_due", "status", "next_attempt_at"),
+        Index("ix_notifications_member", "member_id"),  # a claim skips members another dispatcher holds
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     change_id: Mapped[str] = mapped_column(String(36))
@@ -290,3 +314,70 @@ class StoredSecretRow(Base):
     __tablename__ = "stored_secrets"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(256))
+
+
+class SendBudgetRow(Base):
+    """Telegram's overall limit shared by every dispatcher on a PostgreSQL database
+    (storage/send_budget.py): one row, times in seconds since the epoch on the
+    database's clock, so processes on different machines agree."""
+
+    __tablename__ = "send_budget"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    next_start: Mapped[float] = mapped_column(Float, default=0.0)  # the earliest next send of any dispatcher
+    paused_until: Mapped[float] = mapped_column(Float, default=0.0)  # a 429's retry_after, for everyone
+    replies_until: Mapped[float] = mapped_column(Float, default=0.0)  # the bot answers people until then
+    extra: Mapped[float] = mapped_column(Float, default=0.0)  # seconds the 429s added to the cadence
+
+
+class PersonSettingsRow(Base):
+    """A person's own settings (/settings); no row: the defaults. The language of a
+    later issue becomes a column here."""
+
+    __tablename__ = "person_settings"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    reminders: Mapped[bool] = mapped_column(default=True)
+    trainer_day: Mapped[bool] = mapped_column(default=True)
+
+
+class TimedNoticeRow(Base):
+    """Each timed notice (domain/reminders) recorded once, with what became of it:
+    the unique key is what keeps two scans — two processes, or one before and one
+    after a restart — from queueing it twice."""
+
+    __tablename__ = "timed_notices"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject_id", "slot"),
+        CheckConstraint("outcome IN ('queued', 'dropped', 'superseded', 'skipped', 'free')", name="known_outcome"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int] = mapped_column(BigInteger)  # a booking, trainer or pass, by kind
+    slot: Mapped[int]  # a reminder's lead in minutes, the trainer's day's ordinal, else 0
+    outcome: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class NoticeScanRow(Base):
+    """How far a scan for due notices has looked: the next one also drops what fell
+    due since then while no scan ran."""
+
+    __tablename__ = "notice_scans"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scanned_until: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# The pass warnings' window query (storage/repositories.py TimedNoticesRepository).
+Index("ix_passes_expires_at", PassRow.expires_at)
+
+
+class BotStateRow(Base):
+    """The bot's per-person conversation state (an override draft, a cancel reason, the
+    step a conversation is at), kept so a conversation survives a restart (SPEC §6.3).
+    `data` is JSON the bot versions itself; `updated_at` is when it was last written."""
+
+    __tablename__ = "bot_state"
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)  # "user", "conversation:<name>"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # a user id, a conversation key
+    data: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -20,15 +20,17 @@ import socket
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, event, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, event, exists, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from domain.delivery import Delivery, DeliveryStatus, Undelivered
+from domain.delivery import Delivery, DeliveryStatus, Receipt, Undelivered
 from domain.notifications import NotificationKind
+from domain.setup.names import labelled
 from storage.models import NotificationRow, PersonRow
 
 PENDING, SENT, FAILED = DeliveryStatus.PENDING.value, DeliveryStatus.SENT.value, DeliveryStatus.FAILED.value
@@ -40,6 +42,8 @@ def new_owner_id() -> str:
 
 
 LEASE = timedelta(seconds=3)  # a crashed dispatcher's rows are due again after this
+CHAT_GAP = timedelta(seconds=1.01)  # a member's next message, from whichever dispatcher
+CLAIM_LOCK = 0x7472_6E79  # PostgreSQL advisory lock that takes turns between claims ("trny")
 
 
 class OutboxStore:
@@ -54,12 +58,23 @@ class OutboxStore:
         self.lease = lease
 
     async def claim(self, now: datetime, limit: int) -> list[Delivery]:
-        """Lease up to `limit` due notifications, oldest first, with the member's chat."""
+        """Lease up to `limit` due notifications, oldest first, with the member's chat;
+        none of a member another dispatcher holds a notification of, or sent one to in
+        the last 1.01 s, so two dispatchers never send to one chat within a second. On
+        PostgreSQL claims take turns (an advisory lock), so two cannot both pick a
+        member's rows at once."""
         free = or_(NotificationRow.claimed_until.is_(None), NotificationRow.claimed_until < now)
         async with self._sessions() as session, session.begin():
+            if session.get_bind().dialect.name == "postgresql":
+                await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK})
             candidates = await session.scalars(
                 select(NotificationRow.id)
-                .where(NotificationRow.status == PENDING, NotificationRow.next_attempt_at <= now, free)
+                .where(
+                    NotificationRow.status == PENDING,
+                    NotificationRow.next_attempt_at <= now,
+                    free,
+                    ~self._member_busy_elsewhere(now),
+                )
                 .order_by(NotificationRow.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)  # PostgreSQL; SQLite holds the write lock anyway
@@ -186,6 +201,16 @@ class OutboxStore:
             ]
         return items, total or 0
 
+    def _member_busy_elsewhere(self, now: datetime) -> ColumnElement[bool]:
+        other = aliased(NotificationRow)
+        held_by_another = and_(other.status == PENDING, other.claimed_by != self.owner, other.claimed_until >= now)
+        just_sent = other.last_attempt_at > now - CHAT_GAP  # by anyone: only its sender's memory knew
+        return exists().where(
+            other.member_id == NotificationRow.member_id,
+            other.id != NotificationRow.id,
+            or_(held_by_another, just_sent),
+        )
+
     def _held(self) -> ColumnElement[bool]:
         return (NotificationRow.claimed_by == self.owner) & (NotificationRow.status == PENDING)
 
@@ -249,6 +274,46 @@ def _announce_queued(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_queued(session: Session) -> None:
     session.info.pop(_QUEUED, None)
+
+
+# -- receipts: how far one change's notifications got -----------------------------------
+
+
+async def change_receipt(sessions: async_sessionmaker[AsyncSession], change_id: str) -> Receipt:
+    """The notifications queued by one change (`change_id`), counted by outcome; those
+    that failed with the reason and the person's name, `#id` added where someone else
+    of the studio has the same name (as the directory shows names)."""
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                select(NotificationRow.status, NotificationRow.failure_reason, PersonRow.id, PersonRow.name)
+                .join(PersonRow, PersonRow.id == NotificationRow.member_id)
+                .where(NotificationRow.change_id == change_id)
+                .order_by(NotificationRow.id)
+            )
+        ).all()
+        failed = [(reason or "", person_id, name) for status, reason, person_id, name in rows if status == FAILED]
+        labels = await _labels(session, {name for _, _, name in failed})
+    return Receipt(
+        total=len(rows),
+        delivered=sum(1 for row in rows if row[0] == SENT),
+        pending=sum(1 for row in rows if row[0] == PENDING),
+        failed=tuple((reason, labels.get(person_id, name)) for reason, person_id, name in failed),
+    )
+
+
+@dataclass(frozen=True)
+class _Named:
+    id: int
+
+
+async def _labels(session: AsyncSession, names: set[str]) -> dict[int, str]:
+    if not names:
+        return {}
+    wanted = {name.casefold() for name in names}
+    everyone = await session.execute(select(PersonRow.id, PersonRow.name))  # namesakes: few people, one query
+    pool = [(name, _Named(person_id)) for person_id, name in everyone if name.casefold() in wanted]
+    return {item.id: label for label, item in labelled(pool)}
 
 
 # -- figures for /metrics ------------------------------------------------------------

@@ -2,38 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, Table, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import text as sql_text
+from sqlalchemy import tuple_ as sql_tuple
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.booking import Booking, BookingStatus, CancelledBy, WaitlistEntry
+from domain.delivery import DeliveryStatus
 from domain.errors import BookingNotActive, StaleReview
 from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
-from domain.passes import LedgerEntry, LedgerKind, Pass, PassTemplate
+from domain.passes import LedgerEntry, LedgerKind, Pass, PassExtension, PassTemplate
 from domain.ports import Memo, NoMemo
+from domain.reminders.preferences import Preferences
+from domain.reminders.rules import Held, Mark, MarkKind, Outcome, PassState, notice_change_id
 from domain.roles import Person, Role
-from domain.schedule import Schedule, Space
+from domain.schedule import Schedule, ScheduleEra, Space
 from storage.models import (
     BookingRow,
     InviteRow,
     LedgerEntryRow,
+    NoticeScanRow,
     NotificationRow,
     OccurrenceRow,
+    PassExtensionRow,
     PassRow,
     PassTemplateRow,
     PassTemplateScheduleRow,
     PersonRow,
+    PersonSettingsRow,
     RoleRow,
     ScheduleRow,
     SpaceRow,
+    TimedNoticeRow,
     WaitlistRow,
 )
 from storage.outbox import mark_queued
@@ -51,7 +61,7 @@ class PeopleRepository:
         cached = self.memo.get(("person", person_id))
         if isinstance(cached, Person):
             return cached
-        row = await self.session.get(PersonRow, person_id)
+        row = await self.session.get(PersonRow, person_id, populate_existing=True)  # as committed now
         return None if row is None else self._kept(await self._person(row))
 
     async def by_telegram_user(self, telegram_user_id: int) -> Person | None:
@@ -118,9 +128,30 @@ class PeopleRepository:
 
     async def grant(self, person_id: int, role: Role) -> Person:
         self.session.add(RoleRow(person_id=person_id, role=role.value))
-        await self.session.flush()
         row = await self.session.get(PersonRow, person_id)
         assert row is not None
+        row.active = True  # someone who had left and is given a role again is back
+        await self.session.flush()
+        return await self._person(row)
+
+    async def rename(self, person_id: int, name: str) -> Person:
+        row = await self.session.get(PersonRow, person_id)
+        assert row is not None
+        row.name = name
+        await self.session.flush()
+        return await self._person(row)
+
+    async def revoke(self, person_id: int, role: Role) -> Person:
+        await self.session.execute(
+            delete(RoleRow)
+            .where(RoleRow.person_id == person_id, RoleRow.role == role.value)
+            .execution_options(synchronize_session=False)
+        )
+        row = await self.session.get(PersonRow, person_id)
+        assert row is not None
+        if not await self.session.scalar(select(func.count()).where(RoleRow.person_id == person_id)):
+            row.active = False  # no role left: the person's chat is nobody's in the studio
+        await self.session.flush()
         return await self._person(row)
 
     async def _person(self, row: PersonRow) -> Person:
@@ -152,6 +183,13 @@ class SpacesRepository:
         await self.session.flush()
         return Space(row.id, row.name, row.max_capacity, row.active)
 
+    async def save(self, space: Space) -> Space:
+        row = await self.session.get(SpaceRow, space.id)
+        assert row is not None
+        row.name, row.max_capacity, row.active = space.name, space.max_capacity, space.active
+        await self.session.flush()
+        return Space(row.id, row.name, row.max_capacity, row.active)
+
 
 class SchedulesRepository:
     def __init__(self, session: AsyncSession, memo: Memo = NO_MEMO) -> None:
@@ -174,6 +212,45 @@ class SchedulesRepository:
         self.memo.put(SCHEDULES, tuple(schedules))
         return schedules
 
+    async def lock(self, schedule_id: int) -> Schedule | None:
+        """The schedule, locked FOR UPDATE until the transaction ends: an edit waits for
+        the commands that `share` it, and they wait for the edit (PostgreSQL)."""
+        row = await self.session.scalar(
+            select(ScheduleRow)
+            .where(ScheduleRow.id == schedule_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return None if row is None else _schedule(row)
+
+    async def share(self, schedule_ids: Iterable[int]) -> dict[int, Schedule]:
+        """The schedules, read under FOR KEY SHARE: many commands share it, while an
+        edit (FOR UPDATE) waits for them or they for it — so no command expands an
+        occurrence from values an edit is replacing."""
+        ids = sorted(set(schedule_ids))
+        if not ids:
+            return {}
+        rows = await self.session.scalars(
+            select(ScheduleRow)
+            .where(ScheduleRow.id.in_(ids))
+            .order_by(ScheduleRow.id)
+            .with_for_update(key_share=True, read=True)
+            .execution_options(populate_existing=True)
+        )
+        return {row.id: _schedule(row) for row in rows}
+
+    async def update(self, schedule: Schedule) -> Schedule:
+        """Store the schedule's values, rule and eras as given."""
+        row = await self.session.get(ScheduleRow, schedule.id)
+        assert row is not None
+        row.title, row.rrule, row.start_time = schedule.title, schedule.rrule, schedule.start_time
+        row.duration_minutes = int(schedule.duration.total_seconds() // 60)
+        row.default_capacity = schedule.default_capacity
+        row.default_space_id, row.default_trainer_id = schedule.default_space_id, schedule.default_trainer_id
+        row.eras = [_era_json(era) for era in schedule.eras] or None
+        await self.session.flush()
+        return _schedule(row)
+
     async def add(self, schedule: Schedule) -> Schedule:
         deadline = schedule.booking_deadline
         row = ScheduleRow(
@@ -189,10 +266,36 @@ class SchedulesRepository:
             pass_template_id=schedule.pass_template_id,
             booking_deadline_minutes=None if deadline is None else int(deadline.total_seconds() // 60),
             active=schedule.active,
+            eras=[_era_json(era) for era in schedule.eras] or None,
+            private=schedule.private,
         )
         self.session.add(row)
         await self.session.flush()
         return _schedule(row)
+
+
+def _era_json(era: ScheduleEra) -> dict[str, Any]:
+    return {
+        "until": era.until.astimezone(UTC).isoformat(),
+        "title": era.title,
+        "start_time": era.start_time.isoformat(),
+        "duration_minutes": int(era.duration.total_seconds() // 60),
+        "default_capacity": era.default_capacity,
+        "default_space_id": era.default_space_id,
+        "default_trainer_id": era.default_trainer_id,
+    }
+
+
+def _era(stored: dict[str, Any]) -> ScheduleEra:
+    return ScheduleEra(
+        until=datetime.fromisoformat(stored["until"]),
+        title=str(stored["title"]),
+        start_time=time.fromisoformat(stored["start_time"]),
+        duration=timedelta(minutes=int(stored["duration_minutes"])),
+        default_capacity=int(stored["default_capacity"]),
+        default_space_id=int(stored["default_space_id"]),
+        default_trainer_id=int(stored["default_trainer_id"]),
+    )
 
 
 def _schedule(row: ScheduleRow | Row[Any]) -> Schedule:
@@ -211,6 +314,8 @@ def _schedule(row: ScheduleRow | Row[Any]) -> Schedule:
         pass_template_id=row.pass_template_id,
         booking_deadline=None if deadline is None else timedelta(minutes=deadline),
         active=row.active,
+        eras=tuple(_era(stored) for stored in row.eras or ()),
+        private=row.private,
     )
 
 
@@ -280,6 +385,16 @@ class OccurrencesRepository:
         )
         return [_record(row) for row in rows]
 
+    async def of_schedule(self, schedule_id: int, since: datetime) -> list[OccurrenceRecord]:
+        """The stored records of a schedule whose original start is `since` or later."""
+        rows = await self.session.scalars(
+            select(OccurrenceRow)
+            .where(OccurrenceRow.schedule_id == schedule_id, OccurrenceRow.original_start >= since)
+            .order_by(OccurrenceRow.original_start)
+            .execution_options(populate_existing=True)
+        )
+        return [_record(row) for row in rows]
+
     async def booked_counts(self, record_ids: Iterable[int]) -> dict[int, int]:
         ids = list(record_ids)
         if not ids:
@@ -301,6 +416,7 @@ class OccurrencesRepository:
             .where(OccurrenceRow.id == record.id, OccurrenceRow.version == record.version)
             .values(
                 version=OccurrenceRow.version + 1,
+                original_start=record.original_start,  # moved on by a schedule's time edit
                 start=record.start,
                 capacity=record.capacity,
                 space_id=record.space_id,
@@ -531,6 +647,29 @@ class PassesRepository:
         assert template is not None
         return template
 
+    async def save_template(self, template: PassTemplate) -> PassTemplate:
+        """Store the template's name, state and the open schedules it covers."""
+        row = await self.session.get(PassTemplateRow, template.id)
+        assert row is not None
+        row.name, row.active = template.name, template.active
+        await self.session.execute(
+            delete(PassTemplateScheduleRow)
+            .where(PassTemplateScheduleRow.pass_template_id == template.id)
+            .execution_options(synchronize_session=False)
+        )
+        for schedule_id in template.covered_schedule_ids:
+            self.session.add(PassTemplateScheduleRow(pass_template_id=template.id, schedule_id=schedule_id))
+        await self.session.flush()
+        return await self._template(row)
+
+    async def save(self, pass_: Pass) -> Pass:
+        """Store a pass's expiry and state; its balance moves only through `record`."""
+        row = await self.session.get(PassRow, pass_.id)
+        assert row is not None
+        row.expires_at, row.active = pass_.expires_at, pass_.active
+        await self.session.flush()
+        return await self._pass(row)
+
     async def add(self, member_id: int, template: PassTemplate, at: datetime) -> Pass:
         """A new pass with no sessions yet: its grant entry in the ledger gives them."""
         row = PassRow(
@@ -569,6 +708,27 @@ class PassesRepository:
                 .where(passes.c.id == bindparam("pass_id"), passes.c.sessions_left.is_not(None))
                 .values(sessions_left=passes.c.sessions_left + bindparam("delta")),
                 changed,
+            )
+
+    async def extend(self, extensions: Iterable[PassExtension]) -> None:
+        """Record each extension (the unique booking refuses a second one for the same
+        refund) and set each pass's expiry to the latest of its extensions."""
+        extensions = list(extensions)
+        if not extensions:
+            return
+        await self.session.execute(
+            insert(PassExtensionRow),
+            [{"pass_id": e.pass_id, "booking_id": e.booking_id, "days": e.days, "at": e.at} for e in extensions],
+        )
+        until: dict[int, datetime] = {}
+        for extension in extensions:
+            until[extension.pass_id] = max(extension.expires_at, until.get(extension.pass_id, extension.expires_at))
+        for pass_id, expires_at in sorted(until.items()):
+            await self.session.execute(
+                update(PassRow)
+                .where(PassRow.id == pass_id)
+                .values(expires_at=expires_at)
+                .execution_options(synchronize_session=False)
             )
 
     async def ledger(self, pass_id: int) -> list[LedgerEntry]:
@@ -640,12 +800,24 @@ class InvitesRepository:
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
+    async def revoke(self, person_id: int, at: datetime, role: Role | None = None) -> int:
+        """End the person's unused links (for `role`, or all) now; how many there were."""
+        query = update(InviteRow).where(
+            InviteRow.person_id == person_id, InviteRow.used_at.is_(None), InviteRow.expires_at > at
+        )
+        if role is not None:
+            query = query.where(InviteRow.role == role.value)
+        result = await self.session.execute(query.values(expires_at=at).execution_options(synchronize_session=False))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
 
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None:
+    async def add(
+        self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime, *, once: bool = False
+    ) -> None:
         rows = [
             {
                 "change_id": change_id,
@@ -661,5 +833,217 @@ class OutboxRepository:
         ]
         if rows:
             # One executemany instead of an ORM object per row: a cancel may queue 1,000.
-            await self.session.execute(insert(cast(Table, NotificationRow.__table__)), rows)
+            table = cast(Table, NotificationRow.__table__)
+            statement = insert(table)
+            if once:
+                statement = _dialect_insert(self.session)(table).on_conflict_do_nothing(
+                    index_elements=["change_id", "member_id"]
+                )
+            await self.session.execute(statement, rows)
             mark_queued(self.session.sync_session)  # wakes this process's dispatcher on commit
+
+
+class PersonSettingsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, person_ids: Iterable[int]) -> dict[int, Preferences]:
+        ids = set(person_ids)
+        found = {person_id: Preferences(person_id) for person_id in ids}
+        if ids:
+            rows = await self.session.scalars(select(PersonSettingsRow).where(PersonSettingsRow.person_id.in_(ids)))
+            for row in rows:
+                found[row.person_id] = Preferences(row.person_id, row.reminders, row.trainer_day)
+        return found
+
+    async def save(self, preferences: Preferences) -> None:
+        values = {"reminders": preferences.reminders, "trainer_day": preferences.trainer_day}
+        statement = _dialect_insert(self.session)(PersonSettingsRow).values(person_id=preferences.person_id, **values)
+        await self.session.execute(statement.on_conflict_do_update(index_elements=["person_id"], set_=values))
+
+
+class TimedNoticesRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def reminders_due(self, since: datetime, now: datetime, leads: Iterable[timedelta]) -> list[Held]:
+        # The occurrences by their start's index, their active bookings by the
+        # (occurrence, member) index of active bookings, and for each lead whose time
+        # has come a probe of the marks' unique key: what was recorded is not read again.
+        wanted = sorted(set(leads))
+        if not wanted:
+            return []
+        due = [
+            (OccurrenceRow.start <= now + lead)
+            & _unrecorded(MarkKind.REMINDER, BookingRow.id, int(lead.total_seconds() // 60))
+            for lead in wanted
+        ]
+        rows = await self.session.execute(
+            select(BookingRow.id, BookingRow.member_id, BookingRow.created_at, OccurrenceRow)
+            .join(OccurrenceRow, OccurrenceRow.id == BookingRow.occurrence_id)
+            .where(
+                OccurrenceRow.start >= since,
+                OccurrenceRow.start <= now + wanted[-1],
+                OccurrenceRow.cancelled_at.is_(None),
+                BookingRow.status == BookingStatus.ACTIVE.value,
+                or_(*due),
+            )
+            .order_by(BookingRow.id)
+        )
+        return [Held(booking_id, member_id, at, _record(row)) for booking_id, member_id, at, row in rows]
+
+    async def passes_to_warn(self, now: datetime, expiring_before: datetime) -> list[PassState]:
+        rows = await self.session.execute(
+            select(PassRow, PassTemplateRow.name, PassTemplateRow.sessions, _COURSE_TEMPLATE)
+            .join(PassTemplateRow, PassTemplateRow.id == PassRow.template_id)
+            .where(
+                PassRow.active.is_(True),
+                PassRow.expires_at > now,
+                or_(
+                    (PassRow.sessions_left == 1) & _unrecorded(MarkKind.PASS_LAST_SESSION, PassRow.id, 0),
+                    (PassRow.expires_at <= expiring_before) & _unrecorded(MarkKind.PASS_EXPIRING, PassRow.id, 0),
+                ),
+            )
+            .order_by(PassRow.id)
+        )
+        return [
+            PassState(_as_pass(row, frozenset()), name, sessions, bool(course)) for row, name, sessions, course in rows
+        ]
+
+    async def recorded(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        ids = sorted(set(subject_ids))
+        found: set[tuple[int, int]] = set()
+        for chunk in range(0, len(ids), 1000):  # bound the IN list
+            query = select(TimedNoticeRow.subject_id, TimedNoticeRow.slot).where(
+                TimedNoticeRow.kind == kind.value, TimedNoticeRow.subject_id.in_(ids[chunk : chunk + 1000])
+            )
+            if slot is not None:
+                query = query.where(TimedNoticeRow.slot == slot)
+            found.update((subject, one) for subject, one in await self.session.execute(query))
+        return found
+
+    async def record(self, marks: Iterable[Mark], at: datetime) -> set[tuple[str, int, int]]:
+        # Sorted by key, so two transactions recording overlapping sets wait on each
+        # other in one order and never in a circle.
+        rows = [
+            {
+                "kind": mark.kind.value,
+                "subject_id": mark.subject_id,
+                "slot": mark.slot,
+                "outcome": mark.outcome.value,
+                "due_at": mark.due_at,
+                "recorded_at": at,
+            }
+            for mark in sorted({mark.key: mark for mark in marks}.values(), key=lambda mark: mark.key)
+        ]
+        if not rows:
+            return set()
+        table = TimedNoticeRow.__table__
+        result = await self.session.execute(
+            _dialect_insert(self.session)(table)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["kind", "subject_id", "slot"])
+            .returning(table.c.kind, table.c.subject_id, table.c.slot)
+        )
+        return {(kind, subject, slot) for kind, subject, slot in result}
+
+    async def lock_scan(self) -> None:
+        # PostgreSQL: an advisory lock, the scan's exclusive, a withdrawal's shared. A
+        # scan holds no other lock when it takes it and a withdrawal comes after the
+        # aggregate's locks, so neither waits on the other in a circle. SQLite: every
+        # transaction holds the write lock (BEGIN IMMEDIATE); they run one at a time.
+        await self._fence("pg_advisory_xact_lock")
+
+    async def _fence(self, function: str) -> None:
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(sql_text(f"SELECT {function}(:key)"), {"key": _SCAN_FENCE})
+
+    async def withdraw(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        await self._fence("pg_advisory_xact_lock_shared")  # a scan in progress first
+        # Only a mark recorded as queued has a message; found by its change id (the
+        # notifications' unique key leads with it), deleted only while pending.
+        queued = {
+            notice_change_id(kind, subject, one, due_at): (subject, one)
+            for subject, one, due_at in await self._queued(kind, subject_ids, slot)
+        }
+        withdrawn: set[tuple[int, int]] = set()
+        change_ids = sorted(queued)
+        for chunk in range(0, len(change_ids), 1000):  # bound the IN list
+            result = await self.session.execute(
+                delete(NotificationRow)
+                .where(
+                    NotificationRow.change_id.in_(change_ids[chunk : chunk + 1000]),
+                    NotificationRow.status == DeliveryStatus.PENDING.value,
+                )
+                .returning(NotificationRow.change_id)
+                .execution_options(synchronize_session=False)
+            )
+            withdrawn.update(queued[change_id] for change_id in result.scalars())
+        await self.release(kind, withdrawn)
+        return withdrawn
+
+    async def _queued(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None
+    ) -> list[tuple[int, int, datetime]]:
+        """(subject, slot, due) of the marks of these subjects that queued a message."""
+        ids = sorted(set(subject_ids))
+        found: list[tuple[int, int, datetime]] = []
+        for chunk in range(0, len(ids), 1000):  # bound the IN list
+            query = select(TimedNoticeRow.subject_id, TimedNoticeRow.slot, TimedNoticeRow.due_at).where(
+                TimedNoticeRow.kind == kind.value,
+                TimedNoticeRow.subject_id.in_(ids[chunk : chunk + 1000]),
+                TimedNoticeRow.outcome == Outcome.QUEUED.value,
+            )
+            if slot is not None:
+                query = query.where(TimedNoticeRow.slot == slot)
+            found.extend((subject, one, due_at) for subject, one, due_at in await self.session.execute(query))
+        return found
+
+    async def release(self, kind: MarkKind, keys: Iterable[tuple[int, int]]) -> None:
+        wanted = sorted(set(keys))
+        for chunk in range(0, len(wanted), 1000):
+            await self.session.execute(
+                delete(TimedNoticeRow)
+                .where(
+                    TimedNoticeRow.kind == kind.value,
+                    sql_tuple(TimedNoticeRow.subject_id, TimedNoticeRow.slot).in_(wanted[chunk : chunk + 1000]),
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    async def scanned_until(self, name: str) -> datetime | None:
+        row = await self.session.get(NoticeScanRow, name, populate_existing=True)
+        return None if row is None else row.scanned_until
+
+    async def mark_scanned(self, name: str, at: datetime) -> None:
+        statement = _dialect_insert(self.session)(NoticeScanRow).values(name=name, scanned_until=at)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["name"],
+                set_={"scanned_until": at},
+                where=NoticeScanRow.scanned_until < statement.excluded.scanned_until,
+            )
+        )
+
+
+_SCAN_FENCE = 0x7472_6D64  # "trmd": the scan for due notices against their withdrawal
+
+_COURSE_TEMPLATE = (
+    exists().where(ScheduleRow.pass_template_id == PassRow.template_id, ScheduleRow.closed.is_(True)).label("course")
+)
+
+
+def _unrecorded(kind: MarkKind, subject: InstrumentedAttribute[int], slot: int) -> ColumnElement[bool]:
+    """No mark of this kind and slot for the subject: a probe of the unique key."""
+    return ~exists().where(
+        TimedNoticeRow.kind == kind.value, TimedNoticeRow.subject_id == subject, TimedNoticeRow.slot == slot
+    )
+
+
+def _dialect_insert(session: AsyncSession) -> Callable[..., Any]:
+    """INSERT with the dialect's ON CONFLICT clause (both spell it the same)."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

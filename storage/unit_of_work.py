@@ -26,8 +26,10 @@ from storage.repositories import (
     OutboxRepository,
     PassesRepository,
     PeopleRepository,
+    PersonSettingsRepository,
     SchedulesRepository,
     SpacesRepository,
+    TimedNoticesRepository,
     WaitlistRepository,
 )
 
@@ -54,6 +56,8 @@ class SqlUnitOfWork:
     passes: ports.Passes
     outbox: ports.Outbox
     invites: ports.Invites
+    person_settings: ports.PersonSettings
+    timed: ports.TimedNotices
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -77,6 +81,8 @@ class SqlUnitOfWork:
         self.passes = PassesRepository(session)
         self.outbox = OutboxRepository(session)
         self.invites = InvitesRepository(session)
+        self.person_settings = PersonSettingsRepository(session)
+        self.timed = TimedNoticesRepository(session)
         return self
 
     async def __aexit__(

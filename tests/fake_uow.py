@@ -59,6 +59,7 @@ from domain.ports import (
     Waitlist,
 )
 from domain.recurrence import to_utc
+from domain.reminders.rules import MarkKind, notice_change_id
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
 from domain.setup.passes import grant_pass
@@ -132,6 +133,7 @@ class Tables:
     ledger: list[LedgerEntry] = field(default_factory=list)
     invites: dict[int, InviteRow] = field(default_factory=dict)
     outbox: list[OutboxRow] = field(default_factory=list)
+    marks: dict[tuple[str, int, int], tuple[str, datetime]] = field(default_factory=dict)  # key -> (outcome, due)
     last_ids: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -255,7 +257,7 @@ class FakePeople(_Repository):
         person = self.t.people[person_id]
         if role in person.roles:
             raise FakeIntegrityError("uq_roles_person_id_role")
-        person = replace(person, roles=person.roles | {role})
+        person = replace(person, roles=person.roles | {role}, active=True)
         self.t.people[person_id] = person
         return person
 
@@ -269,6 +271,16 @@ class FakePeople(_Repository):
         person = replace(self.t.people[person_id], telegram_user_id=telegram_user_id, chat_id=chat_id)
         self.t.people[person_id] = person
         return person
+
+    async def rename(self, person_id: int, name: str) -> Person:
+        self.t.people[person_id] = replace(self.t.people[person_id], name=name)
+        return self.t.people[person_id]
+
+    async def revoke(self, person_id: int, role: Role) -> Person:
+        person = self.t.people[person_id]
+        roles = person.roles - {role}
+        self.t.people[person_id] = replace(person, roles=roles, active=person.active and bool(roles))
+        return self.t.people[person_id]
 
 
 class FakeSpaces(_Repository):
@@ -284,10 +296,19 @@ class FakeSpaces(_Repository):
         self.t.spaces[space.id] = space
         return space
 
+    async def save(self, space: Space) -> Space:
+        if any(s.name == space.name and s.id != space.id for s in self.t.spaces.values()):
+            raise FakeIntegrityError("uq_spaces_name")
+        self.t.spaces[space.id] = space
+        return space
+
 
 class FakeSchedules(_Repository):
     async def get(self, schedule_id: int) -> Schedule | None:
         return self.t.schedules.get(schedule_id)
+
+    async def share(self, schedule_ids: Iterable[int]) -> dict[int, Schedule]:
+        return {i: self.t.schedules[i] for i in sorted(set(schedule_ids)) if i in self.t.schedules}
 
     async def all(self) -> list[Schedule]:
         return [s for _, s in sorted(self.t.schedules.items())]
@@ -499,6 +520,17 @@ class FakePasses(_Repository):
         self.t.templates[template.id] = template
         return template
 
+    async def save_template(self, template: PassTemplate) -> PassTemplate:
+        if any(t.name == template.name and t.id != template.id for t in self.t.templates.values()):
+            raise FakeIntegrityError("uq_pass_templates_name")
+        self.t.templates[template.id] = template
+        return template
+
+    async def save(self, pass_: Pass) -> Pass:
+        stored = self.t.passes[pass_.id]
+        self.t.passes[pass_.id] = replace(stored, expires_at=_utc(pass_.expires_at), active=pass_.active)
+        return self.t.pass_out(self.t.passes[pass_.id])
+
     async def add(self, member_id: int, template: PassTemplate, at: datetime) -> Pass:
         """A new pass with no sessions yet: its grant entry in the ledger gives them."""
         at = _utc(at)
@@ -520,7 +552,7 @@ class FakePasses(_Repository):
         for entry in list(entries):
             if entry.pass_id not in self.t.passes:
                 raise FakeIntegrityError("fk_pass_ledger_pass_id_passes")
-            if entry.kind is not LedgerKind.GRANT and entry.booking_id is None:
+            if entry.kind not in (LedgerKind.GRANT, LedgerKind.TOPUP) and entry.booking_id is None:
                 raise FakeIntegrityError("ck_pass_ledger_use_refund_has_booking")
             if entry.booking_id is not None and any(
                 e.booking_id == entry.booking_id and e.kind is entry.kind for e in self.t.ledger
@@ -557,13 +589,63 @@ class FakeInvites(_Repository):
         self.t.invites[invite_id] = replace(row, invite=replace(row.invite, used_at=_utc(at)))
         return True
 
+    async def revoke(self, person_id: int, at: datetime, role: Role | None = None) -> int:
+        ended = [
+            i
+            for i, row in self.t.invites.items()
+            if row.invite.person_id == person_id
+            and row.invite.used_at is None
+            and row.invite.expires_at > _utc(at)
+            and role in (None, row.invite.role)
+        ]
+        for i in ended:
+            row = self.t.invites[i]
+            self.t.invites[i] = replace(row, invite=replace(row.invite, expires_at=_utc(at)))
+        return len(ended)
+
 
 class FakeOutbox(_Repository):
-    async def add(self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime) -> None:
+    async def add(
+        self, change_id: str, drafts: Iterable[NotificationDraft], at: datetime, *, once: bool = False
+    ) -> None:
         for draft in drafts:
             if any(row.change_id == change_id and row.member_id == draft.member_id for row in self.t.outbox):
+                if once:
+                    continue
                 raise FakeIntegrityError("uq_notifications_change_id_member_id")  # one message per member per change
             self.t.outbox.append(OutboxRow(change_id, draft, _utc(at)))
+
+
+class FakeTimedNotices(_Repository):
+    """What the use cases ask of the timed notices' record (the scan runs on the real
+    database only): the fake outbox sends nothing, so every queued message is unsent."""
+
+    async def recorded(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        ids = set(subject_ids)
+        return {
+            (subject, one)
+            for (k, subject, one) in self.t.marks
+            if k == kind.value and subject in ids and (slot is None or one == slot)
+        }
+
+    async def withdraw(
+        self, kind: MarkKind, subject_ids: Iterable[int], slot: int | None = None
+    ) -> set[tuple[int, int]]:
+        queued = {
+            key: self.t.marks[(kind.value, *key)][1]
+            for key in await self.recorded(kind, subject_ids, slot)
+            if self.t.marks[(kind.value, *key)][0] == "queued"
+        }
+        change_ids = {notice_change_id(kind, subject, one, due) for (subject, one), due in queued.items()}
+        self.t.outbox = [row for row in self.t.outbox if row.change_id not in change_ids]
+        await self.release(kind, queued)
+        return set(queued)
+
+    async def release(self, kind: MarkKind, keys: Iterable[tuple[int, int]]) -> None:
+        for subject, one in keys:
+            self.t.marks.pop((kind.value, subject, one), None)
 
 
 # -- the unit of work ------------------------------------------------------------------
@@ -597,6 +679,7 @@ class FakeUnitOfWork:
         self.passes = FakePasses(self)
         self.outbox = FakeOutbox(self)
         self.invites = FakeInvites(self)
+        self.timed = FakeTimedNotices(self)
 
     @property
     def tables(self) -> Tables:

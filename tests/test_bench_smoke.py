@@ -70,3 +70,10 @@ async def test_the_short_form_runs_on_both_databases_and_prints_the_table() -> N
     text = render(report)
     assert "| figure | SQLite | PostgreSQL | target |" in text and "round trip ÷ floor" in text
     assert "burst throughput" in text
+
+
+async def test_the_persistence_bench_runs_and_stores_steps(tmp_path: Path) -> None:
+    from bench.persistence import measure
+
+    figures = await measure(f"sqlite+aiosqlite:///{tmp_path / 'persist.sqlite3'}", steps=8)
+    assert set(figures) == {"baseline", "stored", "baseline2", "stored2", "write", "idle"}

@@ -16,6 +16,7 @@ import pytest
 from bot import callbacks
 from bot.callbacks import (
     AdminListPage,
+    ConfirmInvites,
     BookingsPage,
     BookSession,
     CancelBooking,
@@ -23,15 +24,21 @@ from bot.callbacks import (
     LeaveWaitlist,
     ListPage,
     MemberView,
+    OpenBooking,
     OpenCard,
     PassesPage,
     QuickPick,
+    ScheduleAction,
+    ScheduleCard,
     ShowBookings,
+    StaffBookMember,
+    StaffBookPick,
     StaffCancelBooking,
     StartCancel,
     StartOverride,
     StartSubstitute,
     Step,
+    SwitchSetting,
 )
 from bot.members import book_again
 from domain.occurrence import OccurrenceKey
@@ -117,7 +124,27 @@ WIRE: list[tuple[callbacks.Callback, str]] = [
     (AdminListPage("templates", 1), "A1:templates:1"),
     (AdminListPage("schedules", 9999), "A1:schedules:9999"),
     (PassesPage(42, 1), "P1:42:1"),
+    (ConfirmInvites(7), "IR1:7"),
     (PassesPage(10**18 - 1, 9999), "P1:999999999999999999:9999"),
+    # A schedule's card and its actions (issue 14).
+    (ScheduleCard(42), "Sc1:42"),
+    (ScheduleCard(10**18 - 1), "Sc1:999999999999999999"),
+    (ScheduleAction(42, "edit"), "Sa1:42:edit"),
+    (ScheduleAction(42, "end"), "Sa1:42:end"),
+    (ScheduleAction(10**18 - 1, "skip"), "Sa1:999999999999999999:skip"),
+    # Staff booking a member from the card (issue 14): new kinds, pinned from their first day.
+    (StaffBookPick(KEY), "SB1:987654:1924991940:0"),
+    (StaffBookPick(LONGEST, 9999), "SB1:999999999999999999:253402300799:9999"),
+    (StaffBookMember(KEY, 42), "SBM1:987654:1924991940:42:0"),
+    (StaffBookMember(LOCAL, 42, True), "SBM1:17:1796146200:42:1"),
+    (StaffBookMember(LONGEST, 10**18 - 1, True), "SBM1:999999999999999999:253402300799:999999999999999999:1"),
+    # Reminders and /settings (issue 13): new kinds, pinned from their first day.
+    (OpenBooking(42), "Rb1:42"),
+    (OpenBooking(10**18 - 1), "Rb1:999999999999999999"),
+    (SwitchSetting("rem", False), "Pf1:rem:0"),
+    (SwitchSetting("rem", True), "Pf1:rem:1"),
+    (SwitchSetting("day", False), "Pf1:day:0"),
+    (SwitchSetting("day", True), "Pf1:day:1"),
 ]
 
 

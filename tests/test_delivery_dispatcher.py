@@ -77,6 +77,8 @@ async def make(bot: Bot, sessions: async_sessionmaker[AsyncSession], running: Ru
             await dispatcher.stop()
 
 
+# Tom cancels his own sessions here, so the members are the whole fan-out: a trainer is
+# not told of their own change (the trainers' notices: tests/test_trainer_notices.py).
 async def booked_and_linked(world: World, fake: FakeBotApi) -> dict[int, int]:
     await world.book_all(world.yoga_on(TUESDAY))
     return await link_chats(world.sessions, fake, world.members)
@@ -87,7 +89,7 @@ async def test_a_cancel_reaches_every_booked_member_once(world: World, fake: Fak
     dispatcher = make()
     await dispatcher.start()
     try:
-        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY), "The trainer is ill")
+        await cancel_session(world.studio, world.trainer, world.yoga_on(TUESDAY), "The trainer is ill")
         counts = await wait_until_settled(world.sessions, len(chats))
     finally:
         await dispatcher.stop()
@@ -108,7 +110,7 @@ async def test_429_waits_retry_after_then_delivers(world: World, fake: FakeBotAp
     dispatcher = make()
     await dispatcher.start()
     try:
-        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
+        await cancel_session(world.studio, world.trainer, world.yoga_on(TUESDAY))
         await wait_until_settled(world.sessions, 1)
     finally:
         await dispatcher.stop()
@@ -129,7 +131,7 @@ async def test_unreachable_members_are_recorded_not_retried(world: World, fake: 
     dispatcher = make()
     await dispatcher.start()
     try:
-        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
+        await cancel_session(world.studio, world.trainer, world.yoga_on(TUESDAY))
         counts = await wait_until_settled(world.sessions, 4)
     finally:
         await dispatcher.stop()
@@ -153,7 +155,7 @@ async def test_network_errors_and_server_errors_are_retried(world: World, fake: 
     dispatcher = make()
     await dispatcher.start()
     try:
-        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
+        await cancel_session(world.studio, world.trainer, world.yoga_on(TUESDAY))
         counts = await wait_until_settled(world.sessions, 2)
     finally:
         await dispatcher.stop()
@@ -168,7 +170,7 @@ async def test_a_restart_delivers_the_queue_and_repeats_nothing(
 ) -> None:
     world = await World.build(studio, sessions, members=10)
     chats = await booked_and_linked(world, fake)
-    await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))  # queued while no dispatcher runs
+    await cancel_session(world.studio, world.trainer, world.yoga_on(TUESDAY))  # queued while no dispatcher runs
     first = make(limit=20)
     await first.start()
     await wait_for(lambda: len(fake.sent_messages()) >= 3, what="first messages")
@@ -189,7 +191,7 @@ async def test_a_restart_delivers_the_queue_and_repeats_nothing(
 
 async def test_a_crashed_dispatchers_claims_are_sent_after_its_lease(world: World, fake: FakeBotApi, make) -> None:  # type: ignore[no-untyped-def]
     chats = await booked_and_linked(world, fake)
-    await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
+    await cancel_session(world.studio, world.trainer, world.yoga_on(TUESDAY))
     dead = OutboxStore(world.sessions, "crashed", lease=timedelta(seconds=1))
     held = await dead.claim(RunningClock(world.studio.clock.now()).now(), 2)
     assert len(held) == 2
@@ -212,7 +214,7 @@ async def test_two_dispatchers_never_send_the_same_notification(
     await one.start()
     await two.start()
     try:
-        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
+        await cancel_session(world.studio, world.trainer, world.yoga_on(TUESDAY))
         counts = await wait_until_settled(sessions, len(chats))
     finally:
         await one.stop()
@@ -233,7 +235,7 @@ async def test_one_message_a_second_per_chat(world: World, fake: FakeBotApi, mak
     dispatcher = make()
     await dispatcher.start()
     try:
-        await wait_until_settled(world.sessions, 2)
+        await wait_until_settled(world.sessions, 5)  # the member's 2, and 3 trainers' notices (no chats: none sent)
     finally:
         await dispatcher.stop()
     calls = fake.calls("sendMessage")
@@ -250,7 +252,7 @@ async def test_a_commit_wakes_the_dispatcher(world: World, fake: FakeBotApi, mak
     await dispatcher.start()
     try:
         await wait_for(lambda: dispatcher._last_claim > 0, what="first look at the outbox")
-        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
+        await cancel_session(world.studio, world.trainer, world.yoga_on(TUESDAY))
         await wait_until_settled(world.sessions, len(chats), timeout=10)
     finally:
         await dispatcher.stop()
@@ -293,7 +295,7 @@ async def test_an_outcome_the_database_would_not_take_is_sent_again_not_lost(
     monkeypatch.setattr(dispatcher.store, "mark_sent", flaky_mark_sent)
     await dispatcher.start()
     try:
-        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))
+        await cancel_session(world.studio, world.trainer, world.yoga_on(TUESDAY))
         counts = await wait_until_settled(world.sessions, 1)
     finally:
         await dispatcher.stop()
@@ -315,7 +317,7 @@ async def test_each_delivery_outcome_is_one_line_with_ids_and_no_text(
     await dispatcher.start()
     try:
         fake.fail_next("sendMessage", 502)  # the first send, whoever's it is, is retried
-        await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY), "Tom is ill")
+        await cancel_session(world.studio, world.trainer, world.yoga_on(TUESDAY), "Tom is ill")
         counts = await wait_until_settled(world.sessions, 4)
     finally:
         await dispatcher.stop()
@@ -334,3 +336,29 @@ async def test_each_delivery_outcome_is_one_line_with_ids_and_no_text(
     assert dispatcher.stats.retried == 1
     for line in lines:
         assert "Tom" not in line and "ill" not in line and "Yoga" not in line and "Member" not in line
+
+
+async def test_far_from_telegram_several_sends_are_in_flight_but_one_per_chat(
+    studio: Studio, sessions: async_sessionmaker[AsyncSession], fake: FakeBotApi, make  # type: ignore[no-untyped-def]
+) -> None:
+    """Issue 15: at a 150 ms round trip the dispatcher keeps several sends in flight,
+    within the fake's 30/s, each chat at most one a second (the fake refuses more)."""
+    world = await World.build(studio, sessions, members=20)
+    yoga = world.yoga_on(TUESDAY)
+    await save_override(world.studio, world.admin, yoga, OverrideRequest(capacity=20))
+    await world.book_all(yoga)
+    chats = await link_chats(sessions, fake, world.members)
+    fake.latency, fake.rate_limit, fake.chat_rate_limit = 0.15, 30, 1
+    await save_override(world.studio, world.admin, yoga, OverrideRequest(trainer_id=world.substitute))
+    await cancel_session(world.studio, world.admin, world.yoga_on(TUESDAY))  # two for every member
+    dispatcher = make()
+    await dispatcher.start()
+    try:
+        # the members' 2 each, and 3 trainers' notices (no chats: recorded, none sent)
+        counts = await wait_until_settled(sessions, 2 * len(chats) + 3, timeout=30)
+    finally:
+        await dispatcher.stop()
+    assert counts == {"sent": 2 * len(chats), "failed": 3}
+    assert messages_per_chat(fake, chats.values()) == {chat: 2 for chat in chats.values()}
+    assert [call.status for call in fake.calls("sendMessage")] == [200] * (2 * len(chats))  # no 429
+    assert 1 < dispatcher.stats.most_in_flight <= dispatcher.max_in_flight

@@ -186,16 +186,20 @@ async def test_undelivered_lists_failures_newest_first_for_admins_only(
     await save_override(world.studio, 
         world.admin, world.yoga_on(date(2026, 12, 3)), OverrideRequest(trainer_id=world.substitute)
     )
-    await deliver(app, world, 3)
+    await deliver(app, world, 6)
 
     lines = (await send(app, fake, ADMIN, "/undelivered")).splitlines()
-    assert lines[0] == "Undelivered notifications: 3, newest first"
+    # The trainers' notices too (no linked chats): Tom's of both changes, Sue's of the second.
+    assert lines[0] == "Undelivered notifications: 6, newest first"
     entries = [line for line in lines if line.startswith("•")]
     reasons = [line.strip() for line in lines if line.startswith("  ")]
     assert "Training updated (Yoga, Thu 3 Dec 2026, 18:00)" in entries[0] and "Member 1" in entries[0]
-    assert all("Training cancelled (Yoga, Tue 1 Dec 2026, 18:00)" in entry for entry in entries[1:])
-    assert reasons[0] == f"not delivered: {NO_LINKED_CHAT}"
-    assert sorted(reasons[1:]) == sorted([f"not delivered: {BLOCKED}", f"not delivered: {NO_LINKED_CHAT}"])
+    assert "Tom Trainer: Someone else leads your session (Yoga, Thu 3 Dec 2026, 18:00)" in entries[1]
+    assert "Sue Substitute: You lead this session (Yoga, Thu 3 Dec 2026, 18:00)" in entries[2]
+    assert all("Training cancelled (Yoga, Tue 1 Dec 2026, 18:00)" in entry for entry in entries[3:5])
+    assert "Tom Trainer: Your session was cancelled (Yoga, Tue 1 Dec 2026, 18:00)" in entries[5]
+    assert reasons[:3] == [f"not delivered: {NO_LINKED_CHAT}"] * 3
+    assert sorted(reasons[3:5]) == sorted([f"not delivered: {BLOCKED}", f"not delivered: {NO_LINKED_CHAT}"])
 
     assert await send(app, fake, MEMBER_USER + 1, "/undelivered") == ONLY_ADMINS
     assert (await send(app, fake, ADMIN, "/undelivered two")).startswith("Usage: /undelivered")

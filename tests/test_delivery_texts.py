@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.members.book_again import BookAgain
 from bot.notify.texts import render
-from domain.notifications import NotificationKind
+from domain.notifications import TRAINER_KINDS, NotificationKind
 from domain.occurrence import OccurrenceKey
 from domain.override import OverrideRequest
 from storage.models import BookingRow, NotificationRow
@@ -33,8 +33,11 @@ def plain(html_text: str) -> str:
 
 
 async def rendered(world: World) -> list[tuple[NotificationRow, str, object]]:
+    """The members' notices; the trainers' of the same changes are tested in test_trainer_notices.py."""
     out = []
     for row in await world.notifications():
+        if NotificationKind(row.kind) in TRAINER_KINDS:
+            continue
         notice = render(NotificationKind(row.kind), row.payload, BERLIN)
         out.append((row, plain(notice.text), notice.markup))
     return out

@@ -31,14 +31,17 @@ class TestThroughTheBot:
 
     async def test_invite_many_members_and_each_links_once(self, app: TraineryApplication, fake: FakeBotApi, world: World) -> None:
         admin = Phone(app, fake, ADMIN)
-        reply = (await admin.send("/invite_member Anna Berg, Ben Cole"))["text"]
+        review = (await admin.send("/invite_member Anna Berg, Ben Cole"))["text"]
+        assert "New (a link each), 2: Anna Berg, Ben Cole" in review  # a review first (issue 14)
+        await admin.tap("Invite 2")
+        reply = admin.screen()["text"]
         assert "each works once, until 07 Dec 2026 08:00" in reply
         tokens = links(reply)
         assert set(tokens) == {"Anna Berg", "Ben Cole"} and all(len(t) >= 32 for t in tokens.values())
         anna = Phone(app, fake, ANNA, "Anna")
         welcome = (await anna.send(f"/start {tokens['Anna Berg']}"))["text"]
         assert welcome == "Welcome, Anna Berg! This chat is now linked to the studio: you are a member. Send /help for what you can do."
-        assert [c["command"] for c in fake.commands({"type": "chat", "chat_id": ANNA})] == ["start", "help", "my", "book"]
+        assert [c["command"] for c in fake.commands({"type": "chat", "chat_id": ANNA})] == ["start", "help", "my", "book", "settings"]
         again = (await anna.send(f"/start {tokens['Anna Berg']}"))["text"]
         assert again == "You are linked already, Anna Berg: this chat belongs to you in the studio (member). Nothing was changed. Send /help for what you can do."
         stolen = (await Phone(app, fake, BEN).send(f"/start {tokens['Anna Berg']}"))["text"]

@@ -1,5 +1,6 @@
 """SPEC §5, second guarantee, under random work: thousands of random bookings,
-overrides, cancellations and refunds; after each step every pass balance equals its
+overrides, cancellations and refunds, and an admin's pass edits and departures
+(issue 14: extend, top up, close a pass; a member who leaves); after each step every pass balance equals its
 ledger and no booking was refunded twice (or used twice, or left unrefunded)."""
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from domain.bookings.book import book_session
 from domain.bookings.cancel import cancel_booking
 from domain.sessions.cancel import cancel_session
 from domain.sessions.override import save_override
+from domain.setup.leaving import member_leave
+from domain.setup.pass_edits import close_pass, extend_pass, topup_pass
 
 DAYS = [date(2026, 12, 1) + timedelta(days=7 * week + offset) for week in range(3) for offset in (0, 2)]
 MEMBERS = 5
@@ -44,7 +47,9 @@ class Step:
 
 steps = st.builds(
     Step,
-    kind=st.sampled_from(["book"] * 4 + ["cancel_booking"] * 2 + ["override"] * 3 + ["cancel", "clock"]),
+    kind=st.sampled_from(
+        ["book"] * 4 + ["cancel_booking"] * 2 + ["override"] * 3 + ["cancel", "clock", "extend", "topup", "pass", "leave"]
+    ),
     member=st.integers(0, MEMBERS - 1),
     day=st.integers(0, len(DAYS) - 1),
     number=st.integers(-2, 14),
@@ -72,6 +77,16 @@ async def apply(world: World, step: Step) -> None:
         await save_override(world.studio, world.trainer, key, request, confirmed=True)
     elif step.kind == "cancel":
         await cancel_session(world.studio, world.trainer, key, "Random" if step.flag else None)
+    elif step.kind == "extend":
+        await extend_pass(world.studio, world.admin, f"Member {step.member}", "10 classes", step.number)
+    elif step.kind == "topup":
+        await topup_pass(world.studio, world.admin, f"Member {step.member}", "10 classes", step.number)
+    elif step.kind == "pass":  # closing a pass is rare: most steps need one to book with
+        if step.flag and step.number % 4 == 0:
+            await close_pass(world.studio, world.admin, f"Member {step.member}", "10 classes")
+    elif step.kind == "leave":
+        if step.flag and step.number % 3 == 0:
+            await member_leave(world.studio, world.admin, f"Member {step.member}")
     else:
         world.studio.clock.advance(timedelta(hours=abs(step.number) * 3))  # type: ignore[attr-defined]
 

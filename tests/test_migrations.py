@@ -28,6 +28,10 @@ def _diff(connection: Connection) -> list[object]:
 async def test_upgrade_downgrade_upgrade_and_models_match(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
+        if engine.dialect.name == "postgresql":  # earlier tests' rows: some downgrades refuse data they cannot keep
+            tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            async with engine.begin() as connection:
+                await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         async with engine.begin() as connection:
             await connection.run_sync(_cycle)
         async with engine.connect() as connection:

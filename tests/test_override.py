@@ -177,9 +177,13 @@ async def kinds(world: World) -> dict[str, list[int]]:
 async def test_trainer_change_at_same_time_is_training_updated(world: World) -> None:
     await world.book_all(world.yoga_on(TUESDAY), world.members[:3])
     saved = await override(world, OverrideRequest(trainer_id=world.substitute))
-    assert await kinds(world) == {NotificationKind.UPDATED.value: world.members[:3]}
-    assert saved.notified == {NotificationKind.UPDATED: 3}
-    change = (await world.notifications())[0].payload["changes"]
+    # The substitute is told too (test_trainer_notices.py); Tom changed it himself, so not him.
+    assert await kinds(world) == {
+        NotificationKind.TRAINER_SUBSTITUTE.value: [world.substitute],
+        NotificationKind.UPDATED.value: world.members[:3],
+    }
+    assert saved.notified == {NotificationKind.TRAINER_SUBSTITUTE: 1, NotificationKind.UPDATED: 3}
+    change = (await world.notifications())[1].payload["changes"]
     assert change == [{"field": "trainer", "before": "Tom Trainer", "after": "Sue Substitute"}]
 
 
@@ -192,7 +196,10 @@ async def test_space_change_at_same_time_is_training_updated(world: World) -> No
 async def test_time_change_is_rescheduled_never_also_updated(world: World) -> None:
     await world.book_all(world.yoga_on(TUESDAY))
     await override(world, OverrideRequest(start=berlin(2026, 12, 1, 19), trainer_id=world.substitute))
-    assert await kinds(world) == {NotificationKind.RESCHEDULED.value: world.members}
+    assert await kinds(world) == {
+        NotificationKind.TRAINER_SUBSTITUTE.value: [world.substitute],  # told of the new time in the same message
+        NotificationKind.RESCHEDULED.value: world.members,
+    }
     rows = await world.notifications()
     assert len({row.change_id for row in rows}) == 1  # one change, one message per member
 

@@ -71,13 +71,14 @@ async def test_a_substitute_takes_four_taps_from_the_list(trainer: Phone, world:
     review = await trainer.tap("Sue Substitute", picker)  # 3: the review, not the menu
     assert "• trainer: Tom Trainer → Sue Substitute" in review["text"]
     assert "• 4 members will be told: “Training updated”" in review["text"]
+    assert "• Sue Substitute will be told that they now lead it" in review["text"]
     assert labels(review) == ["✅ Save", "◀ Change more", "✖ Stop"]
     assert (await find_session(world.studio, world.admin, key)).trainer_id == world.trainer  # review changes nothing
     outcome = await trainer.tap("✅ Save", review)  # 4
     assert outcome["text"].startswith("✅ Saved — Yoga · Tue 01 Dec 2026")
     assert len(trainer.pressed) == 4
     assert (await find_session(world.studio, world.admin, key)).trainer_id == world.substitute
-    assert [n.kind for n in await world.notifications()] == ["training_updated"] * 4
+    assert [n.kind for n in await world.notifications()] == ["trainer_substitute"] + ["training_updated"] * 4
     assert listing["message_id"] == outcome["message_id"]  # one message, edited in place
     all_answered(trainer)
 

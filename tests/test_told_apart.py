@@ -71,11 +71,20 @@ async def test_an_unlinked_member_gets_a_fresh_link_for_the_same_record(admin: P
     assert await count(world, PersonRow) == people
 
 
-async def test_a_line_with_one_existing_person_invites_nobody(admin: Phone, world: World) -> None:
+async def test_a_line_with_an_existing_person_is_reviewed_and_invites_only_the_new(admin: Phone, world: World) -> None:
+    # Issue 14 changed this: many names are reviewed first, and only the invitable get links.
     people = await count(world, PersonRow)
     reply = await say(admin, "/invite_member Zoe New, Member 0")
-    assert reply.startswith("Nobody was invited:") and "Member 0 is a member already" in reply
+    assert reply.splitlines()[:3] == [
+        "Before inviting",
+        "New (a link each), 1: Zoe New",
+        "In the studio already, no link (1):",
+    ]
+    assert "Member 0 is a member already and has linked Telegram" in reply
     assert await count(world, PersonRow) == people and await ids_named(world, "Zoe New") == []
+    await admin.tap("Invite 1")
+    assert "• Zoe New: https://t.me/" in admin.screen()["text"]
+    assert await count(world, PersonRow) == people + 1
 
 
 async def test_two_people_of_one_name_are_told_apart_everywhere(
@@ -117,10 +126,13 @@ async def test_two_people_of_one_name_are_told_apart_everywhere(
     ]
 
 
-async def test_a_name_twice_in_one_line_is_refused(admin: Phone, world: World) -> None:
+async def test_a_name_twice_in_one_line_is_invited_once(admin: Phone, world: World) -> None:
+    # Issue 14 changed this: the review names the repeat, and Confirm invites one Zoe.
     reply = await say(admin, "/invite_member Zoe, zoe")
-    assert reply.startswith("“zoe” is named twice; write “zoe (new)” for a second person.")
+    assert "New (a link each), 1: Zoe\nNamed twice in the line (invited once), 1: zoe" in reply
     assert await ids_named(world, "Zoe") == []
+    await admin.tap("Invite 1")
+    assert len(await ids_named(world, "Zoe")) == 1
 
 
 async def test_schedule_titles_are_unique(admin: Phone, world: World) -> None:
@@ -172,6 +184,7 @@ async def test_a_grant_says_what_it_enrolled_and_refuses_to_enrol_nobody(admin: 
 
 async def test_a_grant_names_the_full_sessions_it_skipped(admin: Phone, world: World) -> None:
     await say(admin, "/invite_member Extra A, Extra B")
+    await admin.tap("Invite 2")
     for name in ("Member 0", "Member 1", "Member 2", "Member 3", "Sue", "Extra A"):  # the course holds 6
         assert "Enrolled in 10 sessions of Back course" in await say(admin, f"/pass_grant {name}; course pass")
     reply = (await say(admin, "/pass_grant Extra B; course pass")).splitlines()

@@ -173,6 +173,7 @@ async def test_an_override_carries_its_reason_and_until_when_members_may_book_ag
     saved = await save_override(
         world.studio, world.admin, key, OverrideRequest(start=berlin(2026, 12, 1, 20), cancel_bookings=True, reason=" Hall  flooded ")
     )
-    [notice] = saved.notifications
+    [moved, notice] = saved.notifications  # Tom is told Ada moved his session; then the member
+    assert (moved.member_id, notice.member_id) == (world.trainer, world.members[0])
     assert notice.payload["reason"] == "Hall flooded" and notice.payload["rebook"] is True
     assert notice.payload["rebook_until"] == berlin(2026, 12, 1, 18).isoformat()  # the new start less 2 h

@@ -160,7 +160,7 @@ async def test_the_card_shows_overrides_next_to_defaults_and_the_allowed_actions
     assert "Space: Studio B (schedule: Studio A)" in text
     assert "Trainer: Tom Trainer" in text and "Capacity: 8 (schedule: 10)" in text
     assert "Booked: 2/8" in text
-    assert labels(card) == ["✎ Change", "❌ Cancel session", "🔁 Substitute", "👥 Bookings (2)", "◀ List", "↻ Refresh"]
+    assert labels(card) == ["✎ Change", "❌ Cancel session", "🔁 Substitute", "👥 Bookings (2)", "➕ Book a member", "◀ List", "↻ Refresh"]
 
 
 async def test_the_card_shows_the_waitlist(trainer: Phone, world: World) -> None:
@@ -219,15 +219,17 @@ async def test_override_several_fields_review_save_and_outcome(trainer: Phone, w
     assert "• date and time: Tue 01 Dec 18:00 → Wed 02 Dec 19:30" in text
     assert "• capacity: 10 → 12" in text and "• trainer: Tom Trainer → Sue Substitute" in text
     assert "• 4 members will be told: “Training rescheduled”" in text
+    assert "• Sue Substitute will be told that they now lead it" in text  # Tom changed it: not told himself
     assert labels(review) == ["✅ Save", "◀ Change more", "✖ Stop"]
     assert await world.notifications() == []  # the review changed nothing
 
     outcome = await trainer.tap("✅ Save", review)
     assert "✅ Saved — Yoga · Wed 02 Dec 2026, 19:30–20:30" in outcome["text"]
     assert "• 4 members are told: “Training rescheduled”" in outcome["text"]
+    assert "• Sue Substitute is told that they now lead it" in outcome["text"]
     occurrence = await find_session(world.studio, world.admin, key)
     assert (occurrence.start, occurrence.capacity, occurrence.trainer_id) == (berlin(2026, 12, 2, 19, 30), 12, world.substitute)
-    assert [n.kind for n in await world.notifications()] == ["training_rescheduled"] * 4
+    assert [n.kind for n in await world.notifications()] == ["trainer_substitute"] + ["training_rescheduled"] * 4
     all_answered(trainer)
 
 
@@ -358,7 +360,7 @@ async def test_a_double_tap_on_save_saves_once(trainer: Phone, world: World) -> 
     await trainer.press(save, review["message_id"], forged=True)  # the second tap of a double tap
     assert trainer.answer()["text"] == "Already saved — nothing was changed twice."  # type: ignore[index]
     assert trainer.screen() == outcome and outcome["text"].startswith("✅ Saved")  # the outcome stands
-    assert len(await world.notifications()) == 4  # one change, not two
+    assert len(await world.notifications()) == 5  # one change, not two: 4 members and the substitute
     occurrence = await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))
     assert occurrence.version == 5  # 4 bookings, 1 override
 
@@ -471,7 +473,7 @@ async def test_telegram_errors_on_the_trainers_reply_never_lose_a_saved_change(t
     await trainer.press(button_data(review, "Save"), review["message_id"])  # the outcome cannot be shown
     occurrence = await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))
     assert occurrence.trainer_id == world.substitute
-    assert len(await world.notifications()) == 4
+    assert len(await world.notifications()) == 5  # 4 members and the substitute
     # the trainer, seeing no outcome, taps Save again: the outcome they missed, not a second change
     retried = await trainer.press(button_data(review, "Save"), review["message_id"])
     assert retried is not None and retried["text"] == "Already saved — nothing was changed twice."
@@ -481,7 +483,7 @@ async def test_telegram_errors_on_the_trainers_reply_never_lose_a_saved_change(t
     again = await trainer.press(button_data(review, "Save"), review["message_id"], forged=True)
     assert again is not None and again["text"] == "Already saved — nothing was changed twice."
     assert trainer.screen() == shown
-    assert len(await world.notifications()) == 4
+    assert len(await world.notifications()) == 5
     assert (await find_session(world.studio, world.admin, world.yoga_on(TUESDAY))).version == occurrence.version
 
 

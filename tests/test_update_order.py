@@ -14,7 +14,8 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.context import TraineryApplication, TraineryContext
-from bot.reply_pacing import REPLYING_TO, RepliesFirst
+from bot.notify.limiter import RepliesFirst
+from bot.reply_pacing import REPLYING_TO
 from bot.update_order import ChatOrderedProcessor
 from domain.sessions.card import find_session
 from tests.bot_harness import ADMIN, TRAINER, app, database_url, fake

@@ -36,6 +36,7 @@ from domain.roles import Role
 from domain.sessions.cancel import cancel_session
 from domain.sessions.override import review_override, save_override
 from domain.setup.passes import grant_pass
+from domain.setup.leaving import member_leave
 from tests.fake_uow import NOW, FakeIntegrityError, FakeStore, FakeUnitOfWork, FakeWorld, berlin
 
 TUESDAY = date(2026, 12, 1)
@@ -176,6 +177,7 @@ async def test_the_review_shows_exactly_what_the_save_does(small: FakeWorld) -> 
     )
     assert [p.member_id for p in saved.promoted] == [p.member_id for p in review.promoted] == [small.members[2]]
     assert [(n.member_id, n.kind) for n in review.notifications] == [
+        (small.substitute, NotificationKind.TRAINER_SUBSTITUTE),  # the trainer saved it: only the substitute is told
         (small.members[0], NotificationKind.UPDATED),
         (small.members[1], NotificationKind.UPDATED),
         (small.members[2], NotificationKind.WAITLIST_PROMOTED),
@@ -214,7 +216,7 @@ async def test_a_save_against_an_older_version_is_stale(fake: FakeWorld) -> None
     with pytest.raises(StaleReview) as raised:
         await save_override(fake.studio, fake.trainer, key, request, expected_version=review.version)
     fresh = raised.value.review
-    assert fresh.version == review.version + 1 and len(fresh.notifications) == 2  # the fresh state to show
+    assert fresh.version == review.version + 1 and len(fresh.notifications) == 3  # the fresh state: 2 members, the substitute
     record = fake.store.record(key)
     assert record is not None and record.trainer_id is None and record.version == fresh.version
     assert fake.store.commits == commits and fake.store.outbox == []
@@ -299,6 +301,7 @@ async def test_every_command_locks_the_session_first_then_the_passes_in_id_order
     key = await full_with_line(small)
     [booking] = [row.booking for row in small.store.bookings(key) if row.booking.member_id == small.members[0]]
     await cancel_booking(small.studio, small.trainer, booking.id)
+    await member_leave(small.studio, small.admin, "Member 1")  # issue 14: cancels, drops, promotes at once
     await save_override(small.studio, small.trainer, key, OverrideRequest(capacity=4, cancel_bookings=True))
     await grant_pass(small.studio, small.admin, small.members[0], small.closed_template)  # enrols in the course
     await cancel_session(small.studio, small.trainer, small.closed_on(WEDNESDAY))

@@ -203,6 +203,7 @@ async def test_an_override_cancelling_bookings_fills_the_spots_from_the_line(wor
     assert await booked_members(world, key) == [m2]
     kinds = {n.member_id: n.kind for n in await world.notifications()}
     assert kinds == {
+        world.substitute: NotificationKind.TRAINER_SUBSTITUTE.value,  # Tom saved it: only Sue of the trainers
         m0: NotificationKind.BOOKING_CANCELLED.value,
         m1: NotificationKind.BOOKING_CANCELLED.value,
         m2: NotificationKind.WAITLIST_PROMOTED.value,

@@ -10,11 +10,12 @@ the number of the longest possible lines that fit (tests/test_limits.py checks i
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import date, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, texts
@@ -25,19 +26,31 @@ from bot.menus import refresh_menu
 from bot.ranges import parse_time
 from bot.render import Listing, agree, calendar_day, clip, clock, day_and_clock, escape, listing_page, ordinal, plural
 from bot.replies import answer, show
+from bot.sessions.texts import members_told, trainers_told
 from domain.bookings.enrol import Enrolment
 from domain.directory import Directory
 from domain.errors import DomainError
 from domain.passes import Pass, PassTemplate
+from domain.recurrence import original_starts
 from domain.roles import Person, Role
 from domain.schedule import Schedule
 from domain.schedule_review import ScheduleWarning, ScheduleWarningKind
 from domain.setup import people as setup_people
-from domain.setup.invites import invite
-from domain.setup.names import SetupError, match
+from domain.setup.invites import InviteReview, Link, ReviewChanged, confirm_invites, invite, review_invites
+from domain.setup.names import SetupError, labelled, match
 from domain.setup.passes import add_template, grant_pass, passes_of, passes_of_member
 from domain.setup.passes import templates as list_templates
 from domain.setup.people import find_person
+from domain.setup.schedule_edit import (
+    CancellingNeedsConfirmation,
+    EditOutcome,
+    ScheduleEdit,
+    ScheduleEditNeedsConfirmation,
+    edit_schedule,
+    end_schedule,
+    midnight,
+    skip_date,
+)
 from domain.setup.schedules import (
     ScheduleDraft,
     ScheduleNeedsConfirmation,
@@ -49,6 +62,8 @@ from domain.setup.spaces import add_space, list_spaces
 
 FULL_SHOWN = 8  # full sessions named in a grant's reply; the rest are counted
 FRESH = " (a fresh link: invited before, not linked yet)"
+CLOSED = " — closed"  # a space no session may use any more
+RETIRED = " — retired, granted no more"
 
 
 class UsageError(ValueError):
@@ -59,19 +74,41 @@ class UsageError(ValueError):
 # 100 characters), so a page of the longest lines stays under 4,096 characters with
 # room for a heading and the span line. In characters, the longest line of
 PEOPLE_PAGE = 25  # /members, /trainers, /admins: "• " + 106 (name #id) + " — not linked yet" = 125
-SPACES_PAGE = 25  # /spaces: "• " + 100 + " (at most " + 18 digits + ")" = 130
-TEMPLATES_PAGE = 10  # /templates: 2 + 100 + ~60 + ", covers " + COVERS_SHOWN = 331
+SPACES_PAGE = 25  # /spaces: "• " + 100 + " (at most " + 18 digits + ")" + CLOSED 9 = 139
+TEMPLATES_PAGE = 10  # /templates: 2 + 100 + ~60 + ", covers " + COVERS_SHOWN + RETIRED 27 = 358
 SCHEDULES_PAGE = 5  # /schedules: 2 + 5 × 100 (title, space, trainer #id, template) + RULE_SHOWN + ~80 = 710
-PASSES_PAGE = 20  # /passes: "• " + 100 + ", 9999 of 9999 sessions left, valid until …" ≈ 170
+PASSES_PAGE = (
+    18  # /passes: "• " + 100 + " #id" (two of one template) + ", 9999 of 9999 sessions left, valid until …" ≈ 190
+)
 COVERS_SHOWN = 160  # characters of a template's schedule titles (no bound of their own)
 RULE_SHOWN = 120  # characters of a recurrence rule (repeated days make it any length)
 INVITES_PER_MESSAGE = 15  # "• " + 106 (name #id) + ": https://t.me/" + 32 + "?start=" + 32 + FRESH 47 = 241
 MAX_INVITES = 75  # names in one /invite_member: five messages of links at most
 EXPIRED_BUTTON = "This button has expired. Nothing was changed."
+BUTTON_TITLE = 40  # characters of a schedule's title on its button
+CARD_AHEAD = timedelta(days=400)  # how far a card looks for a schedule's next session
+ERAS_SHOWN = 8  # a card's earlier values: ~330 characters each at most (names of 100), within 4,096
 
-# A reply: one message; a list, shown a page at a time; or several messages, each
-# within the limits, all sent (invite links, which are shown only once).
-Reply = str | Listing | list[str]
+REVIEWS = "invite_reviews"  # chat_data key: reviews of /invite_member awaiting Confirm
+REVIEWS_KEPT = 5  # per chat; an older review's Confirm finds nothing, creating nothing
+# A review within 4,096 characters whatever the line: three lists of names clipped to
+# REVIEW_SHOWN, and EXISTING_SHOWN reasons (each up to ~420: two labels and what to do).
+REVIEW_SHOWN = 560
+EXISTING_SHOWN = 4
+
+
+@dataclass(frozen=True)
+class WithButtons:
+    """One message with buttons (a review awaiting Confirm)."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None
+
+
+# A reply: one message; a list, shown a page at a time; several messages, each
+# within the limits, all sent (invite links, which are shown only once); or one
+# message with buttons.
+Reply = str | Listing | list[str] | WithButtons
 Run = Callable[[TraineryContext, Person, list[str]], Awaitable[Reply]]
 ListRun = Callable[[TraineryContext, Person, list[str]], Awaitable[Listing]]
 CONFIRM = "confirm"  # the last field of a /schedule_add line that confirms its warnings
@@ -108,7 +145,12 @@ async def space_add(context: TraineryContext, actor: Person, args: list[str]) ->
 
 async def spaces(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
     found = await list_spaces(context.studio, actor.id)
-    lines = [f"• {escape(s.name)}" + (f" (at most {s.max_capacity})" if s.max_capacity else "") for s in found]
+    lines = [
+        f"• {escape(s.name)}"
+        + (f" (at most {s.max_capacity})" if s.max_capacity else "")
+        + ("" if s.active else CLOSED)
+        for s in found
+    ]
     return admin_list("spaces", "<b>Spaces</b>", lines, "None yet. Add one with /space_add.", "Spaces", SPACES_PAGE)
 
 
@@ -160,7 +202,8 @@ def describe_template(template: PassTemplate, schedules: list[Schedule]) -> str:
     sessions = "unlimited sessions" if template.sessions is None else plural(template.sessions, "session")
     covered = [s.title for s in schedules if template.covers(s)]
     covers = f", covers {escape(clip(', '.join(covered), COVERS_SHOWN))}" if covered else ", covers no schedule yet"
-    return f"<b>{escape(template.name)}</b>: {sessions}, valid {plural(template.validity.days, 'day')}{covers}"
+    retired = "" if template.active else RETIRED
+    return f"<b>{escape(template.name)}</b>: {sessions}, valid {plural(template.validity.days, 'day')}{covers}{retired}"
 
 
 async def templates(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
@@ -208,12 +251,15 @@ def enrolment_lines(enrolment: Enrolment, zone: ZoneInfo) -> list[str]:
     return lines
 
 
-def describe_pass(pass_: Pass, template: PassTemplate, context: TraineryContext) -> str:
+def describe_pass(pass_: Pass, template: PassTemplate, context: TraineryContext, label: str | None = None) -> str:
+    """`label`: the template's name with the pass's `#id` where the member holds two of it."""
     total = template.sessions or 0
     left = "unlimited" if pass_.sessions_left is None else f"{pass_.sessions_left} of {plural(total, 'session')} left"
+    if pass_.sessions_left is not None and pass_.sessions_left > total:  # topped up
+        left = f"{plural(pass_.sessions_left, 'session')} left"
     until = calendar_day(pass_.expires_at, context.settings.zone)
     state = "" if pass_.active else " (inactive)"
-    return f"<b>{escape(template.name)}</b>, {left}, valid until {until}{state}"
+    return f"<b>{escape(label or template.name)}</b>, {left}, valid until {until}{state}"
 
 
 async def passes(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
@@ -224,7 +270,8 @@ async def passes(context: TraineryContext, actor: Person, args: list[str]) -> Li
 
 async def passes_listing(context: TraineryContext, actor: Person, member: Person, found: list[Pass]) -> Listing:
     names = {t.id: t for t in await list_templates(context.studio, actor.id)}
-    lines = [f"• {describe_pass(p, names[p.template_id], context)}" for p in found]
+    labels = dict((p.id, label) for label, p in labelled((names[p.template_id].name, p) for p in found))
+    lines = [f"• {describe_pass(p, names[p.template_id], context, labels[p.id])}" for p in found]
     name = await label_of(context, actor, member)
     heading = f"<b>Passes of {escape(name)}</b>"
     return Listing(
@@ -236,29 +283,40 @@ async def schedule_add(context: TraineryContext, actor: Person, args: list[str])
     """Warnings first (a busy space or trainer, months a monthly rule skips): the line
     is stored only when sent again with `; confirm` at its end."""
     confirmed = bool(args) and args[-1].lower() == CONFIRM
-    need(args[:-1] if confirmed else args, 8, 10)
+    need(args[:-1] if confirmed else args, 8, 11)
     draft = schedule_draft(args[:-1] if confirmed else args)
     try:
         schedule = await add_schedule(context.studio, actor.id, draft, confirmed=confirmed)
     except ScheduleNeedsConfirmation as needed:
         return schedule_warnings(needed, args, context.settings.zone)
-    kind = "closed" if schedule.closed else "open"
+    kind = "closed" if schedule.closed else "private: booked from the session card" if schedule.private else "open"
     return f"Schedule added: <b>{escape(schedule.title)}</b> ({kind}). See it with /sessions."
 
 
-def schedule_warnings(needed: ScheduleNeedsConfirmation, args: list[str], zone: ZoneInfo) -> str:
-    lines = ["Not added yet — please check first:", ""]
+def schedule_warnings(
+    needed: ScheduleNeedsConfirmation | ScheduleEditNeedsConfirmation,
+    args: list[str],
+    zone: ZoneInfo,
+    command: str = "schedule_add",
+) -> str:
+    added = command == "schedule_add"
+    lines = [f"Not {'added' if added else 'changed'} yet — please check first:", ""]
     shown = needed.warnings[:WARNINGS_SHOWN]
     lines += [f"⚠️ {describe_schedule_warning(w, needed, zone)}" for w in shown]
     if len(needed.warnings) > len(shown):
         lines.append(f"⚠️ … and {plural(len(needed.warnings) - len(shown), 'more schedule')} it meets.")
-    again = f"/schedule_add {'; '.join(args)}; {CONFIRM}"
-    lines += ["", "To add it anyway, send the same line with <code>; confirm</code> at its end"]
+    again = f"/{command} {'; '.join(args)}; {CONFIRM}"
+    lines += [
+        "",
+        f"To {'add' if added else 'change'} it anyway, send the same line with <code>; confirm</code> at its end",
+    ]
     lines[-1] += f":\n<code>{escape(again)}</code>" if len(again) <= ECHO_LIMIT else "."
     return "\n".join(lines)
 
 
-def describe_schedule_warning(warning: ScheduleWarning, needed: ScheduleNeedsConfirmation, zone: ZoneInfo) -> str:
+def describe_schedule_warning(
+    warning: ScheduleWarning, needed: ScheduleNeedsConfirmation | ScheduleEditNeedsConfirmation, zone: ZoneInfo
+) -> str:
     schedule, names = needed.schedule, needed.names
     title = escape(schedule.title)
     if warning.kind is ScheduleWarningKind.SKIPS_MONTHS:
@@ -290,15 +348,17 @@ def schedule_draft(args: list[str]) -> ScheduleDraft:
     parsed = parse_time(at)
     if parsed is None:
         raise UsageError(f"“{at}” is not a time like 18:00.")
-    closed_with, deadline = None, None
+    closed_with, deadline, private = None, None, False
     for option in options:
         word, _, value = option.partition(" ")
         if word.lower() == "closed" and value.strip():
             closed_with = value.strip()
+        elif option.lower() == "private":
+            private = True
         elif word.lower() == "deadline":
             deadline = timedelta(hours=whole(value, "deadline in hours"))
         else:
-            raise UsageError(f"“{option}” is not an option: use “closed <template>” or “deadline <hours>”.")
+            raise UsageError(f"“{option}” is not an option: use “closed <template>”, “private” or “deadline <hours>”.")
     return ScheduleDraft(
         title=title,
         rrule=rrule,
@@ -310,14 +370,172 @@ def schedule_draft(args: list[str]) -> ScheduleDraft:
         trainer=trainer,
         closed_with=closed_with,
         booking_deadline=deadline,
+        private=private,
     )
+
+
+EDIT_FIELDS = ("title", "time", "duration", "capacity", "space", "trainer")
+MAX_MINUTES = 1440  # a session lasts at most a day
+
+
+async def schedule_edit(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    """`Yoga; from 2026-12-08; time 19:00; trainer Sue`: the schedule from that day on.
+    A busy space or trainer is shown first; the line is saved when sent with `; confirm`."""
+    confirmed = bool(args) and args[-1].lower() == CONFIRM
+    given = args[:-1] if confirmed else args
+    need(given, 3, 2 + len(EDIT_FIELDS))
+    title, since, *changes = given
+    first = day_of(since.removeprefix("from ").strip() if since.lower().startswith("from ") else since)
+    zone = context.settings.zone
+    try:
+        done = await edit_schedule(context.studio, actor.id, title, first, edit_of(changes), confirmed=confirmed)
+    except ScheduleEditNeedsConfirmation as needed:
+        return schedule_warnings(needed, args, zone, "schedule_edit")
+    return describe_edit(done, zone)
+
+
+def edit_of(changes: list[str]) -> ScheduleEdit:
+    values: dict[str, Any] = {}
+    for change in changes:
+        word, _, value = change.partition(" ")
+        word, value = word.lower(), value.strip()
+        if word not in EDIT_FIELDS or not value:
+            raise UsageError(
+                f"“{change}” is not a change: use title, time, duration, capacity, space or trainer "
+                "with its new value, e.g. “time 19:00”."
+            )
+        if word in values or (word == "time" and "start_time" in values):
+            raise UsageError(f"“{word}” is given twice; say it once.")
+        if word == "time":
+            parsed = parse_time(value)
+            if parsed is None:
+                raise UsageError(f"“{value}” is not a time like 18:00.")
+            values["start_time"] = time(*parsed)
+        elif word == "duration":
+            minutes = whole(value, "duration in minutes")
+            if not 0 < minutes <= MAX_MINUTES:
+                raise UsageError(f"The duration is minutes between 1 and {MAX_MINUTES}, e.g. 60.")
+            values["duration"] = timedelta(minutes=minutes)
+        elif word == "capacity":
+            values["capacity"] = whole(value, "capacity")
+        else:
+            values[word] = value
+    return ScheduleEdit(**values)
+
+
+def day_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"“{text}” is not a date like 2026-12-08.") from None
+
+
+def describe_edit(done: EditOutcome, zone: ZoneInfo) -> str:
+    before, after, names = done.before, done.after, done.names
+    pairs = [
+        ("title", escape(before.title), escape(after.title)),
+        ("time", f"{before.start_time:%H:%M}", f"{after.start_time:%H:%M}"),
+        (
+            "duration",
+            f"{int(before.duration.total_seconds() // 60)} min",
+            f"{int(after.duration.total_seconds() // 60)} min",
+        ),
+        ("capacity", str(before.default_capacity), str(after.default_capacity)),
+        ("space", escape(names.space_name(before.default_space_id)), escape(names.space_name(after.default_space_id))),
+        (
+            "trainer",
+            escape(names.trainer_name(before.default_trainer_id)),
+            escape(names.trainer_name(after.default_trainer_id)),
+        ),
+    ]
+    changed = "; ".join(f"{name} {old} → {new}" for name, old, new in pairs if old != new)
+    since = f"{done.since:%a %d %b %Y}"
+    lines = [
+        f"<b>{escape(after.title)}</b> changed from {since} on: {changed}.",
+        "Sessions before it keep their values; a session's own changes stay.",
+    ]
+    told = members_told(done.notifications) - done.promoted  # the promoted members' notices are counted below
+    trainers = trainers_told(done.notifications, done=True)
+    if done.sessions:
+        lines.append(f"{plural(len(done.sessions), 'booked session')} changed; {plural(told, 'notice')} to members.")
+    else:
+        lines.append(f"No booked session changed, so {'no member' if trainers else 'nobody'} was told.")
+    lines += trainers
+    if done.promoted:
+        lines.append(f"{plural(done.promoted, 'member')} booked from the waitlist into the new spots.")
+    if done.over_capacity:
+        lines.append(
+            f"⚠️ {plural(done.over_capacity, 'session')} keep more bookings than the new capacity; the bookings stay."
+        )
+    return "\n".join(lines)
+
+
+def confirming(args: list[str]) -> tuple[list[str], bool]:
+    """The fields without a last `confirm`, and whether it was there."""
+    confirmed = bool(args) and args[-1].lower() == CONFIRM
+    return (args[:-1] if confirmed else args), confirmed
+
+
+def cancelling_preview(needed: CancellingNeedsConfirmation, args: list[str], command: str, zone: ZoneInfo) -> str:
+    """What ending or skipping would cancel, and the line that does it."""
+    title, verb = escape(needed.schedule.title), "ended" if command == "schedule_end" else "skipped"
+    lines = [f"Not {verb} yet — members hold {plural(len(needed.reviews), 'session')} of {title} it cancels:"]
+    for review in needed.reviews[:WARNINGS_SHOWN]:
+        held = [plural(len(review.cancelled_bookings), "booking")] if review.cancelled_bookings else []
+        held += [f"{len(review.waitlisted)} waiting"] if review.waitlisted else []
+        lines.append(f"• {day_and_clock(review.occurrence.start, zone)}: {', '.join(held)}")
+    if len(needed.reviews) > WARNINGS_SHOWN:
+        lines.append(f"• … and {plural(len(needed.reviews) - WARNINGS_SHOWN, 'more session')}")
+    lines.append("Their bookings are refunded and everyone is told.")
+    lines += trainers_told(needed.trainers + tuple(d for r in needed.reviews for d in r.notifications), done=False)
+    again = f"/{command} {'; '.join(args)}; {CONFIRM}"
+    lines += ["", "To go ahead, send the same line with <code>; confirm</code> at its end"]
+    lines[-1] += f":\n<code>{escape(again)}</code>" if len(again) <= ECHO_LIMIT else "."
+    return "\n".join(lines)
+
+
+async def schedule_end(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    given, confirmed = confirming(args)
+    need(given, 2, 2)
+    try:
+        done = await end_schedule(context.studio, actor.id, given[0], day_of(given[1]), confirmed=confirmed)
+    except CancellingNeedsConfirmation as needed:
+        return cancelling_preview(needed, given, "schedule_end", context.settings.zone)
+    lines = [f"<b>{escape(done.schedule.title)}</b> ends on {done.last_day:%a %d %b %Y}: no session after it."]
+    if done.cancelled:
+        lines.append(
+            f"{plural(len(done.cancelled), 'session')} after it cancelled; "
+            f"{plural(done.refunded, 'booking')} refunded; {plural(done.told, 'notice')} to members."
+        )
+    else:
+        lines.append(f"Nobody held a session after it, so {'no member' if done.trainers else 'nobody'} was told.")
+    return "\n".join(lines + trainers_told(done.trainers, done=True))
+
+
+async def schedule_skip(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    given, confirmed = confirming(args)
+    need(given, 2, 3)
+    reason = given[2] if len(given) > 2 and given[2] else None
+    try:
+        done = await skip_date(context.studio, actor.id, given[0], day_of(given[1]), reason, confirmed=confirmed)
+    except CancellingNeedsConfirmation as needed:
+        return cancelling_preview(needed, given, "schedule_skip", context.settings.zone)
+    occurrence = done.occurrence
+    reply = (
+        f"<b>{escape(occurrence.title)}</b> {day_and_clock(occurrence.start, context.settings.zone)} is cancelled "
+        f"({escape(done.reason or '')}): {plural(len(done.cancelled_bookings), 'booking')} refunded, "
+        f"{plural(members_told(done.notifications), 'notice')} to members. /sessions shows it as cancelled."
+    )
+    return "\n".join([reply, *trainers_told(done.notifications, done=True)])
 
 
 async def schedules(context: TraineryContext, actor: Person, args: list[str]) -> Listing:
     found, directory, templates = await schedules_screen(context.studio, actor.id)
     lines = [f"• {describe_schedule(s, directory, templates)}" for s in found]
     empty = "None yet. Add one with /schedule_add."
-    return admin_list("schedules", "<b>Schedules</b>", lines, empty, "Schedules", SCHEDULES_PAGE)
+    listing = admin_list("schedules", "<b>Schedules</b>", lines, empty, "Schedules", SCHEDULES_PAGE)
+    opens = [(clip(s.title, BUTTON_TITLE), callbacks.ScheduleCard(s.id).encode()) for s in found]
+    return replace(listing, opens=opens)  # a button per schedule opens its card
 
 
 def describe_schedule(schedule: Schedule, names: Directory, templates: dict[int, PassTemplate]) -> str:
@@ -337,6 +555,8 @@ def describe_schedule(schedule: Schedule, names: Directory, templates: dict[int,
     if s.closed:
         template = templates.get(s.pass_template_id or 0)
         parts.append(f"closed {escape(template.name)}" if template else "closed")
+    if s.private:
+        parts.append("🔒 private")
     parts.append(f"deadline {deadline_words(s)}")
     return "; ".join(parts)
 
@@ -349,7 +569,7 @@ def deadline_words(schedule: Schedule) -> str:
 
 
 def inviting(role: Role) -> Run:
-    async def run(context: TraineryContext, actor: Person, args: list[str]) -> list[str]:
+    async def run(context: TraineryContext, actor: Person, args: list[str]) -> list[str] | WithButtons:
         names = [name.strip() for arg in args for name in arg.split(",") if name.strip()]
         if not names:
             raise UsageError("Name who to invite.")
@@ -357,20 +577,119 @@ def inviting(role: Role) -> Run:
             raise UsageError("Invite one at a time; many at once is for members.")
         if len(names) > MAX_INVITES:
             raise UsageError(f"Invite at most {MAX_INVITES} members at once; that line names {len(names)}.")
-        links = await invite(context.studio, actor.id, role, names)
-        zone, bot = context.settings.zone, context.bot.username
-        until = links[0].until.astimezone(zone).strftime("%d %b %Y %H:%M")
-        lines = [
-            f"• {escape(link.label)}: https://t.me/{bot}?start={link.token}" + (FRESH if link.fresh else "")
-            for link in links
-        ]
-        heading = (
-            f"<b>Invite links</b> for {'members' if role is Role.MEMBER else f'the {role.value}'} — "
-            f"send each person their own; each works once, until {until}."
-        )
-        return in_messages(heading, lines, INVITES_PER_MESSAGE)
+        if len(names) > 1:  # nothing is created before the admin has seen who is who
+            review = await review_invites(context.studio, actor.id, role, names)
+            return review_reply(context, names, review)
+        return link_messages(context, role, await invite(context.studio, actor.id, role, names))
 
     return run
+
+
+def link_messages(context: TraineryContext, role: Role, links: list[Link]) -> list[str]:
+    zone, bot = context.settings.zone, context.bot.username
+    until = links[0].until.astimezone(zone).strftime("%d %b %Y %H:%M")
+    lines = [
+        f"• {escape(link.label)}: https://t.me/{bot}?start={link.token}" + (FRESH if link.fresh else "")
+        for link in links
+    ]
+    heading = (
+        f"<b>Invite links</b> for {'members' if role is Role.MEMBER else f'the {role.value}'} — "
+        f"send each person their own; each works once, until {until}."
+    )
+    return in_messages(heading, lines, INVITES_PER_MESSAGE)
+
+
+def review_reply(
+    context: TraineryContext, names: list[str], review: InviteReview, changed: bool = False
+) -> WithButtons:
+    """The review of a many-name invite, kept in the chat's data under a number that its
+    Confirm button carries; without anyone to invite, no button."""
+    lines = ["⚠️ The studio changed since the last review; check again." if changed else "<b>Before inviting</b>"]
+    parts = (
+        ("New (a link each)", review.new),
+        ("Invited before, not linked yet (a fresh link each)", review.fresh),
+        ("Named twice in the line (invited once)", review.repeated),
+    )
+    for title, found in parts:
+        if found:
+            lines.append(f"{title}, {len(found)}: {escape(clip(', '.join(found), REVIEW_SHOWN))}")
+    if review.existing:
+        lines.append(f"In the studio already, no link ({len(review.existing)}):")
+        lines += [escape(clip(line, REVIEW_SHOWN)) for line in review.existing[:EXISTING_SHOWN]]
+        if len(review.existing) > EXISTING_SHOWN:
+            lines.append(f"… and {len(review.existing) - EXISTING_SHOWN} more, none of them invited.")
+    if not review.to_invite:
+        return WithButtons("\n".join([*lines, "Nobody to invite. Nothing was changed."]), None)
+    kept: dict[str, Any] = context.chat_data.setdefault(REVIEWS, {}) if context.chat_data is not None else {}
+    number = max((int(k) for k in kept), default=0) + 1
+    kept[str(number)] = {"names": names, "review": review.as_data()}
+    for old in sorted(kept, key=int)[:-REVIEWS_KEPT]:
+        del kept[old]
+    lines.append("Nothing is created until you confirm; to change the list, send a corrected line instead.")
+    button = InlineKeyboardButton(
+        f"✅ Invite {len(review.to_invite)}", callback_data=callbacks.ConfirmInvites(number).encode()
+    )
+    return WithButtons("\n".join(lines), InlineKeyboardMarkup([[button]]))
+
+
+async def confirm_pressed(update: Update, context: TraineryContext, data: callbacks.ConfirmInvites) -> None:
+    """Confirm of a review: taken out of the chat's data before anything is awaited, so
+    a second tap finds nothing; checked again in the domain — a changed studio shows
+    the new review instead of creating anything."""
+    actor = await acting_person(update, context)
+    if actor is None or not actor.is_admin:
+        await answer(update, "Only admins can do that.", alert=True)
+        return
+    kept = context.chat_data.get(REVIEWS, {}) if context.chat_data is not None else {}
+    pending = kept.pop(str(data.review), None)  # no await since: one tap takes it
+    if pending is None:
+        await answer(update, EXPIRED_BUTTON, alert=True)
+        return
+    names = pending["names"]
+    try:
+        links = await confirm_invites(
+            context.studio, actor.id, Role.MEMBER, names, InviteReview.of_data(pending["review"])
+        )
+    except ReviewChanged as changed:
+        await answer(update)
+        again = review_reply(context, names, changed.review, changed=True)
+        await show(update, context, again.text, again.markup)
+        return
+    except DomainError as error:
+        await answer(update, error.text[:200], alert=True)
+        return
+    await answer(update)
+    await show(update, context, f"Invited {plural(len(links), 'person', 'people')}: the links follow.")
+    chat = update.effective_chat
+    if chat is not None:
+        for text in link_messages(context, Role.MEMBER, links):
+            await context.bot.send_message(chat.id, text)
+
+
+async def guest_add(context: TraineryContext, actor: Person, args: list[str]) -> str:
+    """A member from a name alone (issue 14): an invited member not linked yet, whom
+    staff book and admins grant passes at once; the link, once opened, binds their
+    chat to that same record, so what was booked and granted stays theirs."""
+    need(args, 1, 1)
+    [link] = await invite(context.studio, actor.id, Role.MEMBER, [args[0]])
+    name = escape(link.label)
+    until = link.until.astimezone(context.settings.zone).strftime("%d %b %Y %H:%M")
+    url = f"https://t.me/{context.bot.username}?start={link.token}"
+    first = (
+        f"{name} was added before and has not linked Telegram yet: a fresh link for them."
+        if link.fresh
+        else f"Guest added: <b>{name}</b> (not linked to Telegram yet)."
+    )
+    return "\n".join(
+        [
+            first,
+            f"• Grant a pass: <code>/pass_grant {name}; &lt;template&gt;</code>",
+            "• Book them: /sessions → open the session → ➕ Book a member",
+            f"• When they want the bot, send them this link (it works once, until {until}); opening it links "
+            f"their Telegram and keeps everything booked and granted:",
+            url,
+        ]
+    )
 
 
 def in_messages(heading: str, lines: list[str], size: int) -> list[str]:
@@ -394,18 +713,23 @@ RUNS: dict[str, Run] = {
     "invite_member": inviting(Role.MEMBER),
     "invite_trainer": inviting(Role.TRAINER),
     "invite_admin": inviting(Role.ADMIN),
+    "guest_add": guest_add,
     "space_add": space_add,
     "appoint": appoint,
     "template_add": template_add,
     "pass_grant": pass_grant,
     "passes": passes,
     "schedule_add": schedule_add,
+    "schedule_edit": schedule_edit,
+    "schedule_end": schedule_end,
+    "schedule_skip": schedule_skip,
     **LISTS,
 }
 
 
-def handler(name: str) -> Callable[[Update, TraineryContext], Coroutine[Any, Any, None]]:
+def handler(name: str, run: Run | None = None) -> Callable[[Update, TraineryContext], Coroutine[Any, Any, None]]:
     help_ = texts.ADMIN_COMMANDS[name]
+    command = run or RUNS[name]
 
     async def handle(update: Update, context: TraineryContext) -> None:
         message = update.effective_message
@@ -416,7 +740,7 @@ def handler(name: str) -> Callable[[Update, TraineryContext], Coroutine[Any, Any
             await message.reply_text("Only admins can do that.")
             return
         try:
-            reply = await RUNS[name](context, actor, fields(message.text or "", name))
+            reply = await command(context, actor, fields(message.text or "", name))
         except (UsageError, SetupError) as problem:
             reply = texts.usage(help_, str(problem))
         except DomainError as error:
@@ -431,12 +755,17 @@ def messages(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
     """What a reply sends: a list's first page, or each of its messages."""
     if isinstance(reply, Listing):
         return [listing_page(reply, 0)]
+    if isinstance(reply, WithButtons):
+        return [(reply.text, reply.markup)]
     return [(text, None) for text in ([reply] if isinstance(reply, str) else reply)]
 
 
 async def page_pressed(update: Update, context: TraineryContext) -> None:
     """◀ Previous / Next ▶ of a list: the list read afresh, that page shown in place."""
     data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    if isinstance(data, callbacks.ConfirmInvites):
+        await confirm_pressed(update, context, data)
+        return
     actor = await acting_person(update, context)
     if actor is None or not actor.is_admin:
         await answer(update, "Only admins can do that.", alert=True)
@@ -457,8 +786,115 @@ async def page_pressed(update: Update, context: TraineryContext) -> None:
     await show(update, context, *listing_page(listing, data.page))
 
 
+# -- a schedule's card: /schedules → tap one → Edit / End / Skip a date ---------------------
+
+
+async def schedule_pressed(update: Update, context: TraineryContext) -> None:
+    """A schedule's card, or the line an action on it is done with, filled in. Showing
+    them changes nothing: the typed command does, checked by the domain."""
+    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    actor = await acting_person(update, context)
+    if actor is None or not actor.is_admin:
+        await answer(update, "Only admins can do that.", alert=True)
+        return
+    if not isinstance(data, callbacks.ScheduleCard | callbacks.ScheduleAction):
+        await answer(update, EXPIRED_BUTTON, alert=True)
+        return
+    try:
+        found, names, templates = await schedules_screen(context.studio, actor.id)
+    except DomainError as error:
+        await answer(update, error.text[:200], alert=True)
+        return
+    schedule = next((s for s in found if s.id == data.schedule_id), None)
+    if schedule is None:
+        await answer(update, EXPIRED_BUTTON, alert=True)
+        return
+    zone, now = context.settings.zone, context.studio.now()
+    upcoming = original_starts(schedule, zone, now, now + CARD_AHEAD)
+    next_day = upcoming[0].astimezone(zone).date() if upcoming else context.studio.today()
+    await answer(update)
+    if isinstance(data, callbacks.ScheduleCard):
+        await show(
+            update, context, schedule_card(schedule, names, templates, upcoming[:1], zone), card_buttons(schedule)
+        )
+    else:
+        back = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        f"« {clip(schedule.title, BUTTON_TITLE)}",
+                        callback_data=callbacks.ScheduleCard(schedule.id).encode(),
+                    )
+                ]
+            ]
+        )
+        await show(
+            update, context, action_hint(data.action, schedule.on(midnight(next_day, zone)), next_day, names), back
+        )
+
+
+def schedule_card(
+    schedule: Schedule, names: Directory, templates: dict[int, PassTemplate], upcoming: list[datetime], zone: ZoneInfo
+) -> str:
+    lines = [describe_schedule(schedule, names, templates)]
+    if len(schedule.eras) > ERAS_SHOWN:
+        lines.append(f"… {plural(len(schedule.eras) - ERAS_SHOWN, 'earlier change')}")
+    for era in schedule.eras[-ERAS_SHOWN:]:  # its values before edits from a date on, the latest
+        last = (era.until.astimezone(zone) - timedelta(days=1)).date()
+        lines.append(
+            f"Until {last:%a %d %b %Y}: {escape(era.title)} at {era.start_time:%H:%M}, "
+            f"{int(era.duration.total_seconds() // 60)} min, {plural(era.default_capacity, 'spot')}, "
+            f"{escape(names.space_name(era.default_space_id))}, {escape(names.trainer_name(era.default_trainer_id))}"
+        )
+    lines.append(f"Next session: {day_and_clock(upcoming[0], zone)}" if upcoming else "No session ahead.")
+    return "\n".join(lines)
+
+
+def card_buttons(schedule: Schedule) -> InlineKeyboardMarkup:
+    def button(label: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=callbacks.ScheduleAction(schedule.id, action).encode())
+
+    return InlineKeyboardMarkup(
+        [
+            [button("Edit", "edit"), button("End", "end"), button("Skip a date", "skip")],
+            [InlineKeyboardButton("« Schedules", callback_data=callbacks.AdminListPage("schedules", 0).encode())],
+        ]
+    )
+
+
+def action_hint(action: str, values: Schedule, day: date, names: Directory) -> str:
+    """What to send for an action, filled in with the schedule's next session's day and
+    its values then (edit the ones that change)."""
+    title = escape(values.title)
+    if action == "edit":
+        line = (
+            f"/schedule_edit {values.title}; from {day}; time {values.start_time:%H:%M}; "
+            f"duration {int(values.duration.total_seconds() // 60)}; capacity {values.default_capacity}; "
+            f"space {names.space_name(values.default_space_id)}; trainer {names.trainer_name(values.default_trainer_id)}"
+        )
+        what = (
+            f"Change <b>{title}</b> from a date on: send this line with the date and the values you change "
+            "(leave out the others). Sessions before the date keep theirs; booked members are told."
+        )
+    elif action == "end":
+        line = f"/schedule_end {values.title}; {day}"
+        what = (
+            f"End <b>{title}</b>: send this line with its last date. The sessions after it are cancelled, "
+            "their bookings refunded and members told."
+        )
+    else:
+        line = f"/schedule_skip {values.title}; {day}; reason for members"
+        what = (
+            f"Skip a date of <b>{title}</b>: send this line with the date and a reason. That session is "
+            "cancelled, its bookings refunded and members told."
+        )
+    return f"{what}\n<code>{escape(line)}</code>"
+
+
 def register(application: TraineryApplication) -> None:
     for name in RUNS:
         application.add_handler(CommandHandler(name, handler(name)))
     pages = callbacks.pattern(callbacks.AdminCallback)
     application.add_handler(CallbackQueryHandler(page_pressed, pattern=pages))
+    cards = callbacks.pattern(callbacks.ScheduleCallback)
+    application.add_handler(CallbackQueryHandler(schedule_pressed, pattern=cards))

@@ -33,6 +33,7 @@ def register(application: TraineryApplication) -> None:
     application.add_handler(CommandHandler("my", my_command))
     application.add_handler(CommandHandler("book", book_command))
     application.add_handler(CallbackQueryHandler(member_pressed, pattern=callbacks.pattern(callbacks.MemberCallback)))
+    application.add_handler(CallbackQueryHandler(open_booking, pattern=callbacks.OpenBooking.pattern()))
 
 
 async def member(update: Update, context: TraineryContext) -> Person | None:
@@ -72,6 +73,27 @@ def page_with(view: MemberOverview, entry: BookedSession | WaitingPlace | None) 
     """The page of /my that shows `entry` (0 when it is not there): where to come back to."""
     index = next((i for i, listed in enumerate(texts.entries(view)) if listed is entry), 0)
     return index // texts.MY_PAGE_SIZE
+
+
+async def open_booking(update: Update, context: TraineryContext) -> None:
+    """A reminder's "Open in /my": /my, at the page that shows the booking, as a new
+    message below the reminder (the reminder stays as it was)."""
+    data = callbacks.OpenBooking.parse(update.callback_query.data if update.callback_query else None)
+    person = await member(update, context)
+    if person is None:
+        return
+    if data is None:
+        await answer(update, texts.EXPIRED_BUTTON, alert=True)
+        return
+    await answer(update)
+    zone = context.settings.zone
+    view = await member_overview(context.studio, person.id)
+    booked = next((b for b in view.bookings if b.booking.id == data.booking_id), None)
+    shown = page_of(texts.entries(view), page_with(view, booked), texts.MY_PAGE_SIZE)
+    chat = update.effective_chat
+    if chat is not None:
+        text = texts.overview(view, zone, texts.opened(booked, zone), shown)
+        await context.bot.send_message(chat.id, text, reply_markup=keyboards.overview(shown, zone))
 
 
 async def show_offers(

@@ -192,3 +192,18 @@ def _offer_line(number: int, offer: Offer, zone: ZoneInfo) -> str:
     if offer.full:
         return line + "full · waitlist open"
     return line + f"{plural(occurrence.capacity - occurrence.booked, 'spot')} free"
+
+
+# -- a reminder's "Open in /my" (bot/members/handlers.py open_booking) ------------
+
+
+def opened(booked: BookedSession | None, zone: ZoneInfo) -> str:
+    if booked is None:
+        return "That booking is no longer ahead: it was cancelled, or the session is over."
+    occurrence = booked.occurrence
+    what = f"Your booking: {occurrence.title}, {moment(occurrence.start, zone)}."
+    if booked.enrolled:
+        return f"{what} A course place: the staff cancel it."
+    if not booked.cancellable:
+        return f"{what} The deadline to cancel has passed; ask the staff."
+    return f"{what} Cancel it below if you cannot come."

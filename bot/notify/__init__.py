@@ -16,7 +16,11 @@ async def start(application: TraineryApplication) -> None:
     if data.dispatcher is None:
         services = data.services
         data.dispatcher = Dispatcher(
-            application.bot, services.queue(None), data.settings.zone, on_enqueued=services.on_enqueued
+            application.bot,
+            services.queue(None),
+            data.settings.zone,
+            on_enqueued=services.on_enqueued,
+            budget=services.budget,
         )
     await data.dispatcher.start()
 
@@ -24,3 +28,9 @@ async def start(application: TraineryApplication) -> None:
 async def stop(application: TraineryApplication) -> None:
     if application.bot_data.dispatcher is not None:
         await application.bot_data.dispatcher.stop()
+
+
+def replied(application: TraineryApplication) -> None:
+    """The bot is replying to someone: the dispatcher leaves room (bot/notify/limiter.py)."""
+    if application.bot_data.dispatcher is not None:
+        application.bot_data.dispatcher.replied()

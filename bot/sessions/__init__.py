@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.context import TraineryApplication
-from bot.sessions import card, change, listing, staff_bookings
+from bot.sessions import card, change, listing, staff_book, staff_bookings
 
 
 def register(application: TraineryApplication) -> None:
@@ -27,5 +27,7 @@ def register(application: TraineryApplication) -> None:
     application.add_handler(
         CallbackQueryHandler(staff_bookings.cancel_pressed, pattern=callbacks.StaffCancelBooking.pattern())
     )
+    staff_book_buttons = callbacks.pattern(callbacks.StaffBookPick | callbacks.StaffBookMember)
+    application.add_handler(CallbackQueryHandler(staff_book.book_pressed, pattern=staff_book_buttons))
     application.add_handler(CallbackQueryHandler(change.stale_button, pattern=callbacks.Step.pattern()))
     application.add_handler(CommandHandler("cancel", change.stop_outside))

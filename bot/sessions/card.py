@@ -39,5 +39,8 @@ async def show_card(
         text += "\n\n" + texts.no_actions(occurrence, card.directory, now)
     bookings = card.staff_of_it and occurrence.booked > 0
     substitute = changeable and len(card.directory.active_trainers()) > 1
-    markup = keyboards.card(occurrence, changeable, context.state.last_list, bookings=bookings, substitute=substitute)
+    book = changeable and occurrence.booked < occurrence.capacity
+    markup = keyboards.card(
+        occurrence, changeable, context.state.last_list, bookings=bookings, substitute=substitute, book=book
+    )
     await show(update, context, text, markup)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from telegram import Update
 from telegram.ext import (
@@ -19,18 +20,22 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.ext._utils.types import ConversationKey
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
-from bot.context import TraineryContext
+from bot.context import TraineryApplication, TraineryContext
+from bot.persistence import AnyApplication, persist, persistence_of
 from bot.ranges import DayError, parse_capacity, parse_day, parse_time
 from bot.render import escape
 from bot.replies import answer, retire, show
 from bot.sessions import keyboards, texts
 from bot.sessions.access import staff, staff_press, today
 from bot.sessions.card import show_card
+from bot.sessions.receipts import Followed
 from bot.user_state import CancelDraft, Outcome, OverrideDraft
 from domain.cancellation import clean_reason
+from domain.delivery import Receipt
 from domain.errors import ConfirmationNeeded, DomainError, InvalidReason, NotAllowed, StaleReview
 from domain.occurrence import Occurrence
 from domain.override import OverrideRequest, OverrideReview
@@ -43,6 +48,7 @@ from domain.sessions.override import review_override, save_override
 
 CHOOSE, CAPACITY, SPACE, TRAINER, DAY, TIME, REVIEW, REASON, CONFIRM_CANCEL, OVERRIDE_REASON = range(10)
 END = ConversationHandler.END
+NAME = "session_changes"
 TIMEOUT = timedelta(minutes=10)
 FURTHEST = timedelta(days=2 * 366)  # how far ahead a session may be moved: a typo's year 2207 is refused
 
@@ -373,7 +379,7 @@ async def show_review(
 ) -> int:
     """The review; its warnings are what a Save confirms (the save asks again if others arise)."""
     assert plan.directory is not None
-    draft.confirmed = plan.warnings
+    draft.confirmed = tuple(warning.seen() for warning in plan.warnings)
     text = texts.review(plan, plan.directory, context.settings.zone)
     if note:
         text = f"<i>{escape(note)}</i>\n\n{text}"
@@ -411,7 +417,8 @@ async def save_pressed(update: Update, context: TraineryContext) -> int:
         return await show_menu(update, context, note=error.text)
     assert saved.directory is not None
     outcome = texts.override_outcome(saved, saved.directory, context.settings.zone)
-    return await show_outcome(update, context, Outcome(draft.key, "sv", 0, outcome), texts.SAVED)
+    done = Outcome(draft.key, "sv", 0, outcome, change_id=saved.change_id, told=len(saved.notifications))
+    return await show_outcome(update, context, done, texts.SAVED)
 
 
 # -- cancelling -------------------------------------------------------------------
@@ -470,7 +477,10 @@ async def cancel_confirmed(update: Update, context: TraineryContext) -> int:
         await answer(update, error.text, alert=True)
         return finish(context)
     outcome = texts.cancel_outcome(done, context.settings.zone)
-    return await show_outcome(update, context, Outcome(draft.key, "cx", 0, outcome), texts.CANCELLED)
+    told = len(done.notifications)
+    return await show_outcome(
+        update, context, Outcome(draft.key, "cx", 0, outcome, change_id=done.change_id, told=told), texts.CANCELLED
+    )
 
 
 async def show_outcome(update: Update, context: TraineryContext, outcome: Outcome, toast: str) -> int:
@@ -478,12 +488,38 @@ async def show_outcome(update: Update, context: TraineryContext, outcome: Outcom
     Telegram failed to show it — finds it (`stale_button`) instead of acting again."""
     message = update.callback_query.message if update.callback_query else None
     outcome.message_id = message.message_id if message else 0
+    outcome.plain = outcome.text
+    if outcome.told:  # the receipt line, filled in as the notifications go out
+        outcome.text = texts.with_receipt(outcome.plain, Receipt.queued(outcome.told))
     context.state.outcome = outcome
     finish(context)
     await answer(update, toast)
     await show(update, context, outcome.text, keyboards.open_card(outcome.key))
     outcome.shown = True
+    follow_receipt(update, context, outcome)
     return END
+
+
+def follow_receipt(update: Update, context: TraineryContext, outcome: Outcome) -> None:
+    """Fill in the outcome's receipt as its notifications go out (bot/sessions/receipts.py)."""
+    receipts, chat = context.bot_data.receipts, update.effective_chat
+    if receipts is None or chat is None or outcome.change_id is None or not outcome.told:
+        return
+
+    def shown(text: str) -> None:
+        outcome.text = text  # a second tap on Save shows the outcome as it is now
+
+    receipts.follow(
+        Followed(
+            chat.id,
+            outcome.message_id,
+            outcome.plain,
+            keyboards.open_card(outcome.key),
+            outcome.change_id,
+            Receipt.queued(outcome.told),
+            shown,
+        )
+    )
 
 
 # -- leaving: /cancel, Stop, time-out, stray input, old buttons ---------------------
@@ -504,9 +540,116 @@ async def stop(update: Update, context: TraineryContext) -> int:
 async def timed_out(update: Update, context: TraineryContext) -> None:
     draft = context.state.override or context.state.cancel
     finish(context)  # first: the state is gone before anyone can see the message change
-    chat = update.effective_chat
+    user, chat = update.effective_user, update.effective_chat
     if draft is not None and chat is not None:
         await retire(context, chat.id, draft.message_id, texts.TIMED_OUT)
+    if user is not None:  # last: no await may come between this and PTB ending the conversation
+        _store_soon(context, user.id)
+
+
+def _store_soon(context: TraineryContext, user_id: int) -> None:
+    """A time-out is a job, not an update, so no update's end stores it: store it in a
+    task of its own, which runs after PTB has ended the conversation."""
+    context.application.mark_data_for_update_persistence(user_ids=user_id)
+    context.application.create_task(persist(context.application), name="store a timed-out conversation")
+
+
+# -- after a restart: the time-out still applies -------------------------------------
+
+
+def resume(application: TraineryApplication) -> None:
+    """Right after start, before any update is handled (this is synchronous): each
+    conversation restored from the database gets the rest of its time-out. One whose
+    time ran out while the bot was down, or whose draft could not be read back, ends
+    here and now — no update can meet it — and the person is told by a job."""
+    persistence, handler = persistence_of(application), conversation_of(application)
+    if persistence is None or handler is None or application.job_queue is None:
+        return
+    now, limit = application.bot_data.studio.now(), handler.conversation_timeout
+    limit = limit if isinstance(limit, timedelta) else timedelta(seconds=limit or 0)
+    ended = False
+    for key in list(restored(handler)):
+        touched = persistence.touched(NAME, key)
+        if touched is None:
+            continue  # begun in this run: PTB's own time-out job covers it
+        chat_id, user_id = key
+        assert isinstance(chat_id, int) and isinstance(user_id, int)
+        left = limit - (now - touched)
+        if _readable(application, handler, key) and left > timedelta(0):
+            application.job_queue.run_once(expire_restored, left, data=key, chat_id=chat_id, user_id=user_id)
+        else:
+            draft = _end(application, handler, key)
+            application.job_queue.run_once(tell_ended, 0, data=draft, chat_id=chat_id, user_id=user_id)
+            ended = True
+    if ended:
+        application.create_task(persist(application), name="store the conversations ended at start")
+
+
+async def expire_restored(context: TraineryContext) -> None:
+    """The time-out of a conversation restored at start, unless the person has taken a
+    step since (then PTB's own time-out job, renewed by that step, counts instead)."""
+    handler = conversation_of(context.application)
+    assert context.job is not None and handler is not None
+    key = cast(tuple[int, int], context.job.data)
+    if key not in restored(handler) or key in handler.timeout_jobs:
+        return
+    draft = _end(context.application, handler, key)
+    await persist(context.application)
+    await tell_ended(context, draft)
+
+
+async def tell_ended(context: TraineryContext, draft: OverrideDraft | CancelDraft | None = None) -> None:
+    """As the in-process time-out does: the draft's message says so. A draft that could
+    not be read back has no message to retire: the person gets a new one."""
+    assert context.job is not None and context.job.chat_id is not None
+    draft = draft or cast(OverrideDraft | CancelDraft | None, context.job.data)
+    if isinstance(draft, OverrideDraft | CancelDraft):
+        await retire(context, context.job.chat_id, draft.message_id, texts.TIMED_OUT)
+    else:  # stored by an older version of the bot, or damaged: dropped at start
+        await context.bot.send_message(context.job.chat_id, texts.LOST_IN_RESTART)
+
+
+def _end(
+    application: AnyApplication,
+    handler: ConversationHandler,  # type: ignore[type-arg]
+    key: ConversationKey,
+) -> OverrideDraft | CancelDraft | None:
+    """End a restored conversation outside an update; returns its draft if it was readable."""
+    readable = _readable(application, handler, key)
+    user_id = key[-1]
+    state = application.user_data.get(user_id) if isinstance(user_id, int) else None
+    draft = (state.override or state.cancel) if state is not None and readable else None
+    del restored(handler)[key]  # the deletion is stored with the state, by the caller's persist
+    if state is not None:
+        state.override = state.cancel = None
+    application.mark_data_for_update_persistence(user_ids=user_id if isinstance(user_id, int) else None)
+    return draft
+
+
+def _readable(application: AnyApplication, handler: ConversationHandler, key: ConversationKey) -> bool:  # type: ignore[type-arg]
+    """Whether a restored conversation can go on: a step this code knows, and its draft
+    (dropped at start if an older version stored it)."""
+    user_id = key[-1]
+    state = application.user_data.get(user_id) if isinstance(user_id, int) else None
+    return (
+        restored(handler).get(key) in handler.states
+        and state is not None
+        and (state.override or state.cancel) is not None
+    )
+
+
+def restored(handler: ConversationHandler) -> dict[ConversationKey, object]:  # type: ignore[type-arg]
+    """The conversations in progress. PTB keeps them privately and offers no public way
+    to end one outside an update; this is the one place that reaches in."""
+    return cast(dict[ConversationKey, object], handler._conversations)  # noqa: SLF001
+
+
+def conversation_of(application: AnyApplication) -> ConversationHandler | None:  # type: ignore[type-arg]
+    for handlers in application.handlers.values():
+        for handler in handlers:
+            if isinstance(handler, ConversationHandler) and handler.name == NAME:
+                return handler
+    return None
 
 
 async def use_buttons(update: Update, context: TraineryContext) -> None:
@@ -532,6 +675,7 @@ async def stale_button(update: Update, context: TraineryContext) -> int:
             if not done.shown:
                 await show(update, context, done.text, keyboards.open_card(done.key))
                 done.shown = True
+                follow_receipt(update, context, done)
             return END
     if step is not None and step.key is not None:
         await answer(update, texts.EXPIRED_BUTTON)
@@ -602,7 +746,8 @@ def _conversation(
         ],
         allow_reentry=True,
         conversation_timeout=timeout,
-        name="session_changes",
+        name=NAME,
+        persistent=True,  # kept in the database: a change in progress survives a restart
     )
 
 

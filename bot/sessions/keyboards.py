@@ -14,6 +14,8 @@ from bot.callbacks import (
     OpenCard,
     QuickPick,
     ShowBookings,
+    StaffBookMember,
+    StaffBookPick,
     StaffCancelBooking,
     StartCancel,
     StartOverride,
@@ -54,7 +56,12 @@ def _page(view: ListView, page: int) -> str:
 
 
 def card(
-    occurrence: Occurrence, may_change: bool, back: ListView | None, bookings: bool = False, substitute: bool = False
+    occurrence: Occurrence,
+    may_change: bool,
+    back: ListView | None,
+    bookings: bool = False,
+    substitute: bool = False,
+    book: bool = False,
 ) -> Markup:
     rows = []
     key, version = occurrence.key, occurrence.version
@@ -69,6 +76,8 @@ def card(
             rows.append([Button("🔁 Substitute", callback_data=StartSubstitute(key, version).encode())])
     if bookings:
         rows.append([Button(f"👥 Bookings ({occurrence.booked})", callback_data=ShowBookings(occurrence.key).encode())])
+    if book:  # a free spot: staff book a member onto it (bot/sessions/staff_book.py)
+        rows.append([Button("➕ Book a member", callback_data=StaffBookPick(occurrence.key).encode())])
     bottom = [Button("↻ Refresh", callback_data=OpenCard(occurrence.key).encode())]
     if back is not None:
         bottom.insert(0, Button("◀ List", callback_data=ListPage(back.first, back.last, back.mine, back.page).encode()))
@@ -207,5 +216,27 @@ def staff_cancel_confirm(occurrence: Occurrence, booking_id: int, page: int = 0)
         [
             [Button("✖ Yes, cancel the booking", callback_data=StaffCancelBooking(booking_id, True).encode())],
             [Button("◀ Bookings", callback_data=_bookings(occurrence, page))],
+        ]
+    )
+
+
+def book_pick(occurrence: Occurrence, members: list[tuple[int, str]], page: int = 0, pages: int = 1) -> Markup:
+    """The members staff could book, a button each; paged like the bookings."""
+    key = occurrence.key
+    rows = [
+        [Button(f"➕ {name}", callback_data=StaffBookMember(key, member_id).encode())] for member_id, name in members
+    ]
+    if paging := page_row(page, pages, lambda n: StaffBookPick(key, n).encode()):
+        rows.append(paging)
+    rows.append([Button("◀ Session", callback_data=OpenCard(key).encode())])
+    return Markup(rows)
+
+
+def book_confirm(occurrence: Occurrence, member_id: int) -> Markup:
+    key = occurrence.key
+    return Markup(
+        [
+            [Button("✅ Book", callback_data=StaffBookMember(key, member_id, True).encode())],
+            [Button("◀ Members", callback_data=StaffBookPick(key).encode())],
         ]
     )

@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo
 from bot.render import agree, clock, day, escape, plural
 from bot.user_state import OverrideDraft
 from domain.cancellation import CancelReview
+from domain.delivery import ACCOUNT_DELETED, BLOCKED, CHAT_NOT_FOUND, NO_LINKED_CHAT, Receipt
 from domain.directory import Directory
-from domain.notifications import NotificationKind
+from domain.notifications import NotificationDraft, NotificationKind
 from domain.occurrence import Occurrence
 from domain.override import Change, OverrideReview, OverrideWarning, WarningKind
+from domain.schedule import Schedule
+from domain.trainer_notices import member_notices_of, trainer_notices_of
 
 NOTIFICATION_NAMES = {
     NotificationKind.UPDATED: "“Training updated”",
@@ -20,6 +23,7 @@ NOTIFICATION_NAMES = {
     NotificationKind.CANCELLED: "“Training cancelled”",
     NotificationKind.BOOKING_CANCELLED: "“Your booking was cancelled” (with the refund)",
     NotificationKind.WAITLIST_PROMOTED: "“A spot opened up — you are booked” (booked from the waitlist, one pass session used)",
+    NotificationKind.BOOKED_BY_STAFF: "“You are booked” (one pass session used)",
 }
 FIELD_NAMES = {"time": "date and time", "capacity": "capacity", "space": "space", "trainer": "trainer"}
 
@@ -28,6 +32,10 @@ NOT_YOURS = "Only an admin or the trainer who leads this session can change it."
 EXPIRED_BUTTON = "This button has expired. Nothing was changed."
 STOPPED = "Stopped. Nothing was changed."
 TIMED_OUT = "This change timed out after 10 minutes without an answer. Nothing was changed."
+LOST_IN_RESTART = (
+    "The bot was restarted by a newer version that could not read your change in progress. "
+    "Nothing was changed; open the session again to start over."
+)
 USE_BUTTONS = "Please use the buttons above, or send /cancel to stop."
 ASK_CAPACITY = "Type the new capacity for this session only, as a whole number (e.g. <code>12</code>)."
 BAD_CAPACITY = "That is not a capacity. Type a whole number above zero, e.g. <code>12</code>, or /cancel."
@@ -57,7 +65,7 @@ def headline(occurrence: Occurrence, zone: ZoneInfo) -> str:
 def session_line(number: int, occurrence: Occurrence, names: Directory, zone: ZoneInfo) -> str:
     parts = [
         f"{day(occurrence.start, zone)} {clock(occurrence.start, zone)}",
-        f"<b>{escape(occurrence.title)}</b>",
+        ("🔒 " if occurrence.schedule.private else "") + f"<b>{escape(occurrence.title)}</b>",
         escape(names.space_name(occurrence.space_id)),
         escape(names.trainer_name(occurrence.trainer_id)),
         f"{occurrence.booked}/{occurrence.capacity}",
@@ -113,10 +121,16 @@ def card(occurrence: Occurrence, names: Directory, zone: ZoneInfo, note: str | N
         original = occurrence.key.original_start
         lines.append(f"Moved from {day(original, zone)} {clock(original, zone)}")
     lines.append(f"Booked: {occurrence.booked}/{occurrence.capacity}" + (f" · waitlist: {waiting}" if waiting else ""))
-    lines.append("Closed schedule (members enrolled by pass)" if schedule.closed else "Open schedule")
+    lines.append(_kind(schedule))
     if note:
         lines.insert(0, f"<i>{escape(note)}</i>\n")
     return "\n".join(lines)
+
+
+def _kind(schedule: Schedule) -> str:
+    if schedule.private:
+        return "🔒 Private session (1:1): members do not see it in /book; staff book its member here"
+    return "Closed schedule (members enrolled by pass)" if schedule.closed else "Open schedule"
 
 
 def no_actions(occurrence: Occurrence, names: Directory, now: datetime) -> str:
@@ -247,17 +261,51 @@ def consequences(notified: dict[NotificationKind, int], cancelled: int, refunded
         verb = agree(cancelled, "was", "were") if done else "will be"
         lines.append(f"• {plural(cancelled, 'booking')} {verb} cancelled, {plural(refunded, 'pass session')} refunded")
     for kind, count in notified.items():
+        if kind not in NOTIFICATION_NAMES:  # a trainer's notice: named one by one (`trainers_told`)
+            continue
         verb = agree(count, "is told", "are told") if done else "will be told"
         lines.append(f"• {plural(count, 'member')} {verb}: {NOTIFICATION_NAMES[kind]}")
-    if not notified:
+    if not any(kind in NOTIFICATION_NAMES for kind in notified):
         lines.append("• No member is notified." if done else "• No member will be notified.")
     return lines
+
+
+TRAINER_TOLD = {
+    NotificationKind.TRAINER_SUBSTITUTE: "that they now lead it",
+    NotificationKind.TRAINER_REPLACED: "that {lead} leads it instead",
+    NotificationKind.TRAINER_CHANGED: "that their session changed",
+    NotificationKind.TRAINER_CANCELLED: "that their session is cancelled",
+    # A schedule's edit or end (domain/trainer_notices.py): one message per trainer.
+    NotificationKind.TRAINER_SCHEDULE_LEAD: "that they lead it from {since} on",
+    NotificationKind.TRAINER_SCHEDULE_REPLACED: "that {lead} leads it from {since} on",
+    NotificationKind.TRAINER_SCHEDULE_CHANGED: "that it changes from {since} on",
+    NotificationKind.TRAINER_SCHEDULE_ENDED: "that their sessions after it are cancelled",
+}
+
+
+def trainers_told(notifications: tuple[NotificationDraft, ...], *, done: bool) -> list[str]:
+    """One line per trainer told (SPEC §3.1), by name as the directory shows it."""
+    lines = []
+    for draft in trainer_notices_of(notifications):
+        payload = draft.payload
+        lead = payload.get("trainer_after") or ", ".join(payload.get("others", []))
+        since = f"{date.fromisoformat(payload['since']):%a %d %b %Y}" if "since" in payload else ""
+        what = TRAINER_TOLD[draft.kind].format(lead=escape(str(lead)), since=since)
+        booking = " (and about their booking)" if payload.get("as_member") else ""
+        verb = "is told" if done else "will be told"
+        lines.append(f"• {escape(str(payload['recipient']))} {verb} {what}{booking}")
+    return lines
+
+
+def members_told(notifications: tuple[NotificationDraft, ...]) -> int:
+    return len(member_notices_of(notifications))
 
 
 def review(review: OverrideReview, names: Directory, zone: ZoneInfo) -> str:
     lines = [f"<b>Review</b> — {headline(review.before, zone)}", "", "<b>What changes</b>"]
     lines += [describe_change(change, names, zone) for change in review.changes] or ["• nothing but the bookings"]
     lines += ["", "<b>Who is told</b>"]
+    lines += trainers_told(review.notifications, done=False)
     lines += consequences(review.notified, len(review.cancelled_bookings), review.refunded_passes, done=False)
     if review.cancelled_bookings:
         lines.append(f"• {_reason_line(review.request.reason)}")
@@ -272,6 +320,7 @@ def review(review: OverrideReview, names: Directory, zone: ZoneInfo) -> str:
 def override_outcome(saved: OverrideReview, names: Directory, zone: ZoneInfo) -> str:
     lines = [f"✅ <b>Saved</b> — {headline(saved.after, zone)}", ""]
     lines += [describe_change(change, names, zone) for change in saved.changes]
+    lines += trainers_told(saved.notifications, done=True)
     lines += consequences(saved.notified, len(saved.cancelled_bookings), saved.refunded_passes, done=True)
     return "\n".join(lines)
 
@@ -285,7 +334,8 @@ def cancel_confirm(plan: CancelReview, zone: ZoneInfo) -> str:
     reason = f"Reason shown to members: “{escape(plan.reason)}”" if plan.reason else "No reason given."
     count = len(plan.cancelled_bookings)
     lines = [f"<b>Cancel</b> {headline(occurrence, zone)}?", "", reason, ""]
-    told = count + len(plan.waitlisted)
+    told = members_told(plan.notifications)
+    lines += trainers_told(plan.notifications, done=False)
     lines += consequences({NotificationKind.CANCELLED: told} if told else {}, count, plan.refunded_passes, done=False)
     lines += _waitlist_cleared(plan, done=False)
     lines.append("\nOther sessions of this schedule are not affected.")
@@ -298,7 +348,8 @@ def cancel_outcome(done: CancelReview, zone: ZoneInfo) -> str:
         return f"{headline(occurrence, zone)} was already cancelled. Nothing changed, nothing refunded twice."
     count = len(done.cancelled_bookings)
     lines = [f"❌ <b>Cancelled</b> — {headline(occurrence, zone)}", ""]
-    told = count + len(done.waitlisted)
+    told = members_told(done.notifications)
+    lines += trainers_told(done.notifications, done=True)
     lines += consequences({NotificationKind.CANCELLED: told} if told else {}, count, done.refunded_passes, done=True)
     lines += _waitlist_cleared(done, done=True)
     return "\n".join(lines)
@@ -310,3 +361,37 @@ def _waitlist_cleared(review: CancelReview, *, done: bool) -> list[str]:
     count = len(review.waitlisted)
     verb = agree(count, "was", "were") if done else "will be"
     return [f"• {plural(count, 'member')} on the waitlist {verb} taken off it (nothing deducted)"]
+
+
+# -- delivery receipts on the outcome screen (bot/sessions/receipts.py) -----------------
+
+# Why a person was not reached, as the receipt says it: (one, several).
+UNREACHED = {
+    BLOCKED: ("blocked the bot", "blocked the bot"),
+    NO_LINKED_CHAT: ("has no linked chat", "have no linked chat"),
+    CHAT_NOT_FOUND: ("has a chat Telegram does not know", "have chats Telegram does not know"),
+    ACCOUNT_DELETED: ("deleted their account", "deleted their accounts"),
+}
+OTHER_FAILURE = ("could not be reached", "could not be reached")
+NAMES_SHOWN = 5  # names per reason; the rest are counted
+
+
+def receipt_line(receipt: Receipt, *, gave_up: bool = False) -> str:
+    """`📬 12 of 14 delivered, 1 blocked the bot (Anna Berg), 1 has no linked chat (Ben Cole)`."""
+    parts = [f"{receipt.delivered} of {receipt.total} delivered"]
+    by_reason: dict[tuple[str, str], list[str]] = {}
+    for reason, name in receipt.failed:
+        by_reason.setdefault(UNREACHED.get(reason, OTHER_FAILURE), []).append(name)
+    for (one, several), names in by_reason.items():
+        shown = ", ".join(escape(name) for name in names[:NAMES_SHOWN])
+        more = f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
+        parts.append(f"{len(names)} {agree(len(names), one, several)} ({shown}{more})")
+    if receipt.pending and gave_up:
+        parts.append(f"{receipt.pending} still being retried")
+    elif receipt.pending:
+        parts.append(f"{receipt.pending} on the way…")
+    return "📬 " + ", ".join(parts)
+
+
+def with_receipt(outcome: str, receipt: Receipt, *, gave_up: bool = False) -> str:
+    return f"{outcome}\n\n{receipt_line(receipt, gave_up=gave_up)}"

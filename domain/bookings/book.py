@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from domain.aggregate import LOCK, book_with
+from domain.aggregate import LOCK, SessionAggregate, book_with
 from domain.booking import Booking
 from domain.bookings.rules import check_bookable, require_self_or_staff
-from domain.errors import AlreadyBooked, NoUsablePass, SessionFull
+from domain.errors import AlreadyBooked, NotFound, NoUsablePass, SessionFull
 from domain.occurrence import OccurrenceKey
 from domain.passes import pick_pass
 from domain.ports import UnitOfWork
+from domain.roles import Person, Role
 from domain.studio import Studio
 
 
@@ -29,6 +30,20 @@ async def book_in(
     actor = require_self_or_staff(await uow.people.get(actor_id), member_id, "You may book only yourself.")
     member = await uow.people.get(member_id)
     session = await LOCK.session(uow, studio.zone, key)
+    return await book_locked(uow, studio, actor, member_id, member, session, pass_id)
+
+
+async def book_locked(
+    uow: UnitOfWork,
+    studio: Studio,
+    actor: Person,
+    member_id: int,
+    member: Person | None,
+    session: SessionAggregate,
+    pass_id: int | None = None,
+) -> Booking:
+    """The booking on an aggregate the caller locked (LOCK.session): the rules, then
+    the passes locked and one session used."""
     now = studio.now()
     check_bookable(actor, member, session.occurrence, now)
     if session.booking_of(member_id) is not None:
@@ -36,6 +51,9 @@ async def book_in(
     if len(session.bookings) >= session.occurrence.capacity:
         raise SessionFull()
     passes = await LOCK.passes(uow, members=[member_id])
+    again = await uow.people.get(member_id)  # a departure (/member_leave) holding these passes came first
+    if again is None or not again.holds(Role.MEMBER):
+        raise NotFound("That member is unknown.")
     offered = [p for p in passes if pass_id is None or p.id == pass_id]
     chosen = pick_pass(offered, session.occurrence.schedule, session.occurrence.start, now)
     if chosen is None:

@@ -13,6 +13,7 @@ from domain.errors import (
     NotFound,
     OccurrenceCancelled,
     OccurrenceStarted,
+    PrivateSessionBooking,
 )
 from domain.occurrence import Occurrence
 from domain.permissions import may_change
@@ -28,8 +29,8 @@ def require_self_or_staff(actor: Person | None, member_id: int, refusal: str) ->
 
 
 def check_bookable(actor: Person, member: Person | None, occurrence: Occurrence, now: datetime) -> None:
-    """Members book themselves on open schedules before the deadline; staff of the
-    session book anyone onto it while it is ahead and not cancelled."""
+    """Members book themselves on open, non-private schedules before the deadline;
+    staff of the session book anyone onto it while it is ahead and not cancelled."""
     if member is None or not member.holds(Role.MEMBER):
         raise NotFound("That member is unknown.")
     staff = may_change(actor, occurrence)
@@ -40,6 +41,8 @@ def check_bookable(actor: Person, member: Person | None, occurrence: Occurrence,
     if occurrence.start <= now:
         raise OccurrenceStarted("This session has already started.")
     if not staff:
+        if occurrence.schedule.private:
+            raise PrivateSessionBooking()
         if occurrence.schedule.closed:
             raise ClosedScheduleBooking()
         if deadline_passed(occurrence, now):

@@ -14,6 +14,7 @@ from domain.errors import (
     NotAllowed,
     NotOnWaitlist,
     NoUsablePass,
+    PrivateSessionBooking,
     SpotAvailable,
 )
 from domain.member_view import WaitingPlace
@@ -35,6 +36,8 @@ async def join_waitlist(studio: Studio, actor_id: int, key: OccurrenceKey, membe
         session = await LOCK.session(uow, studio.zone, key)
         occurrence, now = session.occurrence, studio.now()
         check_bookable(actor, member, occurrence, now)
+        if occurrence.schedule.private:
+            raise PrivateSessionBooking("A private session has no waitlist.")
         if occurrence.schedule.closed:
             raise ClosedScheduleBooking()
         if deadline_passed(occurrence, now):

@@ -19,13 +19,16 @@ from domain.override import (
     OverrideRequest,
     OverrideReview,
     OverrideWarning,
+    SeenWarning,
     confirmed_all,
     plan_override,
     with_promotions,
 )
 from domain.permissions import require_change, require_view_sessions
 from domain.ports import UnitOfWork
+from domain.reminders.withdraw import session_changed
 from domain.studio import Studio
+from domain.trainer_notices import one_per_person, plan_trainer_notices
 from domain.waitlist import plan_promotions
 
 
@@ -43,7 +46,7 @@ async def save_override(
     request: OverrideRequest,
     *,
     expected_version: int | None = None,
-    confirmed: Iterable[OverrideWarning] | bool = False,
+    confirmed: Iterable[OverrideWarning | SeenWarning] | bool = False,
 ) -> OverrideReview:
     """Save the change; returns what was saved (the review, with `after` as stored).
 
@@ -64,9 +67,12 @@ async def save_override(
         assert saved.id is not None
         await cancel_and_refund(uow, review.cancelled_bookings, now, CancelledBy.OVERRIDE)
         await promote(uow, saved.id, review.promoted, now)
-        await uow.outbox.add(str(uuid.uuid4()), review.notifications, now)
+        change_id = str(uuid.uuid4())
+        await uow.outbox.add(change_id, review.notifications, now)
+        after = Occurrence.of(review.after.schedule, saved, review.after.booked)
+        await session_changed(uow, studio.zone, review.before, after, now)  # reminders at the new time
         booked = review.after.booked - len(review.cancelled_bookings) + len(review.promoted)
-        return replace(review, after=Occurrence.of(review.after.schedule, saved, booked))
+        return replace(review, after=Occurrence.of(review.after.schedule, saved, booked), change_id=change_id)
 
     return await studio.change(command)
 
@@ -98,4 +104,7 @@ async def _plan(
     kept = len(session.bookings) - len(review.cancelled_bookings)
     members = await uow.people.many(in_line)
     promoted = plan_promotions(review.after, kept, session.line, members, passes, context.now)
-    return replace(with_promotions(review, promoted), directory=directory)
+    review = with_promotions(review, promoted)
+    # Trainers' notices last, so that one message per person holds all that concerns them.
+    trainers = plan_trainer_notices(review.before, review.after, actor, directory)
+    return replace(review, notifications=one_per_person(review.notifications, trainers, actor.id), directory=directory)

@@ -124,6 +124,94 @@ def _a(role: Role) -> str:
     return f"an {role.value}" if role.value[0] in "aeiou" else f"a {role.value}"
 
 
+# -- many names at once: a review first (issue 14) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class InviteReview:
+    """What an invite of many names would do, before anything is created: who is new,
+    who exists (invited before and not linked: a fresh link; anyone else: no link, and
+    why), and which names repeat one earlier in the list (invited once)."""
+
+    new: tuple[str, ...] = ()
+    fresh: tuple[str, ...] = ()  # labels of people invited before, not linked yet
+    existing: tuple[str, ...] = ()  # why each of them gets no link, and what to do instead
+    repeated: tuple[str, ...] = ()
+    to_invite: tuple[str, ...] = ()  # the names as written, for invite_in: new and fresh ones
+
+    def as_data(self) -> dict[str, list[str]]:
+        """Plain lists, for keeping the review in a chat's data until it is confirmed."""
+        return {name: list(getattr(self, name)) for name in ("new", "fresh", "existing", "repeated", "to_invite")}
+
+    @classmethod
+    def of_data(cls, data: dict[str, list[str]]) -> InviteReview:
+        return cls(**{name: tuple(values) for name, values in data.items()})
+
+
+class ReviewChanged(DomainError):
+    """Someone changed the studio between a review and its confirmation: nothing was
+    created; `review` is how the line reads now."""
+
+    message = "The studio changed since that review. Nothing was created yet: check it again."
+
+    def __init__(self, review: InviteReview) -> None:
+        super().__init__()
+        self.review = review
+
+
+async def review_invites(studio: Studio, actor_id: int, role: Role, names: list[str]) -> InviteReview:
+    return await studio.read(lambda uow: review_in(uow, actor_id, role, names))
+
+
+async def review_in(uow: UnitOfWork, actor_id: int, role: Role, names: list[str]) -> InviteReview:
+    actor = require_admin(await uow.people.get(actor_id))
+    require_may_appoint(actor, role)
+    everyone = await uow.people.everyone()
+    labels = person_labels(everyone)
+    new: list[str] = []
+    fresh: list[str] = []
+    existing: list[str] = []
+    repeated: list[str] = []
+    invite: list[str] = []
+    seen: set[str] = set()
+    for written in names:
+        name = InviteName.parse(written)
+        key = name.text.casefold()
+        if key in seen and not name.new:
+            repeated.append(name.text)
+            continue
+        seen.add(key)
+        try:
+            person = None if name.new else _existing(name, everyone)
+        except AlreadyInStudio as ambiguous:
+            existing.append("• " + ambiguous.text.removeprefix("Nobody was invited: "))
+            continue
+        refusal = None if person is None else _refusal(person, role, labels)
+        if refusal is not None:
+            existing.append(refusal)
+            continue
+        (new if person is None else fresh).append(name.text if person is None else labels[person.id])
+        invite.append(written)
+    return InviteReview(tuple(new), tuple(fresh), tuple(existing), tuple(repeated), tuple(invite))
+
+
+async def confirm_invites(
+    studio: Studio, actor_id: int, role: Role, names: list[str], reviewed: InviteReview
+) -> list[Link]:
+    """The links of a review as it was shown — or ReviewChanged, creating nothing,
+    when the same line reads differently now."""
+
+    async def command(uow: UnitOfWork) -> list[Link]:
+        review = await review_in(uow, actor_id, role, names)
+        if review != reviewed:
+            raise ReviewChanged(review)
+        if not review.to_invite:
+            raise SetupError("Nobody in that line can be invited.")
+        return await invite_in(uow, studio, actor_id, role, list(review.to_invite))
+
+    return await studio.change(command)
+
+
 @dataclass(frozen=True)
 class Redeemed:
     person: Person

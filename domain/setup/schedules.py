@@ -34,6 +34,7 @@ class ScheduleDraft:
     trainer: str
     closed_with: str | None = None  # the pass template of a closed schedule
     booking_deadline: timedelta | None = None
+    private: bool = False  # 1:1: capacity 1, booked by staff only
 
 
 class ScheduleNeedsConfirmation(DomainError):
@@ -59,33 +60,38 @@ async def add_schedule_in(
     require_admin(await uow.people.get(actor_id))
     schedule = await _schedule_from(uow, studio, draft)
     if not confirmed:
-        warnings = await _warnings(uow, studio, schedule)
+        warnings = await schedule_warnings_in(uow, studio, schedule)
         if warnings:
             raise ScheduleNeedsConfirmation(schedule, warnings, await load_directory(uow))
     return await uow.schedules.add(schedule)
 
 
-async def _warnings(uow: UnitOfWork, studio: Studio, schedule: Schedule) -> list[ScheduleWarning]:
-    """The existing occurrences that could meet the new schedule's first year, then its
-    review. Only schedules in its space or with its trainer are expanded (a year of a
-    studio's every schedule is tens of thousands of occurrences); any other schedule's
-    session can only meet it through an override, and overridden ones have records."""
+async def schedule_warnings_in(
+    uow: UnitOfWork, studio: Studio, schedule: Schedule, since: datetime | None = None
+) -> list[ScheduleWarning]:
+    """The existing occurrences that could meet the new schedule's first year (or, for
+    an edit, its year from `since`), then its review. Only schedules in its space or
+    with its trainer are expanded (a year of a studio's every schedule is tens of
+    thousands of occurrences); any other schedule's session can only meet it through
+    an override, and overridden ones have records."""
     schedules = await uow.schedules.all()
-    start = first_start(schedule, studio.zone)
-    low = start - max([s.duration for s in schedules], default=timedelta(0))
+    start = first_start(schedule, studio.zone) if since is None else max(since, first_start(schedule, studio.zone))
+    low = start - max([s.longest for s in schedules], default=timedelta(0))
     high = start + HORIZON + schedule.duration
     records = await uow.occurrences.touching(low, high)
     alike = [
         s
         for s in schedules
-        if s.default_space_id == schedule.default_space_id or s.default_trainer_id == schedule.default_trainer_id
+        if s.default_space_id == schedule.default_space_id
+        or s.default_trainer_id == schedule.default_trainer_id
+        or s.eras
     ]
     existing = merge_occurrences(alike, studio.zone, low, high, records, {})
     others = {s.id: s for s in schedules if s not in alike}
     existing += [
         Occurrence.of(others[r.schedule_id], r) for r in records if r.schedule_id in others and low <= r.start < high
     ]
-    return review_schedule(schedule, studio.zone, existing)
+    return review_schedule(schedule, studio.zone, existing, since)
 
 
 async def list_schedules(studio: Studio, actor_id: int) -> list[Schedule]:
@@ -123,6 +129,7 @@ async def _schedule_from(uow: UnitOfWork, studio: Studio, draft: ScheduleDraft) 
         raise SetupError("The duration is minutes between 1 and 1440, e.g. 60.")
     if draft.capacity <= 0:
         raise SetupError("The capacity is a whole number above zero, e.g. 12.")
+    _check_private(draft)
     space = match(draft.space, [(s.name, s) for s in await uow.spaces.all() if s.active], "space")
     if space.max_capacity is not None and draft.capacity > space.max_capacity:
         raise SetupError(
@@ -146,11 +153,29 @@ async def _schedule_from(uow: UnitOfWork, studio: Studio, draft: ScheduleDraft) 
         closed=template is not None,
         pass_template_id=None if template is None else template.id,
         booking_deadline=draft.booking_deadline,
+        private=draft.private,
     )
     horizon = first_start + timedelta(days=3 * 366)
     if not original_starts(schedule, studio.zone, first_start, horizon):
         raise SetupError("That recurrence has no session from the first date on; check the days and the end.")
     return schedule
+
+
+def _check_private(draft: ScheduleDraft) -> None:
+    """A private session is one member's: capacity 1, and booked by staff, so it
+    cannot also be a closed course that enrols whoever holds its pass."""
+    if not draft.private:
+        return
+    if draft.capacity != 1:
+        raise SetupError(
+            f"A private session is for one member, so its capacity is 1, not {draft.capacity}. "
+            "Write 1 as the capacity, or leave out “private” for a class."
+        )
+    if draft.closed_with is not None:
+        raise SetupError(
+            "A private session cannot be closed too: staff book its member from the session card. "
+            "Leave out “closed …”, or “private” for a course."
+        )
 
 
 def _own_template(template: PassTemplate, title: str, schedules: list[Schedule]) -> PassTemplate:

@@ -1,11 +1,16 @@
-"""Spaces (SPEC §1, §4): rooms and areas, with an optional maximum capacity."""
+"""Spaces (SPEC §1, §4): rooms and areas, with an optional maximum capacity; renamed,
+their maximum changed, or closed — never leaving a session ahead in a closed space
+or above its space's maximum."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from domain.permissions import require_admin
 from domain.ports import UnitOfWork
 from domain.schedule import Space
-from domain.setup.names import SetupError, clean_name
+from domain.setup.ahead import count_sessions, name_sessions, sessions_ahead
+from domain.setup.names import SetupError, clean_name, match
 from domain.studio import Studio
 
 
@@ -29,3 +34,59 @@ async def list_spaces(studio: Studio, actor_id: int) -> list[Space]:
         return await uow.spaces.all()
 
     return await studio.read(query)
+
+
+async def _space(uow: UnitOfWork, actor_id: int, name: str) -> Space:
+    require_admin(await uow.people.get(actor_id))
+    return match(name, [(s.name, s) for s in await uow.spaces.all() if s.active], "space")
+
+
+async def rename_space(studio: Studio, actor_id: int, name: str, new_name: str) -> Space:
+    async def command(uow: UnitOfWork) -> Space:
+        space = await _space(uow, actor_id, name)
+        new = clean_name(new_name, "space")
+        if any(s.name.casefold() == new.casefold() and s.id != space.id for s in await uow.spaces.all()):
+            raise SetupError(f"A space called “{new}” exists already.")
+        return await uow.spaces.save(replace(space, name=new))
+
+    return await studio.change(command)
+
+
+async def set_space_maximum(studio: Studio, actor_id: int, name: str, maximum: int | None) -> Space:
+    """A new maximum capacity (None: no maximum). Refused, naming them, while sessions
+    ahead in the space hold more than it: lower their capacity first."""
+
+    async def command(uow: UnitOfWork) -> Space:
+        space = await _space(uow, actor_id, name)
+        if maximum is not None and maximum <= 0:
+            raise SetupError("A maximum capacity is a whole number above zero, e.g. 20, or “none”.")
+        if maximum is not None:
+            over = await sessions_ahead(uow, studio, lambda o: o.space_id == space.id and o.capacity > maximum)
+            if over:
+                raise SetupError(
+                    f"{count_sessions(over)} ahead in {space.name} hold more than {maximum}: "
+                    f"{name_sessions(over, studio.zone)}. Lower their capacity first (✎ Change on a session's card "
+                    f"in /sessions), then set the maximum."
+                )
+        return await uow.spaces.save(replace(space, max_capacity=maximum))
+
+    return await studio.change(command)
+
+
+async def close_space(studio: Studio, actor_id: int, name: str) -> Space:
+    """No new schedules or sessions in it; refused, naming them, while sessions ahead
+    use it (move them or end their schedules first). Past sessions keep it."""
+
+    async def command(uow: UnitOfWork) -> Space:
+        space = await _space(uow, actor_id, name)
+        using = await sessions_ahead(uow, studio, lambda o: o.space_id == space.id)
+        if using:
+            titles = sorted({o.title for o in using})
+            raise SetupError(
+                f"{count_sessions(using)} ahead use {space.name}: {name_sessions(using, studio.zone)}. "
+                f"Move them to another space or end their schedule ({', '.join(titles)}) first, "
+                "then close the space."
+            )
+        return await uow.spaces.save(replace(space, active=False))
+
+    return await studio.change(command)
