@@ -117,7 +117,7 @@ async def test_a_double_tap_on_save_arriving_together_saves_once(
         await app.stop()
     assert answers[1]["text"] == "Already saved — nothing was changed twice."
     assert fake.message(TRAINER, review["message_id"])["text"].startswith("✅ Saved")  # type: ignore[index]
-    assert len(await world.notifications()) == 4  # one change, not two
+    assert len(await world.notifications()) == 5  # one change, not two: 4 members and the substitute
     assert (await find_session(world.studio, world.admin, key)).version == 5  # 4 bookings, 1 override
 
 
