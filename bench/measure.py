@@ -322,6 +322,10 @@ def memory_figures(url: str, studio: GeneratedStudio, listings: int, batch: int 
                 raise RuntimeError(f"the bot exited: {log.read()[-2000:]}")
             clock.sleep(1.0)  # let start-up settle (dispatcher's first idle check)
             after_start = _status(process.pid)["VmRSS"]
+
+            def listed() -> list[dict]:
+                return [m for m in fake.sent_messages(user) if m["text"].startswith("Sessions")]
+
             started = clock.perf_counter()
             sent = 0
             while sent < listings:
@@ -329,11 +333,10 @@ def memory_figures(url: str, studio: GeneratedStudio, listings: int, batch: int 
                 for _ in range(now):
                     fake.push_message(user, command)
                 sent += now
-                fake.wait_until(lambda: len(fake.calls("sendMessage")) >= sent, timeout=120, what="replies")
+                fake.wait_until(lambda: len(listed()) >= sent, timeout=120, what="replies")
             seconds = clock.perf_counter() - started
             status = _status(process.pid)
-            replies = fake.sent_messages(user)
-            assert len(replies) == listings and all(r["text"].startswith("Sessions") for r in replies[-3:])
+            assert len(listed()) == listings
             return MemoryFigures(after_start, status["VmRSS"], status["VmHWM"], listings, seconds)
         finally:
             process.terminate()
