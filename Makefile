@@ -31,6 +31,7 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.notifications --processes 2 --latencies 50 --no-interactive --check
 	$(PY) -m bench.run
 
-# Listing, override and memory at studio scale, SQLite and PostgreSQL (bench/README.md).
+# Listing, the burst of many people at once, override and memory at studio scale,
+# SQLite and PostgreSQL (bench/README.md).
 bench-studio: $(VENV)/.installed
 	$(PY) -m bench.run
