@@ -41,6 +41,7 @@ class Options:
     years: tuple[int, int, int] = (1, 5, 10)  # short, main, long history
     profile: bool = False
     keep: bool = False
+    burst_only: bool = False  # only the main studio and only the burst (a quicker run while tuning it)
     # The burst (bench/burst.py): members sending /book, trainers /sessions week, within
     # one second; `pairs` members also send /my right after (a chat's order is checked).
     burst_members: int = 300
@@ -85,9 +86,10 @@ async def run(options: Options) -> Report:
     scale = generate.TINY_SCALE if options.short else generate.STUDIO_SCALE
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="trainery-bench-"))
     urls: dict[tuple[str, int], str] = {}
-    pg_names = [f"trainery_bench_{os.getpid()}_{years}y" for years in options.years]
+    loaded = options.years[1:2] if options.burst_only else options.years
+    pg_names = [f"trainery_bench_{os.getpid()}_{years}y" for years in loaded]
     try:
-        for years in options.years:
+        for years in loaded:
             studio = generate.build_studio(years, scale)
             report.studios[years] = studio
             for backend in options.backends:
@@ -102,6 +104,9 @@ async def run(options: Options) -> Report:
         short, main, long = options.years
         for backend in options.backends:
             section = report.backends[backend]
+            if options.burst_only:
+                section.burst = await _burst(options, urls[backend, main], report.studios[main])
+                continue
             _progress(f"{NAMES[backend]}: listings")
             section.listing = await measure.listing_figures(urls[backend, main], report.studios[main], options.runs)
             section.short_history = await measure.listing_figures(
@@ -119,12 +124,7 @@ async def run(options: Options) -> Report:
                 )
             except Exception as error:  # the other figures still count; the table says it failed
                 _progress(f"{NAMES[backend]}: the memory figure failed: {error!r}")
-            _progress(f"{NAMES[backend]}: a burst of {options.burst_members + options.burst_trainers} updates, "
-                      "one at a time and at once")
-            section.burst = await asyncio.to_thread(
-                burst.burst_figures, urls[backend, main], report.studios[main], members=options.burst_members,
-                trainers=options.burst_trainers, pairs=options.burst_pairs, latency=options.latency,
-            )
+            section.burst = await _burst(options, urls[backend, main], report.studios[main])
             _progress(f"{NAMES[backend]}: override and cancel of {scale.big_bookings}-booking sessions")
             if options.profile:
                 section.profiles["override"] = await profile_override(urls[backend, main], report.studios[main])
@@ -215,6 +215,15 @@ async def _profiled(action: Any) -> str:
     return profiler.output_text(unicode=False, show_all=False)
 
 
+async def _burst(options: Options, url: str, studio: generate.Studio) -> burst.BurstFigures:
+    _progress(f"{url.split(':')[0]}: a burst of {options.burst_members + options.burst_trainers} updates, "
+              "one at a time and at once")
+    return await asyncio.to_thread(
+        burst.burst_figures, url, studio, members=options.burst_members, trainers=options.burst_trainers,
+        pairs=options.burst_pairs, latency=options.latency,
+    )
+
+
 # -- the table ------------------------------------------------------------------------
 
 def ms(samples: measure.Samples | None) -> str:
@@ -303,6 +312,18 @@ def table(report: Report) -> str:
     return "\n".join(lines)
 
 
+def burst_table(report: Report) -> str:
+    sections = [report.backends[b] for b in report.options.backends]
+    lines = ["| figure | " + " | ".join(NAMES[s.backend] for s in sections) + " | target |",
+             "|---|" + "---|" * len(sections) + "---|"]
+
+    def row(name: str, cells: list[str], target: str = "") -> None:
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {target} |")
+
+    burst_rows(sections, row)
+    return "\n".join(lines)
+
+
 def burst_rows(sections: list[BackendReport], row: Any) -> None:
     figures = [s.burst for s in sections]
     if not all(figures):
@@ -354,6 +375,8 @@ def render(report: Report) -> str:
     main = options.years[1]
     week = measure.WEEK
     listing = next(iter(report.backends.values())).listing
+    if options.burst_only:
+        return "\n".join([f"## Burst only (studio scale, {main} y; {report.seconds:.0f} s)", "", burst_table(report)])
     parts = [
         f"## Benchmarks ({'short form' if options.short else 'studio scale'}; {report.seconds:.0f} s)",
         "",
@@ -382,6 +405,7 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--listings", type=int, help="listings sent to the bot process (default 1000; short 10)")
     parser.add_argument("--profile", action="store_true", help="also print profiles of the listing and override")
     parser.add_argument("--keep", action="store_true", help="keep the databases (printed on stderr)")
+    parser.add_argument("--burst-only", action="store_true", help="only the main studio and only the burst")
     args = parser.parse_args(argv)
     options = Options.short_form() if args.short else Options()
     if args.backend:
@@ -392,6 +416,7 @@ def parse(argv: list[str] | None = None) -> Options:
         options.listings = args.listings
     options.profile = args.profile
     options.keep = args.keep
+    options.burst_only = args.burst_only
     return options
 
 

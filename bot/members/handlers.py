@@ -20,7 +20,7 @@ from bot.render import page_of
 from bot.replies import answer, show
 from domain.bookings.book import book_session
 from domain.bookings.cancel import cancel_booking
-from domain.bookings.views import bookable, member_overview
+from domain.bookings.views import bookable_page, member_overview
 from domain.bookings.waitlist import join_waitlist, leave_waitlist
 from domain.errors import DomainError
 from domain.member_view import BOOKING_WINDOW, BookedSession, MemberOverview, WaitingPlace
@@ -100,8 +100,8 @@ async def show_offers(
     update: Update, context: TraineryContext, person: Person, page: int, note: str | None = None
 ) -> None:
     zone = context.settings.zone
-    offers = page_of(await bookable(context.studio, person.id), page, PAGE_SIZE)
-    shown = list(offers.items)
+    offers = await bookable_page(context.studio, person.id, page, PAGE_SIZE)
+    shown = list(offers.offers)
     text = texts.offers(
         shown, offers.offset, offers.total, offers.number, offers.pages, BOOKING_WINDOW.days, zone, note
     )

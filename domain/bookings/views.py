@@ -4,10 +4,13 @@ query in one unit of work."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.aggregate import occurrences_between
+from domain.booking import WaitlistEntry
 from domain.errors import NotAllowed
 from domain.member_view import (
     BOOKING_WINDOW,
@@ -17,12 +20,12 @@ from domain.member_view import (
     PassView,
     WaitingPlace,
     current_passes,
-    open_to_members,
 )
 from domain.occurrence import Occurrence
 from domain.passes import Pass
 from domain.ports import UnitOfWork
 from domain.roles import Person, Role
+from domain.schedule import Schedule
 from domain.studio import Studio
 from domain.waitlist import deadline_passed
 
@@ -60,56 +63,173 @@ async def member_overview(studio: Studio, actor_id: int) -> MemberOverview:
     return await studio.read(query)
 
 
+@dataclass(frozen=True)
+class OfferPage:
+    """One page of a member's offers, with how many there are in all."""
+
+    offers: tuple[Offer, ...]
+    number: int  # 0-based, clamped to the pages that exist
+    pages: int
+    total: int
+    offset: int  # of the first offer shown, among all of them
+
+
 async def bookable(studio: Studio, actor_id: int, within: timedelta = BOOKING_WINDOW) -> list[Offer]:
     """Sessions of open schedules in the coming days that the member may book now
     with a usable pass and has not booked; a full one is offered for its waitlist."""
 
     async def query(uow: UnitOfWork) -> list[Offer]:
-        member = await _member(uow, actor_id)
-        now = studio.now()
+        offers = await _MemberOffers.load(uow, await _member(uow, actor_id), studio.zone, studio.now(), within)
+        return offers.walk(0, None)
+
+    return await studio.read(query)
+
+
+async def bookable_page(
+    studio: Studio, actor_id: int, number: int, size: int, within: timedelta = BOOKING_WINDOW
+) -> OfferPage:
+    """Page `number` (0-based; past the end: the last) of what `bookable` lists. A
+    member's pass often covers most of the ~1,300 sessions of the coming two weeks
+    while a page shows a handful: the offers are counted per schedule (its starts
+    sorted, bisected), and only the page shown is built (issue 15's burst)."""
+
+    async def query(uow: UnitOfWork) -> OfferPage:
+        offers = await _MemberOffers.load(uow, await _member(uow, actor_id), studio.zone, studio.now(), within)
+        total = offers.count()
+        pages = max(1, -(-total // size))
+        shown = max(0, min(number, pages - 1))
+        page = offers.walk(shown * size, size)
+        return OfferPage(tuple(page), shown, pages, total, shown * size)
+
+    return await studio.read(query)
+
+
+@dataclass(frozen=True)
+class _Bookable:
+    """The occurrences around the coming days that members may book at all (open,
+    public schedule; not cancelled), in their order; each schedule's starts sorted (to
+    count a member's offers without walking them) and the occurrences by record id."""
+
+    occurrences: tuple[Occurrence, ...]
+    schedules: dict[int, Schedule]
+    starts: dict[int, list[datetime]]
+    by_record: dict[int, Occurrence]
+
+    @classmethod
+    def of(cls, occurrences: tuple[Occurrence, ...]) -> _Bookable:
+        schedules: dict[int, Schedule] = {}
+        starts: dict[int, list[datetime]] = {}
+        for occurrence in occurrences:
+            schedules.setdefault(occurrence.schedule.id, occurrence.schedule)
+            starts.setdefault(occurrence.schedule.id, []).append(occurrence.start)
+        for listed in starts.values():
+            listed.sort()
+        by_record = {o.record.id: o for o in occurrences if o.record.id is not None}
+        return cls(occurrences, schedules, starts, by_record)
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The starts of one schedule's sessions a member may book now: after now, not past
+    the booking deadline, within the days listed and before their last pass covering it
+    expires; `passes` cover it, the one expiring first first (pick_pass's choice)."""
+
+    after: datetime
+    first: datetime
+    until: datetime
+    passes: list[Pass]
+
+    def holds(self, start: datetime) -> bool:
+        return self.after < start and self.first <= start < self.until
+
+    def count(self, starts: list[datetime]) -> int:
+        low = max(bisect_right(starts, self.after), bisect_left(starts, self.first))
+        return max(0, bisect_left(starts, self.until) - low)
+
+
+@dataclass(frozen=True)
+class _MemberOffers:
+    bookable: _Bookable
+    windows: dict[int, _Window]  # schedule id -> window; schedules none of the member's passes covers: absent
+    mine: set[int]  # record ids the member has booked
+    waiting: dict[int, int]  # record id -> the member's waitlist entry
+    lines: dict[int, list[WaitlistEntry]]
+
+    @classmethod
+    async def load(
+        cls, uow: UnitOfWork, member: Person, zone: ZoneInfo, now: datetime, within: timedelta
+    ) -> _MemberOffers:
         # A member's passes of all the years: only those usable now can pay for any
         # session ahead (pick_pass would refuse the others for every one of them).
         passes = [p for p in await uow.passes.of_member(member.id) if p.usable_now(now)]
         mine = {booking.occurrence_id for booking in await uow.bookings.active_of_member(member.id)}
         waiting = {entry.occurrence_id: entry.id for entry in await uow.waitlist.of_member(member.id)}
         lines = await uow.waitlist.lines(waiting)
-        # schedule id -> the passes covering it, the one expiring first first
-        covering: dict[int, list[Pass]] = {}
-        offers = []
-        for occurrence in await _coming(uow, studio.zone, now, within):
-            schedule, record_id = occurrence.schedule, occurrence.record.id
-            candidates = covering.get(schedule.id)
-            if candidates is None:  # most sessions are covered by no pass of this member's
-                covered = (p for p in passes if p.covers(schedule))
-                candidates = covering[schedule.id] = sorted(covered, key=lambda p: (p.expires_at, p.id))
-            if not candidates or not open_to_members(occurrence, now) or record_id in mine:
+        bookable = await _coming(uow, zone, now, within)
+        windows = {}
+        for schedule_id, schedule in bookable.schedules.items():
+            covering = sorted((p for p in passes if p.covers(schedule)), key=lambda p: (p.expires_at, p.id))
+            if covering:  # most schedules are covered by no pass of this member's
+                until = min(now + within, max(p.expires_at for p in covering))
+                windows[schedule_id] = _Window(now, now + schedule.deadline(), until, covering)
+        return cls(bookable, windows, mine, waiting, lines)
+
+    def offered(self, occurrence: Occurrence) -> bool:
+        window = self.windows.get(occurrence.schedule.id)
+        return window is not None and window.holds(occurrence.start) and occurrence.record.id not in self.mine
+
+    def count(self) -> int:
+        total = sum(window.count(self.bookable.starts[id_]) for id_, window in self.windows.items())
+        booked = (self.bookable.by_record.get(record_id) for record_id in self.mine)
+        return total - sum(1 for o in booked if o is not None and self._in_window(o))
+
+    def _in_window(self, occurrence: Occurrence) -> bool:
+        window = self.windows.get(occurrence.schedule.id)
+        return window is not None and window.holds(occurrence.start)
+
+    def walk(self, skip: int, take: int | None) -> list[Offer]:
+        """The offers in the occurrences' order: `take` of them (None: all) after `skip`."""
+        offers: list[Offer] = []
+        for occurrence in self.bookable.occurrences:
+            if take is not None and len(offers) >= take:
+                break
+            if not self.offered(occurrence):
                 continue
-            # pick_pass, for passes already known usable now and covering: the first
-            # (expiring first) that is still valid at the session.
-            pass_ = next((p for p in candidates if occurrence.start < p.expires_at), None)
-            if pass_ is None:
+            if skip:
+                skip -= 1
                 continue
-            place = None
-            if record_id is not None and record_id in waiting:
-                place = [e.id for e in lines.get(record_id, [])].index(waiting[record_id]) + 1
-            offers.append(Offer(occurrence, pass_, place))
+            offers.append(self._offer(occurrence))
         return offers
 
-    return await studio.read(query)
+    def _offer(self, occurrence: Occurrence) -> Offer:
+        # pick_pass, for passes known usable now and covering: the first (expiring
+        # first) still valid at the session; the window ends at the last one's expiry.
+        window, record_id = self.windows[occurrence.schedule.id], occurrence.record.id
+        pass_ = next(p for p in window.passes if occurrence.start < p.expires_at)
+        place = None
+        if record_id is not None and record_id in self.waiting:
+            place = [e.id for e in self.lines.get(record_id, [])].index(self.waiting[record_id]) + 1
+        return Offer(occurrence, pass_, place)
 
 
-async def _coming(uow: UnitOfWork, zone: ZoneInfo, now: datetime, within: timedelta) -> list[Occurrence]:
-    """The occurrences starting in [now, now + within) that members may book at all
-    (open schedule, not cancelled), taken from those of the whole hours around it: the
-    same for every member who asks within the hour, so the memo keeps one list."""
+async def _coming(uow: UnitOfWork, zone: ZoneInfo, now: datetime, within: timedelta) -> _Bookable:
+    """The occurrences of the whole hours around [now, now + within) that members may
+    book at all: the same for every member who asks within the hour, so the memo keeps
+    one. Which of them a member is offered now is the windows' business."""
     hour = now.replace(minute=0, second=0, microsecond=0)
     key = ("bookable", zone.key, hour, within)
     kept = uow.memo.get(key)
-    if not isinstance(kept, tuple):
+    if not isinstance(kept, _Bookable):
         around = await occurrences_between(uow, zone, hour, hour + within + timedelta(hours=1))
-        kept = tuple(o for o in around if o.schedule.active and not o.schedule.closed and not o.cancelled)
+        kept = _Bookable.of(tuple(o for o in around if _open_schedule(o)))
         uow.memo.put(key, kept)
-    return [occurrence for occurrence in kept if now <= occurrence.start < now + within]
+    return kept
+
+
+def _open_schedule(occurrence: Occurrence) -> bool:
+    """open_to_members, the parts that do not depend on the time."""
+    schedule = occurrence.schedule
+    return schedule.active and not schedule.closed and not schedule.private and not occurrence.cancelled
 
 
 async def _member(uow: UnitOfWork, actor_id: int) -> Person:
