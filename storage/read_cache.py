@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 
 # The tables the memoized reads read; writes to any other table (the outbox, stored
 # secrets, conversation state) leave the memo alone.
-WATCHED = frozenset({"schedules", "occurrences", "bookings", "spaces", "people", "roles"})
+WATCHED = frozenset({"schedules", "occurrences", "bookings", "spaces", "people", "roles", "pass_template_schedules"})
 LIMIT = 20_000  # entries per database (people by id are many and small; listings few)
 _DML = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
 _SCHEMA = re.compile(r"^\s*(?:CREATE|ALTER|DROP|TRUNCATE)\b", re.IGNORECASE)

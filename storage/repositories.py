@@ -50,6 +50,7 @@ from storage.outbox import mark_queued
 
 NO_MEMO = NoMemo()
 SCHEDULES = ("schedules",)
+COVERAGE = ("pass template coverage",)  # template id -> the schedule ids it covers
 
 
 class PeopleRepository:
@@ -583,8 +584,9 @@ def _entry(row: WaitlistRow) -> WaitlistEntry:
 
 
 class PassesRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, memo: Memo = NO_MEMO) -> None:
         self.session = session
+        self.memo = memo  # reads only: what each template covers, asked for on every /book
 
     async def get(self, pass_id: int) -> Pass | None:
         row = await self.session.get(PassRow, pass_id, populate_existing=True)
@@ -745,18 +747,30 @@ class PassesRepository:
 
     async def _many(self, rows: Sequence[PassRow]) -> list[Pass]:
         """The passes with what their templates cover, in two queries whatever their
-        number (an override that refunds 1,000 passes locks and reads them all)."""
+        number (an override that refunds 1,000 passes locks and reads them all); a read
+        takes the coverage of every template from the memo (a member's /book, issue 15)."""
         templates = {row.template_id for row in rows}
+        covered = self.memo.get(COVERAGE)
+        if not isinstance(covered, dict) or not templates <= covered.keys():
+            covered = await self._coverage(templates)
+        return [_as_pass(row, covered[row.template_id]) for row in rows]
+
+    async def _coverage(self, templates: set[int]) -> dict[int, frozenset[int]]:
+        """What `templates` cover; every template's, kept in the memo, when this is a read."""
+        memoized = not isinstance(self.memo, NoMemo)
+        if not templates and not memoized:
+            return {}
+        query = select(PassTemplateScheduleRow.pass_template_id, PassTemplateScheduleRow.schedule_id)
+        pairs = await self.session.execute(
+            query if memoized else query.where(PassTemplateScheduleRow.pass_template_id.in_(templates))
+        )
         covered: dict[int, set[int]] = {template: set() for template in templates}
-        if templates:
-            pairs = await self.session.execute(
-                select(PassTemplateScheduleRow.pass_template_id, PassTemplateScheduleRow.schedule_id).where(
-                    PassTemplateScheduleRow.pass_template_id.in_(templates)
-                )
-            )
-            for template, schedule in pairs.all():
-                covered[template].add(schedule)
-        return [_as_pass(row, frozenset(covered[row.template_id])) for row in rows]
+        for template, schedule in pairs.all():
+            covered.setdefault(template, set()).add(schedule)
+        found = {template: frozenset(schedules) for template, schedules in covered.items()}
+        if memoized:
+            self.memo.put(COVERAGE, found)
+        return found
 
     async def _pass(self, row: PassRow) -> Pass:
         return _as_pass(row, await self._covered(row.template_id))

@@ -78,7 +78,7 @@ class SqlUnitOfWork:
         self.occurrences = OccurrencesRepository(session)
         self.bookings = BookingsRepository(session)
         self.waitlist = WaitlistRepository(session)
-        self.passes = PassesRepository(session)
+        self.passes = PassesRepository(session, self.memo)
         self.outbox = OutboxRepository(session)
         self.invites = InvitesRepository(session)
         self.person_settings = PersonSettingsRepository(session)

@@ -107,21 +107,24 @@ async def bookable_page(
 @dataclass(frozen=True)
 class _Bookable:
     """The occurrences around the coming days that members may book at all (open,
-    public schedule; not cancelled), in their order; each schedule's starts sorted (to
-    count a member's offers without walking them) and the occurrences by record id."""
+    public schedule; not cancelled), in their order; each group's starts sorted (to
+    count a member's offers without walking them) and the occurrences by record id.
+    A group is a schedule with one booking deadline (an edit from a date on may
+    change it: occurrence.schedule is the schedule as of its date)."""
 
     occurrences: tuple[Occurrence, ...]
-    schedules: dict[int, Schedule]
-    starts: dict[int, list[datetime]]
+    schedules: dict[_Group, Schedule]
+    starts: dict[_Group, list[datetime]]
     by_record: dict[int, Occurrence]
 
     @classmethod
     def of(cls, occurrences: tuple[Occurrence, ...]) -> _Bookable:
-        schedules: dict[int, Schedule] = {}
-        starts: dict[int, list[datetime]] = {}
+        schedules: dict[_Group, Schedule] = {}
+        starts: dict[_Group, list[datetime]] = {}
         for occurrence in occurrences:
-            schedules.setdefault(occurrence.schedule.id, occurrence.schedule)
-            starts.setdefault(occurrence.schedule.id, []).append(occurrence.start)
+            group = _group(occurrence)
+            schedules.setdefault(group, occurrence.schedule)
+            starts.setdefault(group, []).append(occurrence.start)
         for listed in starts.values():
             listed.sort()
         by_record = {o.record.id: o for o in occurrences if o.record.id is not None}
@@ -150,7 +153,7 @@ class _Window:
 @dataclass(frozen=True)
 class _MemberOffers:
     bookable: _Bookable
-    windows: dict[int, _Window]  # schedule id -> window; schedules none of the member's passes covers: absent
+    windows: dict[_Group, _Window]  # groups none of the member's passes covers: absent
     mine: set[int]  # record ids the member has booked
     waiting: dict[int, int]  # record id -> the member's waitlist entry
     lines: dict[int, list[WaitlistEntry]]
@@ -167,24 +170,24 @@ class _MemberOffers:
         lines = await uow.waitlist.lines(waiting)
         bookable = await _coming(uow, zone, now, within)
         windows = {}
-        for schedule_id, schedule in bookable.schedules.items():
+        for group, schedule in bookable.schedules.items():
             covering = sorted((p for p in passes if p.covers(schedule)), key=lambda p: (p.expires_at, p.id))
             if covering:  # most schedules are covered by no pass of this member's
                 until = min(now + within, max(p.expires_at for p in covering))
-                windows[schedule_id] = _Window(now, now + schedule.deadline(), until, covering)
+                windows[group] = _Window(now, now + schedule.deadline(), until, covering)
         return cls(bookable, windows, mine, waiting, lines)
 
     def offered(self, occurrence: Occurrence) -> bool:
-        window = self.windows.get(occurrence.schedule.id)
+        window = self.windows.get(_group(occurrence))
         return window is not None and window.holds(occurrence.start) and occurrence.record.id not in self.mine
 
     def count(self) -> int:
-        total = sum(window.count(self.bookable.starts[id_]) for id_, window in self.windows.items())
+        total = sum(window.count(self.bookable.starts[group]) for group, window in self.windows.items())
         booked = (self.bookable.by_record.get(record_id) for record_id in self.mine)
         return total - sum(1 for o in booked if o is not None and self._in_window(o))
 
     def _in_window(self, occurrence: Occurrence) -> bool:
-        window = self.windows.get(occurrence.schedule.id)
+        window = self.windows.get(_group(occurrence))
         return window is not None and window.holds(occurrence.start)
 
     def walk(self, skip: int, take: int | None) -> list[Offer]:
@@ -204,7 +207,7 @@ class _MemberOffers:
     def _offer(self, occurrence: Occurrence) -> Offer:
         # pick_pass, for passes known usable now and covering: the first (expiring
         # first) still valid at the session; the window ends at the last one's expiry.
-        window, record_id = self.windows[occurrence.schedule.id], occurrence.record.id
+        window, record_id = self.windows[_group(occurrence)], occurrence.record.id
         pass_ = next(p for p in window.passes if occurrence.start < p.expires_at)
         place = None
         if record_id is not None and record_id in self.waiting:
@@ -224,6 +227,13 @@ async def _coming(uow: UnitOfWork, zone: ZoneInfo, now: datetime, within: timede
         kept = _Bookable.of(tuple(o for o in around if _open_schedule(o)))
         uow.memo.put(key, kept)
     return kept
+
+
+_Group = tuple[int, timedelta]  # schedule id, its booking deadline
+
+
+def _group(occurrence: Occurrence) -> _Group:
+    return occurrence.schedule.id, occurrence.schedule.deadline()
 
 
 def _open_schedule(occurrence: Occurrence) -> bool:
