@@ -164,17 +164,19 @@ class _MemberOffers:
     ) -> _MemberOffers:
         # A member's passes of all the years: only those usable now can pay for any
         # session ahead (pick_pass would refuse the others for every one of them).
-        passes = [p for p in await uow.passes.of_member(member.id) if p.usable_now(now)]
+        # The one expiring first first: pick_pass's order, kept by each window's list.
+        usable = (p for p in await uow.passes.of_member(member.id) if p.usable_now(now))
+        passes = sorted(usable, key=lambda p: (p.expires_at, p.id))
         mine = {booking.occurrence_id for booking in await uow.bookings.active_of_member(member.id)}
         waiting = {entry.occurrence_id: entry.id for entry in await uow.waitlist.of_member(member.id)}
         lines = await uow.waitlist.lines(waiting)
         bookable = await _coming(uow, zone, now, within)
         windows = {}
-        for group, schedule in bookable.schedules.items():
-            covering = sorted((p for p in passes if p.covers(schedule)), key=lambda p: (p.expires_at, p.id))
-            if covering:  # most schedules are covered by no pass of this member's
-                until = min(now + within, max(p.expires_at for p in covering))
-                windows[group] = _Window(now, now + schedule.deadline(), until, covering)
+        end = now + within
+        for group, schedule in bookable.schedules.items() if passes else ():
+            covering = [p for p in passes if p.covers(schedule)]
+            if covering:  # the last one expires last: until then a pass covers a session
+                windows[group] = _Window(now, now + group[1], min(end, covering[-1].expires_at), covering)
         return cls(bookable, windows, mine, waiting, lines)
 
     def offered(self, occurrence: Occurrence) -> bool:
