@@ -12,6 +12,8 @@ Prints `ready` once it polls.
 from __future__ import annotations
 
 import asyncio
+import cProfile
+import os
 import signal
 import sys
 
@@ -45,5 +47,19 @@ async def serve(url: str, api_url: str, concurrency: int) -> None:
         await engine.dispose()
 
 
+def main() -> None:
+    """With BENCH_PROFILE=DIR, the bot's CPU profile (main thread) lands in DIR/<pid>.prof."""
+    where = os.environ.get("BENCH_PROFILE")
+    profile = cProfile.Profile() if where else None
+    if profile is not None:
+        profile.enable()
+    try:
+        asyncio.run(serve(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+    finally:
+        if profile is not None and where:
+            profile.disable()
+            profile.dump_stats(os.path.join(where, f"{os.getpid()}.prof"))
+
+
 if __name__ == "__main__":
-    asyncio.run(serve(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+    main()

@@ -101,6 +101,10 @@ class Bookings(Protocol):
         ...
 
     async def active_of_member(self, member_id: int) -> list[Booking]: ...
+    async def booked_record_ids(self, member_id: int) -> set[int]:
+        """The occurrence records the member holds an active booking on: what /book
+        needs of their bookings, without building each one."""
+        ...
 
 
 class Waitlist(Protocol):

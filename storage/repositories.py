@@ -486,6 +486,16 @@ class BookingsRepository:
         )
         return [_booking(booking, balance) for booking, balance in rows]
 
+    async def booked_record_ids(self, member_id: int) -> set[int]:
+        # One column, no ORM objects: a member of some years holds dozens of (past)
+        # active bookings, and /book on every burst asks for them (issue 15).
+        rows = await self.session.scalars(
+            select(BookingRow.occurrence_id).where(
+                BookingRow.member_id == member_id, BookingRow.status == BookingStatus.ACTIVE.value
+            )
+        )
+        return set(rows)
+
     async def cancel_many(self, booking_ids: list[int], at: datetime, by: CancelledBy) -> None:
         result = await self.session.execute(
             update(BookingRow)

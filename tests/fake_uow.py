@@ -435,6 +435,9 @@ class FakeBookings(_Repository):
             if row.booking.member_id == member_id and row.booking.active
         ]
 
+    async def booked_record_ids(self, member_id: int) -> set[int]:
+        return {booking.occurrence_id for booking in await self.active_of_member(member_id)}
+
 
 class FakeWaitlist(_Repository):
     def _ordered(self, entries: Iterable[WaitlistEntry]) -> list[WaitlistEntry]:

@@ -167,14 +167,15 @@ class _MemberOffers:
         # The one expiring first first: pick_pass's order, kept by each window's list.
         usable = (p for p in await uow.passes.of_member(member.id) if p.usable_now(now))
         passes = sorted(usable, key=lambda p: (p.expires_at, p.id))
-        mine = {booking.occurrence_id for booking in await uow.bookings.active_of_member(member.id)}
+        mine = await uow.bookings.booked_record_ids(member.id)
         waiting = {entry.occurrence_id: entry.id for entry in await uow.waitlist.of_member(member.id)}
         lines = await uow.waitlist.lines(waiting)
         bookable = await _coming(uow, zone, now, within)
         windows = {}
         end = now + within
+        covering_of = _covering(passes)
         for group, schedule in bookable.schedules.items() if passes else ():
-            covering = [p for p in passes if p.covers(schedule)]
+            covering = covering_of.get(schedule.id)
             if covering:  # the last one expires last: until then a pass covers a session
                 windows[group] = _Window(now, now + group[1], min(end, covering[-1].expires_at), covering)
         return cls(bookable, windows, mine, waiting, lines)
@@ -215,6 +216,18 @@ class _MemberOffers:
         if record_id is not None and record_id in self.waiting:
             place = [e.id for e in self.lines.get(record_id, [])].index(self.waiting[record_id]) + 1
         return Offer(occurrence, pass_, place)
+
+
+def _covering(passes: list[Pass]) -> dict[int, list[Pass]]:
+    """Open schedule id -> the passes covering it, in the passes' order: one walk over
+    each pass's coverage instead of every pass for each of the hundreds of schedules on
+    offer, on every /book (issue 15). Only open schedules are on offer (_open_schedule),
+    and an open schedule is covered by the passes whose coverage names it (Pass.covers)."""
+    covering: dict[int, list[Pass]] = {}
+    for pass_ in passes:
+        for schedule_id in pass_.covered_schedule_ids:
+            covering.setdefault(schedule_id, []).append(pass_)
+    return covering
 
 
 async def _coming(uow: UnitOfWork, zone: ZoneInfo, now: datetime, within: timedelta) -> _Bookable:
