@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.generate import MEMBER_TELEGRAM_ID, TRAINER_TELEGRAM_ID, Studio as GeneratedStudio
-from bench.measure import ROOT, TOKEN, Samples, _status
+from bench.measure import ROOT, TOKEN, Samples, _status, stop
 from tests.fake_bot_api import FakeBotApi
 
 LATENCY = (0.05, 0.15)  # seconds per Bot API call, drawn uniformly: a bot near Telegram's servers
@@ -114,12 +114,7 @@ def run_burst(url: str, burst: list[Sent], concurrency: int, latency: tuple[floa
             run = _measure(fake, burst, handed, concurrency)
             run.rss_mb, run.peak_mb = status["VmRSS"], status["VmHWM"]
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
         log.seek(0)
         run.trouble = [line.strip() for line in log if TROUBLE.search(line)][:5]
         return run

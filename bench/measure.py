@@ -13,7 +13,7 @@ import time as clock
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from sqlalchemy import bindparam, delete, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -283,6 +283,16 @@ async def insert_baseline(engine: AsyncEngine, studio: GeneratedStudio) -> tuple
 
 # -- resident memory of the real bot process -----------------------------------------
 
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    """SIGTERM, and kill what has not stopped within 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
 @dataclass
 class MemoryFigures:
     after_start_mb: float
@@ -305,8 +315,6 @@ def memory_figures(url: str, studio: GeneratedStudio, listings: int, batch: int 
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
             TRAINERY_BOT_TOKEN=TOKEN, TRAINERY_BOT_API_URL=fake.base_url, TRAINERY_DATABASE_URL=url,
             TRAINERY_TIMEZONE=ZONE.key,
-            # Only listings are counted here: the morning list and reminders would add replies.
-            TRAINERY_REMINDERS="", TRAINERY_TRAINER_DAY_AT="", TRAINERY_PASS_WARNING_DAYS="0",
         )
         # The log goes to a file: the bot writes a line per update, and a pipe nobody
         # reads fills up after a few hundred and stops the bot.
@@ -339,12 +347,7 @@ def memory_figures(url: str, studio: GeneratedStudio, listings: int, batch: int 
             assert len(listed()) == listings
             return MemoryFigures(after_start, status["VmRSS"], status["VmHWM"], listings, seconds)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
             log.close()
 
 

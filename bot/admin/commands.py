@@ -173,12 +173,17 @@ async def label_of(context: TraineryContext, actor: Person, person: Person) -> s
     return (await setup_people.labels(context.studio, actor.id)).get(person.id, person.name)
 
 
+def role_named(word: str) -> Role:
+    """The role a typed word names (any case), or a usage error saying which there are."""
+    try:
+        return Role(word.lower())
+    except ValueError:
+        raise UsageError(f"“{word}” is not a role: admin, trainer or member.") from None
+
+
 async def appoint(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 2, 2)
-    try:
-        role = Role(args[0].lower())
-    except ValueError:
-        raise UsageError(f"“{args[0]}” is not a role: admin, trainer or member.") from None
+    role = role_named(args[0])
     if role is Role.OWNER:
         raise UsageError("Owners are named in TRAINERY_OWNER_IDS.")
     person = await setup_people.appoint(context.studio, actor.id, args[1], role)

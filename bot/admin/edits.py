@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from telegram.ext import CommandHandler
 
-from bot.admin.commands import Run, UsageError, describe_pass, describe_template, handler, label_of, need, whole
+from bot.admin.commands import (
+    Run,
+    describe_pass,
+    describe_template,
+    handler,
+    label_of,
+    need,
+    role_named,
+    whole,
+)
 from bot.context import TraineryApplication, TraineryContext
 from bot.menus import refresh_menu
 from bot.render import escape, plural
@@ -106,10 +115,7 @@ async def person_rename(context: TraineryContext, actor: Person, args: list[str]
 
 async def role_remove(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 2, 2)
-    try:
-        role = Role(args[0].lower())
-    except ValueError:
-        raise UsageError(f"“{args[0]}” is not a role: admin, trainer or member.") from None
+    role = role_named(args[0])
     person = await remove_role(context.studio, actor.id, role, args[1])
     await menu_of(context, person)
     gone = "" if person.active else " They hold no role now, so their chat is no longer the studio's."
