@@ -11,7 +11,7 @@ from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, Defaults, TypeHandler
 
-from bot import health, notify, persistence, routes, texts, update_log
+from bot import health, i18n, language, notify, persistence, routes, texts, update_log
 from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
 from bot.notify import timed
@@ -76,6 +76,7 @@ def build_application(settings: Settings, sessionmaker: async_sessionmaker[Async
         .build(),
     )
     application.bot_data.attach(settings, services)
+    i18n.set_default(settings.language)
     limiter.on_reply = partial(notify.replied, application)
     kept.now = lambda: application.bot_data.studio.now()  # the studio's clock, which tests move
     update_log.register(application)  # one line per update, for the operator
@@ -83,6 +84,7 @@ def build_application(settings: Settings, sessionmaker: async_sessionmaker[Async
     # Counts every update before any route sees it. It only increments a counter, so
     # block=True costs nothing and spawns no task per update.
     application.add_handler(TypeHandler(Update, health.count_update), group=-1)
+    application.add_handler(TypeHandler(Update, language.for_update), group=-2)  # before any text
     routes.register(application)
     routes.register_fallbacks(application)  # last: only what nothing else took
     application.add_error_handler(log_error)

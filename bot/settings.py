@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     bot_token: str = ""
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "UTC"
+    # Who has chosen no language of ours and whose Telegram speaks none reads this one.
+    language: str = "en"
     owner_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     bot_api_url: str = ""
     # Webhook mode when webhook_url is set (README "Running in production"); else long polling.
@@ -60,6 +62,16 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown IANA time zone {value!r} (e.g. Europe/Berlin)") from error
         return value
+
+    @field_validator("language")
+    @classmethod
+    def _our_language(cls, value: str) -> str:
+        from bot.i18n import LANGUAGES
+
+        language = value.strip().lower()
+        if language not in LANGUAGES:
+            raise ValueError(f"{value!r} is not one of the bot's languages: {', '.join(LANGUAGES)}")
+        return language
 
     @field_validator("database_url", "bot_api_url", "bot_token", "webhook_url", "webhook_secret")
     @classmethod

@@ -13,6 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.actor import acting_person
 from bot.context import TraineryApplication, TraineryContext
+from bot.i18n import error_text
 from bot.replies import answer, show
 from domain.errors import DomainError
 from domain.reminders.policy import NoticePolicy, lead_words
@@ -38,7 +39,7 @@ async def settings_command(update: Update, context: TraineryContext) -> None:
     try:
         view = await my_settings(context.studio, person.id)
     except DomainError as error:
-        await show(update, context, error.text)
+        await show(update, context, error_text(error))
         return
     await _show(update, context, view)
 
@@ -57,7 +58,7 @@ async def setting_pressed(update: Update, context: TraineryContext) -> None:
         view = await change_setting(context.studio, person.id, setting, data.on)
     except DomainError as error:
         # Refused (not their role): nothing changed. Say why, then show the settings as they are.
-        await answer(update, error.text[:200], alert=True)
+        await answer(update, error_text(error)[:200], alert=True)
         try:
             view = await my_settings(context.studio, person.id)
         except DomainError:

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot import texts
 from bot.context import TraineryContext
+from bot.i18n import error_text
 from bot.identity import roles_of
 from bot.menus import refresh_menu
 from bot.render import escape
@@ -39,7 +40,7 @@ async def redeem(update: Update, context: TraineryContext, token: str) -> None:
     try:
         redeemed = await invitations.redeem(context.studio, token, user.id, message.chat_id)
     except DomainError as error:
-        await message.reply_text(escape(error.text))
+        await message.reply_text(escape(error_text(error)))
         return
     roles = await roles_of(update, context)
     await refresh_menu(context.bot, message.chat_id, roles)

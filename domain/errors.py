@@ -1,36 +1,53 @@
 """Domain errors: each carries the clear message a person is shown; raising one
-means nothing was changed (the unit of work rolls back)."""
+means nothing was changed (the unit of work rolls back).
+
+A message is an English template marked with `N_` and its values apart, e.g.
+`SetupError(N_("A space called “{name}” exists already."), name=name)`: the bot shows
+it in the reader's language (`bot.i18n.error_text`); `str(error)` is the English, for logs."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from domain.wording import N_
+
+Part = tuple[str, dict[str, Any]]  # a template and its values
+
 
 class DomainError(Exception):
-    message = "That did not work."
+    message = N_("That did not work.")
 
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or self.message)
+    def __init__(self, message: str | None = None, /, **params: Any) -> None:
+        self.parts: tuple[Part, ...] = ((message or self.message, params),)
+        super().__init__(self.english)
+
+    @classmethod
+    def lines(cls, *parts: Part) -> DomainError:
+        """One error told in several sentences, one a line (e.g. every refused name)."""
+        error = cls()
+        error.parts = parts
+        error.args = (error.english,)
+        return error
 
     @property
-    def text(self) -> str:
-        return str(self)
+    def english(self) -> str:
+        return "\n".join(template.format(**params) if params else template for template, params in self.parts)
 
 
 class NotAllowed(DomainError):
-    message = "You are not allowed to do that."
+    message = N_("You are not allowed to do that.")
 
 
 class NotFound(DomainError):
-    message = "Not found."
+    message = N_("Not found.")
 
 
 class OccurrenceNotFound(NotFound):
-    message = "That session does not exist (any more)."
+    message = N_("That session does not exist (any more).")
 
 
 class InvalidCapacity(DomainError):
-    message = "Capacity must be a positive whole number, e.g. 12."
+    message = N_("Capacity must be a positive whole number, e.g. 12.")
 
 
 class CapacityAboveSpaceMaximum(DomainError):
@@ -38,15 +55,15 @@ class CapacityAboveSpaceMaximum(DomainError):
 
 
 class UnknownSpace(DomainError):
-    message = "That space is unknown or no longer in use."
+    message = N_("That space is unknown or no longer in use.")
 
 
 class UnknownTrainer(DomainError):
-    message = "That trainer is unknown or no longer active."
+    message = N_("That trainer is unknown or no longer active.")
 
 
 class TimeInPast(DomainError):
-    message = "The new time is in the past; pick a time that is still ahead."
+    message = N_("The new time is in the past; pick a time that is still ahead.")
 
 
 class TimeCollision(DomainError):
@@ -54,19 +71,19 @@ class TimeCollision(DomainError):
 
 
 class OccurrenceStarted(DomainError):
-    message = "This session has already started; it can no longer be changed."
+    message = N_("This session has already started; it can no longer be changed.")
 
 
 class OccurrenceCancelled(DomainError):
-    message = "This session is cancelled; it can no longer be changed."
+    message = N_("This session is cancelled; it can no longer be changed.")
 
 
 class NothingToChange(DomainError):
-    message = "That changes nothing: every value is already what you chose."
+    message = N_("That changes nothing: every value is already what you chose.")
 
 
 class ClosedScheduleKeepsBookings(DomainError):
-    message = (
+    message = N_(
         "Bookings cannot be cancelled on a closed schedule: its members are enrolled "
         "by their pass and cannot book again on their own."
     )
@@ -79,7 +96,7 @@ class InvalidReason(DomainError):
 class ConfirmationNeeded(DomainError):
     """Saving a change with warnings needs the trainer's explicit confirmation."""
 
-    message = "This change has warnings that need your confirmation."
+    message = N_("This change has warnings that need your confirmation.")
 
     def __init__(self, review: Any) -> None:
         super().__init__()
@@ -89,7 +106,7 @@ class ConfirmationNeeded(DomainError):
 class StaleReview(DomainError):
     """The session changed after the review was shown: show the fresh one."""
 
-    message = "This session changed since you looked at it; here is the fresh state."
+    message = N_("This session changed since you looked at it; here is the fresh state.")
 
     def __init__(self, review: Any = None) -> None:
         super().__init__()
@@ -97,54 +114,54 @@ class StaleReview(DomainError):
 
 
 class BookingRefused(DomainError):
-    message = "This booking is not possible."
+    message = N_("This booking is not possible.")
 
 
 class SessionFull(BookingRefused):
-    message = "This session is full."
+    message = N_("This session is full.")
 
 
 class AlreadyBooked(BookingRefused):
-    message = "This member already holds a booking on this session."
+    message = N_("This member already holds a booking on this session.")
 
 
 class NoUsablePass(BookingRefused):
-    message = "No usable pass: it must be active, have sessions left, not be expired and cover this training."
+    message = N_("No usable pass: it must be active, have sessions left, not be expired and cover this training.")
 
 
 class BookingDeadlinePassed(BookingRefused):
-    message = "The booking deadline for this session has passed; ask the staff."
+    message = N_("The booking deadline for this session has passed; ask the staff.")
 
 
 class ClosedScheduleBooking(BookingRefused):
-    message = "This training is closed: members are enrolled with its pass and cannot book on their own."
+    message = N_("This training is closed: members are enrolled with its pass and cannot book on their own.")
 
 
 class PrivateSessionBooking(BookingRefused):
-    message = "This is a private session: only its trainer or an admin can book a member onto it."
+    message = N_("This is a private session: only its trainer or an admin can book a member onto it.")
 
 
 class ClosedScheduleCancel(BookingRefused):
-    message = (
+    message = N_(
         "This is a course you were enrolled in with its pass: you could not book it again, "
         "so only the staff cancel its bookings. Ask them."
     )
 
 
 class BookingNotActive(DomainError):
-    message = "That booking is already cancelled."
+    message = N_("That booking is already cancelled.")
 
 
 class SpotAvailable(BookingRefused):
-    message = "There is a free spot on this session: book it instead of joining the waitlist."
+    message = N_("There is a free spot on this session: book it instead of joining the waitlist.")
 
 
 class AlreadyWaiting(BookingRefused):
-    message = "You are already on the waitlist of this session."
+    message = N_("You are already on the waitlist of this session.")
 
 
 class NotOnWaitlist(DomainError):
-    message = "That place on the waitlist does not exist (any more)."
+    message = N_("That place on the waitlist does not exist (any more).")
 
 
 class Contention(Exception):
@@ -156,4 +173,4 @@ class Contention(Exception):
 class TryAgain(DomainError):
     """A command that met `Contention` on every attempt: the person is told, never left in silence."""
 
-    message = "Many changes reached this session at the same moment, so nothing was changed. Please try again."
+    message = N_("Many changes reached this session at the same moment, so nothing was changed. Please try again.")

@@ -22,6 +22,7 @@ from bot import callbacks, texts
 from bot.actor import acting_person
 from bot.admin.schedule_words import RecurrenceError, to_rrule, to_words
 from bot.context import TraineryApplication, TraineryContext
+from bot.i18n import error_text
 from bot.menus import refresh_menu
 from bot.ranges import parse_time
 from bot.render import Listing, agree, calendar_day, clip, clock, day_and_clock, escape, listing_page, ordinal, plural
@@ -661,7 +662,7 @@ async def confirm_pressed(update: Update, context: TraineryContext, data: callba
         await show(update, context, again.text, again.markup)
         return
     except DomainError as error:
-        await answer(update, error.text[:200], alert=True)
+        await answer(update, error_text(error)[:200], alert=True)
         return
     await answer(update)
     await show(update, context, f"Invited {plural(len(links), 'person', 'people')}: the links follow.")
@@ -749,7 +750,7 @@ def handler(name: str, run: Run | None = None) -> Callable[[Update, TraineryCont
         except (UsageError, SetupError) as problem:
             reply = texts.usage(help_, str(problem))
         except DomainError as error:
-            reply = escape(error.text)
+            reply = escape(error_text(error))
         for text, markup in messages(reply):
             await message.reply_text(text, reply_markup=markup)
 
@@ -785,7 +786,7 @@ async def page_pressed(update: Update, context: TraineryContext) -> None:
             await answer(update, EXPIRED_BUTTON, alert=True)
             return
     except DomainError as error:
-        await answer(update, error.text[:200], alert=True)
+        await answer(update, error_text(error)[:200], alert=True)
         return
     await answer(update)
     await show(update, context, *listing_page(listing, data.page))
@@ -808,7 +809,7 @@ async def schedule_pressed(update: Update, context: TraineryContext) -> None:
     try:
         found, names, templates = await schedules_screen(context.studio, actor.id)
     except DomainError as error:
-        await answer(update, error.text[:200], alert=True)
+        await answer(update, error_text(error)[:200], alert=True)
         return
     schedule = next((s for s in found if s.id == data.schedule_id), None)
     if schedule is None:

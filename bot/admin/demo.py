@@ -7,6 +7,7 @@ from telegram import Update
 
 from bot.actor import acting_person
 from bot.context import TraineryContext
+from bot.i18n import error_text
 from bot.render import escape
 from domain.errors import DomainError
 from domain.roles import Role
@@ -24,7 +25,7 @@ async def demo(update: Update, context: TraineryContext) -> None:
     try:
         links = await load_demo(context.studio, owner.id)
     except DomainError as error:
-        await message.reply_text(escape(error.text))
+        await message.reply_text(escape(error_text(error)))
         return
     bot = context.bot.username
     until = links.until.astimezone(context.settings.zone).strftime("%d %b %Y")

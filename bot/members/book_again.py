@@ -23,6 +23,7 @@ from telegram.error import BadRequest
 
 from bot.actor import acting_person
 from bot.context import TraineryContext
+from bot.i18n import error_text
 from bot.render import escape
 from domain.bookings.book import book_session
 from domain.bookings.waitlist import join_waitlist
@@ -97,11 +98,11 @@ async def book_again(update: Update, context: TraineryContext) -> None:
             place = await join_waitlist(context.studio, member.id, request.key, member.id)
             answer, line = WAITING.format(position=place.position), WAITING_LINE.format(position=place.position)
     except TOO_LATE as error:  # the button can only fail from now on: say so, and take it away
-        await query.answer(error.text[:200], show_alert=True)
-        await _add_line(query.message, TOO_LATE_LINE.format(reason=error.text))
+        await query.answer(error_text(error)[:200], show_alert=True)
+        await _add_line(query.message, TOO_LATE_LINE.format(reason=error_text(error)))
         return
     except DomainError as error:
-        await query.answer(error.text[:200], show_alert=True)
+        await query.answer(error_text(error)[:200], show_alert=True)
         return
     except Exception:
         await query.answer(FAILED, show_alert=True)

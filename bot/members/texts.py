@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot import i18n
 from bot.render import Page, calendar_day, escape, ordinal, plural
 from bot.render import day_and_clock as moment
 from domain.errors import AlreadyBooked, DomainError
@@ -48,7 +49,7 @@ def sessions_left(left: int | None) -> str:
 def error_text(error: DomainError) -> str:
     if isinstance(error, AlreadyBooked):
         return ALREADY_BOOKED
-    return error.text
+    return i18n.error_text(error)
 
 
 # -- /my --------------------------------------------------------------------------

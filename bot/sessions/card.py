@@ -7,6 +7,7 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import TraineryContext
+from bot.i18n import error_text
 from bot.render import escape
 from bot.replies import answer, show
 from bot.sessions import keyboards, texts
@@ -30,7 +31,7 @@ async def show_card(
     try:
         card = await session_card(context.studio, person.id, key)
     except DomainError as error:
-        await show(update, context, escape(error.text))
+        await show(update, context, escape(error_text(error)))
         return
     occurrence, now = card.occurrence, context.studio.now()
     changeable = card.staff_of_it and occurrence.start > now

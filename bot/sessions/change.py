@@ -25,6 +25,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.context import TraineryApplication, TraineryContext
+from bot.i18n import error_text
 from bot.persistence import AnyApplication, persist, persistence_of
 from bot.ranges import DayError, parse_capacity, parse_day, parse_time
 from bot.render import escape
@@ -72,7 +73,7 @@ async def begin(update: Update, context: TraineryContext) -> tuple[Person, Sessi
     try:
         card = await session_card(context.studio, person.id, data.key)
     except DomainError as error:
-        await answer(update, error.text, alert=True)
+        await answer(update, error_text(error), alert=True)
         return None
     occurrence = card.occurrence
     if not may_change(person, occurrence):
@@ -321,7 +322,9 @@ async def override_reason_typed(update: Update, context: TraineryContext) -> int
     try:
         draft.reason = clean_reason(message.text)
     except InvalidReason as error:
-        await show(update, context, f"{escape(error.text)}\n\n{texts.ASK_OVERRIDE_REASON}", keyboards.override_reason())
+        await show(
+            update, context, f"{escape(error_text(error))}\n\n{texts.ASK_OVERRIDE_REASON}", keyboards.override_reason()
+        )
         return OVERRIDE_REASON
     return await show_menu(update, context)
 
@@ -364,7 +367,7 @@ async def review(
         plan = await review_override(context.studio, person.id, draft.key, request_of(draft))
     except DomainError as error:
         await answer(update)
-        return await show_menu(update, context, note=error.text)
+        return await show_menu(update, context, note=error_text(error))
     await answer(update)
     return await show_review(update, context, occurrence, draft, plan)
 
@@ -409,12 +412,12 @@ async def save_pressed(update: Update, context: TraineryContext) -> int:
         await show_card(update, context, person, draft.key, texts.CHANGED_SINCE)
         return finish(context)
     except NotAllowed as error:
-        await answer(update, error.text, alert=True)
-        await show_card(update, context, person, draft.key, error.text)
+        await answer(update, error_text(error), alert=True)
+        await show_card(update, context, person, draft.key, error_text(error))
         return finish(context)
     except DomainError as error:
         await answer(update)
-        return await show_menu(update, context, note=error.text)
+        return await show_menu(update, context, note=error_text(error))
     assert saved.directory is not None
     outcome = texts.override_outcome(saved, saved.directory, context.settings.zone)
     done = Outcome(draft.key, "sv", 0, outcome, change_id=saved.change_id, told=len(saved.notifications))
@@ -450,7 +453,7 @@ async def confirm_cancel(update: Update, context: TraineryContext, draft: Cancel
     try:
         plan = await review_cancel(context.studio, person.id, draft.key, draft.reason)
     except DomainError as error:
-        await show(update, context, f"{escape(error.text)}\n\n{texts.ASK_REASON}", keyboards.reason())
+        await show(update, context, f"{escape(error_text(error))}\n\n{texts.ASK_REASON}", keyboards.reason())
         return REASON
     if plan.already_cancelled:
         await show_card(update, context, person, draft.key, "This session is already cancelled.")
@@ -470,11 +473,11 @@ async def cancel_confirmed(update: Update, context: TraineryContext) -> int:
     try:
         done = await cancel_session(context.studio, person.id, draft.key, draft.reason, expected_version=step.arg)
     except (StaleReview, NotAllowed) as error:
-        await answer(update, error.text, alert=True)
-        await show_card(update, context, person, draft.key, error.text)
+        await answer(update, error_text(error), alert=True)
+        await show_card(update, context, person, draft.key, error_text(error))
         return finish(context)
     except DomainError as error:
-        await answer(update, error.text, alert=True)
+        await answer(update, error_text(error), alert=True)
         return finish(context)
     outcome = texts.cancel_outcome(done, context.settings.zone)
     told = len(done.notifications)

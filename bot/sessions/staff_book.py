@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import TraineryContext
+from bot.i18n import error_text
 from bot.render import agree, escape, page_of, plural, span
 from bot.replies import answer, show
 from bot.sessions import keyboards, texts
@@ -45,7 +46,7 @@ async def show_candidates(
     try:
         found = await booking_candidates(context.studio, person.id, key)
     except DomainError as error:
-        await answer(update, error.text, alert=True)
+        await answer(update, error_text(error), alert=True)
         return
     await answer(update)
     occurrence = found.occurrence
@@ -72,11 +73,11 @@ async def review(update: Update, context: TraineryContext, person: Person, key: 
     try:
         occurrence, candidate = await review_staff_booking(context.studio, person.id, key, member_id)
     except NotAllowed as error:
-        await answer(update, error.text, alert=True)
+        await answer(update, error_text(error), alert=True)
         return
     except DomainError as error:
         await answer(update, NOT_BOOKED)
-        await show_card(update, context, person, key, error.text)
+        await show_card(update, context, person, key, error_text(error))
         return
     await answer(update)
     pass_, left = candidate.pass_, candidate.pass_.sessions_left
@@ -97,11 +98,11 @@ async def book(update: Update, context: TraineryContext, person: Person, key: Oc
     try:
         booked = await staff_book(context.studio, person.id, key, member_id)
     except NotAllowed as error:
-        await answer(update, error.text, alert=True)
+        await answer(update, error_text(error), alert=True)
         return
     except DomainError as error:  # a double tap, someone else took the spot, the pass ran out
         await answer(update, NOT_BOOKED)
-        await show_card(update, context, person, key, error.text)
+        await show_card(update, context, person, key, error_text(error))
         return
     await answer(update, "Booked")
     left = booked.sessions_left

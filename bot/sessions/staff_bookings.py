@@ -12,6 +12,7 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import TraineryContext
+from bot.i18n import error_text
 from bot.render import escape, page_of, span
 from bot.replies import answer, show
 from bot.sessions import keyboards, texts
@@ -52,7 +53,7 @@ async def show_bookings(
     try:
         occurrence, booked = await bookings_on(context.studio, person.id, key)
     except DomainError as error:
-        await answer(update, error.text, alert=True)
+        await answer(update, error_text(error), alert=True)
         return
     await answer(update)
     zone = context.settings.zone
@@ -97,7 +98,7 @@ async def cancel_pressed(update: Update, context: TraineryContext) -> None:
             return
         await cancel_booking(context.studio, person.id, booking.id)
     except DomainError as error:  # a double tap, or someone else was first
-        await answer(update, error.text, alert=True)
+        await answer(update, error_text(error), alert=True)
         return
     note = f"{member.name}'s booking was cancelled and refunded."
     await show_bookings(update, context, person, occurrence.key, note, page=page)

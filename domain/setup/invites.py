@@ -184,7 +184,7 @@ async def review_in(uow: UnitOfWork, actor_id: int, role: Role, names: list[str]
         try:
             person = None if name.new else _existing(name, everyone)
         except AlreadyInStudio as ambiguous:
-            existing.append("• " + ambiguous.text.removeprefix("Nobody was invited: "))
+            existing.append("• " + ambiguous.english.removeprefix("Nobody was invited: "))
             continue
         refusal = None if person is None else _refusal(person, role, labels)
         if refusal is not None:

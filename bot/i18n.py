@@ -1,0 +1,137 @@
+"""Every text in the person's language (SPEC §3): gettext catalogs made with Babel
+(`bot/locale/<language>/LC_MESSAGES/messages.po`, English is the source), and the
+language of the person being served, kept in a context variable.
+
+The variable is set once per update (bot/language.py), and around each notification
+the dispatcher renders (the member's language when it is sent, not when it was
+queued). Every update and every send runs in its own asyncio task, so one person's
+language never leaks into another's reply.
+
+    _("Training cancelled")                       # a sentence
+    _("{title} moved to {time}").format(...)       # placeholders the translator may reorder
+    ngettext("{n} booking", "{n} bookings", n).format(n=n)
+    N_("Only admins can do that.")                 # marked here, translated where shown
+"""
+
+from __future__ import annotations
+
+import gettext
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from domain.errors import DomainError
+from domain.wording import N_
+
+__all__ = ["LANGUAGES", "N_", "_", "current", "error_text", "ngettext", "pgettext", "using"]
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("en", "uk", "de")  # English first: the source of every message id
+SOURCE = "en"
+LOCALE = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+
+_language: ContextVar[str | None] = ContextVar("language", default=None)
+_default = SOURCE
+
+
+def set_default(language: str) -> None:
+    """The studio's default (TRAINERY_LANGUAGE): what anyone reads whose own language
+    is none of ours; also what a task reads that no update set a language for."""
+    global _default
+    _default = supported(language) or SOURCE
+
+
+def default() -> str:
+    return _default
+
+
+def supported(code: str | None) -> str | None:
+    """Ours, from a language code as Telegram sends it (`uk`, `de-AT`, `en-GB`), or None."""
+    if not code:
+        return None
+    base = code.replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def current() -> str:
+    return _language.get() or _default
+
+
+def use(language: str | None) -> None:
+    """The language of the rest of this task (an update's handlers); None: the default."""
+    _language.set(supported(language) or _default)
+
+
+@contextmanager
+def using(language: str | None) -> Iterator[None]:
+    """The language of a block (a notification rendered for its member); None: the default."""
+    token = _language.set(supported(language) or _default)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+@cache
+def catalog(language: str) -> gettext.NullTranslations:
+    """The compiled catalog of `language`; English reads the message ids themselves.
+    A `.mo` older than its `.po` (or none: a checkout before `make`) is compiled here."""
+    if language == SOURCE:
+        return gettext.NullTranslations()
+    folder = LOCALE / language / "LC_MESSAGES"
+    po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    parts = sorted((LOCALE / language / "parts").glob("*.po"))
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime and not parts:
+        with mo.open("rb") as file:
+            return Translations(file, domain=DOMAIN)
+    return _compiled(language, [po, *parts] if po.exists() else parts)
+
+
+def _compiled(language: str, sources: list[Path]) -> gettext.NullTranslations:
+    merged = None
+    for source in sources:
+        with source.open("rb") as file:
+            part = read_po(file, locale=language)
+        if merged is None:
+            merged = part
+            continue
+        for message in part:
+            if message.id and message.id not in merged:
+                merged[message.id] = message
+    if merged is None:
+        log.warning("No catalog for language %s; its people read English", language)
+        return gettext.NullTranslations()
+    buffer = BytesIO()
+    write_mo(buffer, merged)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def _(message: str) -> str:
+    return catalog(current()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form for `count` in the current language (Ukrainian has three); format after."""
+    return catalog(current()).ngettext(singular, plural, count)
+
+
+def pgettext(context: str, message: str) -> str:
+    """A short text whose translation depends on where it stands (a button, a heading)."""
+    return catalog(current()).pgettext(context, message)
+
+
+def error_text(error: DomainError) -> str:
+    """A domain error's sentence, in the current language, placeholders filled. Plain
+    text: escape it before putting it into HTML."""
+    return "\n".join(_(template).format(**params) if params else _(template) for template, params in error.parts)
