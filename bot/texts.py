@@ -1,23 +1,29 @@
 """Every text the bot sends. All of them are HTML (the application's default parse
 mode): anything that comes from people — names, titles, reasons — goes through
-`escape`, or Telegram refuses the message ("can't parse entities")."""
+`escape`, or Telegram refuses the message ("can't parse entities").
+
+The texts are English message ids, translated where they are used (bot/i18n.py):
+the constants here are marked with `N_` and shown with `_()`, in the language of
+the person being answered."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.i18n import N_, _, pgettext
 from bot.render import escape
 from domain.roles import Role
 
-ABOUT = (
+ABOUT = N_(
     "<b>Trainery</b> keeps this studio's training sessions in Telegram: trainers see "
     "and change their sessions, members book them and hear about every change."
 )
 
-# The command menu everyone sees (Telegram's default scope).
+# The command menu everyone sees (Telegram's default scope); descriptions translated when set.
 MENU: tuple[tuple[str, str], ...] = (
-    ("start", "What this bot is and what you can do"),
-    ("help", "The commands you can use, with examples"),
+    ("start", N_("What this bot is and what you can do")),
+    ("help", N_("The commands you can use, with examples")),
 )
 
 STAFF = frozenset({Role.OWNER, Role.ADMIN, Role.TRAINER})
@@ -27,6 +33,9 @@ ANYONE: frozenset[Role] = frozenset()
 
 @dataclass(frozen=True)
 class CommandHelp:
+    """A command as /help and the menus show it. `what`, and `usage` and `examples`
+    where they hold words, are English message ids, translated where shown."""
+
     usage: str
     what: str
     examples: tuple[str, ...]
@@ -37,42 +46,44 @@ class CommandHelp:
 
 
 COMMANDS: tuple[CommandHelp, ...] = (
-    CommandHelp("/start", "what this bot is and what you can do", ("/start",), ANYONE),
-    CommandHelp("/help", "this list", ("/help",), ANYONE),
+    CommandHelp("/start", N_("what this bot is and what you can do"), ("/start",), ANYONE),
+    CommandHelp("/help", N_("this list"), ("/help",), ANYONE),
     CommandHelp(
-        "/sessions [range] [mine]",
-        "sessions in a date range — today, tomorrow, this week, next week, a date (1.12 or 2026-12-01) "
-        "or two (1.12 - 14.12); mine: only the sessions you lead",
-        ("/sessions week", "/sessions 1.12 - 14.12", "/sessions 2026-12-01 2026-12-14 mine"),
+        N_("/sessions [range] [mine]"),
+        N_(
+            "sessions in a date range — today, tomorrow, this week, next week, a date (1.12 or 2026-12-01) "
+            "or two (1.12 - 14.12); mine: only the sessions you lead"
+        ),
+        (N_("/sessions week"), "/sessions 1.12 - 14.12", N_("/sessions 2026-12-01 2026-12-14 mine")),
         STAFF,
     ),
     CommandHelp(
         "/cancel",
-        "stop a change or cancellation you started; nothing is changed",
+        N_("stop a change or cancellation you started; nothing is changed"),
         ("/cancel",),
         STAFF,
     ),
     CommandHelp(
         "/demo",
-        "load a demo studio into an empty database, with invite links to try every flow",
+        N_("load a demo studio into an empty database, with invite links to try every flow"),
         ("/demo",),
         frozenset({Role.OWNER}),
     ),
     CommandHelp(
         "/my",
-        "your upcoming bookings (cancel before the booking deadline), waitlist places and passes",
+        N_("your upcoming bookings (cancel before the booking deadline), waitlist places and passes"),
         ("/my",),
         MEMBERS,
     ),
     CommandHelp(
         "/book",
-        "book a session of the coming 14 days with your pass, or join the waitlist of a full one",
+        N_("book a session of the coming 14 days with your pass, or join the waitlist of a full one"),
         ("/book",),
         MEMBERS,
     ),
     CommandHelp(
         "/settings",
-        "switch your reminders before booked sessions, or a trainer's morning list, on or off",
+        N_("switch your reminders before booked sessions, or a trainer's morning list, on or off"),
         ("/settings",),
         frozenset(Role),
     ),
@@ -241,60 +252,111 @@ ADMIN_COMMANDS: dict[str, CommandHelp] = {
 }
 
 ROLE_LINES: dict[Role, str] = {
-    Role.OWNER: "You are the studio's <b>owner</b>: you can do everything an admin can and "
-    "appoint admins. /sessions lists the sessions; you can change or cancel every one.",
-    Role.ADMIN: "You are an <b>admin</b>: you set the studio up and can change every session.",
-    Role.TRAINER: "You are a <b>trainer</b>: /sessions lists the sessions; you can change or cancel the ones you lead.",
-    Role.MEMBER: "You are a <b>member</b>: /book books a session with your pass (or puts you "
-    "on the waitlist of a full one), /my shows your bookings, waitlist places and passes; "
-    "you hear here about every change to the sessions you booked.",
+    Role.OWNER: N_(
+        "You are the studio's <b>owner</b>: you can do everything an admin can and "
+        "appoint admins. /sessions lists the sessions; you can change or cancel every one."
+    ),
+    Role.ADMIN: N_("You are an <b>admin</b>: you set the studio up and can change every session."),
+    Role.TRAINER: N_(
+        "You are a <b>trainer</b>: /sessions lists the sessions; you can change or cancel the ones you lead."
+    ),
+    Role.MEMBER: N_(
+        "You are a <b>member</b>: /book books a session with your pass (or puts you "
+        "on the waitlist of a full one), /my shows your bookings, waitlist places and passes; "
+        "you hear here about every change to the sessions you booked."
+    ),
 }
 
-STRANGER = (
+# Whole sentences per role: the article, and in Ukrainian and German the noun's form, go with the role.
+WELCOME: dict[Role, str] = {
+    Role.OWNER: N_(
+        "Welcome, {name}! This chat is now linked to the studio: you are an <b>owner</b>. "
+        "Send /help for what you can do."
+    ),
+    Role.ADMIN: N_(
+        "Welcome, {name}! This chat is now linked to the studio: you are an <b>admin</b>. "
+        "Send /help for what you can do."
+    ),
+    Role.TRAINER: N_(
+        "Welcome, {name}! This chat is now linked to the studio: you are a <b>trainer</b>. "
+        "Send /help for what you can do."
+    ),
+    Role.MEMBER: N_(
+        "Welcome, {name}! This chat is now linked to the studio: you are a <b>member</b>. "
+        "Send /help for what you can do."
+    ),
+}
+
+STRANGER = N_(
     "You are not part of this studio yet. Ask the studio's admin for an invite link: "
     "opening it links this chat to your profile."
 )
 
-NOT_UNDERSTOOD = "I did not understand that. Send /help for what you can do."
+NOT_UNDERSTOOD = N_("I did not understand that. Send /help for what you can do.")
+
+
+def role_name(role: Role) -> str:
+    """A role as a word in a list ("owner, admin"), in the reader's language."""
+    names = {
+        Role.OWNER: pgettext("role", "owner"),
+        Role.ADMIN: pgettext("role", "admin"),
+        Role.TRAINER: pgettext("role", "trainer"),
+        Role.MEMBER: pgettext("role", "member"),
+    }
+    return names[role]
+
+
+def either(items: Iterable[str]) -> str:
+    """`a or b or c`: alternatives, each already HTML, joined in the reader's language."""
+    joined = ""
+    for item in items:
+        joined = _("{first} or {second}").format(first=joined, second=item) if joined else item
+    return joined
 
 
 def unknown_command(command: str) -> str:
-    return f"There is no command {escape(command)}. Send /help for the commands you can use."
+    return _("There is no command {command}. Send /help for the commands you can use.").format(command=escape(command))
 
 
 def welcome(name: str, role: Role) -> str:
-    return (
-        f"Welcome, {escape(name)}! This chat is now linked to the studio: you are "
-        f"{'an' if role is Role.ADMIN else 'a'} <b>{role.value}</b>. Send /help for what you can do."
-    )
+    return _(WELCOME[role]).format(name=escape(name))
 
 
 def linked_already(name: str, roles: frozenset[Role]) -> str:
     """Someone opening their own invite link again: nothing to do, and they are told so."""
-    held = ", ".join(role.value for role in Role if role in roles) or "no role yet"
-    return (
-        f"You are linked already, {escape(name)}: this chat belongs to you in the studio ({held}). "
+    held = ", ".join(role_name(role) for role in Role if role in roles) or _("no role yet")
+    return _(
+        "You are linked already, {name}: this chat belongs to you in the studio ({roles}). "
         "Nothing was changed. Send /help for what you can do."
-    )
+    ).format(name=escape(name), roles=held)
 
 
 def no_owner_yet(telegram_user_id: int) -> str:
-    return (
-        f"This studio has no owner yet. Your Telegram user id is <code>{telegram_user_id}</code>.\n"
-        f"To become the owner, set <code>TRAINERY_OWNER_IDS={telegram_user_id}</code> in the "
-        "bot's environment or .env file and restart the bot."
+    return "\n".join(
+        [
+            _("This studio has no owner yet. Your Telegram user id is <code>{id}</code>.").format(id=telegram_user_id),
+            _(
+                "To become the owner, set <code>TRAINERY_OWNER_IDS={id}</code> in the "
+                "bot's environment or .env file and restart the bot."
+            ).format(id=telegram_user_id),
+        ]
     )
 
 
 def start(first_name: str, roles: frozenset[Role], *, owners_configured: bool, user_id: int) -> str:
-    parts = [f"Hello, {escape(first_name)}!", ABOUT]
-    parts += [line for role, line in ROLE_LINES.items() if role in roles]
+    parts = [_("Hello, {name}!").format(name=escape(first_name)), _(ABOUT)]
+    parts += [_(line) for role, line in ROLE_LINES.items() if role in roles]
     if not owners_configured and Role.OWNER not in roles:
         parts.append(no_owner_yet(user_id))
     elif not roles:
-        parts.append(STRANGER)
-    parts.append("Send /help for the commands you can use.")
+        parts.append(_(STRANGER))
+    parts.append(_("Send /help for the commands you can use."))
     return "\n\n".join(parts)
+
+
+def menu() -> list[tuple[str, str]]:
+    """The default command menu in the current language: (command, description)."""
+    return [(name, _(about)) for name, about in MENU]
 
 
 HELP_MESSAGE = 3500  # characters of one /help message: an admin's commands take several
@@ -304,7 +366,7 @@ def help_(roles: frozenset[Role]) -> list[str]:
     """The commands `roles` may use, in as many messages as Telegram's 4,096 characters need."""
     commands = (*COMMANDS, *ADMIN_COMMANDS.values())
     entries = [_help_entry(command) for command in commands if command.open_to(roles)]
-    messages = ["<b>Commands you can use</b>"]
+    messages = [_("<b>Commands you can use</b>")]
     for entry in entries:
         if len(messages[-1]) + len(entry) + 2 > HELP_MESSAGE:
             messages.append(entry)
@@ -314,14 +376,23 @@ def help_(roles: frozenset[Role]) -> list[str]:
 
 
 def usage(command: CommandHelp, problem: str | None = None) -> str:
-    """What a wrong or incomplete admin command answers: the problem, usage, example."""
+    """What a wrong or incomplete admin command answers: the problem (translated
+    already), usage, example."""
     lines = [escape(problem)] if problem else []
-    lines.append(f"Usage: <code>{escape(command.usage)}</code>")
-    lines.append("Example: " + " or ".join(f"<code>{escape(e)}</code>" for e in command.examples))
-    lines.append("Nothing was changed.")
+    lines.append(_("Usage: <code>{usage}</code>").format(usage=escape(_(command.usage))))
+    lines.append(_("Example: {examples}").format(examples=_examples(command)))
+    lines.append(_("Nothing was changed."))
     return "\n".join(lines)
 
 
+def _examples(command: CommandHelp) -> str:
+    return either(f"<code>{escape(_(example))}</code>" for example in command.examples)
+
+
 def _help_entry(command: CommandHelp) -> str:
-    examples = " or ".join(f"<code>{escape(example)}</code>" for example in command.examples)
-    return f"{escape(command.usage)} — {escape(command.what)}\nExample: {examples}"
+    return "\n".join(
+        [
+            _("{usage} — {what}").format(usage=escape(_(command.usage)), what=escape(_(command.what))),
+            _("Example: {examples}").format(examples=_examples(command)),
+        ]
+    )
