@@ -1,0 +1,186 @@
+"""Issue 17: the admins' one-line commands (bot/admin/commands.py) answer in the
+admin's language. A run of commands through the real Application in Ukrainian and
+German — a space, a trainer's invite, a pass template, a schedule, the lists and a
+schedule's card, passes granted, many members invited, wrong lines — shows the
+translated replies, and no English sentence of commands.py among them."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.extract import extract_from_file
+from telegram import Update
+
+from bot import i18n
+from bot.context import TraineryApplication
+from tests.bot_harness import ADMIN, app, database_url, fake
+from tests.fake_bot_api import FakeBotApi
+from tests.phone import Phone
+from tests.world import World
+
+__all__ = ["app", "database_url", "fake"]  # fixtures, used by name
+
+COMMANDS = Path(__file__).parent.parent / "bot" / "admin" / "commands.py"
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+
+
+class Speaker(Phone):
+    """A phone whose Telegram is set to `language` (the update's `from.language_code`)."""
+
+    def __init__(self, app: TraineryApplication, fake: FakeBotApi, user_id: int, language: str) -> None:
+        super().__init__(app, fake, user_id, "Ada")
+        self.language = language
+
+    async def send(self, text: str) -> dict[str, Any]:
+        update = self.fake.user_message(self.user_id, text, first_name=self.name, language_code=self.language)
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return self.screen()
+
+
+def messages_of_commands() -> list[tuple[str | None, str | tuple[str, ...]]]:
+    """Every message id of commands.py, as pybabel extracts it: (context, id)."""
+    found = extract_from_file("python", str(COMMANDS), keywords=KEYWORDS)
+    return [(context, message) for _, message, _, context in found]
+
+
+def english_patterns() -> list[re.Pattern[str]]:
+    """The English sentences of commands.py longer than three words, as shown (tags
+    gone, entities read), each placeholder matching anything."""
+    patterns = []
+    for _, message in messages_of_commands():
+        for english in message if isinstance(message, tuple) else (message,):
+            shown = html.unescape(re.sub(r"<[^>]*>", "", english)).strip()
+            if len(re.sub(r"\{[^}]*\}", " ", shown).split()) <= 3:
+                continue
+            parts = re.split(r"\{[^}]*\}", shown)
+            patterns.append(re.compile(".+?".join(re.escape(part) for part in parts)))
+    return patterns
+
+
+EXPECTED = {
+    "uk": {
+        "space": "Зал додано: Зал Б, щонайбільше 12.",
+        "spaces": ["Зали", "• Зал Б (щонайбільше 12)"],
+        "invite": "Посилання-запрошення для тренера — надішліть кожному його власне; кожне діє один раз, до ",
+        "template": "Шаблон абонемента додано: Десять: 10 занять, діє 30 днів, ще без розкладів",
+        "schedule": "Розклад додано: Пілатес (відкритий). Перегляньте в /sessions.",
+        "schedules": [
+            "Розклади",
+            "• Пілатес: weekly mon,wed until 2027-03-31; з 2026-12-07 о 09:00; 50 хв; 8 місць; Studio B; "
+            "Sue Substitute; бронювання за 4 години",
+            "(типово для студії)",
+        ],
+        "card": ["Наступне заняття: ", "Змінити", "Завершити", "Пропустити дату", "« Розклади"],
+        "skip": ["Пропустити дату Пілатес: надішліть цей рядок із датою та причиною.", "причина для учасників"],
+        "templates": ["Шаблони абонементів", "• Десять: 10 занять, діє 30 днів, ще без розкладів"],
+        "grant": "Видано учаснику Member 2: Десять, залишилось 10 з 10 занять, діє до ",
+        "enrolled": "Записано на 10 занять курсу Back course: ",
+        "passes": ["Абонементи: Member 2", "• Десять, залишилось 10 з 10 занять"],
+        "members": "• Member 3 — ще не під’єднано",
+        "review": ["Перед запрошенням", "Нові (кожному посилання), 2: Анна, Богдан", "Нічого не створюється"],
+        "confirm": "✅ Запросити 2",
+        "invited": "Запрошено 2 особи: посилання нижче.",
+        "links": "Посилання-запрошення для учасників",
+        "whole": "Потрібне ціле число (максимальна місткість), а не «lots».",
+        "missing": "Бракує деяких полів.",
+        "option": "«open» — не параметр: використайте «closed <шаблон>», «private» або «deadline <години>».",
+    },
+    "de": {
+        "space": "Raum hinzugefügt: Halle B, höchstens 12.",
+        "spaces": ["Räume", "• Halle B (höchstens 12)"],
+        "invite": "Einladungslinks für den Trainer — schicken Sie jeder Person ihren eigenen; jeder funktioniert "
+        "einmal, bis ",
+        "template": "Kartenvorlage hinzugefügt: Zehn: 10 Termine, gültig 30 Tage, noch für keinen Kursplan",
+        "schedule": "Kursplan hinzugefügt: Pilates (offen). Zu sehen unter /sessions.",
+        "schedules": [
+            "Kurspläne",
+            "• Pilates: weekly mon,wed until 2027-03-31; ab 2026-12-07 um 09:00; 50 Min.; 8 Plätze; Studio B; "
+            "Sue Substitute; Buchungsfrist 4 Stunden",
+            "(Standard des Studios)",
+        ],
+        "card": ["Nächster Termin: ", "Ändern", "Beenden", "Datum auslassen", "« Kurspläne"],
+        "skip": ["Ein Datum von Pilates auslassen: senden Sie diese Zeile", "Grund für die Mitglieder"],
+        "templates": ["Kartenvorlagen", "• Zehn: 10 Termine, gültig 30 Tage, noch für keinen Kursplan"],
+        "grant": "An Member 2 vergeben: Zehn, noch 10 von 10 Terminen, gültig bis ",
+        "enrolled": "Für 10 Termine von Back course angemeldet: ",
+        "passes": ["Karten von Member 2", "• Zehn, noch 10 von 10 Terminen"],
+        "members": "• Member 3 — noch nicht verbunden",
+        "review": ["Vor dem Einladen", "Neu (je ein Link), 2: Anna, Bernd", "Nichts wird angelegt"],
+        "confirm": "✅ 2 einladen",
+        "invited": "2 Personen eingeladen: die Links folgen.",
+        "links": "Einladungslinks für Mitglieder",
+        "whole": "Erwartet wird eine ganze Zahl (maximale Kapazität), nicht „lots“.",
+        "missing": "Einige Felder fehlen.",
+        "option": "„open“ ist keine Option: verwenden Sie „closed <Vorlage>“, „private“ oder „deadline <Stunden>“.",
+    },
+}
+NAMES = {
+    "uk": {"space": "Зал Б", "template": "Десять", "schedule": "Пілатес", "members": "Анна, Богдан"},
+    "de": {"space": "Halle B", "template": "Zehn", "schedule": "Pilates", "members": "Anna, Bernd"},
+}
+
+
+@pytest.mark.parametrize("language", ["uk", "de"])
+async def test_admin_commands_answer_in_the_admins_language(
+    app: TraineryApplication, fake: FakeBotApi, world: World, language: str
+) -> None:
+    admin, want, name = Speaker(app, fake, ADMIN, language), EXPECTED[language], NAMES[language]
+
+    async def say(line: str) -> str:
+        return str((await admin.send(line))["text"])
+
+    assert await say(f"/space_add {name['space']}; 12") == want["space"]
+    spaces = await say("/spaces")
+    assert all(part in spaces for part in want["spaces"])
+    assert (await say("/invite_trainer Olena Koval")).startswith(want["invite"])
+    assert await say(f"/template_add {name['template']}; 10; 30") == want["template"]
+    line = f"{name['schedule']}; weekly mon,wed until 2027-03-31; 2026-12-07; 9:00; 50; 8; Studio B; Sue; deadline 4"
+    assert await say(f"/schedule_add {line}") == want["schedule"]
+    schedules = await say("/schedules")
+    assert all(part in schedules for part in want["schedules"]), schedules
+    card = await admin.tap(name["schedule"])
+    assert all(part in card["text"] or part in str(card["reply_markup"]) for part in want["card"]), card
+    skip = await admin.tap(want["card"][3], card)
+    assert all(part in skip["text"] for part in want["skip"]), skip["text"]
+    templates = await say("/templates")
+    assert all(part in templates for part in want["templates"])
+
+    assert (await say(f"/pass_grant Member 2; {name['template']}")).startswith(want["grant"])
+    assert want["enrolled"] in await say("/pass_grant Member 1; course")
+    passes = await say("/passes Member 2")
+    assert all(part in passes for part in want["passes"])
+    assert want["members"] in await say("/members")
+
+    review = await admin.send(f"/invite_member {name['members']}")
+    assert all(part in review["text"] for part in want["review"]), review["text"]
+    await admin.tap(want["confirm"], review)
+    texts = [m["text"] for m in admin.messages()]
+    assert want["invited"] in texts and texts[-1].startswith(want["links"])
+
+    assert (await say("/space_add Gym; lots")).splitlines()[0] == want["whole"]
+    assert (await say("/template_add X")).splitlines()[0] == want["missing"]
+    wrong = f"/schedule_add {line.replace('deadline 4', 'open')}"
+    assert (await say(wrong)).splitlines()[0] == want["option"]
+
+    shown = "\n".join(m["text"] for m in admin.messages())
+    leaked = [pattern.pattern for pattern in english_patterns() if pattern.search(shown)]
+    assert not leaked, leaked
+
+
+def test_every_message_of_the_admin_commands_is_translated() -> None:
+    """Each message id of commands.py in the Ukrainian and German catalogs, every
+    plural form filled."""
+    for language in ("uk", "de"):
+        catalog: dict[Any, str] = i18n.catalog(language)._catalog  # type: ignore[attr-defined]
+        for context, message in messages_of_commands():
+            singular = message[0] if isinstance(message, tuple) else message
+            key = f"{context}\x04{singular}" if context else singular
+            if isinstance(message, tuple):
+                forms = [catalog.get((key, n)) for n in range(3 if language == "uk" else 2)]
+                assert all(forms), (language, message)
+            else:
+                assert catalog.get(key), (language, message)
