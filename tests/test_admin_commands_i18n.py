@@ -7,6 +7,7 @@ translated replies, and no English sentence of commands.py among them."""
 from __future__ import annotations
 
 import html
+from datetime import date
 import re
 from pathlib import Path
 from typing import Any
@@ -184,3 +185,74 @@ def test_every_message_of_the_admin_commands_is_translated() -> None:
                 assert all(forms), (language, message)
             else:
                 assert catalog.get(key), (language, message)
+
+
+CHANGES = {
+    "uk": {
+        "warned": ["Ще не змінено — спершу перевірте:", "⚠️ 52 заняття «Yoga» збігаються з «Pilates» у залі Studio A — перше "],
+        "anyway": "Щоб усе одно змінити, надішліть той самий рядок із ; confirm у кінці:\n",
+        "changed": [": час 18:00 → 19:00.", "Заняття до цієї дати лишаються як були; окремі зміни занять зберігаються."],
+        "booked": "Змінено 1 заброньоване заняття; учасникам: 2 сповіщення.",
+        "era": ": Yoga о 18:00, 60 хв, 10 місць, Studio A, Tom Trainer",
+        "skip": ["Ще не пропущено — учасники мають бронювання на 1 заняття «Yoga», яке буде скасовано:", ": 1 бронювання"],
+        "ahead": "Щоб продовжити, надішліть той самий рядок із ; confirm у кінці:\n",
+        "skipped": ["скасовано (Ремонт): повернуто 1 бронювання, учасникам: 1 сповіщення. У /sessions його позначено"],
+        "end": ["Ще не завершено — учасники мають бронювання на 1 заняття «Yoga», яке буде скасовано:", ": 2 бронювання"],
+        "ended": ["Yoga завершується ", "Скасовано 1 заняття після цієї дати; повернуто: 2 бронювання; учасникам: 2 сповіщення."],
+    },
+    "de": {
+        "warned": [
+            "Noch nicht geändert — bitte zuerst prüfen:",
+            "⚠️ 52 Termine von Yoga überschneiden sich mit Pilates in Studio A — der erste ",
+        ],
+        "anyway": "Um ihn trotzdem zu ändern, senden Sie dieselbe Zeile mit ; confirm am Ende:\n",
+        "changed": [": Uhrzeit 18:00 → 19:00.", "Termine davor behalten ihre Werte; Änderungen an einzelnen Terminen bleiben."],
+        "booked": "1 gebuchter Termin geändert; 2 Benachrichtigungen an Mitglieder.",
+        "era": ": Yoga um 18:00, 60 Min., 10 Plätze, Studio A, Tom Trainer",
+        "skip": ["Noch nicht ausgelassen — Mitglieder haben 1 Termin von Yoga gebucht, der abgesagt würde:", ": 1 Buchung"],
+        "ahead": "Um fortzufahren, senden Sie dieselbe Zeile mit ; confirm am Ende:\n",
+        "skipped": ["ist abgesagt (Reparatur): 1 Buchung erstattet, 1 Benachrichtigung an Mitglieder. /sessions zeigt"],
+        "end": ["Noch nicht beendet — Mitglieder haben 1 Termin von Yoga gebucht, der abgesagt würde:", ": 2 Buchungen"],
+        "ended": ["Yoga endet am ", "1 Termin danach abgesagt; 2 Buchungen erstattet; 2 Benachrichtigungen an Mitglieder."],
+    },
+}
+REASON = {"uk": "Ремонт", "de": "Reparatur"}
+
+
+@pytest.mark.parametrize("language", ["uk", "de"])
+async def test_changing_skipping_and_ending_a_schedule_in_the_admins_language(
+    app: TraineryApplication, fake: FakeBotApi, world: World, language: str
+) -> None:
+    admin, want = Speaker(app, fake, ADMIN, language), CHANGES[language]
+    await world.book_all(world.yoga_on(date(2026, 12, 10)), world.members[:2])
+    await world.book_all(world.yoga_on(date(2026, 12, 3)), world.members[:1])
+
+    async def say(line: str) -> str:
+        return str((await admin.send(line))["text"])
+
+    await say("/schedule_add Pilates; weekly thu; 2026-12-03; 19:00; 50; 8; Studio A; Sue")
+    edit = "/schedule_edit Yoga; from 2026-12-08; time 19:00"
+    warned = await say(edit)
+    assert all(part in warned for part in want["warned"]), warned
+    assert f"{want['anyway']}{edit}; confirm" in warned
+    changed = await say(f"{edit}; confirm")
+    assert all(part in changed for part in want["changed"]) and want["booked"] in changed.splitlines(), changed
+    await say("/schedules")
+    card = await admin.tap("Yoga")
+    assert want["era"] in card["text"], card["text"]
+
+    skip = f"/schedule_skip Yoga; 2026-12-03; {REASON[language]}"
+    preview = await say(skip)
+    assert preview.splitlines()[0] == want["skip"][0] and preview.splitlines()[1].endswith(want["skip"][1]), preview
+    assert f"{want['ahead']}{skip}; confirm" in preview
+    skipped = await say(f"{skip}; confirm")
+    assert all(part in skipped for part in want["skipped"]), skipped
+
+    preview = await say("/schedule_end Yoga; 2026-12-08")
+    assert preview.splitlines()[0] == want["end"][0] and preview.splitlines()[1].endswith(want["end"][1]), preview
+    ended = (await say("/schedule_end Yoga; 2026-12-08; confirm")).splitlines()
+    assert ended[0].startswith(want["ended"][0]) and ended[1] == want["ended"][1], ended
+
+    shown = "\n".join(m["text"] for m in admin.messages())
+    leaked = [pattern.pattern for pattern in english_patterns() if pattern.search(shown)]
+    assert not leaked, leaked
