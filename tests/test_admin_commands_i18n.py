@@ -256,3 +256,22 @@ async def test_changing_skipping_and_ending_a_schedule_in_the_admins_language(
     shown = "\n".join(m["text"] for m in admin.messages())
     leaked = [pattern.pattern for pattern in english_patterns() if pattern.search(shown)]
     assert not leaked, leaked
+
+
+SKIPPED_MONTHS = {
+    "en": "⚠️ Monthly repeats monthly on the 31st, so it skips the months without one: Feb 2027, Apr 2027, Jun 2027. "
+    "Start on the 28th or earlier to meet every month.",
+    "uk": "⚠️ Monthly повторюється щомісяця 31-го числа, тож пропускає місяці без такого дня: лют. 2027, квіт. 2027, "
+    "черв. 2027. Почніть 28-го чи раніше, щоб заняття були щомісяця.",
+    "de": "⚠️ Monthly wiederholt sich monatlich am 31., fällt also in Monaten ohne diesen Tag aus: Feb 2027, Apr 2027, "
+    "Jun 2027. Beginnen Sie am 28. oder früher, damit jeder Monat dabei ist.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "uk", "de"])
+async def test_the_months_a_monthly_schedule_skips_are_named_in_the_admins_language(
+    app: TraineryApplication, fake: FakeBotApi, language: str
+) -> None:
+    admin = Speaker(app, fake, ADMIN, language)
+    reply = await admin.send("/schedule_add Monthly; monthly for 6; 2026-12-31; 10:00; 60; 5; Studio B; Sue")
+    assert reply["text"].splitlines()[2] == SKIPPED_MONTHS[language]
