@@ -91,13 +91,13 @@ async def test_corrections_in_ukrainian_with_their_plural_forms(app: TraineryApp
         assert extended.startswith(f"Продовжено на {days} {form}: Member 1 — 10 classes, ")
     assert (await admin("/pass_topup Member 1; 10 classes; 2")).startswith("Поповнено на 2 заняття: Member 1 — ")
     closed = await admin("/pass_close Member 1; 10 classes")
-    assert closed.startswith("Закрито: Member 1 — 10 classes") and closed.endswith("уже зроблені бронювання лишаються.")
+    assert closed.startswith("Закрито: Member 1 — 10 classes") and closed.endswith("уже зроблені записи лишаються.")
     assert await admin("/person_rename Member 3; Анна Берг") == "Перейменовано: Member 3 тепер Анна Берг."
     assert await admin("/role_remove trainer; Sue") == "Sue Substitute більше не тренер."
     left = await admin("/member_leave Member 0")
     assert left == (
-        "Member 0 більше не учасник студії: 0 майбутніх бронювань скасовано, заняття повернено на абонементи; "
-        "0 місць у списку очікування звільнено; 0 невикористаних посилань-запрошень відкликано."
+        "Member 0 більше не учасник студії: 0 майбутніх записів скасовано, заняття повернено на абонементи; "
+        "0 місць у листі очікування звільнено; 0 невикористаних посилань-запрошень відкликано."
     )
     # A schedule's recurrence: the words stay English (the syntax), the error about them is Ukrainian.
     line = "/schedule_add Пілатес; {}; 2026-12-07; 9:00; 50; 8; Studio B; Tom"
@@ -118,8 +118,8 @@ async def test_corrections_in_german(app: TraineryApplication, fake: FakeBotApi)
         extended = await admin(f"/pass_extend Member 1; 10 classes; {days}")
         assert extended.startswith(f"Um {days} {form} verlängert: Member 1 — 10 classes, ")
     assert (await admin("/pass_topup Member 1; 10 classes; 1")).startswith("Um 1 Termin aufgestockt: Member 1 — ")
-    assert await admin("/template_rename 10 classes; Zehnerkarte") == (
-        "Kartenvorlage umbenannt: Zehnerkarte; ihre Karten zeigen den neuen Namen."
+    assert await admin("/template_rename 10 classes; Zehnerabo") == (
+        "Abo-Vorlage umbenannt: Zehnerabo; ihre Abos zeigen den neuen Namen."
     )
     assert await admin("/role_remove trainer; Sue") == "Sue Substitute ist nicht mehr Trainer."
     assert (await admin("/member_leave Member 0")).startswith(

@@ -49,7 +49,7 @@ async def space_rename(context: TraineryContext, actor: Person, args: list[str])
 
 async def space_capacity(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 2, 2)
-    maximum = None if args[1].lower() == NONE else whole(args[1], "maximum capacity")
+    maximum = None if args[1].lower() == NONE else whole(args[1], N_("maximum capacity"))
     space = await set_space_maximum(context.studio, actor.id, args[0], maximum)
     if space.max_capacity:
         return _("<b>{name}</b> holds at most {maximum} now.").format(
@@ -92,7 +92,7 @@ async def template_retire(context: TraineryContext, actor: Person, args: list[st
 
 async def pass_extend(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 3, 3)
-    days = whole(args[2], "number of days")
+    days = whole(args[2], N_("number of days"))
     pass_ = await extend_pass(context.studio, actor.id, args[0], args[1], days)
     text = ngettext("Extended by {n} day: {pass_}.", "Extended by {n} days: {pass_}.", days)
     return text.format(n=days, pass_=await whose(context, actor, pass_))
@@ -100,7 +100,7 @@ async def pass_extend(context: TraineryContext, actor: Person, args: list[str]) 
 
 async def pass_topup(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 3, 3)
-    sessions = whole(args[2], "number of sessions")
+    sessions = whole(args[2], N_("number of sessions"))
     pass_ = await topup_pass(context.studio, actor.id, args[0], args[1], sessions)
     text = ngettext("Topped up by {n} session: {pass_}.", "Topped up by {n} sessions: {pass_}.", sessions)
     return text.format(n=sessions, pass_=await whose(context, actor, pass_))
