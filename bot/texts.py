@@ -95,156 +95,171 @@ ADMINS = frozenset({Role.OWNER, Role.ADMIN})
 ADMIN_COMMANDS: dict[str, CommandHelp] = {
     command.usage.split()[0][1:]: command
     for command in (
-        CommandHelp("/space_add <name>[; <max capacity>]", "add a space", ("/space_add Studio C; 20",), ADMINS),
-        CommandHelp("/spaces", "list the spaces", ("/spaces",), ADMINS),
         CommandHelp(
-            "/space_rename <space>; <new name>", "rename a space", ("/space_rename Studio C; Blue room",), ADMINS
+            N_("/space_add <name>[; <max capacity>]"), N_("add a space"), (N_("/space_add Studio C; 20"),), ADMINS
         ),
+        CommandHelp("/spaces", N_("list the spaces"), ("/spaces",), ADMINS),
         CommandHelp(
-            "/space_capacity <space>; <max capacity or none>",
-            "change a space's maximum capacity (refused while sessions ahead there hold more)",
-            ("/space_capacity Studio C; 16", "/space_capacity Studio C; none"),
+            N_("/space_rename <space>; <new name>"),
+            N_("rename a space"),
+            (N_("/space_rename Studio C; Blue room"),),
             ADMINS,
         ),
         CommandHelp(
-            "/space_close <space>",
-            "close a space: no sessions in it any more (refused while sessions ahead use it)",
-            ("/space_close Studio C",),
-            ADMINS,
-        ),
-        CommandHelp("/trainers", "list the trainers", ("/trainers",), ADMINS),
-        CommandHelp("/members", "list the members", ("/members",), ADMINS),
-        CommandHelp("/admins", "list the admins and owners", ("/admins",), ADMINS),
-        CommandHelp(
-            "/invite_member <name>[, <name>…]",
-            "invite members by deep link; many at once are shown for review first (who is new, who exists, "
-            "who is named twice) and invited on Confirm — write “Anna Berg (new)” for another person of the same name",
-            ("/invite_member Anna Berg, Ben Cole",),
-            ADMINS,
-        ),
-        CommandHelp("/invite_trainer <name>", "invite a trainer by deep link", ("/invite_trainer Tom Hill",), ADMINS),
-        CommandHelp(
-            "/guest_add <name>",
-            "add a guest member by name alone: grant passes and book them from a session card before they "
-            "use Telegram; their link, once opened, keeps all of it (again for an unlinked guest: a fresh link)",
-            ("/guest_add Anna Berg",),
+            N_("/space_capacity <space>; <max capacity or none>"),
+            N_("change a space's maximum capacity (refused while sessions ahead there hold more)"),
+            (N_("/space_capacity Studio C; 16"), N_("/space_capacity Studio C; none")),
             ADMINS,
         ),
         CommandHelp(
-            "/invite_admin <name>",
-            "invite an admin by deep link (owners)",
-            ("/invite_admin Ada Lane",),
+            N_("/space_close <space>"),
+            N_("close a space: no sessions in it any more (refused while sessions ahead use it)"),
+            (N_("/space_close Studio C"),),
+            ADMINS,
+        ),
+        CommandHelp("/trainers", N_("list the trainers"), ("/trainers",), ADMINS),
+        CommandHelp("/members", N_("list the members"), ("/members",), ADMINS),
+        CommandHelp("/admins", N_("list the admins and owners"), ("/admins",), ADMINS),
+        CommandHelp(
+            N_("/invite_member <name>[, <name>…]"),
+            N_(
+                "invite members by deep link; many at once are shown for review first (who is new, who exists, "
+                "who is named twice) and invited on Confirm — write “Anna Berg (new)” for another person of the same name"
+            ),
+            (N_("/invite_member Anna Berg, Ben Cole"),),
+            ADMINS,
+        ),
+        CommandHelp(
+            N_("/invite_trainer <name>"), N_("invite a trainer by deep link"), (N_("/invite_trainer Tom Hill"),), ADMINS
+        ),
+        CommandHelp(
+            N_("/guest_add <name>"),
+            N_(
+                "add a guest member by name alone: grant passes and book them from a session card before they "
+                "use Telegram; their link, once opened, keeps all of it (again for an unlinked guest: a fresh link)"
+            ),
+            (N_("/guest_add Anna Berg"),),
+            ADMINS,
+        ),
+        CommandHelp(
+            N_("/invite_admin <name>"),
+            N_("invite an admin by deep link (owners)"),
+            (N_("/invite_admin Ada Lane"),),
             frozenset({Role.OWNER}),
         ),
         CommandHelp(
-            "/appoint <admin|trainer|member>; <name>",
-            "give someone of the studio another role (owners appoint admins)",
-            ("/appoint trainer; Anna Berg",),
+            N_("/appoint <admin|trainer|member>; <name>"),
+            N_("give someone of the studio another role (owners appoint admins)"),
+            (N_("/appoint trainer; Anna Berg"),),
             ADMINS,
         ),
         CommandHelp(
-            "/person_rename <name>; <new name>",
-            "correct someone's name",
-            ("/person_rename Ana Berg; Anna Berg",),
+            N_("/person_rename <name>; <new name>"),
+            N_("correct someone's name"),
+            (N_("/person_rename Ana Berg; Anna Berg"),),
             ADMINS,
         ),
         CommandHelp(
-            "/role_remove <admin|trainer|member>; <name>",
-            "take a role away (owners take admins'); refused while they need it ahead",
-            ("/role_remove trainer; Anna Berg",),
+            N_("/role_remove <admin|trainer|member>; <name>"),
+            N_("take a role away (owners take admins'); refused while they need it ahead"),
+            (N_("/role_remove trainer; Anna Berg"),),
             ADMINS,
         ),
         CommandHelp(
-            "/member_leave <member>",
-            "a member who left: bookings ahead cancelled and refunded, waitlist places and invite links dropped",
-            ("/member_leave Anna Berg",),
+            N_("/member_leave <member>"),
+            N_("a member who left: bookings ahead cancelled and refunded, waitlist places and invite links dropped"),
+            (N_("/member_leave Anna Berg"),),
             ADMINS,
         ),
         CommandHelp(
-            "/template_add <name>; <sessions or unlimited>; <valid days>[; <schedule>, <schedule>…]",
-            "add a pass template and the schedules it covers",
-            ("/template_add 10 classes; 10; 60; Yoga, Pilates",),
+            N_("/template_add <name>; <sessions or unlimited>; <valid days>[; <schedule>, <schedule>…]"),
+            N_("add a pass template and the schedules it covers"),
+            (N_("/template_add 10 classes; 10; 60; Yoga, Pilates"),),
             ADMINS,
         ),
-        CommandHelp("/templates", "list the pass templates", ("/templates",), ADMINS),
+        CommandHelp("/templates", N_("list the pass templates"), ("/templates",), ADMINS),
         CommandHelp(
-            "/template_rename <template>; <new name>",
-            "rename a pass template",
-            ("/template_rename 10 classes; Ten classes",),
-            ADMINS,
-        ),
-        CommandHelp(
-            "/template_cover <template>; <schedule>, <schedule>… or none",
-            "change which schedules a pass template covers, for bookings from now on",
-            ("/template_cover 10 classes; Yoga, Pilates",),
+            N_("/template_rename <template>; <new name>"),
+            N_("rename a pass template"),
+            (N_("/template_rename 10 classes; Ten classes"),),
             ADMINS,
         ),
         CommandHelp(
-            "/template_retire <template>",
-            "grant a pass template no more; its passes stay valid",
-            ("/template_retire 10 classes",),
+            N_("/template_cover <template>; <schedule>, <schedule>… or none"),
+            N_("change which schedules a pass template covers, for bookings from now on"),
+            (N_("/template_cover 10 classes; Yoga, Pilates"),),
             ADMINS,
         ),
         CommandHelp(
-            "/pass_grant <member>; <template>",
-            "grant a pass (a closed schedule's pass enrols the member)",
-            ("/pass_grant Anna Berg; 10 classes",),
-            ADMINS,
-        ),
-        CommandHelp("/passes <member>", "a member's passes", ("/passes Anna Berg",), ADMINS),
-        CommandHelp(
-            "/pass_extend <member>; <pass>; <days>",
-            "make a member's pass valid longer",
-            ("/pass_extend Anna Berg; 10 classes; 14",),
+            N_("/template_retire <template>"),
+            N_("grant a pass template no more; its passes stay valid"),
+            (N_("/template_retire 10 classes"),),
             ADMINS,
         ),
         CommandHelp(
-            "/pass_topup <member>; <pass>; <sessions>",
-            "add sessions to a member's pass",
-            ("/pass_topup Anna Berg; 10 classes; 2",),
+            N_("/pass_grant <member>; <template>"),
+            N_("grant a pass (a closed schedule's pass enrols the member)"),
+            (N_("/pass_grant Anna Berg; 10 classes"),),
+            ADMINS,
+        ),
+        CommandHelp(N_("/passes <member>"), N_("a member's passes"), (N_("/passes Anna Berg"),), ADMINS),
+        CommandHelp(
+            N_("/pass_extend <member>; <pass>; <days>"),
+            N_("make a member's pass valid longer"),
+            (N_("/pass_extend Anna Berg; 10 classes; 14"),),
             ADMINS,
         ),
         CommandHelp(
-            "/pass_close <member>; <pass>",
-            "close a member's pass: no new bookings with it (its bookings stay)",
-            ("/pass_close Anna Berg; 10 classes",),
+            N_("/pass_topup <member>; <pass>; <sessions>"),
+            N_("add sessions to a member's pass"),
+            (N_("/pass_topup Anna Berg; 10 classes; 2"),),
             ADMINS,
         ),
         CommandHelp(
-            "/schedule_add <title>; <repeats>; <first date>; <HH:MM>; <minutes>; <capacity>; <space>; "
-            "<trainer>[; closed <template>][; private][; deadline <hours>][; confirm]",
-            "add a schedule; repeats: once, daily, weekly mon,thu or monthly, with every N, until a date or for N "
-            "sessions. private: a 1:1 session (capacity 1) members never see in /book; its trainer or an admin "
-            "books the member from the session card. A space or trainer busy then, or a monthly day some months "
-            "lack, is shown first: send the line again with ; confirm to add it anyway",
+            N_("/pass_close <member>; <pass>"),
+            N_("close a member's pass: no new bookings with it (its bookings stay)"),
+            (N_("/pass_close Anna Berg; 10 classes"),),
+            ADMINS,
+        ),
+        CommandHelp(
+            N_(
+                "/schedule_add <title>; <repeats>; <first date>; <HH:MM>; <minutes>; <capacity>; <space>; "
+                "<trainer>[; closed <template>][; private][; deadline <hours>][; confirm]"
+            ),
+            N_(
+                "add a schedule; repeats: once, daily, weekly mon,thu or monthly, with every N, until a date or for N "
+                "sessions. private: a 1:1 session (capacity 1) members never see in /book; its trainer or an admin "
+                "books the member from the session card. A space or trainer busy then, or a monthly day some months "
+                "lack, is shown first: send the line again with ; confirm to add it anyway"
+            ),
             (
-                "/schedule_add Yoga; weekly tue,thu until 2027-06-30; 2026-12-01; 18:00; 60; 12; Studio A; Tom",
-                "/schedule_add Anna PT; once; 2026-12-03; 08:00; 60; 1; Studio A; Tom; private",
+                N_("/schedule_add Yoga; weekly tue,thu until 2027-06-30; 2026-12-01; 18:00; 60; 12; Studio A; Tom"),
+                N_("/schedule_add Anna PT; once; 2026-12-03; 08:00; 60; 1; Studio A; Tom; private"),
             ),
             ADMINS,
         ),
-        CommandHelp("/schedules", "list the schedules", ("/schedules",), ADMINS),
+        CommandHelp("/schedules", N_("list the schedules"), ("/schedules",), ADMINS),
         CommandHelp(
-            "/schedule_edit <title>; from <date>; <field> <value>[; …][; confirm]",
-            "change a schedule from a date on: title, time, duration, capacity, space or trainer",
-            ("/schedule_edit Yoga; from 2026-12-08; time 19:00; trainer Sue",),
+            N_("/schedule_edit <title>; from <date>; <field> <value>[; …][; confirm]"),
+            N_("change a schedule from a date on: title, time, duration, capacity, space or trainer"),
+            (N_("/schedule_edit Yoga; from 2026-12-08; time 19:00; trainer Sue"),),
             ADMINS,
         ),
         CommandHelp(
-            "/schedule_end <title>; <last date>[; confirm]",
-            "end a schedule; later sessions are cancelled and refunded",
-            ("/schedule_end Yoga; 2027-03-31",),
+            N_("/schedule_end <title>; <last date>[; confirm]"),
+            N_("end a schedule; later sessions are cancelled and refunded"),
+            (N_("/schedule_end Yoga; 2027-03-31"),),
             ADMINS,
         ),
         CommandHelp(
-            "/schedule_skip <title>; <date>[; <reason>][; confirm]",
-            "skip a date; that session is cancelled and refunded",
-            ("/schedule_skip Yoga; 2026-12-24; Christmas Eve",),
+            N_("/schedule_skip <title>; <date>[; <reason>][; confirm]"),
+            N_("skip a date; that session is cancelled and refunded"),
+            (N_("/schedule_skip Yoga; 2026-12-24; Christmas Eve"),),
             ADMINS,
         ),
         CommandHelp(
-            "/undelivered [page]",
-            "notifications members could not get, and why, newest first",
+            N_("/undelivered [page]"),
+            N_("notifications members could not get, and why, newest first"),
             ("/undelivered", "/undelivered 2"),
             ADMINS,
         ),
