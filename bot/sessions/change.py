@@ -680,7 +680,7 @@ async def stale_button(update: Update, context: TraineryContext) -> int:
     if step is not None and done is not None and (step.action, step.key) == (done.action, done.key):
         message = update.callback_query.message if update.callback_query else None
         if message is not None and message.message_id == done.message_id:
-            await answer(update, _(texts.SAVED_ALREADY if done.action == "sv" else texts.CANCELLED_ALREADY))
+            await answer(update, _(texts.SAVED_ALREADY) if done.action == "sv" else _(texts.CANCELLED_ALREADY))
             if not done.shown:
                 await show(update, context, done.text, keyboards.open_card(done.key))
                 done.shown = True
