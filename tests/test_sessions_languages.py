@@ -7,9 +7,10 @@ the other trainer-flow tests unchanged; here it proves the check can fail."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,18 +20,21 @@ from babel.messages.extract import extract_from_dir
 from telegram import Update
 
 from bot import i18n
+from bot.app import build_application
 from bot.context import TraineryApplication
-from bot.sessions import keyboards, texts
+from bot.sessions import change, keyboards, texts
+from bot.sessions.receipts import Receipts
 from domain.notifications import NotificationKind
 from domain.sessions.card import find_session
-from tests.bot_harness import TRAINER, app, database_url, fake
+from tests.bot_harness import ADMIN, TRAINER, app, database_url, fake, settings_for
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone, labels
+from tests.test_receipts import deliver, receipts, studio_with_chats
 from tests.world import World, berlin
 
 TUESDAY, WEDNESDAY, THURSDAY = date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3)
 SESSIONS = Path(__file__).resolve().parent.parent / "bot" / "sessions"
-__all__ = ["app", "database_url", "fake"]  # fixtures, used by name
+__all__ = ["app", "database_url", "fake", "receipts"]  # fixtures, used by name
 
 JSON = dict[str, Any]
 
@@ -106,7 +110,8 @@ class Trainer:
         return message
 
     async def send(self, text: str) -> JSON:
-        update = self.phone.fake.user_message(TRAINER, text, first_name="Tom", language_code=self.language)
+        phone = self.phone
+        update = phone.fake.user_message(phone.user_id, text, first_name=phone.name, language_code=self.language)
         await self.phone.app.process_update(Update.de_json(update, self.phone.app.bot))
         return self.saw(self.phone.screen())
 
@@ -117,6 +122,11 @@ class Trainer:
 @pytest.fixture
 def trainer(app: TraineryApplication, fake: FakeBotApi, request: pytest.FixtureRequest) -> Trainer:
     return Trainer(Phone(app, fake, TRAINER, "Tom"), request.param)
+
+
+@pytest.fixture
+def admin(app: TraineryApplication, fake: FakeBotApi, request: pytest.FixtureRequest) -> Trainer:
+    return Trainer(Phone(app, fake, ADMIN, "Ada"), request.param)
 
 
 # What the trainer reads at each step, in their language.
@@ -271,6 +281,134 @@ async def test_the_english_check_finds_english(trainer: Trainer, world: World) -
     left = english_left(trainer.shown, "uk")
     assert "Tap a number to open the session" in left and "Cancel existing bookings" not in left
     assert any(piece.startswith("Type a reason members will see") for piece in left)
+
+
+STAFF_SAID = {
+    "uk": {
+        "bookings": "👥 Записи (4)",
+        "list": ["Записи — Yoga", "1. Member 0", "4. Member 3", "Натисніть ім’я, щоб скасувати цей запис"],
+        "confirm": ["Скасувати запис Member 0 на Yoga", "Заняття повернеться на абонемент"],
+        "yes": "Так, скасувати запис",
+        "cancelled": "Member 0: запис скасовано, заняття повернено на абонемент.",
+        "session": "◀ Заняття",
+        "book": "➕ Записати учасника",
+        "candidates": [
+            "Записати учасника — Yoga",
+            "1. Member 0",
+            "1 учасник без чинного абонемента на це заняття не в списку",
+            "Натисніть ім’я, щоб переглянути запис",
+        ],
+        "review": [
+            "Записати Member 0 на Yoga",
+            "Абонемент: 10 classes — спишеться одне заняття (після цього залишиться 9 занять).",
+            "Учасник ще не під’єднав Telegram",
+        ],
+        "confirm book": "✅ Записати",
+        "booked": ["Member 0: запис зроблено; на абонементі залишилося 9 занять.", "Записано: 4/10"],
+    },
+    "de": {
+        "bookings": "👥 Buchungen (4)",
+        "list": ["Buchungen — Yoga", "1. Member 0", "4. Member 3", "Tippen Sie auf einen Namen, um diese Buchung"],
+        "confirm": ["Buchung von Member 0 für Yoga", "Die Einheit wird dem Abo gutgeschrieben"],
+        "yes": "Ja, Buchung stornieren",
+        "cancelled": "Die Buchung von Member 0 wurde storniert und erstattet.",
+        "session": "◀ Termin",
+        "book": "➕ Mitglied buchen",
+        "candidates": [
+            "Mitglied buchen — Yoga",
+            "1. Member 0",
+            "1 Mitglied ohne gültiges Abo dafür wird nicht angezeigt",
+            "Tippen Sie auf einen Namen, um die Buchung zu prüfen",
+        ],
+        "review": [
+            "Member 0 für Yoga",
+            "Abo: 10 classes — eine Einheit wird verbraucht (danach bleiben 9 Einheiten).",
+            "Das Mitglied hat Telegram noch nicht verknüpft",
+        ],
+        "confirm book": "✅ Buchen",
+        "booked": ["Member 0 ist gebucht; auf dem Abo bleiben 9 Einheiten.", "Gebucht: 4/10"],
+    },
+}
+
+
+@pytest.mark.parametrize("trainer", ["uk", "de"], indirect=True)
+async def test_staff_cancel_and_book_a_members_booking_in_the_trainers_language(
+    trainer: Trainer, world: World
+) -> None:
+    said = STAFF_SAID[trainer.language]
+    await world.book_all(world.yoga_on(TUESDAY))
+    card = await trainer.tap("1 ", await trainer.send("/sessions week"))
+    listing = await trainer.tap(said["bookings"], card)
+    has(listing["text"], *said["list"])
+    confirm = await trainer.tap("✖ Member 0", listing)
+    has(confirm["text"], *said["confirm"])
+    has((await trainer.tap(said["yes"], confirm))["text"], said["cancelled"])
+    assert await world.pass_balance(world.members[0]) == 10
+
+    card = await trainer.tap(said["session"])
+    candidates = await trainer.tap(said["book"], card)
+    has(candidates["text"], *said["candidates"])
+    review = await trainer.tap("➕ Member 0", candidates)
+    has(review["text"], *said["review"])
+    has((await trainer.tap(said["confirm book"], review))["text"], *said["booked"])
+    assert await world.pass_balance(world.members[0]) == 9
+    assert english_left(trainer.shown, trainer.language) == []
+
+
+@pytest.mark.parametrize("admin", ["uk"], indirect=True)
+async def test_the_receipt_fills_in_in_the_language_of_who_saved(
+    app: TraineryApplication, fake: FakeBotApi, world: World, receipts: Receipts, admin: Trainer
+) -> None:
+    """The outcome's receipt is edited by a task of its own, later: it keeps the
+    language of the admin who saved, and says who was reached and who not."""
+    await studio_with_chats(world, fake)
+    card = await admin.tap("1 ", await admin.send("/sessions week"))
+    review = await admin.tap("Sue Substitute", await admin.tap("🔁 Заміна", card))
+    has(review["text"], "• Sue Substitute отримає повідомлення: тепер веде це заняття")
+    outcome = await admin.tap("✅ Зберегти", review)
+    has(outcome["text"], "• Tom Trainer отримує повідомлення: заняття тепер веде Sue Substitute")
+    assert outcome["text"].endswith("📬 доставлено 0 з 6, надсилається: 6…")
+
+    await deliver(app, world, 6)
+
+    m2, m3 = world.members[2], world.members[3]
+    final = (
+        "📬 доставлено 3 з 6, бота заблоковано: 1 (Member 0), "
+        f"немає пов’язаного чату: 2 (Member 3 #{m2}, Member 3 #{m3})"
+    )
+    for _ in range(500):  # the follower edits within a few of its 0.05 s intervals
+        shown = fake.message(ADMIN, outcome["message_id"]) or {}
+        if shown.get("text", "").endswith(final):
+            break
+        await asyncio.sleep(0.02)
+    assert shown["text"].startswith("✅ Збережено — Yoga") and shown["text"].endswith(final)
+    assert english_left([*admin.shown, shown["text"]], "uk") == []
+
+
+async def test_a_timed_out_change_says_so_in_the_trainers_language(
+    fake: FakeBotApi, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The time-out is a job, not an update: it still speaks the trainer's language."""
+    monkeypatch.setattr(change, "TIMEOUT", timedelta(seconds=0.5))
+    application = build_application(settings_for(fake), world.sessions)
+    application.bot_data.use_studio(world.studio)
+    async with application:
+        await application.start()  # the JobQueue runs the time-out
+        trainer = Trainer(Phone(application, fake, TRAINER, "Tom"), "de")
+        menu = await trainer.tap("✎ Ändern", await trainer.tap("1 ", await trainer.send("/sessions week")))
+        # An English admin starts a change of their own just after: the job queue's
+        # timer is now set from the admin's update, and must not lend its language.
+        admin = Trainer(Phone(application, fake, ADMIN, "Ada"), "en")
+        await admin.tap("✎ Change", await admin.tap("1 ", await admin.send("/sessions week")))
+        with i18n.using("de"):
+            timed_out = i18n._(texts.TIMED_OUT)
+        for _ in range(400):  # waits for the event, up to 20 s on a loaded machine
+            if (fake.message(TRAINER, menu["message_id"]) or {}).get("text") == timed_out:
+                break
+            await asyncio.sleep(0.05)
+        assert (fake.message(TRAINER, menu["message_id"]) or {}).get("text") == timed_out
+        assert timed_out.startswith("Diese Änderung ist nach 10 Minuten")
+        await application.stop()
 
 
 # -- counted words ----------------------------------------------------------------------

@@ -546,8 +546,9 @@ async def stop(update: Update, context: TraineryContext) -> int:
 async def timed_out(update: Update, context: TraineryContext) -> None:
     draft = context.state.override or context.state.cancel
     finish(context)  # first: the state is gone before anyone can see the message change
-    # A job, not an update: the language of the person of the conversation's last
-    # update, set for this job's own task (PTB runs each job in a task of its own).
+    # A job, not an update: it would speak the language of whichever update last set
+    # the job queue's timer. The person of this conversation's last update, set for
+    # this job's own task (PTB runs each job in a task of its own).
     await language.for_update(update, context)
     user, chat = update.effective_user, update.effective_chat
     if draft is not None and chat is not None:
