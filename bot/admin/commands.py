@@ -22,7 +22,7 @@ from bot import callbacks, texts
 from bot.actor import acting_person
 from bot.admin.schedule_words import RecurrenceError, to_rrule, to_words
 from bot.context import TraineryApplication, TraineryContext
-from bot.i18n import error_text
+from bot.i18n import error_text, render
 from bot.menus import refresh_menu
 from bot.ranges import parse_time
 from bot.render import Listing, agree, calendar_day, clip, clock, day_and_clock, escape, listing_page, ordinal, plural
@@ -621,7 +621,7 @@ def review_reply(
             lines.append(f"{title}, {len(found)}: {escape(clip(', '.join(found), REVIEW_SHOWN))}")
     if review.existing:
         lines.append(f"In the studio already, no link ({len(review.existing)}):")
-        lines += [escape(clip(line, REVIEW_SHOWN)) for line in review.existing[:EXISTING_SHOWN]]
+        lines += [escape(clip(render(line), REVIEW_SHOWN)) for line in review.existing[:EXISTING_SHOWN]]
         if len(review.existing) > EXISTING_SHOWN:
             lines.append(f"… and {len(review.existing) - EXISTING_SHOWN} more, none of them invited.")
     if not review.to_invite:
@@ -748,7 +748,7 @@ def handler(name: str, run: Run | None = None) -> Callable[[Update, TraineryCont
         try:
             reply = await command(context, actor, fields(message.text or "", name))
         except (UsageError, SetupError) as problem:
-            reply = texts.usage(help_, str(problem))
+            reply = texts.usage(help_, error_text(problem) if isinstance(problem, SetupError) else str(problem))
         except DomainError as error:
             reply = escape(error_text(error))
         for text, markup in messages(reply):

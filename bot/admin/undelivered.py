@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot.context import TraineryContext
+from bot.i18n import _
 from bot.identity import roles_of
 from bot.notify.texts import HEADINGS, moment
 from bot.render import clip, escape, full_moment, pages_for, plural
@@ -69,7 +70,7 @@ def _entry(item: Undelivered, zone: ZoneInfo) -> str:
         status = f"still retrying after {plural(item.attempts, 'attempt')}"
     else:
         status = "not delivered"
-    reason = escape(clip(item.reason or "unknown", 3 * SHORT))
+    reason = escape(clip(_(item.reason) if item.reason else "unknown", 3 * SHORT))  # domain/delivery.py
     return (
         f"• {full_moment(item.created_at, zone)} — <b>{escape(clip(item.member_name, SHORT))}</b>: "
         f"{HEADINGS[item.kind]} ({session})\n"
