@@ -29,9 +29,10 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from domain.errors import DomainError
-from domain.wording import N_
+from domain.wording import N_, Wording
+from domain.wording import render as render_in
 
-__all__ = ["LANGUAGES", "N_", "_", "current", "error_text", "ngettext", "pgettext", "using"]
+__all__ = ["LANGUAGES", "N_", "_", "current", "error_text", "ngettext", "pgettext", "render", "using"]
 
 log = logging.getLogger(__name__)
 
@@ -134,4 +135,10 @@ def pgettext(context: str, message: str) -> str:
 def error_text(error: DomainError) -> str:
     """A domain error's sentence, in the current language, placeholders filled. Plain
     text: escape it before putting it into HTML."""
-    return "\n".join(_(template).format(**params) if params else _(template) for template, params in error.parts)
+    return "\n".join(render(part) for part in error.parts)
+
+
+def render(wording: Wording | str) -> str:
+    """A sentence of the domain (domain/wording.py), in the current language, its
+    values filled in (plain text, like error_text); a bare string is an N_-marked id."""
+    return _(wording) if isinstance(wording, str) else render_in(wording, catalog(current()))

@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.actor import acting_person
 from bot.context import TraineryApplication, TraineryContext
-from bot.i18n import error_text
+from bot.i18n import error_text, render
 from bot.replies import answer, show
 from domain.errors import DomainError
 from domain.reminders.policy import NoticePolicy, lead_words
@@ -87,7 +87,7 @@ def screen(view: SettingsView, policy: NoticePolicy) -> str:
 def _reminders_line(view: SettingsView, policy: NoticePolicy) -> str:
     if not policy.leads:
         return "🔔 <b>Reminders</b>: the studio sends none."
-    leads = " and ".join(lead_words(lead) for lead in policy.leads)
+    leads = " and ".join(render(lead_words(lead)) for lead in policy.leads)
     if not view.preferences.reminders:
         return f"🔕 <b>Reminders</b>: off. Switched on, you get one {leads} before each session you booked."
     return f"🔔 <b>Reminders</b>: on — {leads} before each session you booked, with how to cancel."

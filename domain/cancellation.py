@@ -17,6 +17,7 @@ from domain.payloads import occurrence_payload, refund_payload
 from domain.roles import Person
 from domain.trainer_notices import one_per_person, plan_trainer_notices
 from domain.waitlist import waitlist_cancelled_notice
+from domain.wording import N_
 
 MAX_REASON_LENGTH = 500
 
@@ -51,7 +52,7 @@ def clean_reason(reason: str | None) -> str | None:
         return None
     text = " ".join(reason.split())  # one line, no stray control characters
     if len(text) > MAX_REASON_LENGTH:
-        raise InvalidReason(f"The reason is too long: at most {MAX_REASON_LENGTH} characters, please.")
+        raise InvalidReason(N_("The reason is too long: at most {most} characters, please."), most=MAX_REASON_LENGTH)
     return text or None
 
 
@@ -90,7 +91,7 @@ def _plan_bookings(
         return CancelReview(occurrence, occurrence.record.cancel_reason, (), (), already_cancelled=True)
     reason = clean_reason(reason)
     if occurrence.start <= now:
-        raise OccurrenceStarted("This session has already started; it can no longer be cancelled.")
+        raise OccurrenceStarted(N_("This session has already started; it can no longer be cancelled."))
     payload = {**occurrence_payload(occurrence), "reason": reason}
     drafts = tuple(
         NotificationDraft(

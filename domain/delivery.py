@@ -15,12 +15,14 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from domain.notifications import NotificationKind
+from domain.wording import N_
 
-# Why a member cannot be reached; shown to admins as is (`/undelivered`).
-NO_LINKED_CHAT = "no linked chat"
-BLOCKED = "blocked the bot"
-CHAT_NOT_FOUND = "chat not found"
-ACCOUNT_DELETED = "account deleted"
+# Why a member cannot be reached; stored in English and shown to admins (`/undelivered`)
+# in their language (the bot translates these; Telegram's own reasons stay as sent).
+NO_LINKED_CHAT = N_("no linked chat")
+BLOCKED = N_("blocked the bot")
+CHAT_NOT_FOUND = N_("chat not found")
+ACCOUNT_DELETED = N_("account deleted")
 
 FIRST_RETRY = timedelta(seconds=2)
 LONGEST_RETRY = timedelta(minutes=5)

@@ -3,13 +3,14 @@ means nothing was changed (the unit of work rolls back).
 
 A message is an English template marked with `N_` and its values apart, e.g.
 `SetupError(N_("A space called “{name}” exists already."), name=name)`: the bot shows
-it in the reader's language (`bot.i18n.error_text`); `str(error)` is the English, for logs."""
+it in the reader's language (`bot.i18n.error_text`); `str(error)` is the English, for logs.
+A sentence built elsewhere may be raised whole: `SetupError(wording)` (domain/wording.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from domain.wording import N_
+from domain.wording import N_, Wording, english
 
 Part = tuple[str, dict[str, Any]]  # a template and its values
 
@@ -17,21 +18,27 @@ Part = tuple[str, dict[str, Any]]  # a template and its values
 class DomainError(Exception):
     message = N_("That did not work.")
 
-    def __init__(self, message: str | None = None, /, **params: Any) -> None:
-        self.parts: tuple[Part, ...] = ((message or self.message, params),)
+    def __init__(self, message: str | Wording | None = None, /, **params: Any) -> None:
+        wording = message if isinstance(message, Wording) else Wording(message or self.message, params)
+        self.parts: tuple[Wording, ...] = (wording,)
         super().__init__(self.english)
 
     @classmethod
-    def lines(cls, *parts: Part) -> DomainError:
+    def lines(cls, *parts: Part | Wording) -> DomainError:
         """One error told in several sentences, one a line (e.g. every refused name)."""
         error = cls()
-        error.parts = parts
+        error.parts = tuple(part if isinstance(part, Wording) else Wording(*part) for part in parts)
         error.args = (error.english,)
         return error
 
     @property
     def english(self) -> str:
-        return "\n".join(template.format(**params) if params else template for template, params in self.parts)
+        return "\n".join(english(part) for part in self.parts)
+
+    @property
+    def text(self) -> str:
+        """The English (as before translations; the tests read it)."""
+        return self.english
 
 
 class NotAllowed(DomainError):

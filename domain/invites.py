@@ -11,13 +11,14 @@ from datetime import datetime, timedelta
 
 from domain.errors import DomainError
 from domain.roles import Role
+from domain.wording import N_
 
 VALIDITY = timedelta(days=7)
 TOKEN_BYTES = 24  # 192 random bits; Telegram allows 64 characters of [A-Za-z0-9_-]
 
 
 class InviteRefused(DomainError):
-    message = "This invite link is not valid. Ask the studio's admin for a new one."
+    message = N_("This invite link is not valid. Ask the studio's admin for a new one.")
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ def check_usable(invite: Invite | None, now: datetime, name: str) -> Invite:
     if invite is None:
         raise InviteRefused()
     if invite.used_at is not None:
-        raise InviteRefused(f"This invite for {name} was used already. Ask the studio's admin for a new one.")
+        raise InviteRefused(
+            N_("This invite for {name} was used already. Ask the studio's admin for a new one."), name=name
+        )
     if now >= invite.expires_at:
-        raise InviteRefused(f"This invite for {name} expired. Ask the studio's admin for a new one.")
+        raise InviteRefused(N_("This invite for {name} expired. Ask the studio's admin for a new one."), name=name)
     return invite

@@ -35,6 +35,7 @@ from domain.payloads import occurrence_payload, rebook_payload, refund_payload
 from domain.roles import Person
 from domain.schedule import Space
 from domain.waitlist import Promotion, promoted_notice
+from domain.wording import N_
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def plan_override(context: OverrideContext, request: OverrideRequest) -> Overrid
         raise ClosedScheduleKeepsBookings()
     cancelled = context.bookings if request.cancel_bookings else ()
     if clean_reason(request.reason) is not None and not request.cancel_bookings:
-        raise InvalidReason("A reason goes to members whose bookings are cancelled; nobody's are.")
+        raise InvalidReason(N_("A reason goes to members whose bookings are cancelled; nobody's are."))
     if not changes and not cancelled:
         raise NothingToChange()
     warnings = _warnings(context, before, after, changes, kept_count=len(kept))
@@ -175,14 +176,17 @@ def _apply(context: OverrideContext, request: OverrideRequest) -> Occurrence:
     before = context.occurrence
     capacity = before.capacity if request.capacity is None else _valid_capacity(request.capacity)
     if before.schedule.private and capacity != 1:
-        raise InvalidCapacity("A private session is for one member: its capacity stays 1.")
+        raise InvalidCapacity(N_("A private session is for one member: its capacity stays 1."))
     space_id = before.space_id if request.space_id is None else _known_space(context, request.space_id).id
     trainer_id = before.trainer_id if request.trainer_id is None else _known_trainer(context, request.trainer_id)
     start = before.start if request.start is None else _valid_start(context, request.start)
     space = context.spaces.get(space_id)
     if space is not None and space.max_capacity is not None and capacity > space.max_capacity:
         raise CapacityAboveSpaceMaximum(
-            f"{space.name} holds at most {space.max_capacity}; a capacity of {capacity} does not fit."
+            N_("{space} holds at most {most}; a capacity of {capacity} does not fit."),
+            space=space.name,
+            most=space.max_capacity,
+            capacity=capacity,
         )
     return before.with_values(start=start, capacity=capacity, space_id=space_id, trainer_id=trainer_id)
 
@@ -216,7 +220,9 @@ def _valid_start(context: OverrideContext, start: datetime) -> datetime:
     end = start + before.schedule.duration
     for other in _others(context):
         if other.schedule.id == before.schedule.id and other.overlaps(start, end):
-            raise TimeCollision(f"That time collides with another session of {before.title}; pick a free slot.")
+            raise TimeCollision(
+                N_("That time collides with another session of {title}; pick a free slot."), title=before.title
+            )
     return start
 
 

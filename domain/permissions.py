@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.errors import NotAllowed
 from domain.occurrence import Occurrence
 from domain.roles import Person
+from domain.wording import N_
 
 
 def may_view_sessions(person: Person | None) -> bool:
@@ -20,17 +21,17 @@ def may_change(person: Person | None, occurrence: Occurrence) -> bool:
 
 def require_view_sessions(person: Person | None) -> Person:
     if person is None or not may_view_sessions(person):
-        raise NotAllowed("Only trainers and admins can see the session list.")
+        raise NotAllowed(N_("Only trainers and admins can see the session list."))
     return person
 
 
 def require_change(person: Person | None, occurrence: Occurrence) -> Person:
     if person is None or not may_change(person, occurrence):
-        raise NotAllowed("Only an admin or the trainer who leads this session can change it.")
+        raise NotAllowed(N_("Only an admin or the trainer who leads this session can change it."))
     return person
 
 
 def require_admin(person: Person | None) -> Person:
     if person is None or not person.is_admin:
-        raise NotAllowed("Only admins can do that.")
+        raise NotAllowed(N_("Only admins can do that."))
     return person

@@ -5,12 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.wording import Wording, pgettext
+
 
 class Role(StrEnum):
     OWNER = "owner"
     ADMIN = "admin"
     TRAINER = "trainer"
     MEMBER = "member"
+
+
+# A role's name where a sentence lists them ("in the studio already (admin, trainer)").
+ROLE_WORDS: dict[Role, Wording] = {
+    Role.OWNER: pgettext("role", "owner"),
+    Role.ADMIN: pgettext("role", "admin"),
+    Role.TRAINER: pgettext("role", "trainer"),
+    Role.MEMBER: pgettext("role", "member"),
+}
 
 
 @dataclass(frozen=True)

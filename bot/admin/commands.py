@@ -23,7 +23,7 @@ from bot import callbacks, i18n, texts
 from bot.actor import acting_person
 from bot.admin.schedule_words import ONCE, RecurrenceError, to_rrule, to_words
 from bot.context import TraineryApplication, TraineryContext
-from bot.i18n import N_, _, error_text, ngettext, pgettext
+from bot.i18n import N_, _, error_text, ngettext, pgettext, render
 from bot.menus import refresh_menu
 from bot.ranges import parse_time
 from bot.render import Listing, calendar_day, clip, clock, day_and_clock, escape, listing_page
@@ -869,7 +869,7 @@ def review_reply(
             lines.append(_(line).format(n=len(found), names=escape(clip(", ".join(found), REVIEW_SHOWN))))
     if review.existing:
         lines.append(_("In the studio already, no link ({n}):").format(n=len(review.existing)))
-        lines += [escape(clip(line, REVIEW_SHOWN)) for line in review.existing[:EXISTING_SHOWN]]
+        lines += [escape(clip(render(line), REVIEW_SHOWN)) for line in review.existing[:EXISTING_SHOWN]]
         if len(review.existing) > EXISTING_SHOWN:
             more = len(review.existing) - EXISTING_SHOWN
             lines.append(

@@ -14,6 +14,7 @@ from domain.passes import pick_pass
 from domain.ports import UnitOfWork
 from domain.roles import Person, Role
 from domain.studio import Studio
+from domain.wording import N_
 
 
 async def book_session(
@@ -27,7 +28,7 @@ async def book_in(
     uow: UnitOfWork, studio: Studio, actor_id: int, key: OccurrenceKey, member_id: int, pass_id: int | None = None
 ) -> Booking:
     """`book_session` inside a unit of work the caller opened (the demo books many)."""
-    actor = require_self_or_staff(await uow.people.get(actor_id), member_id, "You may book only yourself.")
+    actor = require_self_or_staff(await uow.people.get(actor_id), member_id, N_("You may book only yourself."))
     member = await uow.people.get(member_id)
     session = await LOCK.session(uow, studio.zone, key)
     return await book_locked(uow, studio, actor, member_id, member, session, pass_id)
@@ -53,7 +54,7 @@ async def book_locked(
     passes = await LOCK.passes(uow, members=[member_id])
     again = await uow.people.get(member_id)  # a departure (/member_leave) holding these passes came first
     if again is None or not again.holds(Role.MEMBER):
-        raise NotFound("That member is unknown.")
+        raise NotFound(N_("That member is unknown."))
     offered = [p for p in passes if pass_id is None or p.id == pass_id]
     chosen = pick_pass(offered, session.occurrence.schedule, session.occurrence.start, now)
     if chosen is None:

@@ -17,15 +17,16 @@ from domain.payloads import occurrence_payload, rebook_payload, refund_payload
 from domain.ports import UnitOfWork
 from domain.studio import Studio
 from domain.waitlist import plan_promotions, promoted_notice
+from domain.wording import N_
 
 
 async def cancel_booking(studio: Studio, actor_id: int, booking_id: int) -> Booking:
     async def command(uow: UnitOfWork) -> Booking:
         seen = await uow.bookings.get(booking_id)
         if seen is None:
-            raise NotFound("That booking does not exist.")
+            raise NotFound(N_("That booking does not exist."))
         actor = require_self_or_staff(
-            await uow.people.get(actor_id), seen.member_id, "You may cancel only your own bookings."
+            await uow.people.get(actor_id), seen.member_id, N_("You may cancel only your own bookings.")
         )
         if not seen.active:
             raise BookingNotActive()

@@ -19,6 +19,7 @@ from domain.occurrence import Occurrence
 from domain.permissions import may_change
 from domain.roles import Person, Role
 from domain.waitlist import deadline_passed
+from domain.wording import N_
 
 
 def require_self_or_staff(actor: Person | None, member_id: int, refusal: str) -> Person:
@@ -32,14 +33,14 @@ def check_bookable(actor: Person, member: Person | None, occurrence: Occurrence,
     """Members book themselves on open, non-private schedules before the deadline;
     staff of the session book anyone onto it while it is ahead and not cancelled."""
     if member is None or not member.holds(Role.MEMBER):
-        raise NotFound("That member is unknown.")
+        raise NotFound(N_("That member is unknown."))
     staff = may_change(actor, occurrence)
     if not (actor.id == member.id or staff):
-        raise NotAllowed("You may book only yourself.")
+        raise NotAllowed(N_("You may book only yourself."))
     if occurrence.cancelled:
-        raise OccurrenceCancelled("This session is cancelled.")
+        raise OccurrenceCancelled(N_("This session is cancelled."))
     if occurrence.start <= now:
-        raise OccurrenceStarted("This session has already started.")
+        raise OccurrenceStarted(N_("This session has already started."))
     if not staff:
         if occurrence.schedule.private:
             raise PrivateSessionBooking()
@@ -56,9 +57,9 @@ def canceller(actor: Person, booking: Booking, occurrence: Occurrence, now: date
     if may_change(actor, occurrence):
         return CancelledBy.STAFF
     if actor.id != booking.member_id:
-        raise NotAllowed("You may cancel only your own bookings.")
+        raise NotAllowed(N_("You may cancel only your own bookings."))
     if occurrence.schedule.closed:
         raise ClosedScheduleCancel()
     if deadline_passed(occurrence, now):
-        raise BookingDeadlinePassed("The deadline to cancel this booking has passed; ask the staff.")
+        raise BookingDeadlinePassed(N_("The deadline to cancel this booking has passed; ask the staff."))
     return CancelledBy.MEMBER

@@ -27,8 +27,9 @@ from domain.ports import UnitOfWork
 from domain.roles import Person, Role
 from domain.setup.names import person_labels
 from domain.studio import Studio
+from domain.wording import N_, Wording, said
 
-NOT_YOURS = "Only an admin or the trainer who leads this session can book a member onto it."
+NOT_YOURS = N_("Only an admin or the trainer who leads this session can book a member onto it.")
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ async def review_staff_booking(studio: Studio, actor_id: int, key: OccurrenceKey
         _require_staff_of(actor, occurrence)
         check_bookable(actor, member, occurrence, now)
         if session.booking_of(member_id) is not None:
-            raise AlreadyBooked(f"{member.name} is booked on this session already.")
+            raise AlreadyBooked(N_("{name} is booked on this session already."), name=member.name)
         if len(session.bookings) >= occurrence.capacity:
             raise SessionFull(_full(occurrence))
         passes = await READ.passes(uow, members=[member_id])
@@ -119,7 +120,7 @@ async def _actor_and_member(uow: UnitOfWork, actor_id: int, member_id: int) -> t
         raise NotAllowed(NOT_YOURS)  # before anything is locked
     member = await uow.people.get(member_id)
     if member is None or not member.holds(Role.MEMBER):
-        raise NotFound("That member is unknown or no longer active.")
+        raise NotFound(N_("That member is unknown or no longer active."))
     return actor, member
 
 
@@ -132,7 +133,7 @@ async def staff_book(studio: Studio, actor_id: int, key: OccurrenceKey, member_i
         try:
             booking = await book_locked(uow, studio, actor, member_id, member, session)
         except AlreadyBooked:
-            raise AlreadyBooked(f"{member.name} is booked on this session already.") from None
+            raise AlreadyBooked(N_("{name} is booked on this session already."), name=member.name) from None
         except SessionFull:
             raise SessionFull(_full(occurrence)) from None
         except NoUsablePass:
@@ -165,18 +166,26 @@ def _require_staff_of(actor: Person | None, occurrence: Occurrence) -> Person:
     return actor
 
 
-def _full(occurrence: Occurrence) -> str:
+def _full(occurrence: Occurrence) -> Wording:
     if occurrence.schedule.private:
-        return "This private session is booked already: cancel that booking first (👥 Bookings)."
-    return (
-        f"This session is full ({occurrence.booked}/{occurrence.capacity}): nobody was booked. "
-        "Raise its capacity with ✎ Change, or cancel a booking first."
+        return said(N_("This private session is booked already: cancel that booking first (👥 Bookings)."))
+    return said(
+        N_(
+            "This session is full ({booked}/{capacity}): nobody was booked. "
+            "Raise its capacity with ✎ Change, or cancel a booking first."
+        ),
+        booked=occurrence.booked,
+        capacity=occurrence.capacity,
     )
 
 
-def _no_pass(member: Person, occurrence: Occurrence) -> str:
-    return (
-        f"{member.name} holds no valid pass for {occurrence.title}: one that is active, has sessions left, "
-        f"is not expired by then and covers {occurrence.title}. Nobody was booked. "
-        f"An admin grants one with /pass_grant {member.name}; <template>."
+def _no_pass(member: Person, occurrence: Occurrence) -> Wording:
+    return said(
+        N_(
+            "{name} holds no valid pass for {title}: one that is active, has sessions left, "
+            "is not expired by then and covers {title}. Nobody was booked. "
+            "An admin grants one with /pass_grant {name}; <template>."
+        ),
+        name=member.name,
+        title=occurrence.title,
     )

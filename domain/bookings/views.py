@@ -28,6 +28,7 @@ from domain.roles import Person, Role
 from domain.schedule import Schedule
 from domain.studio import Studio
 from domain.waitlist import deadline_passed
+from domain.wording import N_
 
 
 async def member_overview(studio: Studio, actor_id: int) -> MemberOverview:
@@ -260,7 +261,7 @@ def _open_schedule(occurrence: Occurrence) -> bool:
 async def _member(uow: UnitOfWork, actor_id: int) -> Person:
     person = await uow.people.get(actor_id)
     if person is None or not person.holds(Role.MEMBER):
-        raise NotAllowed("Only members of this studio can book sessions. Ask the studio for an invite link.")
+        raise NotAllowed(N_("Only members of this studio can book sessions. Ask the studio for an invite link."))
     return person
 
 

@@ -24,6 +24,7 @@ from domain.permissions import may_change
 from domain.ports import UnitOfWork
 from domain.studio import Studio
 from domain.waitlist import deadline_passed
+from domain.wording import N_
 
 
 async def join_waitlist(studio: Studio, actor_id: int, key: OccurrenceKey, member_id: int) -> WaitingPlace:
@@ -31,19 +32,19 @@ async def join_waitlist(studio: Studio, actor_id: int, key: OccurrenceKey, membe
     deadline, if they hold a pass that could pay for it. Nothing is deducted."""
 
     async def command(uow: UnitOfWork) -> WaitingPlace:
-        actor = require_self_or_staff(await uow.people.get(actor_id), member_id, "You may book only yourself.")
+        actor = require_self_or_staff(await uow.people.get(actor_id), member_id, N_("You may book only yourself."))
         member = await uow.people.get(member_id)
         session = await LOCK.session(uow, studio.zone, key)
         occurrence, now = session.occurrence, studio.now()
         check_bookable(actor, member, occurrence, now)
         if occurrence.schedule.private:
-            raise PrivateSessionBooking("A private session has no waitlist.")
+            raise PrivateSessionBooking(N_("A private session has no waitlist."))
         if occurrence.schedule.closed:
             raise ClosedScheduleBooking()
         if deadline_passed(occurrence, now):
-            raise BookingDeadlinePassed("The booking deadline for this session has passed: its waitlist is closed.")
+            raise BookingDeadlinePassed(N_("The booking deadline for this session has passed: its waitlist is closed."))
         if session.booking_of(member_id) is not None:
-            raise AlreadyBooked("You are already booked on this session.")
+            raise AlreadyBooked(N_("You are already booked on this session."))
         if len(session.bookings) < occurrence.capacity:
             raise SpotAvailable()
         passes = await READ.passes(uow, members=[member_id])  # nothing is deducted: no lock
@@ -68,7 +69,7 @@ async def leave_waitlist(studio: Studio, actor_id: int, entry_id: int) -> Waitli
         seen = await uow.waitlist.get(entry_id)
         if seen is None:
             raise NotOnWaitlist()
-        refusal = "You may leave only your own place on a waitlist."
+        refusal = N_("You may leave only your own place on a waitlist.")
         actor = require_self_or_staff(await uow.people.get(actor_id), seen.member_id, refusal)
         session = await lock_session_of(uow, studio.zone, seen.occurrence_id)  # the root first
         if seen not in session.line:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import time, timedelta
 
+from domain.wording import Wording, ngettext
+
 DEFAULT_LEADS = "24h,2h"
 _LEAD = re.compile(r"(\d{1,4})\s*([hm])\b")
 LONGEST_LEAD = timedelta(days=14)  # further ahead than /book looks is no reminder
@@ -35,7 +37,9 @@ def parse_leads(text: str) -> tuple[timedelta, ...]:
     return tuple(sorted(leads, reverse=True))
 
 
-def lead_words(lead: timedelta) -> str:
-    """`24 h`, `90 min`: for people."""
+def lead_words(lead: timedelta) -> Wording:
+    """`24 h`, `90 min`: for people (the bot renders it in their language)."""
     minutes = int(lead.total_seconds() // 60)
-    return f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
+    if minutes % 60 == 0:
+        return ngettext("{n} h", "{n} h", minutes // 60)
+    return ngettext("{n} min", "{n} min", minutes)

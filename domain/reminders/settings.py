@@ -12,6 +12,7 @@ from domain.ports import UnitOfWork
 from domain.reminders.preferences import Preferences
 from domain.roles import Person, Role
 from domain.studio import Studio
+from domain.wording import N_
 
 
 class Setting(StrEnum):
@@ -21,8 +22,8 @@ class Setting(StrEnum):
 
 FOR_ROLE = {Setting.REMINDERS: Role.MEMBER, Setting.TRAINER_DAY: Role.TRAINER}
 NOT_YOURS = {
-    Setting.REMINDERS: "Reminders are for members, before the sessions they booked.",
-    Setting.TRAINER_DAY: "The morning list is for trainers, of the sessions they lead.",
+    Setting.REMINDERS: N_("Reminders are for members, before the sessions they booked."),
+    Setting.TRAINER_DAY: N_("The morning list is for trainers, of the sessions they lead."),
 }
 
 
@@ -59,6 +60,6 @@ async def change_setting(studio: Studio, actor_id: int, setting: Setting, on: bo
 async def _view(uow: UnitOfWork, actor_id: int) -> SettingsView:
     person = await uow.people.get(actor_id)
     if person is None or not person.active:
-        raise NotAllowed("Only people of this studio have settings. Ask the studio for an invite link.")
+        raise NotAllowed(N_("Only people of this studio have settings. Ask the studio for an invite link."))
     preferences = (await uow.person_settings.of([person.id]))[person.id]
     return SettingsView(person, preferences)

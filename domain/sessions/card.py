@@ -15,6 +15,7 @@ from domain.permissions import may_change, require_change, require_view_sessions
 from domain.ports import UnitOfWork
 from domain.roles import Person
 from domain.studio import Studio
+from domain.wording import N_
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,12 @@ async def booking_on(studio: Studio, actor_id: int, booking_id: int) -> BookingV
         booking = await uow.bookings.get(booking_id)
         record = await uow.occurrences.get_by_id(booking.occurrence_id) if booking else None
         if booking is None or record is None:
-            raise NotFound("That booking does not exist.")
+            raise NotFound(N_("That booking does not exist."))
         session = await READ.session(uow, studio.zone, record.key)
         require_change(actor, session.occurrence)
         member = await uow.people.get(booking.member_id)
         if member is None:
-            raise NotFound("That booking does not exist.")
+            raise NotFound(N_("That booking does not exist."))
         return BookingView(session.occurrence, booking, member)
 
     return await studio.read(query)

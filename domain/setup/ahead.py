@@ -12,6 +12,7 @@ from domain.aggregate import occurrences_between
 from domain.occurrence import Occurrence
 from domain.ports import UnitOfWork
 from domain.studio import Studio
+from domain.wording import N_, Wording, ngettext, said
 
 AHEAD = timedelta(days=366)
 NAMED = 3  # sessions named in a refusal; the rest are counted
@@ -24,12 +25,12 @@ async def sessions_ahead(uow: UnitOfWork, studio: Studio, which: Callable[[Occur
     return [o for o in found if not o.cancelled and o.schedule.active and which(o)]
 
 
-def name_sessions(sessions: list[Occurrence], zone: ZoneInfo) -> str:
-    """`Yoga Tue 01 Dec 18:00, Yoga Thu 03 Dec 18:00 and 40 more`."""
-    shown = [f"{o.title} {o.start.astimezone(zone):%a %d %b %H:%M}" for o in sessions[:NAMED]]
+def name_sessions(sessions: list[Occurrence], zone: ZoneInfo) -> Wording | tuple[Wording, ...]:
+    """`Yoga Tue 01 Dec 18:00, Yoga Thu 03 Dec 18:00 and 40 more` (a translation
+    may write the moment its own way, e.g. `{start:%d.%m. %H:%M}`)."""
+    shown = tuple(
+        said(N_("{title} {start:%a %d %b %H:%M}"), title=o.title, start=o.start.astimezone(zone))
+        for o in sessions[:NAMED]
+    )
     more = len(sessions) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more else "")
-
-
-def count_sessions(sessions: list[Occurrence]) -> str:
-    return "1 session" if len(sessions) == 1 else f"{len(sessions)} sessions"
+    return ngettext("{sessions} and {n} more", "{sessions} and {n} more", more, sessions=shown) if more else shown

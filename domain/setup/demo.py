@@ -22,6 +22,7 @@ from domain.setup.passes import add_template_in, grant_pass_in
 from domain.setup.schedules import ScheduleDraft, add_schedule_in
 from domain.setup.spaces import add_space_in
 from domain.studio import Studio
+from domain.wording import N_
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,9 @@ async def _load(uow: UnitOfWork, studio: Studio, owner_id: int) -> DemoLinks:
 async def _require_empty(uow: UnitOfWork, owner_id: int) -> None:
     owner = await uow.people.get(owner_id)
     if owner is None or not owner.holds(Role.OWNER):
-        raise NotAllowed("Only an owner can load the demo studio.")
+        raise NotAllowed(N_("Only an owner can load the demo studio."))
     if await uow.spaces.all() or await uow.schedules.all() or await uow.passes.templates():
-        raise SetupError("The demo loads only into an empty studio, and this one has spaces or schedules already.")
+        raise SetupError(N_("The demo loads only into an empty studio, and this one has spaces or schedules already."))
 
 
 async def _book_coming_weeks(

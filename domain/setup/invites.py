@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from domain import invites
 from domain.errors import DomainError
 from domain.permissions import require_admin
 from domain.ports import UnitOfWork
-from domain.roles import Person, Role
+from domain.roles import ROLE_WORDS, Person, Role
 from domain.setup.names import InviteName, SetupError, match, person_labels
 from domain.setup.people import require_may_appoint
 from domain.studio import Studio
+from domain.wording import N_, Wording, of_data, said, to_data
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ async def invite_in(uow: UnitOfWork, studio: Studio, actor_id: int, role: Role, 
     require_may_appoint(actor, role)
     wanted = [InviteName.parse(name) for name in names]
     if not wanted:
-        raise SetupError("Name who to invite.")
+        raise SetupError(N_("Name who to invite."))
     _no_repeats(wanted)
     everyone = await uow.people.everyone()
     found = _invitable(wanted, everyone, role)
@@ -66,7 +68,7 @@ def _invitable(wanted: list[InviteName], everyone: list[Person], role: Role) -> 
     labels = person_labels(everyone)
     refusals = [_refusal(person, role, labels) for person in found if person is not None]
     if any(refusals):
-        raise AlreadyInStudio("\n".join(["Nobody was invited:", *filter(None, refusals)]))
+        raise AlreadyInStudio.lines(said(N_("Nobody was invited:")), *filter(None, refusals))
     return found
 
 
@@ -75,8 +77,34 @@ def _no_repeats(wanted: list[InviteName]) -> None:
     for name in wanted:
         key = name.text.casefold()
         if key in seen and not name.new:
-            raise SetupError(f"“{name.text}” is named twice; write “{name.text} (new)” for a second person.")
+            raise SetupError(N_("“{name}” is named twice; write “{name} (new)” for a second person."), name=name.text)
         seen.add(key)
+
+
+class SeveralCalled(AlreadyInStudio):
+    """An invite's name that several people bear: which of them is meant? Its values
+    are kept apart for a review's line (`review_line`)."""
+
+    def __init__(self, name: str, which: str, example: str) -> None:
+        super().__init__(
+            N_(
+                "Nobody was invited: several people are called {name} ({which}). Name the one you mean, "
+                "e.g. “{example}”, or write “{name} (new)” for yet another person."
+            ),
+            name=name,
+            which=which,
+            example=example,
+        )
+        self.values = {"name": name, "which": which, "example": example}
+
+    def review_line(self) -> Wording:
+        return said(
+            N_(
+                "• several people are called {name} ({which}). Name the one you mean, "
+                "e.g. “{example}”, or write “{name} (new)” for yet another person."
+            ),
+            **self.values,
+        )
 
 
 def _existing(name: InviteName, everyone: list[Person]) -> Person | None:
@@ -87,41 +115,57 @@ def _existing(name: InviteName, everyone: list[Person]) -> Person | None:
     same = [p for p in everyone if p.name.casefold() == name.text.casefold()]
     if len(same) > 1:
         labels = person_labels(everyone)
-        which = ", ".join(labels[p.id] for p in same)
-        raise AlreadyInStudio(
-            f"Nobody was invited: several people are called {name.text} ({which}). Name the one you mean, "
-            f"e.g. “{labels[same[0].id]}”, or write “{name.text} (new)” for yet another person."
-        )
+        raise SeveralCalled(name.text, ", ".join(labels[p.id] for p in same), labels[same[0].id])
     return same[0] if same else None
 
 
-def _refusal(person: Person, role: Role, labels: dict[int, str]) -> str | None:
+LINKED_ALREADY = {
+    Role.MEMBER: N_("• {label} is a member already and has linked Telegram: no link is needed. {other}"),
+    Role.TRAINER: N_("• {label} is a trainer already and has linked Telegram: no link is needed. {other}"),
+    Role.ADMIN: N_("• {label} is an admin already and has linked Telegram: no link is needed. {other}"),
+    Role.OWNER: N_("• {label} is an owner already and has linked Telegram: no link is needed. {other}"),
+}
+
+
+def _refusal(person: Person, role: Role, labels: dict[int, str]) -> Wording | None:
     """Why `person` gets no link for `role` and what to do instead; None when they may
     have a fresh one (invited before, not linked yet)."""
     label = labels[person.id]
-    held = ", ".join(sorted(r.value for r in person.roles)) or "no role"
-    other = f"For another person of that name: /invite_{_command(role)} {person.name} (new)."
+    held = tuple(ROLE_WORDS[r] for r in sorted(person.roles, key=lambda r: r.value)) or said(N_("no role"))
+    command = _command(role)
+    other = said(
+        N_("For another person of that name: /invite_{command} {name} (new)."), command=command, name=person.name
+    )
     if person.telegram_user_id is not None and role in person.roles:
-        return f"• {label} is {_a(role)} already and has linked Telegram: no link is needed. {other}"
+        return said(LINKED_ALREADY[role], label=label, other=other)
     if person.telegram_user_id is not None:
-        return (
-            f"• {label} is in the studio already ({held}) and has linked Telegram: "
-            f"/appoint {role.value}; {label} gives them the role, no link needed. {other}"
+        return said(
+            N_(
+                "• {label} is in the studio already ({roles}) and has linked Telegram: "
+                "/appoint {role}; {label} gives them the role, no link needed. {other}"
+            ),
+            label=label,
+            roles=held,
+            role=role.value,
+            other=other,
         )
     if role not in person.roles:
-        return (
-            f"• {label} is in the studio already ({held}), not linked yet: /appoint {role.value}; {label} "
-            f"gives them the role, then /invite_{_command(role)} {label} sends a fresh link. {other}"
+        return said(
+            N_(
+                "• {label} is in the studio already ({roles}), not linked yet: /appoint {role}; {label} "
+                "gives them the role, then /invite_{command} {label} sends a fresh link. {other}"
+            ),
+            label=label,
+            roles=held,
+            role=role.value,
+            command=command,
+            other=other,
         )
     return None
 
 
 def _command(role: Role) -> str:
     return "admin" if role in (Role.ADMIN, Role.OWNER) else role.value
-
-
-def _a(role: Role) -> str:
-    return f"an {role.value}" if role.value[0] in "aeiou" else f"a {role.value}"
 
 
 # -- many names at once: a review first (issue 14) ---------------------------------------
@@ -135,24 +179,25 @@ class InviteReview:
 
     new: tuple[str, ...] = ()
     fresh: tuple[str, ...] = ()  # labels of people invited before, not linked yet
-    existing: tuple[str, ...] = ()  # why each of them gets no link, and what to do instead
+    existing: tuple[Wording, ...] = ()  # why each of them gets no link, and what to do instead
     repeated: tuple[str, ...] = ()
     to_invite: tuple[str, ...] = ()  # the names as written, for invite_in: new and fresh ones
 
-    def as_data(self) -> dict[str, list[str]]:
+    def as_data(self) -> dict[str, list[Any]]:
         """Plain lists, for keeping the review in a chat's data until it is confirmed."""
-        return {name: list(getattr(self, name)) for name in ("new", "fresh", "existing", "repeated", "to_invite")}
+        fields = ("new", "fresh", "existing", "repeated", "to_invite")
+        return {name: [to_data(value) for value in getattr(self, name)] for name in fields}
 
     @classmethod
-    def of_data(cls, data: dict[str, list[str]]) -> InviteReview:
-        return cls(**{name: tuple(values) for name, values in data.items()})
+    def of_data(cls, data: dict[str, list[Any]]) -> InviteReview:
+        return cls(**{name: tuple(of_data(value) for value in values) for name, values in data.items()})
 
 
 class ReviewChanged(DomainError):
     """Someone changed the studio between a review and its confirmation: nothing was
     created; `review` is how the line reads now."""
 
-    message = "The studio changed since that review. Nothing was created yet: check it again."
+    message = N_("The studio changed since that review. Nothing was created yet: check it again.")
 
     def __init__(self, review: InviteReview) -> None:
         super().__init__()
@@ -170,7 +215,7 @@ async def review_in(uow: UnitOfWork, actor_id: int, role: Role, names: list[str]
     labels = person_labels(everyone)
     new: list[str] = []
     fresh: list[str] = []
-    existing: list[str] = []
+    existing: list[Wording] = []
     repeated: list[str] = []
     invite: list[str] = []
     seen: set[str] = set()
@@ -183,8 +228,8 @@ async def review_in(uow: UnitOfWork, actor_id: int, role: Role, names: list[str]
         seen.add(key)
         try:
             person = None if name.new else _existing(name, everyone)
-        except AlreadyInStudio as ambiguous:
-            existing.append("• " + ambiguous.english.removeprefix("Nobody was invited: "))
+        except SeveralCalled as ambiguous:
+            existing.append(ambiguous.review_line())
             continue
         refusal = None if person is None else _refusal(person, role, labels)
         if refusal is not None:
@@ -206,7 +251,7 @@ async def confirm_invites(
         if review != reviewed:
             raise ReviewChanged(review)
         if not review.to_invite:
-            raise SetupError("Nobody in that line can be invited.")
+            raise SetupError(N_("Nobody in that line can be invited."))
         return await invite_in(uow, studio, actor_id, role, list(review.to_invite))
 
     return await studio.change(command)
@@ -231,13 +276,16 @@ async def redeem(studio: Studio, token: str, telegram_user_id: int, chat_id: int
         linked = await uow.people.by_telegram_user(telegram_user_id)
         if linked is not None and linked.id != person.id:
             raise invites.InviteRefused(
-                f"This Telegram account is linked to {linked.name} already. "
-                "Ask the studio's admin to add the role with /appoint instead."
+                N_(
+                    "This Telegram account is linked to {name} already. "
+                    "Ask the studio's admin to add the role with /appoint instead."
+                ),
+                name=linked.name,
             )
         if person.telegram_user_id not in (None, telegram_user_id):
-            raise invites.InviteRefused(f"{person.name} is linked to another Telegram account already.")
+            raise invites.InviteRefused(N_("{name} is linked to another Telegram account already."), name=person.name)
         if not await uow.invites.use(usable.id, now):  # the database decides who was first
-            raise invites.InviteRefused(f"This invite for {person.name} was used already.")
+            raise invites.InviteRefused(N_("This invite for {name} was used already."), name=person.name)
         person = await uow.people.link(person.id, telegram_user_id, chat_id)
         return Redeemed(person, usable.role)
 

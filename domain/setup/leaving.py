@@ -27,11 +27,12 @@ from domain.occurrence import OccurrenceKey
 from domain.permissions import require_admin
 from domain.ports import UnitOfWork
 from domain.roles import Person, Role
-from domain.setup.ahead import count_sessions, name_sessions, sessions_ahead
+from domain.setup.ahead import name_sessions, sessions_ahead
 from domain.setup.names import SetupError, clean_name, match, person_named
 from domain.setup.people import require_may_appoint
 from domain.studio import Studio
 from domain.waitlist import plan_promotions, promoted_notice
+from domain.wording import N_, ngettext
 
 
 async def _person(uow: UnitOfWork, actor_id: int, name: str) -> tuple[Person, Person]:
@@ -45,7 +46,7 @@ async def rename_person(studio: Studio, actor_id: int, name: str, new_name: str)
     async def command(uow: UnitOfWork) -> Person:
         actor, person = await _person(uow, actor_id, name)
         if person.holds(Role.OWNER) and not actor.holds(Role.OWNER):
-            raise NotAllowed("Only an owner can rename an owner.")
+            raise NotAllowed(N_("Only an owner can rename an owner."))
         return await uow.people.rename(person.id, clean_name(new_name, "person"))
 
     return await studio.change(command)
@@ -58,23 +59,36 @@ async def remove_role(studio: Studio, actor_id: int, role: Role, name: str) -> P
     async def command(uow: UnitOfWork) -> Person:
         actor, person = await _person(uow, actor_id, name)
         if role is Role.OWNER:
-            raise SetupError("Owners are named in TRAINERY_OWNER_IDS; take them out there.")
+            raise SetupError(N_("Owners are named in TRAINERY_OWNER_IDS; take them out there."))
         require_may_appoint(actor, role)
         if role not in person.roles:
-            raise SetupError(f"{person.name} is not {_a(role)}.")
+            raise SetupError(NOT_HELD[role], name=person.name)
         if role is Role.TRAINER:
             leads = await sessions_ahead(uow, studio, lambda o: o.trainer_id == person.id)
             if leads:
                 raise SetupError(
-                    f"{person.name} leads {count_sessions(leads)} ahead: {name_sessions(leads, studio.zone)}. "
-                    "Give them another trainer first (a session's ✎ Change, or the schedule's trainer)."
+                    ngettext(
+                        "{name} leads {n} session ahead: {sessions}. "
+                        "Give them another trainer first (a session's ✎ Change, or the schedule's trainer).",
+                        "{name} leads {n} sessions ahead: {sessions}. "
+                        "Give them another trainer first (a session's ✎ Change, or the schedule's trainer).",
+                        len(leads),
+                        name=person.name,
+                        sessions=name_sessions(leads, studio.zone),
+                    )
                 )
         if role is Role.MEMBER:
             booked, waiting = await _ahead_of(uow, studio, person.id)
             if booked or waiting:
                 raise SetupError(
-                    f"{person.name} has {len(booked)} booking(s) and {len(waiting)} waitlist place(s) ahead. "
-                    f"/member_leave {name} cancels them (refunded) and removes the member role."
+                    N_(
+                        "{name} has {bookings} and {places} ahead. "
+                        "/member_leave {typed} cancels them (refunded) and removes the member role."
+                    ),
+                    name=person.name,
+                    bookings=ngettext("{n} booking(s)", "{n} booking(s)", len(booked)),
+                    places=ngettext("{n} waitlist place(s)", "{n} waitlist place(s)", len(waiting)),
+                    typed=name,
                 )
         await uow.invites.revoke(person.id, studio.now(), role)
         revoked = await uow.people.revoke(person.id, role)
@@ -158,5 +172,9 @@ async def _leave_sessions(uow: UnitOfWork, studio: Studio, member_id: int, keys:
     return promoted
 
 
-def _a(role: Role) -> str:
-    return f"an {role.value}" if role.value[0] in "aeiou" else f"a {role.value}"
+NOT_HELD = {  # one sentence a role, so that a translator can inflect it
+    Role.MEMBER: N_("{name} is not a member."),
+    Role.TRAINER: N_("{name} is not a trainer."),
+    Role.ADMIN: N_("{name} is not an admin."),
+    Role.OWNER: N_("{name} is not an owner."),
+}

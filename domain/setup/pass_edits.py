@@ -20,9 +20,10 @@ from domain.permissions import require_admin
 from domain.ports import UnitOfWork
 from domain.reminders.withdraw import pass_changed
 from domain.roles import Person, Role
-from domain.setup.names import SetupError, clean_name, labelled, match, person_named
+from domain.setup.names import SetupError, clean_name, labelled, match, open_pass_of, person_named
 from domain.setup.passes import _open_schedule, _schedule_named
 from domain.studio import Studio
+from domain.wording import N_, ngettext
 
 MOST_DAYS = 3660  # an extension of ten years is surely a typo
 MOST_SESSIONS = 1000
@@ -42,7 +43,7 @@ async def rename_template(studio: Studio, actor_id: int, name: str, new_name: st
         new = clean_name(new_name, "pass template")
         same = await uow.passes.template_named(new)
         if same is not None and same.id != template.id:
-            raise SetupError(f"A pass template called “{new}” exists already.")
+            raise SetupError(N_("A pass template called “{name}” exists already."), name=new)
         return await uow.passes.save_template(replace(template, name=new))
 
     return await studio.change(command)
@@ -57,8 +58,12 @@ async def cover_template(studio: Studio, actor_id: int, name: str, schedule_titl
         owner = next((s for s in schedules if s.closed and s.pass_template_id == template.id), None)
         if owner is not None:
             raise SetupError(
-                f"“{template.name}” is the closed schedule {owner.title}'s own pass: it covers {owner.title} "
-                "alone. For other schedules, add a template with /template_add."
+                N_(
+                    "“{name}” is the closed schedule {title}'s own pass: it covers {title} "
+                    "alone. For other schedules, add a template with /template_add."
+                ),
+                name=template.name,
+                title=owner.title,
             )
         covered = frozenset(_open_schedule(_schedule_named(schedules, t), templates).id for t in schedule_titles)
         return await uow.passes.save_template(replace(template, covered_schedule_ids=covered))
@@ -70,7 +75,7 @@ async def retire_template(studio: Studio, actor_id: int, name: str) -> PassTempl
     async def command(uow: UnitOfWork) -> PassTemplate:
         template = await _template(uow, actor_id, name)
         if not template.active:
-            raise SetupError(f"“{template.name}” is retired already.")
+            raise SetupError(N_("“{name}” is retired already."), name=template.name)
         return await uow.passes.save_template(replace(template, active=False))
 
     return await studio.change(command)
@@ -92,10 +97,10 @@ async def _locked_pass(uow: UnitOfWork, actor_id: int, member_name: str, pass_na
     member = await person_named(uow, member_name, Role.MEMBER)
     passes = await uow.passes.of_member(member.id)
     names = {t.id: t.name for t in await uow.passes.templates()}
-    chosen = match(pass_name, [(names[p.template_id], p) for p in passes if p.active], f"open pass of {member.name}")
+    chosen = match(pass_name, [(names[p.template_id], p) for p in passes if p.active], open_pass_of(member.name))
     [locked] = await uow.passes.lock([chosen.id])
     if not locked.active:
-        raise SetupError(f"That pass of {member.name} is closed; grant a new one with /pass_grant.")
+        raise SetupError(N_("That pass of {name} is closed; grant a new one with /pass_grant."), name=member.name)
     return member, locked
 
 
@@ -104,12 +109,19 @@ async def extend_pass(studio: Studio, actor_id: int, member: str, pass_name: str
 
     async def command(uow: UnitOfWork) -> Pass:
         if not 0 < days <= MOST_DAYS:
-            raise SetupError(f"Extend by a number of days from 1 to {MOST_DAYS}, e.g. 14.")
+            raise SetupError(N_("Extend by a number of days from 1 to {most}, e.g. 14."), most=MOST_DAYS)
         who, pass_ = await _locked_pass(uow, actor_id, member, pass_name)
         until = pass_.expires_at + timedelta(days=days)
         if until <= studio.now():
             late = (studio.now() - pass_.expires_at).days + 1
-            raise SetupError(f"That pass expired {late} days ago: {days} more days end in the past too.")
+            raise SetupError(
+                ngettext(
+                    "That pass expired {n} days ago: {more} end in the past too.",
+                    "That pass expired {n} days ago: {more} end in the past too.",
+                    late,
+                    more=ngettext("{n} more days", "{n} more days", days),
+                )
+            )
         await pass_changed(uow, pass_.id)  # an unsent "expires soon" names the old date
         return await uow.passes.save(replace(pass_, expires_at=until))
 
@@ -121,10 +133,10 @@ async def topup_pass(studio: Studio, actor_id: int, member: str, pass_name: str,
 
     async def command(uow: UnitOfWork) -> Pass:
         if not 0 < sessions <= MOST_SESSIONS:
-            raise SetupError(f"Add a number of sessions from 1 to {MOST_SESSIONS}, e.g. 5.")
+            raise SetupError(N_("Add a number of sessions from 1 to {most}, e.g. 5."), most=MOST_SESSIONS)
         who, pass_ = await _locked_pass(uow, actor_id, member, pass_name)
         if pass_.unlimited:
-            raise SetupError(f"That pass of {who.name} is unlimited already: no sessions to add.")
+            raise SetupError(N_("That pass of {name} is unlimited already: no sessions to add."), name=who.name)
         await uow.passes.record([topup_entry(pass_.id, sessions, studio.now())])
         await pass_changed(uow, pass_.id)  # an unsent warning counts the sessions before
         found = await uow.passes.get(pass_.id)

@@ -14,6 +14,7 @@ from domain.roles import Person, Role
 from domain.schedule import Schedule
 from domain.setup.names import SetupError, clean_name, match, person_named
 from domain.studio import Studio
+from domain.wording import N_, Wording, ngettext, said
 
 
 async def add_template(
@@ -30,13 +31,13 @@ async def add_template_in(
     require_admin(await uow.people.get(actor_id))
     name = clean_name(name, "pass template")
     if sessions is not None and sessions <= 0:
-        raise SetupError("Sessions is a whole number above zero, or “unlimited”.")
+        raise SetupError(N_("Sessions is a whole number above zero, or “unlimited”."))
     if validity_days <= 0:
-        raise SetupError("Validity is a number of days above zero, e.g. 60.")
+        raise SetupError(N_("Validity is a number of days above zero, e.g. 60."))
     schedules, existing = await uow.schedules.all(), await uow.passes.templates()
     covered = [_open_schedule(_schedule_named(schedules, title), existing).id for title in schedule_titles]
     if await uow.passes.template_named(name) is not None:
-        raise SetupError(f"A pass template called “{name}” exists already.")
+        raise SetupError(N_("A pass template called “{name}” exists already."), name=name)
     return await uow.passes.add_template(name, sessions, validity_days, covered)
 
 
@@ -64,7 +65,7 @@ async def passes_of_member(studio: Studio, actor_id: int, member_id: int) -> tup
         require_admin(await uow.people.get(actor_id))
         member = await uow.people.get(member_id)
         if member is None or not member.holds(Role.MEMBER):
-            raise NotFound("That member is unknown.")
+            raise NotFound(N_("That member is unknown."))
         return member, await uow.passes.of_member(member.id)
 
     return await studio.read(query)
@@ -87,10 +88,10 @@ async def grant_pass_in(uow: UnitOfWork, studio: Studio, actor_id: int, member_i
     require_admin(await uow.people.get(actor_id))
     member = await uow.people.get(member_id)
     if member is None or not member.holds(Role.MEMBER):
-        raise NotFound("That member is unknown.")
+        raise NotFound(N_("That member is unknown."))
     template = await uow.passes.template(template_id)
     if template is None or not template.active:
-        raise NotFound("That pass template is unknown.")
+        raise NotFound(N_("That pass template is unknown."))
     now = studio.now()
     pass_ = await uow.passes.add(member_id, template, now)
     await uow.passes.record([grant_entry(pass_.id, template.sessions, now)])
@@ -102,17 +103,40 @@ async def grant_pass_in(uow: UnitOfWork, studio: Studio, actor_id: int, member_i
     return Grant(pass_, enrolment)
 
 
-def _enrols_nobody(enrolment: Enrolment, member: Person, template: PassTemplate) -> str:
-    course = enrolment.title
+def _enrols_nobody(enrolment: Enrolment, member: Person, template: PassTemplate) -> Wording:
+    values = {"course": enrolment.title, "name": member.name, "template": template.name}
     if enrolment.ahead == 0:
-        why = f"{course} has no session ahead within the pass's {template.validity.days} days of validity"
+        text = ngettext(
+            "{course} has no session ahead within the pass's {n} days of validity, "
+            "so “{template}” would enrol {name} in none. Nothing was granted.",
+            "{course} has no session ahead within the pass's {n} days of validity, "
+            "so “{template}” would enrol {name} in none. Nothing was granted.",
+            template.validity.days,
+            **values,
+        )
     elif enrolment.held == enrolment.ahead:
-        why = f"{member.name} is booked on every session of {course} ahead already"
+        text = said(
+            N_(
+                "{name} is booked on every session of {course} ahead already, "
+                "so “{template}” would enrol {name} in none. Nothing was granted."
+            ),
+            **values,
+        )
     else:
-        why = f"every session of {course} ahead that {member.name} is not booked on is full"
-    text = f"{why}, so “{template.name}” would enrol {member.name} in none. Nothing was granted."
+        text = said(
+            N_(
+                "every session of {course} ahead that {name} is not booked on is full, "
+                "so “{template}” would enrol {name} in none. Nothing was granted."
+            ),
+            **values,
+        )
     if enrolment.full:
-        text += " To make room, raise a session's capacity (✎ Change on its card in /sessions), then grant again."
+        return said(
+            N_(
+                "{refusal} To make room, raise a session's capacity (✎ Change on its card in /sessions), then grant again."
+            ),
+            refusal=text,
+        )
     return text
 
 
@@ -125,8 +149,12 @@ def _open_schedule(schedule: Schedule, templates: list[PassTemplate]) -> Schedul
     would do nothing, so it is refused rather than dropped."""
     if not schedule.closed:
         return schedule
-    own = next((t.name for t in templates if t.id == schedule.pass_template_id), "its own pass")
+    own = next((t.name for t in templates if t.id == schedule.pass_template_id), said(N_("its own pass")))
     raise SetupError(
-        f"{schedule.title} is a closed schedule: only “{own}”, the pass it was closed with, covers it "
-        f"(granting that pass enrols the member). Leave {schedule.title} out of this template."
+        N_(
+            "{title} is a closed schedule: only “{own}”, the pass it was closed with, covers it "
+            "(granting that pass enrols the member). Leave {title} out of this template."
+        ),
+        title=schedule.title,
+        own=own,
     )

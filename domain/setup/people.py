@@ -11,6 +11,7 @@ from domain.ports import UnitOfWork
 from domain.roles import Person, Role
 from domain.setup.names import SetupError, match, person_labels, person_named
 from domain.studio import Studio
+from domain.wording import N_
 
 
 async def identify(studio: Studio, telegram_user_id: int, name: str, *, configured_owner: bool) -> Person | None:
@@ -78,7 +79,7 @@ async def appoint(studio: Studio, actor_id: int, name: str, role: Role) -> Perso
         require_may_appoint(actor, role)
         person = match(name, [(p.name, p) for p in await uow.people.everyone()], "person")
         if role in person.roles:
-            raise SetupError(f"{person.name} is already {_a(role)}.")
+            raise SetupError(ALREADY[role], name=person.name)
         return await uow.people.grant(person.id, role)
 
     return await studio.change(command)
@@ -111,8 +112,12 @@ async def names_matching(
 
 def require_may_appoint(actor: Person, role: Role) -> None:
     if role in (Role.ADMIN, Role.OWNER) and not actor.holds(Role.OWNER):
-        raise NotAllowed("Only an owner can appoint admins.")
+        raise NotAllowed(N_("Only an owner can appoint admins."))
 
 
-def _a(role: Role) -> str:
-    return f"an {role.value}" if role.value[0] in "aeiou" else f"a {role.value}"
+ALREADY = {  # one sentence a role, so that a translator can inflect it
+    Role.MEMBER: N_("{name} is already a member."),
+    Role.TRAINER: N_("{name} is already a trainer."),
+    Role.ADMIN: N_("{name} is already an admin."),
+    Role.OWNER: N_("{name} is already an owner."),
+}

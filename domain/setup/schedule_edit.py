@@ -40,12 +40,13 @@ from domain.schedule import EDITABLE, Schedule, ScheduleEra
 from domain.schedule_review import ScheduleWarning
 from domain.sessions.cancel import carry_out, plan_on
 from domain.setup.names import SetupError, clean_name, match, person_named
-from domain.setup.schedules import schedule_warnings_in
+from domain.setup.schedules import TOO_MANY_FOR_SPACE, schedule_warnings_in
 from domain.studio import Studio
 from domain.trainer_notices import one_per_person, plan_end_notices, plan_schedule_notices, plan_trainer_notices
 from domain.waitlist import Promotion, plan_promotions, promoted_notice
+from domain.wording import N_
 
-SKIP_REASON = "No session on this date."
+SKIP_REASON = N_("No session on this date.")  # stored as the cancel reason, in English
 MAX_AHEAD = timedelta(days=3653)  # how far ahead a date may lie: ten years
 MAX_CAPACITY = 10_000
 HORIZON = timedelta(days=3 * 366)  # an ended schedule's trainers count its sessions this far ahead
@@ -105,7 +106,7 @@ class ScheduleEditNeedsConfirmation(DomainError):
     """The edited schedule's sessions meet others (domain/schedule_review.py): saved
     only once the admin confirms. Nothing was changed."""
 
-    message = "This change has warnings that need your confirmation."
+    message = N_("This change has warnings that need your confirmation.")
 
     def __init__(self, schedule: Schedule, warnings: list[ScheduleWarning], names: Directory) -> None:
         super().__init__()
@@ -117,7 +118,7 @@ class CancellingNeedsConfirmation(DomainError):
     (bookings or a waitlist): done only once the admin confirms, having seen which.
     Nothing was changed."""
 
-    message = "This cancels sessions members hold; it needs your confirmation."
+    message = N_("This cancels sessions members hold; it needs your confirmation.")
 
     def __init__(
         self, schedule: Schedule, reviews: tuple[CancelReview, ...], trainers: tuple[NotificationDraft, ...] = ()
@@ -150,13 +151,15 @@ async def edit_schedule_in(
 ) -> EditOutcome:
     actor = require_admin(await uow.people.get(actor_id))
     schedule = await _locked(uow, title)
-    _check_day(studio, since, "change it from today or a later date")
+    _check_day(studio, since, N_("{day} is in the past; change it from today or a later date."))
     boundary = midnight(since, studio.zone)
     values = await _values(uow, schedule, edit)
     edited = apply_from(schedule, boundary, values, midnight(schedule.starts_on, studio.zone))
     _check_since(studio, schedule, edited, since)
     if edited == schedule:
-        raise SetupError(f"{schedule.title} has those values from {since} on already; nothing to change.")
+        raise SetupError(
+            N_("{title} has those values from {day} on already; nothing to change."), title=schedule.title, day=since
+        )
     names = await load_directory(uow)
     _check_capacity(edited, boundary, names)
     if not confirmed and CLASHING & values.keys():
@@ -308,19 +311,19 @@ async def _values(uow: UnitOfWork, schedule: Schedule, edit: ScheduleEdit) -> di
         title = clean_name(edit.title, "schedule")
         taken = [s.title for s in await uow.schedules.all() if s.id != schedule.id]
         if title.casefold() in {t.casefold() for t in taken}:
-            raise SetupError(f"A schedule called “{title}” exists already; pick another title.")
+            raise SetupError(N_("A schedule called “{title}” exists already; pick another title."), title=title)
         values["title"] = title
     if edit.start_time is not None:
         values["start_time"] = edit.start_time
     if edit.duration is not None:
         if edit.duration <= timedelta(0) or edit.duration > timedelta(hours=24):
-            raise SetupError("The duration is minutes between 1 and 1440, e.g. 60.")
+            raise SetupError(N_("The duration is minutes between 1 and 1440, e.g. 60."))
         values["duration"] = edit.duration
     if edit.capacity is not None:
         if not 0 < edit.capacity <= MAX_CAPACITY:
-            raise SetupError(f"The capacity is a whole number from 1 to {MAX_CAPACITY}, e.g. 12.")
+            raise SetupError(N_("The capacity is a whole number from 1 to {most}, e.g. 12."), most=MAX_CAPACITY)
         if schedule.private and edit.capacity != 1:
-            raise SetupError(f"{schedule.title} is private, for one member: its capacity stays 1.")
+            raise SetupError(N_("{title} is private, for one member: its capacity stays 1."), title=schedule.title)
         values["default_capacity"] = edit.capacity
     if edit.space is not None:
         values["default_space_id"] = match(
@@ -329,7 +332,7 @@ async def _values(uow: UnitOfWork, schedule: Schedule, edit: ScheduleEdit) -> di
     if edit.trainer is not None:
         values["default_trainer_id"] = (await person_named(uow, edit.trainer, Role.TRAINER)).id
     if not values:
-        raise SetupError("Say what changes, e.g. “time 19:00” or “trainer Sue”.")
+        raise SetupError(N_("Say what changes, e.g. “time 19:00” or “trainer Sue”."))
     return values
 
 
@@ -339,8 +342,10 @@ def _check_since(studio: Studio, schedule: Schedule, edited: Schedule, since: da
     start, now = midnight(since, studio.zone), studio.now()
     if original_starts(schedule, studio.zone, start, now) or original_starts(edited, studio.zone, start, now):
         raise SetupError(
-            f"A session of {schedule.title} on {since} has started or would start in the past; "
-            f"change it from {since + timedelta(days=1)} on."
+            N_("A session of {title} on {day} has started or would start in the past; change it from {next_day} on."),
+            title=schedule.title,
+            day=since,
+            next_day=since + timedelta(days=1),
         )
 
 
@@ -350,8 +355,7 @@ def _check_capacity(schedule: Schedule, boundary: datetime, names: Directory) ->
         if (until is None or until > boundary) and space and space.max_capacity is not None:
             if values.default_capacity > space.max_capacity:
                 raise SetupError(
-                    f"{space.name} holds at most {space.max_capacity}; "
-                    f"a capacity of {values.default_capacity} does not fit."
+                    TOO_MANY_FOR_SPACE, space=space.name, most=space.max_capacity, capacity=values.default_capacity
                 )
 
 
@@ -373,13 +377,15 @@ async def end_schedule_in(
     CancellingNeedsConfirmation first."""
     actor = require_admin(await uow.people.get(actor_id))
     schedule = await _locked(uow, title)
-    _check_day(studio, last_day, "end it today or on a later date")
+    _check_day(studio, last_day, N_("{day} is in the past; end it today or on a later date."))
     boundary = midnight(last_day + timedelta(days=1), studio.zone)
     stored = await uow.occurrences.of_schedule(schedule.id, boundary)
     records = [r for r in stored if r.cancelled_at is None]
     ahead = original_starts(schedule, studio.zone, boundary, boundary + HORIZON)
     if not ahead and not records:
-        raise SetupError(f"{schedule.title} has no session after {last_day} already; nothing to end.")
+        raise SetupError(
+            N_("{title} has no session after {day} already; nothing to end."), title=schedule.title, day=last_day
+        )
     now = studio.now()
     sessions = [s for s in await lock_sessions(uow, studio.zone, [r.key for r in records]) if s.occurrence.start > now]
     passes = await uow.passes.lock({b.pass_id for s in sessions for b in s.bookings})
@@ -451,19 +457,23 @@ async def skip_date_in(
     `confirmed`, a session members hold raises CancellingNeedsConfirmation first."""
     actor = require_admin(await uow.people.get(actor_id))
     schedule = await _locked(uow, title)
-    _check_day(studio, day, "skip today or a later date")
+    _check_day(studio, day, N_("{day} is in the past; skip today or a later date."))
     start, end = midnight(day, studio.zone), midnight(day + timedelta(days=1), studio.zone)
     keys = [OccurrenceKey(schedule.id, s) for s in original_starts(schedule, studio.zone, start, end)]
     keys += [r.key for r in await uow.occurrences.of_schedule(schedule.id, start) if r.original_start < end]
     if not keys:
-        raise SetupError(f"{schedule.title} has no session on {day:%a %d %b %Y}.")
+        raise SetupError(N_("{title} has no session on {day:%a %d %b %Y}."), title=schedule.title, day=day)
     [session] = await lock_sessions(uow, studio.zone, [min(keys)])
     if session.occurrence.cancelled:
         raise OccurrenceCancelled(
-            f"{schedule.title} on {day:%a %d %b %Y} is cancelled already; nothing changed, nobody refunded twice."
+            N_("{title} on {day:%a %d %b %Y} is cancelled already; nothing changed, nobody refunded twice."),
+            title=schedule.title,
+            day=day,
         )
     if session.occurrence.start <= studio.now():
-        raise OccurrenceStarted(f"{schedule.title} on {day:%a %d %b %Y} has started; it can no longer be skipped.")
+        raise OccurrenceStarted(
+            N_("{title} on {day:%a %d %b %Y} has started; it can no longer be skipped."), title=schedule.title, day=day
+        )
     passes = await uow.passes.lock({b.pass_id for b in session.bookings})
     review = plan_on(studio, session, passes, reason or SKIP_REASON, actor=actor, names=await load_directory(uow))
     _confirm(schedule, [review], confirmed)
@@ -473,12 +483,13 @@ async def skip_date_in(
 # -- shared ------------------------------------------------------------------------------------
 
 
-def _check_day(studio: Studio, day: date, instead: str) -> None:
-    """Sessions that happened stay as they were; a date years away is a typo."""
+def _check_day(studio: Studio, day: date, past: str) -> None:
+    """Sessions that happened stay as they were (`past`: the refusal of a day before
+    today, `{day}` its placeholder); a date years away is a typo."""
     if day < studio.today():
-        raise SetupError(f"{day} is in the past; {instead}.")
+        raise SetupError(past, day=day)
     if day > studio.today() + MAX_AHEAD:
-        raise SetupError(f"{day} is more than ten years ahead; pick a nearer date.")
+        raise SetupError(N_("{day} is more than ten years ahead; pick a nearer date."), day=day)
 
 
 def midnight(day: date, zone: ZoneInfo) -> datetime:

@@ -20,6 +20,7 @@ from domain.schedule import Schedule
 from domain.schedule_review import HORIZON, ScheduleWarning, first_start, review_schedule
 from domain.setup.names import SetupError, clean_name, match, person_named
 from domain.studio import Studio
+from domain.wording import N_
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,14 @@ class ScheduleDraft:
     private: bool = False  # 1:1: capacity 1, booked by staff only
 
 
+TOO_MANY_FOR_SPACE = N_("{space} holds at most {most}; a capacity of {capacity} does not fit.")
+
+
 class ScheduleNeedsConfirmation(DomainError):
     """The new schedule has warnings (domain/schedule_review.py): stored only once the
     admin confirms them. Nothing was stored."""
 
-    message = "This schedule has warnings that need your confirmation."
+    message = N_("This schedule has warnings that need your confirmation.")
 
     def __init__(self, schedule: Schedule, warnings: list[ScheduleWarning], names: Directory) -> None:
         super().__init__()
@@ -119,22 +123,23 @@ async def _schedule_from(uow: UnitOfWork, studio: Studio, draft: ScheduleDraft) 
     existing = await uow.schedules.all()
     if any(s.title.casefold() == title.casefold() for s in existing):
         raise SetupError(
-            f"A schedule called “{title}” exists already. Titles tell schedules apart in /sessions and "
-            f"/template_add: pick another, e.g. “{title} (evening)”."
+            N_(
+                "A schedule called “{title}” exists already. Titles tell schedules apart in /sessions and "
+                "/template_add: pick another, e.g. “{title} (evening)”."
+            ),
+            title=title,
         )
     first_start = to_utc(datetime.combine(draft.starts_on, draft.start_time), studio.zone)
     if draft.starts_on < studio.today():
-        raise SetupError(f"The first date {draft.starts_on} is in the past; start today or later.")
+        raise SetupError(N_("The first date {day} is in the past; start today or later."), day=draft.starts_on)
     if draft.duration <= timedelta(0) or draft.duration > timedelta(hours=24):
-        raise SetupError("The duration is minutes between 1 and 1440, e.g. 60.")
+        raise SetupError(N_("The duration is minutes between 1 and 1440, e.g. 60."))
     if draft.capacity <= 0:
-        raise SetupError("The capacity is a whole number above zero, e.g. 12.")
+        raise SetupError(N_("The capacity is a whole number above zero, e.g. 12."))
     _check_private(draft)
     space = match(draft.space, [(s.name, s) for s in await uow.spaces.all() if s.active], "space")
     if space.max_capacity is not None and draft.capacity > space.max_capacity:
-        raise SetupError(
-            f"{space.name} holds at most {space.max_capacity}; a capacity of {draft.capacity} does not fit."
-        )
+        raise SetupError(TOO_MANY_FOR_SPACE, space=space.name, most=space.max_capacity, capacity=draft.capacity)
     trainer = await person_named(uow, draft.trainer, Role.TRAINER)
     template: PassTemplate | None = None
     if draft.closed_with is not None:
@@ -157,7 +162,7 @@ async def _schedule_from(uow: UnitOfWork, studio: Studio, draft: ScheduleDraft) 
     )
     horizon = first_start + timedelta(days=3 * 366)
     if not original_starts(schedule, studio.zone, first_start, horizon):
-        raise SetupError("That recurrence has no session from the first date on; check the days and the end.")
+        raise SetupError(N_("That recurrence has no session from the first date on; check the days and the end."))
     return schedule
 
 
@@ -168,13 +173,18 @@ def _check_private(draft: ScheduleDraft) -> None:
         return
     if draft.capacity != 1:
         raise SetupError(
-            f"A private session is for one member, so its capacity is 1, not {draft.capacity}. "
-            "Write 1 as the capacity, or leave out “private” for a class."
+            N_(
+                "A private session is for one member, so its capacity is 1, not {capacity}. "
+                "Write 1 as the capacity, or leave out “private” for a class."
+            ),
+            capacity=draft.capacity,
         )
     if draft.closed_with is not None:
         raise SetupError(
-            "A private session cannot be closed too: staff book its member from the session card. "
-            "Leave out “closed …”, or “private” for a course."
+            N_(
+                "A private session cannot be closed too: staff book its member from the session card. "
+                "Leave out “closed …”, or “private” for a course."
+            )
         )
 
 
@@ -185,14 +195,24 @@ def _own_template(template: PassTemplate, title: str, schedules: list[Schedule])
     covered = sorted(s.title for s in schedules if s.id in template.covered_schedule_ids)
     if covered:
         raise SetupError(
-            f"“{template.name}” covers {', '.join(covered)}, so it is not a closed schedule's own pass: "
-            f"granting it would enrol its members in {title} too. Add a template for {title} alone, "
-            f"e.g. /template_add {title} pass; 8; 70 (no schedules), and close {title} with that."
+            N_(
+                "“{name}” covers {covered}, so it is not a closed schedule's own pass: "
+                "granting it would enrol its members in {title} too. Add a template for {title} alone, "
+                "e.g. /template_add {title} pass; 8; 70 (no schedules), and close {title} with that."
+            ),
+            name=template.name,
+            covered=", ".join(covered),
+            title=title,
         )
     owner = next((s for s in schedules if s.closed and s.pass_template_id == template.id), None)
     if owner is not None:
         raise SetupError(
-            f"“{template.name}” belongs to the closed schedule {owner.title} already; each closed schedule "
-            f"needs a template of its own. Add one, e.g. /template_add {title} pass; 8; 70."
+            N_(
+                "“{name}” belongs to the closed schedule {owner} already; each closed schedule "
+                "needs a template of its own. Add one, e.g. /template_add {title} pass; 8; 70."
+            ),
+            name=template.name,
+            owner=owner.title,
+            title=title,
         )
     return template

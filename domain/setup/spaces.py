@@ -9,9 +9,10 @@ from dataclasses import replace
 from domain.permissions import require_admin
 from domain.ports import UnitOfWork
 from domain.schedule import Space
-from domain.setup.ahead import count_sessions, name_sessions, sessions_ahead
+from domain.setup.ahead import name_sessions, sessions_ahead
 from domain.setup.names import SetupError, clean_name, match
 from domain.studio import Studio
+from domain.wording import N_, ngettext
 
 
 async def add_space(studio: Studio, actor_id: int, name: str, max_capacity: int | None = None) -> Space:
@@ -22,9 +23,9 @@ async def add_space_in(uow: UnitOfWork, actor_id: int, name: str, max_capacity: 
     require_admin(await uow.people.get(actor_id))
     name = clean_name(name, "space")
     if max_capacity is not None and max_capacity <= 0:
-        raise SetupError("A maximum capacity is a whole number above zero, e.g. 20.")
+        raise SetupError(N_("A maximum capacity is a whole number above zero, e.g. 20."))
     if any(space.name.casefold() == name.casefold() for space in await uow.spaces.all()):
-        raise SetupError(f"A space called “{name}” exists already.")
+        raise SetupError(N_("A space called “{name}” exists already."), name=name)
     return await uow.spaces.add(name, max_capacity)
 
 
@@ -46,7 +47,7 @@ async def rename_space(studio: Studio, actor_id: int, name: str, new_name: str) 
         space = await _space(uow, actor_id, name)
         new = clean_name(new_name, "space")
         if any(s.name.casefold() == new.casefold() and s.id != space.id for s in await uow.spaces.all()):
-            raise SetupError(f"A space called “{new}” exists already.")
+            raise SetupError(N_("A space called “{name}” exists already."), name=new)
         return await uow.spaces.save(replace(space, name=new))
 
     return await studio.change(command)
@@ -59,14 +60,21 @@ async def set_space_maximum(studio: Studio, actor_id: int, name: str, maximum: i
     async def command(uow: UnitOfWork) -> Space:
         space = await _space(uow, actor_id, name)
         if maximum is not None and maximum <= 0:
-            raise SetupError("A maximum capacity is a whole number above zero, e.g. 20, or “none”.")
+            raise SetupError(N_("A maximum capacity is a whole number above zero, e.g. 20, or “none”."))
         if maximum is not None:
             over = await sessions_ahead(uow, studio, lambda o: o.space_id == space.id and o.capacity > maximum)
             if over:
                 raise SetupError(
-                    f"{count_sessions(over)} ahead in {space.name} hold more than {maximum}: "
-                    f"{name_sessions(over, studio.zone)}. Lower their capacity first (✎ Change on a session's card "
-                    f"in /sessions), then set the maximum."
+                    ngettext(
+                        "{n} session ahead in {space} hold more than {maximum}: {sessions}. Lower their capacity "
+                        "first (✎ Change on a session's card in /sessions), then set the maximum.",
+                        "{n} sessions ahead in {space} hold more than {maximum}: {sessions}. Lower their capacity "
+                        "first (✎ Change on a session's card in /sessions), then set the maximum.",
+                        len(over),
+                        space=space.name,
+                        maximum=maximum,
+                        sessions=name_sessions(over, studio.zone),
+                    )
                 )
         return await uow.spaces.save(replace(space, max_capacity=maximum))
 
@@ -83,9 +91,16 @@ async def close_space(studio: Studio, actor_id: int, name: str) -> Space:
         if using:
             titles = sorted({o.title for o in using})
             raise SetupError(
-                f"{count_sessions(using)} ahead use {space.name}: {name_sessions(using, studio.zone)}. "
-                f"Move them to another space or end their schedule ({', '.join(titles)}) first, "
-                "then close the space."
+                ngettext(
+                    "{n} session ahead use {space}: {sessions}. Move them to another space or end their "
+                    "schedule ({titles}) first, then close the space.",
+                    "{n} sessions ahead use {space}: {sessions}. Move them to another space or end their "
+                    "schedule ({titles}) first, then close the space.",
+                    len(using),
+                    space=space.name,
+                    sessions=name_sessions(using, studio.zone),
+                    titles=", ".join(titles),
+                )
             )
         return await uow.spaces.save(replace(space, active=False))
 
