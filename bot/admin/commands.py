@@ -592,7 +592,8 @@ def day_of(text: str) -> date:
 
 
 def minutes_of(duration: timedelta) -> str:
-    return _("{n} min").format(n=int(duration.total_seconds() // 60))
+    minutes = int(duration.total_seconds() // 60)
+    return ngettext("{n} min", "{n} min", minutes).format(n=minutes)
 
 
 # One change of an edit, by its field: “time 18:00 → 19:00”.
