@@ -93,7 +93,7 @@ def build_application(settings: Settings, sessionmaker: async_sessionmaker[Async
 
 async def post_init(application: TraineryApplication) -> None:
     # Per-role menus (BotCommandScopeChat) come with invites; everyone gets these.
-    await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.MENU])
+    await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.menu()])
     await notify.start(application)
     await receipts.start(application)
     timed.start(application)  # reminders, trainer's days, pass warnings: a scan every 30 s

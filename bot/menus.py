@@ -10,18 +10,20 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from bot import texts
+from bot.i18n import _
 from domain.roles import Role
 
 log = logging.getLogger(__name__)
 
 
 def commands_for(roles: frozenset[Role]) -> list[BotCommand]:
+    """The menu of `roles`, its descriptions in the current language."""
     entries = (*texts.COMMANDS, *texts.ADMIN_COMMANDS.values())
     menu: dict[str, BotCommand] = {}
     for entry in entries:
         if entry.open_to(roles):
             name = entry.usage.split()[0].removeprefix("/")
-            menu.setdefault(name, BotCommand(name, entry.what[:256]))
+            menu.setdefault(name, BotCommand(name, _(entry.what)[:256]))
     return list(menu.values())
 
 

@@ -4,16 +4,24 @@ their buttons, a date, two dates, or "A - B" — and a day typed at the date ste
 
 Days are typed as `2026-12-01`, `1.12.2026`, `1.12.26`, `01.12.` or `1.12`. A day
 without a year is the one nearest today in a listing (last week's 28.11 as well as
-next month's 5.1), and the next one from today when picking a new date."""
+next month's 5.1), and the next one from today when picking a new date.
+
+The quick words are read in English, Ukrainian and German whatever the reader's
+language (`/sessions heute` works for someone reading English: people type the word
+they think of), in any case; the errors are in the reader's language."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.i18n import N_, _, ngettext
+
 QUICK_WORDS = ("today", "tomorrow", "week", "nextweek")
-# The words of SPEC §6.1 and the labels of the quick-pick buttons, spaces or not.
+# The words of SPEC §6.1 and the labels of the quick-pick buttons, spaces or not, in
+# every language we speak (lowercase; typed ones are compared in lowercase).
 QUICK_PHRASES = {
     "today": "today",
     "tomorrow": "tomorrow",
@@ -22,10 +30,29 @@ QUICK_PHRASES = {
     "thisweek": "week",
     "nextweek": "nextweek",
     "next week": "nextweek",
+    # Ukrainian
+    "сьогодні": "today",
+    "завтра": "tomorrow",
+    "тиждень": "week",
+    "цей тиждень": "week",
+    "цейтиждень": "week",
+    "наступнийтиждень": "nextweek",
+    "наступний тиждень": "nextweek",
+    # German (ä also as ae, for keyboards without it)
+    "heute": "today",
+    "morgen": "tomorrow",
+    "woche": "week",
+    "diese woche": "week",
+    "diesewoche": "week",
+    "nächstewoche": "nextweek",
+    "nächste woche": "nextweek",
+    "naechstewoche": "nextweek",
+    "naechste woche": "nextweek",
 }
+MINE_WORDS = frozenset({"mine", "мої", "meine"})  # only the sessions the trainer leads
 MAX_DAYS = 366
-EXAMPLES = "/sessions week, /sessions next week, /sessions 1.12, /sessions 1.12 - 14.12 mine"
-DAY_EXAMPLES = "9.2, 09.02.2027 or 2027-02-09"
+EXAMPLES = N_("/sessions week, /sessions next week, /sessions 1.12, /sessions 1.12 - 14.12 mine")
+DAY_EXAMPLES = N_("9.2, 09.02.2027 or 2027-02-09")
 
 _ISO = r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
 _DOTTED = r"([0-9]{1,2})\.([0-9]{1,2})(?:\.([0-9]{4}|[0-9]{2})?)?"
@@ -63,23 +90,38 @@ def quick_range(word: str, today: date) -> tuple[date, date]:
 
 def parse_range(args: list[str], today: date) -> RangeRequest | None:
     """None when no range was given (the bot then offers the quick picks)."""
-    words = [arg.strip().lower() for arg in args if arg.strip()]
-    mine = "mine" in words
-    text = " ".join(word for word in words if word != "mine")
+    words = [_folded(arg) for arg in args if arg.strip()]
+    mine = any(word in MINE_WORDS for word in words)
+    text = " ".join(word for word in words if word not in MINE_WORDS)
     if not text:
         return None if not mine else RangeRequest(*quick_range("week", today), mine=True)
     if text in QUICK_PHRASES:
         return RangeRequest(*quick_range(QUICK_PHRASES[text], today), mine=mine)
     parts = _range_parts(text)
     if len(parts) > 2:
-        raise RangeError(f"That is more than a range. Examples: {EXAMPLES}")
+        raise RangeError(_("That is more than a range. Examples: {examples}").format(examples=_(EXAMPLES)))
     first = _listed_day(parts[0], today, ahead=False)
     last = _listed_day(parts[-1], first, ahead=True)  # a yearless end: the next such day from the first
     if last < first:
-        raise RangeError(f"The range ends before it starts ({first} … {last}); give the earlier date first.")
+        raise RangeError(
+            _("The range ends before it starts ({first} … {last}); give the earlier date first.").format(
+                first=first, last=last
+            )
+        )
     if (last - first).days >= MAX_DAYS:
-        raise RangeError(f"That range is longer than {MAX_DAYS} days; pick a shorter one.")
+        raise RangeError(
+            ngettext(
+                "That range is longer than {days} day; pick a shorter one.",
+                "That range is longer than {days} days; pick a shorter one.",
+                MAX_DAYS,
+            ).format(days=MAX_DAYS)
+        )
     return RangeRequest(first, last, mine)
+
+
+def _folded(word: str) -> str:
+    """A typed word as the phrases are written: composed (an ä typed as a + ¨ is ä), lowercase."""
+    return unicodedata.normalize("NFC", word.strip()).lower()
 
 
 def _range_parts(text: str) -> list[str]:
@@ -95,8 +137,10 @@ def _listed_day(word: str, around: date, *, ahead: bool) -> date:
         return parse_day(word, around, ahead=ahead)
     except DayError:
         raise RangeError(
-            f"I could not read “{word[:40]}” as a date or range: use today, tomorrow, this week, next week, "
-            f"a date like 1.12 or 2026-12-01, or two like 1.12 - 14.12. Examples: {EXAMPLES}"
+            _(
+                "I could not read “{word}” as a date or range: use today, tomorrow, this week, next week, "
+                "a date like 1.12 or 2026-12-01, or two like 1.12 - 14.12. Examples: {examples}"
+            ).format(word=word[:40], examples=_(EXAMPLES))
         ) from None
 
 
@@ -109,7 +153,9 @@ def parse_day(text: str, around: date, *, ahead: bool = True) -> date:
         year, month, day = (int(group) for group in iso.groups())
         return _day(year, month, day, cleaned)
     if not dotted:
-        raise DayError(f"“{cleaned[:40]}” is not a date: type it like {DAY_EXAMPLES}.")
+        raise DayError(
+            _("“{typed}” is not a date: type it like {examples}.").format(typed=cleaned[:40], examples=_(DAY_EXAMPLES))
+        )
     day, month = int(dotted[1]), int(dotted[2])
     if dotted[3] is not None:
         year = int(dotted[3])
@@ -122,7 +168,11 @@ def _day(year: int, month: int, day: int, typed: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise DayError(f"There is no day “{typed[:40]}” in the calendar: type it like {DAY_EXAMPLES}.") from None
+        raise DayError(
+            _("There is no day “{typed}” in the calendar: type it like {examples}.").format(
+                typed=typed[:40], examples=_(DAY_EXAMPLES)
+            )
+        ) from None
 
 
 def _yearless(day: int, month: int, around: date, ahead: bool) -> date:
@@ -139,14 +189,18 @@ def _yearless(day: int, month: int, around: date, ahead: bool) -> date:
             return min(later)
     elif found:
         return min(found, key=lambda candidate: (abs((candidate - around).days), -candidate.toordinal()))
-    raise DayError(f"“{day}.{month}” is too far from {around}: type the year too, like {DAY_EXAMPLES}.")
+    raise DayError(
+        _("“{day}.{month}” is too far from {around}: type the year too, like {examples}.").format(
+            day=day, month=month, around=around, examples=_(DAY_EXAMPLES)
+        )
+    )
 
 
 def parse_time(text: str) -> tuple[int, int] | None:
     """ "18:30", "18.30", "1830" or "18" as (hour, minute); None when it is not a time."""
     cleaned = text.strip().replace(".", ":").replace("h", ":")
     if ":" in cleaned:
-        hours, _, minutes = cleaned.partition(":")
+        hours, _colon, minutes = cleaned.partition(":")
     elif _digits(cleaned) and len(cleaned) in (3, 4):
         hours, minutes = cleaned[:-2], cleaned[-2:]
     else:

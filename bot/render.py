@@ -1,6 +1,6 @@
 """Rendering shared by every feature of the bot, written once: escaping for Telegram's
-HTML, instants in the studio's zone, counted words, Telegram's limits, and paging a
-long list."""
+HTML, instants in the studio's zone in the reader's language, counted words,
+Telegram's limits, and paging a long list."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import format_date, format_datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import i18n
+from bot.i18n import _, pgettext
 
 T = TypeVar("T")
 
@@ -41,41 +47,84 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-# -- instants, always in the studio's zone -----------------------------------------
+# -- instants, always in the studio's zone, in the reader's language ------------------
+
+# Babel (CLDR) patterns per language and shape. English keeps the compact forms it
+# always had ("Tue 01 Dec"); Ukrainian and German read as their own calendars do.
+_PATTERNS: dict[str, dict[str, str]] = {
+    "en": {
+        "day": "EEE dd MMM",
+        "clock": "HH:mm",
+        "day_and_clock": "EEE dd MMM HH:mm",
+        "calendar_day": "EEE dd MMM y",
+        "full_moment": "EEE d MMM y, HH:mm",
+    },
+    "uk": {
+        "day": "EEE, dd MMM",
+        "clock": "HH:mm",
+        "day_and_clock": "EEE, dd MMM HH:mm",
+        "calendar_day": "EEE, dd MMM y",
+        "full_moment": "EEE, d MMM y, HH:mm",
+    },
+    "de": {
+        "day": "EEE, dd. MMM",
+        "clock": "HH:mm",
+        "day_and_clock": "EEE, dd. MMM HH:mm",
+        "calendar_day": "EEE, dd. MMM y",
+        "full_moment": "EEE, d. MMM y, HH:mm",
+    },
+}
+
+
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)  # parsed once: a list formats dozens of instants
+
+
+def _formatted(moment: datetime | date, shape: str) -> str:
+    """`moment` (already in the studio's zone) in the current language's `shape`."""
+    language = i18n.current()
+    if language not in _PATTERNS:
+        language = i18n.SOURCE
+    pattern, locale = _PATTERNS[language][shape], _locale(language)
+    if isinstance(moment, datetime):
+        return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=locale)
+    return format_date(moment, pattern, locale=locale)
 
 
 def day(moment: datetime | date, zone: ZoneInfo) -> str:
-    """`Tue 01 Dec`."""
+    """`Tue 01 Dec` (`Di., 01. Dez.`, `вт, 01 груд.`)."""
     if isinstance(moment, datetime):
-        moment = moment.astimezone(zone)
-    return moment.strftime("%a %d %b")
+        return _formatted(moment.astimezone(zone), "day")
+    return _formatted(moment, "day")
 
 
 def clock(moment: datetime, zone: ZoneInfo) -> str:
     """`18:00`."""
-    return moment.astimezone(zone).strftime("%H:%M")
+    return _formatted(moment.astimezone(zone), "clock")
 
 
 def day_and_clock(moment: datetime, zone: ZoneInfo) -> str:
     """`Tue 01 Dec 18:00`: compact, for lists and buttons."""
-    return f"{day(moment, zone)} {clock(moment, zone)}"
+    return _formatted(moment.astimezone(zone), "day_and_clock")
 
 
 def calendar_day(moment: datetime, zone: ZoneInfo) -> str:
     """`Fri 29 Jan 2027`: a day worth its year, like a pass's expiry."""
-    local = moment.astimezone(zone)
-    return f"{local:%a} {local:%d %b %Y}"
+    return _formatted(moment.astimezone(zone), "calendar_day")
 
 
 def full_moment(moment: datetime, zone: ZoneInfo, *, same_day_as: datetime | None = None) -> str:
     """`Tue 1 Dec 2026, 18:00`, for messages read later; only `19:00` after the same day."""
     local = moment.astimezone(zone)
     if same_day_as is not None and same_day_as.astimezone(zone).date() == local.date():
-        return local.strftime("%H:%M")
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+        return _formatted(local, "clock")
+    return _formatted(local, "full_moment")
 
 
 # -- counted words -------------------------------------------------------------------
+# English only, and on their way out (issue 17): new code counts with
+# `ngettext("{n} booking", "{n} bookings", n)`, whose forms each language chooses.
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -126,9 +175,14 @@ def pages_for(total: int, size: int) -> int:
 
 
 def span(page: Page[Any], noun: str) -> str:
-    """The line under a paged list: `Members 21–40 of 160 · page 2/8`."""
-    shown = f"{noun} {page.offset + 1}–{page.offset + len(page.items)} of {page.total}"
-    return shown + (f" · page {page.number + 1}/{page.pages}" if page.pages > 1 else "")
+    """The line under a paged list: `Members 21–40 of 160 · page 2/8`; `noun` comes
+    translated from the caller (its list knows what it holds)."""
+    first, last = page.offset + 1, page.offset + len(page.items)
+    if page.pages == 1:
+        return _("{noun} {first}–{last} of {total}").format(noun=noun, first=first, last=last, total=page.total)
+    return _("{noun} {first}–{last} of {total} · page {page}/{pages}").format(
+        noun=noun, first=first, last=last, total=page.total, page=page.number + 1, pages=page.pages
+    )
 
 
 def page_row(number: int, pages: int, data: Callable[[int], str]) -> list[InlineKeyboardButton]:
@@ -137,9 +191,9 @@ def page_row(number: int, pages: int, data: Callable[[int], str]) -> list[Inline
     shows page n (0-based); empty on a list of one page."""
     row = []
     if number > 0:
-        row.append(InlineKeyboardButton("◀ Previous", callback_data=data(number - 1)))
+        row.append(InlineKeyboardButton(pgettext("button", "◀ Previous"), callback_data=data(number - 1)))
     if number + 1 < pages:
-        row.append(InlineKeyboardButton("Next ▶", callback_data=data(number + 1)))
+        row.append(InlineKeyboardButton(pgettext("button", "Next ▶"), callback_data=data(number + 1)))
     return row
 
 
@@ -152,7 +206,7 @@ class Listing:
     heading: str
     lines: Sequence[str]
     empty: str
-    noun: str  # for the span line: "Members 21–40 of 160"
+    noun: str  # for the span line, translated: "Members 21–40 of 160"
     size: int
     data: Callable[[int], str]  # the callback data of the button that shows page n
     # A button per item that opens it (label, callback data), parallel to `lines`; the

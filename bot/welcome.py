@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import texts
 from bot.context import TraineryContext
-from bot.i18n import error_text
+from bot.i18n import _, error_text
 from bot.identity import roles_of
 from bot.menus import refresh_menu
 from bot.render import escape
@@ -69,4 +69,4 @@ async def not_understood(update: Update, context: TraineryContext) -> None:
     if text.startswith("/"):
         await message.reply_text(texts.unknown_command(text.split()[0][:40]))
     else:
-        await message.reply_text(texts.NOT_UNDERSTOOD)
+        await message.reply_text(_(texts.NOT_UNDERSTOOD))

@@ -3,15 +3,23 @@ the invite links of its demo trainer and members to try every flow at once."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
 from telegram import Update
 
+from bot import i18n
 from bot.actor import acting_person
 from bot.context import TraineryContext
-from bot.i18n import error_text
+from bot.i18n import _, error_text
 from bot.render import escape
 from domain.errors import DomainError
 from domain.roles import Role
 from domain.setup.demo import load_demo
+
+# The links' last day without its weekday (`07 Dec 2026`), as each language writes a date.
+UNTIL_PATTERNS = {"en": "dd MMM y", "uk": "dd MMM y", "de": "dd. MMM y"}
 
 
 async def demo(update: Update, context: TraineryContext) -> None:
@@ -20,7 +28,7 @@ async def demo(update: Update, context: TraineryContext) -> None:
         return
     owner = await acting_person(update, context)
     if owner is None or not owner.holds(Role.OWNER):
-        await message.reply_text("Only the studio's owner can load the demo studio.")
+        await message.reply_text(_("Only the studio's owner can load the demo studio."))
         return
     try:
         links = await load_demo(context.studio, owner.id)
@@ -28,17 +36,35 @@ async def demo(update: Update, context: TraineryContext) -> None:
         await message.reply_text(escape(error_text(error)))
         return
     bot = context.bot.username
-    until = links.until.astimezone(context.settings.zone).strftime("%d %b %Y")
+    # The demo's names (Studio A, Yoga, …) are data, stored as domain/setup/demo.py writes
+    # them: the description names them so, in every language, as /sessions will show them.
     lines = [
-        "<b>Demo studio loaded</b>: Studio A and Outdoor court; Yoga (Tue, Thu 18:00) and HIIT "
-        "(Mon, Wed, Fri 07:00), both open; the closed Back course (Sat 10:00, 8 sessions); "
-        "three members with passes and bookings over the coming weeks.",
+        _(
+            "<b>Demo studio loaded</b>: Studio A and Outdoor court; Yoga (Tue, Thu 18:00) and HIIT "
+            "(Mon, Wed, Fri 07:00), both open; the closed Back course (Sat 10:00, 8 sessions); "
+            "three members with passes and bookings over the coming weeks."
+        ),
         "",
-        f"Open these links on other Telegram accounts (each works once, until {until}):",
-        f"• trainer {escape(links.trainer[0])}: https://t.me/{bot}?start={links.trainer[1]}",
-        *(f"• member {escape(name)}: https://t.me/{bot}?start={token}" for name, token in links.members),
+        _("Open these links on other Telegram accounts (each works once, until {until}):").format(
+            until=until_day(links.until, context.settings.zone)
+        ),
+        _("• trainer {name}: {link}").format(
+            name=escape(links.trainer[0]), link=f"https://t.me/{bot}?start={links.trainer[1]}"
+        ),
+        *(
+            _("• member {name}: {link}").format(name=escape(name), link=f"https://t.me/{bot}?start={token}")
+            for name, token in links.members
+        ),
         "",
-        "Then try <code>/sessions week</code>, open a session and change or cancel it; "
-        "<code>/schedules</code>, <code>/templates</code> and <code>/members</code> show the setup.",
+        _(
+            "Then try <code>/sessions week</code>, open a session and change or cancel it; "
+            "<code>/schedules</code>, <code>/templates</code> and <code>/members</code> show the setup."
+        ),
     ]
     await message.reply_text("\n".join(lines))
+
+
+def until_day(moment: datetime, zone: ZoneInfo) -> str:
+    language = i18n.current()
+    pattern = UNTIL_PATTERNS.get(language, UNTIL_PATTERNS[i18n.SOURCE])
+    return format_date(moment.astimezone(zone).date(), pattern, locale=language)

@@ -19,8 +19,9 @@ from bot.admin.commands import (
     whole,
 )
 from bot.context import TraineryApplication, TraineryContext
+from bot.i18n import N_, _, ngettext
 from bot.menus import refresh_menu
-from bot.render import escape, plural
+from bot.render import escape
 from domain.passes import Pass
 from domain.roles import Person, Role
 from domain.setup.leaving import member_leave, remove_role, rename_person
@@ -43,27 +44,32 @@ NONE = "none"  # no maximum capacity; a template that covers no schedule
 async def space_rename(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 2, 2)
     space = await rename_space(context.studio, actor.id, args[0], args[1])
-    return f"Space renamed: it is <b>{escape(space.name)}</b> now."
+    return _("Space renamed: it is <b>{name}</b> now.").format(name=escape(space.name))
 
 
 async def space_capacity(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 2, 2)
-    maximum = None if args[1].lower() == NONE else whole(args[1], "maximum capacity")
+    maximum = None if args[1].lower() == NONE else whole(args[1], N_("maximum capacity"))
     space = await set_space_maximum(context.studio, actor.id, args[0], maximum)
-    limit = f"holds at most {space.max_capacity}" if space.max_capacity else "has no maximum capacity"
-    return f"<b>{escape(space.name)}</b> {limit} now."
+    if space.max_capacity:
+        return _("<b>{name}</b> holds at most {maximum} now.").format(
+            name=escape(space.name), maximum=space.max_capacity
+        )
+    return _("<b>{name}</b> has no maximum capacity now.").format(name=escape(space.name))
 
 
 async def space_close(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 1, 1)
     space = await close_space(context.studio, actor.id, args[0])
-    return f"Space closed: <b>{escape(space.name)}</b>. No session can use it any more; past sessions keep it."
+    return _("Space closed: <b>{name}</b>. No session can use it any more; past sessions keep it.").format(
+        name=escape(space.name)
+    )
 
 
 async def template_rename(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 2, 2)
     template = await rename_template(context.studio, actor.id, args[0], args[1])
-    return f"Pass template renamed: <b>{escape(template.name)}</b>; its passes show the new name."
+    return _("Pass template renamed: <b>{name}</b>; its passes show the new name.").format(name=escape(template.name))
 
 
 async def template_cover(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -71,46 +77,58 @@ async def template_cover(context: TraineryContext, actor: Person, args: list[str
     titles = [] if args[1].lower() == NONE else [t.strip() for t in args[1].split(",") if t.strip()]
     template = await cover_template(context.studio, actor.id, args[0], titles)
     described = describe_template(template, await list_schedules(context.studio, actor.id))
-    return f"Pass template changed: {described}. Bookings from now on follow it; bookings made already stay."
+    return _("Pass template changed: {template}. Bookings from now on follow it; bookings made already stay.").format(
+        template=described
+    )
 
 
 async def template_retire(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 1, 1)
     template = await retire_template(context.studio, actor.id, args[0])
-    return (
-        f"Pass template retired: <b>{escape(template.name)}</b>. It is granted no more; "
-        "passes granted with it stay valid."
+    return _("Pass template retired: <b>{name}</b>. It is granted no more; passes granted with it stay valid.").format(
+        name=escape(template.name)
     )
 
 
 async def pass_extend(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 3, 3)
-    pass_ = await extend_pass(context.studio, actor.id, args[0], args[1], whole(args[2], "number of days"))
-    return f"Extended by {plural(int(args[2]), 'day')}: {await whose(context, actor, pass_)}."
+    days = whole(args[2], N_("number of days"))
+    pass_ = await extend_pass(context.studio, actor.id, args[0], args[1], days)
+    text = ngettext("Extended by {n} day: {pass_}.", "Extended by {n} days: {pass_}.", days)
+    return text.format(n=days, pass_=await whose(context, actor, pass_))
 
 
 async def pass_topup(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 3, 3)
-    pass_ = await topup_pass(context.studio, actor.id, args[0], args[1], whole(args[2], "number of sessions"))
-    return f"Topped up by {plural(int(args[2]), 'session')}: {await whose(context, actor, pass_)}."
+    sessions = whole(args[2], N_("number of sessions"))
+    pass_ = await topup_pass(context.studio, actor.id, args[0], args[1], sessions)
+    text = ngettext("Topped up by {n} session: {pass_}.", "Topped up by {n} sessions: {pass_}.", sessions)
+    return text.format(n=sessions, pass_=await whose(context, actor, pass_))
 
 
 async def pass_close(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 2, 2)
     pass_ = await close_pass(context.studio, actor.id, args[0], args[1])
-    return f"Closed: {await whose(context, actor, pass_)}. No new bookings with it; the bookings made with it stay."
+    return _("Closed: {pass_}. No new bookings with it; the bookings made with it stay.").format(
+        pass_=await whose(context, actor, pass_)
+    )
 
 
 async def whose(context: TraineryContext, actor: Person, pass_: Pass) -> str:
     template = next(t for t in await list_templates(context.studio, actor.id) if t.id == pass_.template_id)
     people = await labels(context.studio, actor.id)
-    return f"{escape(people.get(pass_.member_id, ''))}'s {describe_pass(pass_, template, context)}"
+    # One id for the member and their pass: a language may name the owner after the pass.
+    return _("{member}'s {pass_}").format(
+        member=escape(people.get(pass_.member_id, "")), pass_=describe_pass(pass_, template, context)
+    )
 
 
 async def person_rename(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 2, 2)
     person = await rename_person(context.studio, actor.id, args[0], args[1])
-    return f"Renamed: {escape(args[0])} is {escape(await label_of(context, actor, person))} now."
+    return _("Renamed: {before} is {after} now.").format(
+        before=escape(args[0]), after=escape(await label_of(context, actor, person))
+    )
 
 
 async def role_remove(context: TraineryContext, actor: Person, args: list[str]) -> str:
@@ -118,22 +136,37 @@ async def role_remove(context: TraineryContext, actor: Person, args: list[str]) 
     role = role_named(args[0])
     person = await remove_role(context.studio, actor.id, role, args[1])
     await menu_of(context, person)
-    gone = "" if person.active else " They hold no role now, so their chat is no longer the studio's."
-    return f"{escape(await label_of(context, actor, person))} is no longer {_a(role)}.{gone}"
+    lines = [_(NO_LONGER[role]).format(name=escape(await label_of(context, actor, person)))]
+    if not person.active:
+        lines.append(_("They hold no role now, so their chat is no longer the studio's."))
+    return " ".join(lines)
 
 
 async def leave(context: TraineryContext, actor: Person, args: list[str]) -> str:
     need(args, 1, 1)
     gone = await member_leave(context.studio, actor.id, args[0])
     await menu_of(context, gone.person)
+    # Each count its own clause (its own plural forms); the clauses are listed, not joined into one sentence.
     done = [
-        f"{plural(gone.cancelled, 'booking')} ahead cancelled, the sessions returned to their passes",
-        f"{plural(gone.unqueued, 'waitlist place')} dropped",
-        f"{plural(gone.revoked, 'unused invite link')} revoked",
+        ngettext(
+            "{n} booking ahead cancelled, the sessions returned to their passes",
+            "{n} bookings ahead cancelled, the sessions returned to their passes",
+            gone.cancelled,
+        ).format(n=gone.cancelled),
+        ngettext("{n} waitlist place dropped", "{n} waitlist places dropped", gone.unqueued).format(n=gone.unqueued),
+        ngettext("{n} unused invite link revoked", "{n} unused invite links revoked", gone.revoked).format(
+            n=gone.revoked
+        ),
     ]
-    promoted = f" {plural(gone.promoted, 'member')} in line got a freed spot." if gone.promoted else ""
     name = escape(await label_of(context, actor, gone.person))
-    return f"{name} is no longer a member: {'; '.join(done)}.{promoted}"
+    lines = [_("{name} is no longer a member: {done}.").format(name=name, done="; ".join(done))]
+    if gone.promoted:
+        lines.append(
+            ngettext(
+                "{n} member in line got a freed spot.", "{n} members in line got a freed spot.", gone.promoted
+            ).format(n=gone.promoted)
+        )
+    return " ".join(lines)
 
 
 async def menu_of(context: TraineryContext, person: Person) -> None:
@@ -142,8 +175,13 @@ async def menu_of(context: TraineryContext, person: Person) -> None:
         await refresh_menu(context.bot, chat, person.roles if person.active else frozenset())
 
 
-def _a(role: Role) -> str:
-    return f"an {role.value}" if role.value[0] in "aeiou" else f"a {role.value}"
+# One sentence per role: the article and the role's word differ in every language.
+NO_LONGER: dict[Role, str] = {
+    Role.OWNER: N_("{name} is no longer an owner."),
+    Role.ADMIN: N_("{name} is no longer an admin."),
+    Role.TRAINER: N_("{name} is no longer a trainer."),
+    Role.MEMBER: N_("{name} is no longer a member."),
+}
 
 
 RUNS: dict[str, Run] = {

@@ -9,9 +9,10 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 
 from bot.actor import acting_person
 from bot.context import TraineryContext
+from bot.i18n import pgettext
 from domain.setup.people import names_matching
 
-KINDS = ("member", "trainer", "space")
+KINDS = ("member", "trainer", "space")  # the words typed first, in English like the commands
 CACHE_SECONDS = 5  # names change when an admin adds someone; keep Telegram's cache short
 
 
@@ -37,9 +38,19 @@ async def inline_names(update: Update, context: TraineryContext) -> None:
         InlineQueryResultArticle(
             id=f"{kind}:{index}",
             title=name,
-            description=kind,
+            description=kind_label(kind),
             input_message_content=InputTextMessageContent(name, parse_mode=None),
         )
         for index, (kind, name) in enumerate(hits)
     ]
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)
+
+
+def kind_label(kind: str) -> str:
+    """What a name is, under it, in the admin's language (a label: the word alone)."""
+    labels = {
+        "member": pgettext("inline kind", "member"),
+        "trainer": pgettext("inline kind", "trainer"),
+        "space": pgettext("inline kind", "space"),
+    }
+    return labels[kind]

@@ -5,11 +5,16 @@ once | daily | weekly mon,thu | monthly      optionally: every 2, until 2027-06-
 
 `to_rrule` writes its parts in one order (FREQ, BYDAY, INTERVAL, UNTIL, COUNT), so
 words → rule → words → rule gives the same rule again.
+
+The words are the syntax (English in every language, like the command names); only the
+errors about them are translated, in the language of the admin who typed the line.
 """
 
 from __future__ import annotations
 
 from datetime import date
+
+from bot.i18n import _
 
 WEEKDAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
 DAY_WORDS = {code: word for word, code in WEEKDAYS.items()}
@@ -27,19 +32,25 @@ class RecurrenceError(ValueError):
 def to_rrule(text: str) -> str:
     words = text.lower().replace(", ", ",").split()
     if not words:
-        raise RecurrenceError(f"Say when it repeats, e.g. “{EXAMPLE}”, “daily for 10” or “once”.")
+        raise RecurrenceError(
+            _("Say when it repeats, e.g. “{example}”, “daily for 10” or “once”.").format(example=EXAMPLE)
+        )
     kind, rest = words[0], words[1:]
     if kind == "once":
         if rest:
-            raise RecurrenceError("“once” takes nothing more.")
+            raise RecurrenceError(_("“once” takes nothing more."))
         return ONCE
     if kind not in ("daily", "weekly", "monthly"):
-        raise RecurrenceError(f"“{kind}” is not a recurrence: use once, daily, weekly or monthly, e.g. “{EXAMPLE}”.")
+        raise RecurrenceError(
+            _("“{kind}” is not a recurrence: use once, daily, weekly or monthly, e.g. “{example}”.").format(
+                kind=kind, example=EXAMPLE
+            )
+        )
     parts = {"FREQ": kind.upper()}
     if kind == "weekly" and rest and rest[0] not in _OPTION_KEYS:
         days = [_weekday(day) for day in rest.pop(0).split(",") if day]
         if not days:
-            raise RecurrenceError(f"Name the days it repeats on, e.g. “{EXAMPLE}”.")
+            raise RecurrenceError(_("Name the days it repeats on, e.g. “{example}”.").format(example=EXAMPLE))
         parts["BYDAY"] = ",".join(days)
     parts.update(_options(rest))
     return ";".join(f"{key}={parts[key]}" for key in _ORDER if key in parts)
@@ -48,7 +59,7 @@ def to_rrule(text: str) -> str:
 def _weekday(word: str) -> str:
     code = WEEKDAYS.get(word[:3])
     if code is None:
-        raise RecurrenceError(f"“{word}” is not a weekday: use mon, tue, wed, thu, fri, sat, sun.")
+        raise RecurrenceError(_("“{word}” is not a weekday: use mon, tue, wed, thu, fri, sat, sun.").format(word=word))
     return code
 
 
@@ -56,10 +67,12 @@ def _options(words: list[str]) -> dict[str, str]:
     parts: dict[str, str] = {}
     while words:
         if len(words) < 2:
-            raise RecurrenceError(f"“{words[0]}” needs a value, e.g. “every 2”, “until 2027-06-30” or “for 10”.")
+            raise RecurrenceError(
+                _("“{word}” needs a value, e.g. “every 2”, “until 2027-06-30” or “for 10”.").format(word=words[0])
+            )
         key, value, words = words[0], words[1], words[2:]
         if _OPTION_KEYS.get(key) in parts:
-            raise RecurrenceError(f"“{key}” is given twice; say it once.")
+            raise RecurrenceError(_("“{word}” is given twice; say it once.").format(word=key))
         if key == "every" and value.isascii() and value.isdigit() and 0 < int(value) <= 52:
             parts["INTERVAL"] = str(int(value))
         elif key == "until":
@@ -67,9 +80,13 @@ def _options(words: list[str]) -> dict[str, str]:
         elif key == "for" and value.isascii() and value.isdigit() and 0 < int(value) <= 1000:
             parts["COUNT"] = str(int(value))
         else:
-            raise RecurrenceError(f"I cannot read “{key} {value}”: use every N, until YYYY-MM-DD or for N (sessions).")
+            raise RecurrenceError(
+                _("I cannot read “{words}”: use every N, until YYYY-MM-DD or for N (sessions).").format(
+                    words=f"{key} {value}"
+                )
+            )
     if "UNTIL" in parts and "COUNT" in parts:
-        raise RecurrenceError("Give either an end date (until) or a number of sessions (for), not both.")
+        raise RecurrenceError(_("Give either an end date (until) or a number of sessions (for), not both."))
     return parts
 
 
@@ -77,7 +94,7 @@ def _until(value: str) -> str:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise RecurrenceError(f"“{value}” is not a date like 2027-06-30.") from None
+        raise RecurrenceError(_("“{value}” is not a date like 2027-06-30.").format(value=value)) from None
     return f"{day:%Y%m%d}{_END_OF_DAY}"
 
 

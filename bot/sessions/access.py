@@ -11,6 +11,7 @@ from telegram import Update
 from bot import callbacks
 from bot.actor import acting_person
 from bot.context import TraineryContext
+from bot.i18n import _
 from bot.replies import answer, show
 from bot.sessions import texts
 from domain.roles import Person
@@ -26,9 +27,9 @@ async def staff(update: Update, context: TraineryContext) -> Person | None:
     """The acting person if they may see sessions; otherwise they are told and None."""
     person = await acting_person(update, context)
     if person is None or not person.is_staff:
-        await answer(update, texts.ONLY_STAFF, alert=True)
+        await answer(update, _(texts.ONLY_STAFF), alert=True)
         if update.callback_query is None:
-            await show(update, context, texts.ONLY_STAFF)
+            await show(update, context, _(texts.ONLY_STAFF))
         return None
     return person
 
@@ -43,6 +44,6 @@ async def staff_press(
     if person is None:
         return None
     if not isinstance(data, kinds):
-        await answer(update, texts.EXPIRED_BUTTON, alert=True)
+        await answer(update, _(texts.EXPIRED_BUTTON), alert=True)
         return None
     return person, data

@@ -23,9 +23,9 @@ from telegram.ext import (
 from telegram.ext._utils.types import ConversationKey
 from telegram.warnings import PTBUserWarning
 
-from bot import callbacks
+from bot import callbacks, language
 from bot.context import TraineryApplication, TraineryContext
-from bot.i18n import error_text
+from bot.i18n import _, error_text
 from bot.persistence import AnyApplication, persist, persistence_of
 from bot.ranges import DayError, parse_capacity, parse_day, parse_time
 from bot.render import escape
@@ -77,11 +77,11 @@ async def begin(update: Update, context: TraineryContext) -> tuple[Person, Sessi
         return None
     occurrence = card.occurrence
     if not may_change(person, occurrence):
-        await answer(update, texts.NOT_YOURS, alert=True)
+        await answer(update, _(texts.NOT_YOURS), alert=True)
         return None
     await answer(update)
     if occurrence.version != data.version or occurrence.cancelled or occurrence.start <= context.studio.now():
-        await show_card(update, context, person, data.key, texts.CHANGED_SINCE)
+        await show_card(update, context, person, data.key, _(texts.CHANGED_SINCE))
         return None
     return person, card
 
@@ -153,7 +153,7 @@ async def show_menu(
     text = texts.override_menu(occurrence, draft, names, context.settings.zone, note)
     if update.callback_query is None:  # after typed input: a fresh menu below it
         chat_id = update.effective_chat.id if update.effective_chat else 0
-        await retire(context, chat_id, draft.message_id, "✎ Change in progress — see below.")
+        await retire(context, chat_id, draft.message_id, _(texts.CHANGE_IN_PROGRESS))
     draft.message_id = await show(update, context, text, keyboards.override_menu(occurrence, draft, names))
     return CHOOSE
 
@@ -162,13 +162,13 @@ async def menu_pressed(update: Update, context: TraineryContext) -> int:
     step = step_of(update)
     loaded = await current(update, context)
     if step is None or loaded is None:
-        await answer(update, texts.EXPIRED_BUTTON)
+        await answer(update, _(texts.EXPIRED_BUTTON))
         return END
     person, card, draft = loaded
     occurrence, names, zone = card.occurrence, card.directory, context.settings.zone
     if step.action == "cap":
         await answer(update)
-        await show(update, context, texts.ASK_CAPACITY)
+        await show(update, context, _(texts.ASK_CAPACITY))
         return CAPACITY
     if step.action == "spc":
         await answer(update)
@@ -189,12 +189,12 @@ async def menu_pressed(update: Update, context: TraineryContext) -> int:
         draft.cancel_bookings, draft.reason = not draft.cancel_bookings, None
         await answer(update)
         if draft.cancel_bookings:  # the members whose bookings go may be told why
-            await show(update, context, texts.ASK_OVERRIDE_REASON, keyboards.override_reason())
+            await show(update, context, _(texts.ASK_OVERRIDE_REASON), keyboards.override_reason())
             return OVERRIDE_REASON
         return await show_menu(update, context)
     if step.action == "rv":
         return await review(update, context, person, occurrence, draft)
-    await answer(update, texts.EXPIRED_BUTTON)
+    await answer(update, _(texts.EXPIRED_BUTTON))
     return CHOOSE
 
 
@@ -205,7 +205,7 @@ async def capacity_typed(update: Update, context: TraineryContext) -> int:
     if draft is None:
         return END
     if value is None:
-        await show(update, context, texts.BAD_CAPACITY)
+        await show(update, context, _(texts.BAD_CAPACITY))
         return CAPACITY
     draft.capacity = value
     return await show_menu(update, context)
@@ -244,9 +244,9 @@ async def substitute_picked(
     draft.trainer_id, draft.substitute = trainer_id, False  # from here on an ordinary change: Back shows the menu
     loaded = await current(update, context)
     if loaded is None:
-        await answer(update, texts.EXPIRED_BUTTON)
+        await answer(update, _(texts.EXPIRED_BUTTON))
         return END
-    person, card, _ = loaded
+    person, card = loaded[0], loaded[1]  # not `_`: that name translates
     return await review(update, context, person, card.occurrence, draft)
 
 
@@ -254,7 +254,7 @@ async def day_pressed(update: Update, context: TraineryContext) -> int:
     step, draft = step_of(update), context.state.override
     loaded = await current(update, context)
     if step is None or draft is None or loaded is None:
-        await answer(update, texts.EXPIRED_BUTTON)
+        await answer(update, _(texts.EXPIRED_BUTTON))
         return END
     await answer(update)
     start = draft.start or loaded[1].occurrence.start
@@ -281,12 +281,12 @@ async def date_typed(update: Update, context: TraineryContext) -> int:
     message, loaded = update.effective_message, await current(update, context)
     if message is None or loaded is None:
         return END
-    _, card, draft = loaded
+    card, draft = loaded[1], loaded[2]  # not `_`: that name translates
     now = today(context)
     try:
         day = parse_day(message.text or "", now)
     except DayError as error:
-        await show(update, context, f"{escape(str(error))} {texts.OR_PICK}")
+        await show(update, context, f"{escape(str(error))} {_(texts.OR_PICK)}")
         return DAY
     if not now <= day <= now + FURTHEST:
         await show(update, context, texts.day_out_of_reach(day, now, now + FURTHEST))
@@ -309,7 +309,7 @@ async def time_typed(update: Update, context: TraineryContext) -> int:
     if draft is None or draft.day is None:
         return END
     if parsed is None:
-        await show(update, context, texts.BAD_TIME)
+        await show(update, context, _(texts.BAD_TIME))
         return TIME
     draft.start = to_utc(datetime.combine(draft.day, time(*parsed)), context.settings.zone)
     return await show_menu(update, context)
@@ -323,7 +323,10 @@ async def override_reason_typed(update: Update, context: TraineryContext) -> int
         draft.reason = clean_reason(message.text)
     except InvalidReason as error:
         await show(
-            update, context, f"{escape(error_text(error))}\n\n{texts.ASK_OVERRIDE_REASON}", keyboards.override_reason()
+            update,
+            context,
+            f"{escape(error_text(error))}\n\n{_(texts.ASK_OVERRIDE_REASON)}",
+            keyboards.override_reason(),
         )
         return OVERRIDE_REASON
     return await show_menu(update, context)
@@ -361,7 +364,7 @@ async def review(
     update: Update, context: TraineryContext, person: Person, occurrence: Occurrence, draft: OverrideDraft
 ) -> int:
     if draft.is_empty():
-        await answer(update, texts.PICK_SOMETHING, alert=True)
+        await answer(update, _(texts.PICK_SOMETHING), alert=True)
         return CHOOSE
     try:
         plan = await review_override(context.studio, person.id, draft.key, request_of(draft))
@@ -405,11 +408,11 @@ async def save_pressed(update: Update, context: TraineryContext) -> int:
             confirmed=draft.confirmed,
         )
     except ConfirmationNeeded as needed:  # a space or trainer became busy since the review
-        await answer(update, texts.NEW_WARNINGS, alert=True)
-        return await show_review(update, context, needed.review.before, draft, needed.review, texts.NEW_WARNINGS)
+        await answer(update, _(texts.NEW_WARNINGS), alert=True)
+        return await show_review(update, context, needed.review.before, draft, needed.review, _(texts.NEW_WARNINGS))
     except StaleReview:
-        await answer(update, texts.CHANGED_SINCE, alert=True)
-        await show_card(update, context, person, draft.key, texts.CHANGED_SINCE)
+        await answer(update, _(texts.CHANGED_SINCE), alert=True)
+        await show_card(update, context, person, draft.key, _(texts.CHANGED_SINCE))
         return finish(context)
     except NotAllowed as error:
         await answer(update, error_text(error), alert=True)
@@ -421,7 +424,7 @@ async def save_pressed(update: Update, context: TraineryContext) -> int:
     assert saved.directory is not None
     outcome = texts.override_outcome(saved, saved.directory, context.settings.zone)
     done = Outcome(draft.key, "sv", 0, outcome, change_id=saved.change_id, told=len(saved.notifications))
-    return await show_outcome(update, context, done, texts.SAVED)
+    return await show_outcome(update, context, done, _(texts.SAVED))
 
 
 # -- cancelling -------------------------------------------------------------------
@@ -433,7 +436,7 @@ async def reason_typed(update: Update, context: TraineryContext) -> int:
         return END
     draft.reason = update.effective_message.text
     chat_id = update.effective_chat.id if update.effective_chat else 0
-    await retire(context, chat_id, draft.message_id, "❌ Cancelling — see below.")
+    await retire(context, chat_id, draft.message_id, _(texts.CANCELLING))
     return await confirm_cancel(update, context, draft)
 
 
@@ -453,10 +456,10 @@ async def confirm_cancel(update: Update, context: TraineryContext, draft: Cancel
     try:
         plan = await review_cancel(context.studio, person.id, draft.key, draft.reason)
     except DomainError as error:
-        await show(update, context, f"{escape(error_text(error))}\n\n{texts.ASK_REASON}", keyboards.reason())
+        await show(update, context, f"{escape(error_text(error))}\n\n{_(texts.ASK_REASON)}", keyboards.reason())
         return REASON
     if plan.already_cancelled:
-        await show_card(update, context, person, draft.key, "This session is already cancelled.")
+        await show_card(update, context, person, draft.key, _(texts.ALREADY_CANCELLED))
         return finish(context)
     zone = context.settings.zone
     draft.message_id = await show(
@@ -482,7 +485,7 @@ async def cancel_confirmed(update: Update, context: TraineryContext) -> int:
     outcome = texts.cancel_outcome(done, context.settings.zone)
     told = len(done.notifications)
     return await show_outcome(
-        update, context, Outcome(draft.key, "cx", 0, outcome, change_id=done.change_id, told=told), texts.CANCELLED
+        update, context, Outcome(draft.key, "cx", 0, outcome, change_id=done.change_id, told=told), _(texts.CANCELLED)
     )
 
 
@@ -536,16 +539,20 @@ def finish(context: TraineryContext) -> int:
 
 async def stop(update: Update, context: TraineryContext) -> int:
     await answer(update)
-    await show(update, context, texts.STOPPED)
+    await show(update, context, _(texts.STOPPED))
     return finish(context)
 
 
 async def timed_out(update: Update, context: TraineryContext) -> None:
     draft = context.state.override or context.state.cancel
     finish(context)  # first: the state is gone before anyone can see the message change
+    # A job, not an update: it would speak the language of whichever update last set
+    # the job queue's timer. The person of this conversation's last update, set for
+    # this job's own task (PTB runs each job in a task of its own).
+    await language.for_update(update, context)
     user, chat = update.effective_user, update.effective_chat
     if draft is not None and chat is not None:
-        await retire(context, chat.id, draft.message_id, texts.TIMED_OUT)
+        await retire(context, chat.id, draft.message_id, _(texts.TIMED_OUT))
     if user is not None:  # last: no await may come between this and PTB ending the conversation
         _store_soon(context, user.id)
 
@@ -607,9 +614,9 @@ async def tell_ended(context: TraineryContext, draft: OverrideDraft | CancelDraf
     assert context.job is not None and context.job.chat_id is not None
     draft = draft or cast(OverrideDraft | CancelDraft | None, context.job.data)
     if isinstance(draft, OverrideDraft | CancelDraft):
-        await retire(context, context.job.chat_id, draft.message_id, texts.TIMED_OUT)
+        await retire(context, context.job.chat_id, draft.message_id, _(texts.TIMED_OUT))
     else:  # stored by an older version of the bot, or damaged: dropped at start
-        await context.bot.send_message(context.job.chat_id, texts.LOST_IN_RESTART)
+        await context.bot.send_message(context.job.chat_id, _(texts.LOST_IN_RESTART))
 
 
 def _end(
@@ -656,9 +663,9 @@ def conversation_of(application: AnyApplication) -> ConversationHandler | None: 
 
 
 async def use_buttons(update: Update, context: TraineryContext) -> None:
-    await answer(update, texts.USE_BUTTONS)
+    await answer(update, _(texts.USE_BUTTONS))
     if update.callback_query is None:
-        await show(update, context, texts.USE_BUTTONS)
+        await show(update, context, _(texts.USE_BUTTONS))
 
 
 async def stale_button(update: Update, context: TraineryContext) -> int:
@@ -674,17 +681,17 @@ async def stale_button(update: Update, context: TraineryContext) -> int:
     if step is not None and done is not None and (step.action, step.key) == (done.action, done.key):
         message = update.callback_query.message if update.callback_query else None
         if message is not None and message.message_id == done.message_id:
-            await answer(update, texts.SAVED_ALREADY if done.action == "sv" else texts.CANCELLED_ALREADY)
+            await answer(update, _(texts.SAVED_ALREADY) if done.action == "sv" else _(texts.CANCELLED_ALREADY))
             if not done.shown:
                 await show(update, context, done.text, keyboards.open_card(done.key))
                 done.shown = True
                 follow_receipt(update, context, done)
             return END
     if step is not None and step.key is not None:
-        await answer(update, texts.EXPIRED_BUTTON)
-        await show_card(update, context, person, step.key, texts.EXPIRED_BUTTON)
+        await answer(update, _(texts.EXPIRED_BUTTON))
+        await show_card(update, context, person, step.key, _(texts.EXPIRED_BUTTON))
     else:
-        await answer(update, texts.EXPIRED_BUTTON, alert=True)
+        await answer(update, _(texts.EXPIRED_BUTTON), alert=True)
     return END
 
 
@@ -756,9 +763,9 @@ def _conversation(
 
 async def stop_outside(update: Update, context: TraineryContext) -> None:
     """/cancel with no change open."""
-    await show(update, context, "Nothing to stop: no change is open.")
+    await show(update, context, _(texts.NOTHING_TO_STOP))
 
 
 async def unknown_button(update: Update, context: TraineryContext) -> None:
     """Random, truncated or retired callback data: answered, nothing changed."""
-    await answer(update, texts.EXPIRED_BUTTON, alert=True)
+    await answer(update, _(texts.EXPIRED_BUTTON), alert=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup as Markup
 
+from bot import i18n
 from bot.callbacks import (
     BookingsPage,
     ListPage,
@@ -22,17 +24,27 @@ from bot.callbacks import (
     StartSubstitute,
     Step,
 )
+from bot.i18n import pgettext
 from bot.render import page_row
 from bot.user_state import ListView, OverrideDraft
 from domain.directory import Directory
 from domain.occurrence import Occurrence, OccurrenceKey
 
-QUICK_LABELS = (("today", "Today"), ("tomorrow", "Tomorrow"), ("week", "This week"), ("nextweek", "Next week"))
 PICKER_DAYS = 14
 
 
+def quick_labels() -> tuple[tuple[str, str], ...]:
+    """The quick ranges of /sessions and their buttons' labels, in the reader's language."""
+    return (
+        ("today", pgettext("button", "Today")),
+        ("tomorrow", pgettext("button", "Tomorrow")),
+        ("week", pgettext("button", "This week")),
+        ("nextweek", pgettext("button", "Next week")),
+    )
+
+
 def quick_picks(mine: bool = False) -> Markup:
-    buttons = [Button(label, callback_data=QuickPick(word, mine).encode()) for word, label in QUICK_LABELS]
+    buttons = [Button(label, callback_data=QuickPick(word, mine).encode()) for word, label in quick_labels()]
     return Markup([buttons[:2], buttons[2:]])
 
 
@@ -45,9 +57,12 @@ def listing(view: ListView, page: list[Occurrence], offset: int, pages: int, zon
     if paging := page_row(view.page, pages, lambda n: _page(view, n)):
         rows.append(paging)
     toggle = ListPage(view.first, view.last, not view.mine, 0).encode()
-    rows.append([Button("All sessions" if view.mine else "Only mine", callback_data=toggle)])
+    other = pgettext("button", "All sessions") if view.mine else pgettext("button", "Only mine")
+    rows.append([Button(other, callback_data=toggle)])
     if not page:
-        rows.append([Button("Next week ▶", callback_data=QuickPick("nextweek", view.mine).encode())])
+        rows.append(
+            [Button(pgettext("button", "Next week ▶"), callback_data=QuickPick("nextweek", view.mine).encode())]
+        )
     return Markup(rows)
 
 
@@ -68,39 +83,61 @@ def card(
     if may_change:
         rows.append(
             [
-                Button("✎ Change", callback_data=StartOverride(key, version).encode()),
-                Button("❌ Cancel session", callback_data=StartCancel(key, version).encode()),
+                Button(pgettext("button", "✎ Change"), callback_data=StartOverride(key, version).encode()),
+                Button(pgettext("button", "❌ Cancel session"), callback_data=StartCancel(key, version).encode()),
             ]
         )
         if substitute:  # another trainer could lead it
-            rows.append([Button("🔁 Substitute", callback_data=StartSubstitute(key, version).encode())])
+            rows.append(
+                [Button(pgettext("button", "🔁 Substitute"), callback_data=StartSubstitute(key, version).encode())]
+            )
     if bookings:
-        rows.append([Button(f"👥 Bookings ({occurrence.booked})", callback_data=ShowBookings(occurrence.key).encode())])
+        rows.append(
+            [
+                Button(
+                    pgettext("button", "👥 Bookings ({n})").format(n=occurrence.booked),
+                    callback_data=ShowBookings(occurrence.key).encode(),
+                )
+            ]
+        )
     if book:  # a free spot: staff book a member onto it (bot/sessions/staff_book.py)
-        rows.append([Button("➕ Book a member", callback_data=StaffBookPick(occurrence.key).encode())])
-    bottom = [Button("↻ Refresh", callback_data=OpenCard(occurrence.key).encode())]
+        rows.append(
+            [Button(pgettext("button", "➕ Book a member"), callback_data=StaffBookPick(occurrence.key).encode())]
+        )
+    bottom = [Button(pgettext("button", "↻ Refresh"), callback_data=OpenCard(occurrence.key).encode())]
     if back is not None:
-        bottom.insert(0, Button("◀ List", callback_data=ListPage(back.first, back.last, back.mine, back.page).encode()))
+        bottom.insert(
+            0,
+            Button(
+                pgettext("button", "◀ List"),
+                callback_data=ListPage(back.first, back.last, back.mine, back.page).encode(),
+            ),
+        )
     rows.append(bottom)
     return Markup(rows)
 
 
 def override_menu(occurrence: Occurrence, draft: OverrideDraft, names: Directory) -> Markup:
-    first = [Button("Capacity", callback_data=Step("cap").encode())]
+    first = [Button(pgettext("button", "Capacity"), callback_data=Step("cap").encode())]
     if len(names.active_spaces()) > 1:  # a one-space studio is never asked for a space
-        first.append(Button("Space", callback_data=Step("spc").encode()))
+        first.append(Button(pgettext("button", "Space"), callback_data=Step("spc").encode()))
     rows = [
         first,
         [
-            Button("Trainer", callback_data=Step("trn").encode()),
-            Button("Date & time", callback_data=Step("dt").encode()),
+            Button(pgettext("button", "Trainer"), callback_data=Step("trn").encode()),
+            Button(pgettext("button", "Date & time"), callback_data=Step("dt").encode()),
         ],
     ]
     if not occurrence.schedule.closed:
         mark = "☑" if draft.cancel_bookings else "☐"
-        rows.append([Button(f"{mark} Cancel existing bookings", callback_data=Step("tgl").encode())])
+        rows.append(
+            [Button(f"{mark} " + pgettext("button", "Cancel existing bookings"), callback_data=Step("tgl").encode())]
+        )
     rows.append(
-        [Button("Review ▶", callback_data=Step("rv").encode()), Button("✖ Stop", callback_data=Step("quit").encode())]
+        [
+            Button(pgettext("button", "Review ▶"), callback_data=Step("rv").encode()),
+            Button(pgettext("button", "✖ Stop"), callback_data=Step("quit").encode()),
+        ]
     )
     return Markup(rows)
 
@@ -110,7 +147,7 @@ def spaces(names: Directory, current: int) -> Markup:
         [Button(("• " if space.id == current else "") + space.name, callback_data=Step("sp", space.id).encode())]
         for space in sorted(names.active_spaces(), key=lambda s: s.name)
     ]
-    rows.append([Button("◀ Back", callback_data=Step("back").encode())])
+    rows.append([Button(pgettext("button", "◀ Back"), callback_data=Step("back").encode())])
     return Markup(rows)
 
 
@@ -124,7 +161,7 @@ def trainers(names: Directory, current: int) -> Markup:
         ]
         for person in sorted(names.active_trainers(), key=lambda p: (p.name, p.id))
     ]
-    rows.append([Button("◀ Back", callback_data=Step("back").encode())])
+    rows.append([Button(pgettext("button", "◀ Back"), callback_data=Step("back").encode())])
     return Markup(rows)
 
 
@@ -133,31 +170,37 @@ def date_picker(first: date, today: date, furthest: date) -> Markup:
     and the days after `furthest` are not offered."""
     days = [first + timedelta(days=i) for i in range(PICKER_DAYS)]
     buttons = [
-        Button(d.strftime("%a %d.%m"), callback_data=Step("d", d.toordinal()).encode())
-        for d in days
-        if today <= d <= furthest
+        Button(picker_day(d), callback_data=Step("d", d.toordinal()).encode()) for d in days if today <= d <= furthest
     ]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     navigation = []
     earlier, later = first - timedelta(days=7), first + timedelta(days=7)
     if first > today:  # the week before still has days to offer
-        navigation.append(Button("◀ Earlier", callback_data=Step("wk", earlier.toordinal()).encode()))
+        navigation.append(
+            Button(pgettext("button", "◀ Earlier"), callback_data=Step("wk", earlier.toordinal()).encode())
+        )
     if later + timedelta(days=7) <= furthest:
-        navigation.append(Button("Later ▶", callback_data=Step("wk", later.toordinal()).encode()))
+        navigation.append(Button(pgettext("button", "Later ▶"), callback_data=Step("wk", later.toordinal()).encode()))
     if navigation:
         rows.append(navigation)
-    rows.append([Button("◀ Back", callback_data=Step("back").encode())])
+    rows.append([Button(pgettext("button", "◀ Back"), callback_data=Step("back").encode())])
     return Markup(rows)
 
 
+def picker_day(day: date) -> str:
+    """`Tue 01.12` (`Di. 01.12`, `вт 01.12`): the weekday in the reader's language, the
+    day as people type it."""
+    return f"{format_date(day, 'EEE', locale=i18n.current())} {day:%d.%m}"
+
+
 def review(occurrence: Occurrence, version: int, has_warnings: bool) -> Markup:
-    save = "⚠️ Confirm and save" if has_warnings else "✅ Save"
+    save = pgettext("button", "⚠️ Confirm and save") if has_warnings else pgettext("button", "✅ Save")
     return Markup(
         [
             [Button(save, callback_data=Step("sv", version, occurrence.key).encode())],
             [
-                Button("◀ Change more", callback_data=Step("back").encode()),
-                Button("✖ Stop", callback_data=Step("quit").encode()),
+                Button(pgettext("button", "◀ Change more"), callback_data=Step("back").encode()),
+                Button(pgettext("button", "✖ Stop"), callback_data=Step("quit").encode()),
             ],
         ]
     )
@@ -167,8 +210,8 @@ def reason() -> Markup:
     return Markup(
         [
             [
-                Button("No reason", callback_data=Step("skip").encode()),
-                Button("✖ Keep the session", callback_data=Step("quit").encode()),
+                Button(pgettext("button", "No reason"), callback_data=Step("skip").encode()),
+                Button(pgettext("button", "✖ Keep the session"), callback_data=Step("quit").encode()),
             ]
         ]
     )
@@ -177,8 +220,8 @@ def reason() -> Markup:
 def override_reason() -> Markup:
     return Markup(
         [
-            [Button("No reason", callback_data=Step("skip").encode())],
-            [Button("◀ Back", callback_data=Step("back").encode())],
+            [Button(pgettext("button", "No reason"), callback_data=Step("skip").encode())],
+            [Button(pgettext("button", "◀ Back"), callback_data=Step("back").encode())],
         ]
     )
 
@@ -186,14 +229,19 @@ def override_reason() -> Markup:
 def cancel_confirm(occurrence: Occurrence, version: int) -> Markup:
     return Markup(
         [
-            [Button("❌ Yes, cancel the session", callback_data=Step("cx", version, occurrence.key).encode())],
-            [Button("✖ Keep the session", callback_data=Step("quit").encode())],
+            [
+                Button(
+                    pgettext("button", "❌ Yes, cancel the session"),
+                    callback_data=Step("cx", version, occurrence.key).encode(),
+                )
+            ],
+            [Button(pgettext("button", "✖ Keep the session"), callback_data=Step("quit").encode())],
         ]
     )
 
 
 def open_card(key: OccurrenceKey) -> Markup:
-    return Markup([[Button("Open the session", callback_data=OpenCard(key).encode())]])
+    return Markup([[Button(pgettext("button", "Open the session"), callback_data=OpenCard(key).encode())]])
 
 
 def staff_bookings(occurrence: Occurrence, members: list[tuple[int, str]], page: int = 0, pages: int = 1) -> Markup:
@@ -202,7 +250,7 @@ def staff_bookings(occurrence: Occurrence, members: list[tuple[int, str]], page:
     ]
     if paging := page_row(page, pages, lambda n: _bookings(occurrence, n)):
         rows.append(paging)
-    rows.append([Button("◀ Session", callback_data=OpenCard(occurrence.key).encode())])
+    rows.append([Button(pgettext("button", "◀ Session"), callback_data=OpenCard(occurrence.key).encode())])
     return Markup(rows)
 
 
@@ -214,8 +262,13 @@ def _bookings(occurrence: Occurrence, page: int) -> str:
 def staff_cancel_confirm(occurrence: Occurrence, booking_id: int, page: int = 0) -> Markup:
     return Markup(
         [
-            [Button("✖ Yes, cancel the booking", callback_data=StaffCancelBooking(booking_id, True).encode())],
-            [Button("◀ Bookings", callback_data=_bookings(occurrence, page))],
+            [
+                Button(
+                    pgettext("button", "✖ Yes, cancel the booking"),
+                    callback_data=StaffCancelBooking(booking_id, True).encode(),
+                )
+            ],
+            [Button(pgettext("button", "◀ Bookings"), callback_data=_bookings(occurrence, page))],
         ]
     )
 
@@ -228,7 +281,7 @@ def book_pick(occurrence: Occurrence, members: list[tuple[int, str]], page: int 
     ]
     if paging := page_row(page, pages, lambda n: StaffBookPick(key, n).encode()):
         rows.append(paging)
-    rows.append([Button("◀ Session", callback_data=OpenCard(key).encode())])
+    rows.append([Button(pgettext("button", "◀ Session"), callback_data=OpenCard(key).encode())])
     return Markup(rows)
 
 
@@ -236,7 +289,7 @@ def book_confirm(occurrence: Occurrence, member_id: int) -> Markup:
     key = occurrence.key
     return Markup(
         [
-            [Button("✅ Book", callback_data=StaffBookMember(key, member_id, True).encode())],
-            [Button("◀ Members", callback_data=StaffBookPick(key).encode())],
+            [Button(pgettext("button", "✅ Book"), callback_data=StaffBookMember(key, member_id, True).encode())],
+            [Button(pgettext("button", "◀ Members"), callback_data=StaffBookPick(key).encode())],
         ]
     )

@@ -7,6 +7,7 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import TraineryContext
+from bot.i18n import _
 from bot.ranges import RangeError, parse_range, quick_range
 from bot.render import escape, page_of
 from bot.replies import answer, show
@@ -30,7 +31,7 @@ async def sessions_command(update: Update, context: TraineryContext) -> None:
         await show(update, context, escape(str(error)))
         return
     if request is None:
-        await show(update, context, "Which sessions?", keyboards.quick_picks())
+        await show(update, context, _(texts.WHICH_SESSIONS), keyboards.quick_picks())
         return
     await show_list(update, context, person, ListView(request.first, request.last, request.mine))
 

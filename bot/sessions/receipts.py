@@ -89,6 +89,8 @@ class Receipts:
             return
         where = (followed.chat_id, followed.message_id)
         self.leave(*where)
+        # Called from the update of who saved: the task copies its context, so every
+        # later edit of the receipt speaks their language (bot/i18n.py).
         task = asyncio.create_task(self._follow(followed), name=f"trainery-receipt-{followed.change_id}")
         self._tasks[where] = task
         task.add_done_callback(lambda done: self._tasks.pop(where, None) if self._tasks.get(where) is done else None)

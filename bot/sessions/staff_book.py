@@ -10,8 +10,8 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import TraineryContext
-from bot.i18n import error_text
-from bot.render import agree, escape, page_of, plural, span
+from bot.i18n import N_, _, error_text, ngettext
+from bot.render import escape, page_of, span
 from bot.replies import answer, show
 from bot.sessions import keyboards, texts
 from bot.sessions.access import staff_press
@@ -24,7 +24,7 @@ from domain.roles import Person
 # As the bookings list (bot/sessions/staff_bookings.py): 20 names of at most 106
 # characters and the headline stay far under 4,096 characters and 100 buttons.
 PAGE_SIZE = 20
-NOT_BOOKED = "Not booked — see why below."
+NOT_BOOKED = N_("Not booked — see why below.")
 
 
 async def book_pressed(update: Update, context: TraineryContext) -> None:
@@ -51,20 +51,25 @@ async def show_candidates(
     await answer(update)
     occurrence = found.occurrence
     shown = page_of(found.bookable, page, PAGE_SIZE)
-    lines = [f"<b>Book a member</b> — {texts.headline(occurrence, context.settings.zone)}", ""]
+    headline = texts.headline(occurrence, context.settings.zone)
+    lines = [_("<b>Book a member</b> — {session}").format(session=headline), ""]
     lines += [f"{n}. {escape(c.label)}" for n, c in enumerate(shown.items, shown.offset + 1)] or [
-        "No member holds a valid pass for this session."
+        _("No member holds a valid pass for this session.")
     ]
     if shown.pages > 1:
-        lines.append(span(shown, "Members"))
+        lines.append(span(shown, _("Members")))
     if found.without_pass:
         count = found.without_pass
-        lines.append(
-            f"\n{plural(count, 'member')} without a valid pass for it {agree(count, 'is', 'are')} not listed: "
-            "an admin grants one with /pass_grant. A guest is added with /guest_add."
+        without = ngettext(
+            "{n} member without a valid pass for it is not listed: "
+            "an admin grants one with /pass_grant. A guest is added with /guest_add.",
+            "{n} members without a valid pass for it are not listed: "
+            "an admin grants one with /pass_grant. A guest is added with /guest_add.",
+            count,
         )
+        lines.append("\n" + without.format(n=count))
     if shown.items:
-        lines.append("\nTap a name to review the booking; one session of their pass is used.")
+        lines.append("\n" + _("Tap a name to review the booking; one session of their pass is used."))
     buttons = [(c.member.id, c.label) for c in shown.items]
     await show(update, context, "\n".join(lines), keyboards.book_pick(occurrence, buttons, shown.number, shown.pages))
 
@@ -76,21 +81,27 @@ async def review(update: Update, context: TraineryContext, person: Person, key: 
         await answer(update, error_text(error), alert=True)
         return
     except DomainError as error:
-        await answer(update, NOT_BOOKED)
+        await answer(update, _(NOT_BOOKED))
         await show_card(update, context, person, key, error_text(error))
         return
     await answer(update)
     pass_, left = candidate.pass_, candidate.pass_.sessions_left
-    after = "unlimited" if left is None else f"{plural(left - 1, 'session')} left after"
-    told = (
-        "They are told in Telegram."
-        if candidate.member.chat_id is not None
-        else "They have not linked Telegram yet, so the notice is recorded as not delivered (no linked chat)."
-    )
-    text = (
-        f"Book <b>{escape(candidate.label)}</b> onto {texts.headline(occurrence, context.settings.zone)}?\n\n"
-        f"Pass: {escape(candidate.pass_name)} — one session is used ({after}). {told}"
-    )
+    if left is None:
+        used = _("Pass: {name} — one session is used (unlimited).")
+    else:
+        used = ngettext(
+            "Pass: {name} — one session is used ({n} session left after).",
+            "Pass: {name} — one session is used ({n} sessions left after).",
+            left - 1,
+        )
+    if candidate.member.chat_id is not None:
+        told = _("They are told in Telegram.")
+    else:
+        told = _("They have not linked Telegram yet, so the notice is recorded as not delivered (no linked chat).")
+    session = texts.headline(occurrence, context.settings.zone)
+    question = _("Book <b>{member}</b> onto {session}?").format(member=escape(candidate.label), session=session)
+    pass_line = used.format(name=escape(candidate.pass_name), n=(left or 0) - 1)
+    text = f"{question}\n\n{pass_line} {told}"
     await show(update, context, text, keyboards.book_confirm(occurrence, pass_.member_id))
 
 
@@ -101,11 +112,17 @@ async def book(update: Update, context: TraineryContext, person: Person, key: Oc
         await answer(update, error_text(error), alert=True)
         return
     except DomainError as error:  # a double tap, someone else took the spot, the pass ran out
-        await answer(update, NOT_BOOKED)
+        await answer(update, _(NOT_BOOKED))
         await show_card(update, context, person, key, error_text(error))
         return
-    await answer(update, "Booked")
+    await answer(update, _("Booked"))
     left = booked.sessions_left
-    balance = "their pass is unlimited" if left is None else f"{plural(left, 'session')} left on their pass"
-    note = f"{booked.member.name} is booked; {balance}."
+    if left is None:
+        note = _("{name} is booked; their pass is unlimited.").format(name=booked.member.name)
+    else:
+        note = ngettext(
+            "{name} is booked; {n} session left on their pass.",
+            "{name} is booked; {n} sessions left on their pass.",
+            left,
+        ).format(name=booked.member.name, n=left)
     await show_card(update, context, person, key, note)

@@ -12,7 +12,7 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import TraineryContext
-from bot.i18n import error_text
+from bot.i18n import _, error_text
 from bot.render import escape, page_of, span
 from bot.replies import answer, show
 from bot.sessions import keyboards, texts
@@ -58,14 +58,14 @@ async def show_bookings(
     await answer(update)
     zone = context.settings.zone
     shown = page_of(booked, page, PAGE_SIZE)
-    lines = [f"<b>Bookings</b> — {texts.headline(occurrence, zone)}", ""]
-    names = person_labels(member for _, member in booked)  # two of one name: `Anna Berg #14`
-    lines += [f"{n}. {escape(names[member.id])}" for n, (_, member) in enumerate(shown.items, shown.offset + 1)] or [
-        "Nobody is booked."
-    ]
+    lines = [_("<b>Bookings</b> — {session}").format(session=texts.headline(occurrence, zone)), ""]
+    names = person_labels(member for _booking, member in booked)  # two of one name: `Anna Berg #14`
+    lines += [
+        f"{n}. {escape(names[member.id])}" for n, (_booking, member) in enumerate(shown.items, shown.offset + 1)
+    ] or [_("Nobody is booked.")]
     if shown.pages > 1:
-        lines.append(span(shown, "Bookings"))
-    lines.append("\nTap a name to cancel that booking; the pass session is refunded.")
+        lines.append(span(shown, _("Bookings")))
+    lines.append("\n" + _("Tap a name to cancel that booking; the pass session is refunded."))
     if note:
         lines.insert(0, f"<i>{escape(note)}</i>\n")
     buttons = [(booking.id, names[member.id]) for booking, member in shown.items]
@@ -75,8 +75,8 @@ async def show_bookings(
 
 async def page_of_booking(context: TraineryContext, person: Person, key: OccurrenceKey, booking_id: int) -> int:
     """The page of the list that shows this booking (0 when it is gone)."""
-    _, booked = await bookings_on(context.studio, person.id, key)
-    index = next((i for i, (booking, _) in enumerate(booked) if booking.id == booking_id), 0)
+    booked = (await bookings_on(context.studio, person.id, key))[1]
+    index = next((i for i, (booking, _member) in enumerate(booked) if booking.id == booking_id), 0)
     return index // PAGE_SIZE
 
 
@@ -90,9 +90,14 @@ async def cancel_pressed(update: Update, context: TraineryContext) -> None:
         page = await page_of_booking(context, person, occurrence.key, booking.id)
         if not data.confirmed:
             await answer(update)
+            session = texts.headline(occurrence, context.settings.zone)
+            question = _("Cancel <b>{member}</b>'s booking on {session}?").format(
+                member=escape(member.name), session=session
+            )
             text = (
-                f"Cancel <b>{escape(member.name)}</b>'s booking on {texts.headline(occurrence, context.settings.zone)}?\n\n"
-                "Their pass gets the session back, they are told, and the first on the waitlist moves up."
+                question
+                + "\n\n"
+                + _("Their pass gets the session back, they are told, and the first on the waitlist moves up.")
             )
             await show(update, context, text, keyboards.staff_cancel_confirm(occurrence, booking.id, page))
             return
@@ -100,5 +105,5 @@ async def cancel_pressed(update: Update, context: TraineryContext) -> None:
     except DomainError as error:  # a double tap, or someone else was first
         await answer(update, error_text(error), alert=True)
         return
-    note = f"{member.name}'s booking was cancelled and refunded."
+    note = _("{member}'s booking was cancelled and refunded.").format(member=member.name)
     await show_bookings(update, context, person, occurrence.key, note, page=page)
