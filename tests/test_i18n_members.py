@@ -86,12 +86,12 @@ WORDS = {
         "booked": "Записано: Yoga, ",
         "answer": "Записано.",
         "mine": "Ваші записи",
-        "left": "залишилося 9 занять",
+        "left": "залишилось 9 занять",
         "cancel": "✖ Скасувати 1.",
         "ask": "Скасувати ваш запис на Yoga, ",
         "yes": "✖ Так, скасувати мій запис",
         "cancelled": "Скасовано: Yoga, ",
-        "back": "залишилося 10 занять",
+        "back": "залишилось 10 занять",
     },
     "de": {
         "heading": "Buchbare Termine (nächste 14 Tage)",
@@ -99,12 +99,12 @@ WORDS = {
         "booked": "Gebucht: Yoga, ",
         "answer": "Gebucht.",
         "mine": "Ihre Buchungen",
-        "left": "9 Termine übrig",
+        "left": "noch 9 Termine",
         "cancel": "✖ Stornieren 1.",
         "ask": "Ihre Buchung für Yoga, ",
         "yes": "✖ Ja, meine Buchung stornieren",
         "cancelled": "Storniert: Yoga, ",
-        "back": "10 Termine übrig",
+        "back": "noch 10 Termine",
     },
 }
 
@@ -236,8 +236,8 @@ def test_render_follows_the_language_of_each_call() -> None:
 
 # -- counted words ---------------------------------------------------------------------
 
-UK_LEFT = {1: "залишилося 1 заняття", 2: "залишилося 2 заняття", 5: "залишилося 5 занять", 21: "залишилося 21 заняття"}
-DE_LEFT = {1: "1 Termin übrig", 2: "2 Termine übrig", 5: "5 Termine übrig", 21: "21 Termine übrig"}
+UK_LEFT = {1: "залишилось 1 заняття", 2: "залишилось 2 заняття", 5: "залишилось 5 занять", 21: "залишилось 21 заняття"}
+DE_LEFT = {1: "noch 1 Termin", 2: "noch 2 Termine", 5: "noch 5 Termine", 21: "noch 21 Termine"}
 
 
 @pytest.mark.parametrize(("language", "expected"), [("uk", UK_LEFT), ("de", DE_LEFT)])
