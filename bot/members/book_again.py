@@ -23,7 +23,7 @@ from telegram.error import BadRequest
 
 from bot.actor import acting_person
 from bot.context import TraineryContext
-from bot.i18n import error_text
+from bot.i18n import N_, _, error_text
 from bot.render import escape
 from domain.bookings.book import book_session
 from domain.bookings.waitlist import join_waitlist
@@ -42,19 +42,20 @@ PREFIX = "bk1:"
 PATTERN = r"^bk1:"
 _DATA = re.compile(r"^bk1:(\d{1,18}):(\d{1,12})$")
 
-EXPIRED = "This button no longer works. Send /start to see what you can do."
-NOT_A_MEMBER = "Only members of this studio can book. Ask the studio for an invite link."
-BOOKED = "Booked."
-BOOKED_LINE = "✅ You are booked again."
-WAITING = "The session is full: you are number {position} on its waitlist."
-WAITING_LINE = (
+# Marked here, translated where they are shown (the presser's language).
+EXPIRED = N_("This button no longer works. Send /start to see what you can do.")
+NOT_A_MEMBER = N_("Only members of this studio can book. Ask the studio for an invite link.")
+BOOKED = N_("Booked.")
+BOOKED_LINE = N_("✅ You are booked again.")
+WAITING = N_("The session is full: you are number {position} on its waitlist.")
+WAITING_LINE = N_(
     "⏳ The session is full: you are number {position} on its waitlist. If a spot frees up "
     "before the booking deadline, you are booked and told."
 )
-FAILED = "That did not work; nothing was booked. Please try again in a moment."
+FAILED = N_("That did not work; nothing was booked. Please try again in a moment.")
 # Refusals that no later press can change: the notice loses its button.
 TOO_LATE = (BookingDeadlinePassed, OccurrenceStarted, OccurrenceCancelled, ClosedScheduleBooking)
-TOO_LATE_LINE = "⌛ Too late to book this session again: {reason}"
+TOO_LATE_LINE = N_("⌛ Too late to book this session again: {reason}")
 
 
 @dataclass(frozen=True)
@@ -84,28 +85,29 @@ async def book_again(update: Update, context: TraineryContext) -> None:
         return
     request = BookAgain.parse(query.data or "")
     if request is None:
-        await query.answer(EXPIRED, show_alert=True)
+        await query.answer(_(EXPIRED), show_alert=True)
         return
     try:
         member = await acting_person(update, context)
         if member is None or not member.holds(Role.MEMBER):
-            await query.answer(NOT_A_MEMBER, show_alert=True)
+            await query.answer(_(NOT_A_MEMBER), show_alert=True)
             return
         try:
             await book_session(context.studio, member.id, request.key, member.id)
-            answer, line = BOOKED, BOOKED_LINE
+            answer, line = _(BOOKED), _(BOOKED_LINE)
         except SessionFull:
             place = await join_waitlist(context.studio, member.id, request.key, member.id)
-            answer, line = WAITING.format(position=place.position), WAITING_LINE.format(position=place.position)
+            answer = _(WAITING).format(position=place.position)
+            line = _(WAITING_LINE).format(position=place.position)
     except TOO_LATE as error:  # the button can only fail from now on: say so, and take it away
         await query.answer(error_text(error)[:200], show_alert=True)
-        await _add_line(query.message, TOO_LATE_LINE.format(reason=error_text(error)))
+        await _add_line(query.message, _(TOO_LATE_LINE).format(reason=error_text(error)))
         return
     except DomainError as error:
         await query.answer(error_text(error)[:200], show_alert=True)
         return
     except Exception:
-        await query.answer(FAILED, show_alert=True)
+        await query.answer(_(FAILED), show_alert=True)
         raise  # the error handler logs it
     await query.answer(answer)
     await _add_line(query.message, line)

@@ -15,6 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.actor import acting_person
 from bot.context import TraineryApplication, TraineryContext
+from bot.i18n import _
 from bot.members import keyboards, texts
 from bot.render import page_of
 from bot.replies import answer, show
@@ -40,9 +41,9 @@ async def member(update: Update, context: TraineryContext) -> Person | None:
     """The acting person if they are a member; otherwise they are told and None."""
     person = await acting_person(update, context)
     if person is None or not person.holds(Role.MEMBER):
-        await answer(update, texts.ONLY_MEMBERS, alert=True)
+        await answer(update, _(texts.ONLY_MEMBERS), alert=True)
         if update.callback_query is None:
-            await show(update, context, texts.ONLY_MEMBERS)
+            await show(update, context, _(texts.ONLY_MEMBERS))
         return None
     return person
 
@@ -83,7 +84,7 @@ async def open_booking(update: Update, context: TraineryContext) -> None:
     if person is None:
         return
     if data is None:
-        await answer(update, texts.EXPIRED_BUTTON, alert=True)
+        await answer(update, _(texts.EXPIRED_BUTTON), alert=True)
         return
     await answer(update)
     zone = context.settings.zone
@@ -129,7 +130,7 @@ async def member_pressed(update: Update, context: TraineryContext) -> None:
         elif isinstance(data, callbacks.LeaveWaitlist):
             await leave(update, context, person, data)
         else:
-            await answer(update, texts.EXPIRED_BUTTON, alert=True)
+            await answer(update, _(texts.EXPIRED_BUTTON), alert=True)
     except DomainError as error:
         # Refused: nothing changed. Say why, then show the view as it is now.
         await answer(update, texts.error_text(error)[:200], alert=True)
@@ -138,7 +139,7 @@ async def member_pressed(update: Update, context: TraineryContext) -> None:
         else:
             await show_overview(update, context, person)
     except Exception:
-        await answer(update, texts.FAILED, alert=True)
+        await answer(update, _(texts.FAILED), alert=True)
         raise  # the error handler logs it
 
 
@@ -146,13 +147,13 @@ async def book(update: Update, context: TraineryContext, person: Person, data: c
     booking = await book_session(context.studio, person.id, data.key, person.id)
     view = await member_overview(context.studio, person.id)
     occurrence = next((b.occurrence for b in view.bookings if b.booking.id == booking.id), None)
-    await answer(update, "Booked.")
+    await answer(update, _("Booked."))
     await show_offers(update, context, person, data.page, texts.booked(occurrence, context.settings.zone))
 
 
 async def join(update: Update, context: TraineryContext, person: Person, data: callbacks.JoinWaitlist) -> None:
     place = await join_waitlist(context.studio, person.id, data.key, person.id)
-    await answer(update, "On the waitlist.")
+    await answer(update, _("On the waitlist."))
     await show_offers(update, context, person, data.page, texts.joined(place, context.settings.zone))
 
 
@@ -170,7 +171,7 @@ async def cancel(update: Update, context: TraineryContext, person: Person, data:
         await show(update, context, texts.confirm_cancel(booked, zone), keyboards.confirm_cancel(booked, page))
         return
     await cancel_booking(context.studio, person.id, data.booking_id)
-    await answer(update, "Cancelled.")
+    await answer(update, _("Cancelled."))
     note = texts.cancelled(booked.occurrence if booked else None, zone)
     await show_overview(update, context, person, note, page=page)
 
@@ -179,6 +180,6 @@ async def leave(update: Update, context: TraineryContext, person: Person, data: 
     view = await member_overview(context.studio, person.id)
     place = next((w for w in view.waiting if w.entry.id == data.entry_id), None)
     await leave_waitlist(context.studio, person.id, data.entry_id)
-    await answer(update, "Left the waitlist.")
+    await answer(update, _("Left the waitlist."))
     note = texts.left(place.occurrence if place else None, context.settings.zone)
     await show_overview(update, context, person, note, page=page_with(view, place))

@@ -1,12 +1,14 @@
 """Texts of the member flows (SPEC §3): `/my` and `/book`, in the studio's time zone.
-HTML; titles and names escaped."""
+HTML; titles and names escaped. Every text in the reader's language (bot/i18n.py):
+translated when drawn, never at import."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
 from bot import i18n
-from bot.render import Page, calendar_day, escape, ordinal, plural
+from bot.i18n import N_, _, ngettext, pgettext
+from bot.render import Page, calendar_day, clock, escape
 from bot.render import day_and_clock as moment
 from domain.errors import AlreadyBooked, DomainError
 from domain.member_view import (
@@ -18,21 +20,23 @@ from domain.member_view import (
 )
 from domain.occurrence import Occurrence
 
-ONLY_MEMBERS = "Only members of this studio can book sessions. Ask the studio's admin for an invite link."
-EXPIRED_BUTTON = "This button has expired. Nothing was changed."
-FAILED = "That did not work; nothing was changed. Please try again in a moment."
-ALREADY_BOOKED = "You are already booked on this session."
-NO_SUCH_BOOKING = "That is not one of your upcoming bookings (any more). Nothing was changed."
-DEADLINE_PASSED = "The deadline to cancel this booking has passed; ask the staff. Nothing was changed."
-ENROLLED = "This is a course place that came with your pass; only the staff cancel it. Ask them. Nothing was changed."
-BOOK_HINT = (
+# Shown with `_(...)` where they are sent.
+ONLY_MEMBERS = N_("Only members of this studio can book sessions. Ask the studio's admin for an invite link.")
+EXPIRED_BUTTON = N_("This button has expired. Nothing was changed.")
+FAILED = N_("That did not work; nothing was changed. Please try again in a moment.")
+ALREADY_BOOKED = N_("You are already booked on this session.")
+NO_SUCH_BOOKING = N_("That is not one of your upcoming bookings (any more). Nothing was changed.")
+DEADLINE_PASSED = N_("The deadline to cancel this booking has passed; ask the staff. Nothing was changed.")
+ENROLLED = N_(
+    "This is a course place that came with your pass; only the staff cancel it. Ask them. Nothing was changed."
+)
+BOOK_HINT = N_(
     "Tap 📅 to book (one session of your pass is used); a full session offers ⏳ its waitlist, which costs nothing."
 )
 
 
 def when(occurrence: Occurrence, zone: ZoneInfo) -> str:
-    end = occurrence.end.astimezone(zone).strftime("%H:%M")
-    return f"{moment(occurrence.start, zone)}–{end}"
+    return f"{moment(occurrence.start, zone)}–{clock(occurrence.end, zone)}"
 
 
 def short(occurrence: Occurrence, zone: ZoneInfo) -> str:
@@ -42,13 +46,28 @@ def short(occurrence: Occurrence, zone: ZoneInfo) -> str:
 
 def sessions_left(left: int | None) -> str:
     if left is None:
-        return "unlimited"
-    return f"{plural(left, 'session')} left"
+        return _("unlimited")
+    return ngettext("{n} session left", "{n} sessions left", left).format(n=left)
+
+
+def place(position: int) -> str:
+    """A place in a waitlist's line, `3rd` in English. Each English suffix is its own
+    message, so a language without them translates all four alike (`3.`, `№ 3`)."""
+    if 10 <= position % 100 <= 20:
+        return pgettext("place in line", "{n}th").format(n=position)
+    suffix = position % 10
+    if suffix == 1:
+        return pgettext("place in line", "{n}st").format(n=position)
+    if suffix == 2:
+        return pgettext("place in line", "{n}nd").format(n=position)
+    if suffix == 3:
+        return pgettext("place in line", "{n}rd").format(n=position)
+    return pgettext("place in line", "{n}th").format(n=position)
 
 
 def error_text(error: DomainError) -> str:
     if isinstance(error, AlreadyBooked):
-        return ALREADY_BOOKED
+        return _(ALREADY_BOOKED)
     return i18n.error_text(error)
 
 
@@ -76,82 +95,100 @@ def overview(view: MemberOverview, zone: ZoneInfo, note: str | None = None, page
     lines = [f"<i>{escape(note)}</i>"] if note else []
     bookings = [_booking_line(offset + i + 1, e, zone) for i, e in enumerate(shown) if isinstance(e, BookedSession)]
     if bookings or (first and not view.bookings):
-        _section(lines, "Your bookings", bookings or ["No upcoming bookings. Send /book to book a session."])
+        empty = _("No upcoming bookings. Send /book to book a session.")
+        _section(lines, _("<b>Your bookings</b>"), bookings or [empty])
     if waiting := [_waiting_line(e, zone) for e in shown if isinstance(e, WaitingPlace)]:
-        _section(lines, "Your waitlist places", waiting)
+        _section(lines, _("<b>Your waitlist places</b>"), waiting)
     passes = [_pass_line(e, zone) for e in shown if isinstance(e, PassView)]
     if passes or (last and not view.passes):
-        _section(lines, "Your passes", passes or ["No current pass. Ask the studio for one."])
+        _section(lines, _("<b>Your passes</b>"), passes or [_("No current pass. Ask the studio for one.")])
     if page is not None and page.pages > 1:
-        lines += ["", f"Page {page.number + 1}/{page.pages}"]
-    lines += ["", f"Times are in the studio's time zone ({zone.key})."]
+        lines += ["", _("Page {number}/{pages}").format(number=page.number + 1, pages=page.pages)]
+    lines += ["", _("Times are in the studio's time zone ({zone}).").format(zone=zone.key)]
     return "\n".join(lines)
 
 
 def _section(lines: list[str], heading: str, items: list[str]) -> None:
-    lines += ["", f"<b>{heading}</b>", *items] if lines else [f"<b>{heading}</b>", *items]
+    lines += ["", heading, *items] if lines else [heading, *items]
 
 
 def _booking_line(number: int, booked: BookedSession, zone: ZoneInfo) -> str:
-    line = f"{number}. {when(booked.occurrence, zone)} · <b>{escape(booked.occurrence.title)}</b>"
+    values = {"number": number, "when": when(booked.occurrence, zone), "title": escape(booked.occurrence.title)}
     if booked.enrolled:
-        line += " · course place from your pass; the staff cancel it if needed"
+        line = _("{number}. {when} · <b>{title}</b> · course place from your pass; the staff cancel it if needed")
     elif not booked.cancellable:
-        line += " · the deadline to cancel has passed; ask the staff"
-    return line
+        line = _("{number}. {when} · <b>{title}</b> · the deadline to cancel has passed; ask the staff")
+    else:
+        line = "{number}. {when} · <b>{title}</b>"  # no words to translate
+    return line.format(**values)
 
 
-def _waiting_line(place: WaitingPlace, zone: ZoneInfo) -> str:
-    return (
-        f"• {when(place.occurrence, zone)} · <b>{escape(place.occurrence.title)}</b> · "
-        f"you are {ordinal(place.position)} in line"
+def _waiting_line(waiting: WaitingPlace, zone: ZoneInfo) -> str:
+    return _("• {when} · <b>{title}</b> · you are {place} in line").format(
+        when=when(waiting.occurrence, zone), title=escape(waiting.occurrence.title), place=place(waiting.position)
     )
 
 
 def _pass_line(view: PassView, zone: ZoneInfo) -> str:
-    expiry = calendar_day(view.pass_.expires_at, zone)
-    if view.enrolled is None:
-        return f"• {escape(view.name)}: {sessions_left(view.pass_.sessions_left)}, valid until {expiry}"
+    name, expiry = escape(view.name), calendar_day(view.pass_.expires_at, zone)
     left = view.pass_.sessions_left
-    spare = f", {sessions_left(left)}" if left != 0 else ""  # a refund of a cancelled session, say
-    return f"• {escape(view.name)}: enrolled: {plural(view.enrolled, 'session')} booked{spare}, valid until {expiry}"
+    if view.enrolled is None:
+        return _("• {name}: {left}, valid until {expiry}").format(name=name, left=sessions_left(left), expiry=expiry)
+    booked = ngettext("{n} session booked", "{n} sessions booked", view.enrolled).format(n=view.enrolled)
+    if left == 0:
+        return _("• {name}: enrolled: {booked}, valid until {expiry}").format(name=name, booked=booked, expiry=expiry)
+    # sessions to spare besides the course: a refund of a cancelled session, say
+    return _("• {name}: enrolled: {booked}, {left}, valid until {expiry}").format(
+        name=name, booked=booked, left=sessions_left(left), expiry=expiry
+    )
 
 
 def not_cancellable(booked: BookedSession | None) -> str:
     """Why a Cancel button is refused for the member: not theirs, a course, or too late."""
     if booked is None:
-        return NO_SUCH_BOOKING
-    return ENROLLED if booked.enrolled else DEADLINE_PASSED
+        return _(NO_SUCH_BOOKING)
+    return _(ENROLLED) if booked.enrolled else _(DEADLINE_PASSED)
 
 
 def confirm_cancel(booked: BookedSession, zone: ZoneInfo) -> str:
-    return (
-        f"Cancel your booking for <b>{escape(booked.occurrence.title)}</b>, {when(booked.occurrence, zone)}?\n\n"
-        "The session goes back to your pass. Your spot goes to the next on the waitlist, if anyone waits."
+    question = _("Cancel your booking for <b>{title}</b>, {when}?").format(
+        title=escape(booked.occurrence.title), when=when(booked.occurrence, zone)
     )
+    consequence = _("The session goes back to your pass. Your spot goes to the next on the waitlist, if anyone waits.")
+    return f"{question}\n\n{consequence}"
 
 
 def cancelled(occurrence: Occurrence | None, zone: ZoneInfo) -> str:
-    what = f" {occurrence.title}, {moment(occurrence.start, zone)}" if occurrence else ""
-    return f"Cancelled:{what}. The session went back to your pass."
+    if occurrence is None:
+        return _("Cancelled. The session went back to your pass.")
+    return _("Cancelled: {title}, {start}. The session went back to your pass.").format(
+        title=occurrence.title, start=moment(occurrence.start, zone)
+    )
 
 
 def booked(occurrence: Occurrence | None, zone: ZoneInfo) -> str:
-    what = f" {occurrence.title}, {moment(occurrence.start, zone)}" if occurrence else ""
-    return f"Booked:{what}. One session of your pass was used."
+    if occurrence is None:
+        return _("Booked. One session of your pass was used.")
+    return _("Booked: {title}, {start}. One session of your pass was used.").format(
+        title=occurrence.title, start=moment(occurrence.start, zone)
+    )
 
 
-def joined(place: WaitingPlace, zone: ZoneInfo) -> str:
-    return (
-        f"You are {ordinal(place.position)} on the waitlist of {place.occurrence.title}, "
-        f"{moment(place.occurrence.start, zone)}. Nothing was deducted; if a spot frees up before "
+def joined(waiting: WaitingPlace, zone: ZoneInfo) -> str:
+    return _(
+        "You are {place} on the waitlist of {title}, {start}. Nothing was deducted; if a spot frees up before "
         "the booking deadline, you are booked and told."
+    ).format(
+        place=place(waiting.position), title=waiting.occurrence.title, start=moment(waiting.occurrence.start, zone)
     )
 
 
 def left(occurrence: Occurrence | None, zone: ZoneInfo) -> str:
-    what = f" of {occurrence.title}, {moment(occurrence.start, zone)}" if occurrence else ""
-    return f"You left the waitlist{what}. Nothing was deducted."
+    if occurrence is None:
+        return _("You left the waitlist. Nothing was deducted.")
+    return _("You left the waitlist of {title}, {start}. Nothing was deducted.").format(
+        title=occurrence.title, start=moment(occurrence.start, zone)
+    )
 
 
 # -- /book ------------------------------------------------------------------------
@@ -168,31 +205,42 @@ def offers(
     note: str | None = None,
 ) -> str:
     lines = [f"<i>{escape(note)}</i>", ""] if note else []
-    lines.append(f"<b>Sessions you can book</b> (next {plural(days, 'day')})")
+    heading = ngettext(
+        "<b>Sessions you can book</b> (next {n} day)", "<b>Sessions you can book</b> (next {n} days)", days
+    )
+    lines.append(heading.format(n=days))
     if not page:
         lines += [
             "",
-            "Nothing to book in the next days: you hold every open session already, or no pass of "
-            "yours covers one. Send /my to see your bookings and passes.",
+            _(
+                "Nothing to book in the next days: you hold every open session already, or no pass of "
+                "yours covers one. Send /my to see your bookings and passes."
+            ),
         ]
         return "\n".join(lines)
     lines.append("")
     lines += [_offer_line(offset + i + 1, offer, zone) for i, offer in enumerate(page)]
-    footer = f"Sessions {offset + 1}–{offset + len(page)} of {total}"
+    span = {"first": offset + 1, "last": offset + len(page), "total": total}
     if pages > 1:
-        footer += f" · page {page_number + 1}/{pages}"
-    lines += ["", footer, BOOK_HINT]
+        footer = _("Sessions {first}–{last} of {total} · page {number}/{pages}").format(
+            **span, number=page_number + 1, pages=pages
+        )
+    else:
+        footer = _("Sessions {first}–{last} of {total}").format(**span)
+    lines += ["", footer, _(BOOK_HINT)]
     return "\n".join(lines)
 
 
 def _offer_line(number: int, offer: Offer, zone: ZoneInfo) -> str:
+    """`1. Tue 01 Dec 18:00–19:00 · Yoga · 3 spots free`: the session, then its state."""
     occurrence = offer.occurrence
     line = f"{number}. {when(occurrence, zone)} · <b>{escape(occurrence.title)}</b> · "
     if offer.waiting_position is not None:
-        return line + f"full · you are {ordinal(offer.waiting_position)} on the waitlist"
+        return line + _("full · you are {place} on the waitlist").format(place=place(offer.waiting_position))
     if offer.full:
-        return line + "full · waitlist open"
-    return line + f"{plural(occurrence.capacity - occurrence.booked, 'spot')} free"
+        return line + _("full · waitlist open")
+    free = occurrence.capacity - occurrence.booked
+    return line + ngettext("{n} spot free", "{n} spots free", free).format(n=free)
 
 
 # -- a reminder's "Open in /my" (bot/members/handlers.py open_booking) ------------
@@ -200,11 +248,13 @@ def _offer_line(number: int, offer: Offer, zone: ZoneInfo) -> str:
 
 def opened(booked: BookedSession | None, zone: ZoneInfo) -> str:
     if booked is None:
-        return "That booking is no longer ahead: it was cancelled, or the session is over."
+        return _("That booking is no longer ahead: it was cancelled, or the session is over.")
     occurrence = booked.occurrence
-    what = f"Your booking: {occurrence.title}, {moment(occurrence.start, zone)}."
+    what = _("Your booking: {title}, {start}.").format(title=occurrence.title, start=moment(occurrence.start, zone))
     if booked.enrolled:
-        return f"{what} A course place: the staff cancel it."
-    if not booked.cancellable:
-        return f"{what} The deadline to cancel has passed; ask the staff."
-    return f"{what} Cancel it below if you cannot come."
+        then = _("A course place: the staff cancel it.")
+    elif not booked.cancellable:
+        then = _("The deadline to cancel has passed; ask the staff.")
+    else:
+        then = _("Cancel it below if you cannot come.")
+    return f"{what} {then}"

@@ -5,22 +5,26 @@ the notice fell due (domain/reminders/due.py). All text is HTML, names escaped."
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import i18n
 from bot.callbacks import OpenBooking
-from bot.render import calendar_day, clock, escape, full_moment, plural
+from bot.i18n import N_, _, ngettext
+from bot.render import calendar_day, clock, escape, full_moment
 from domain.notifications import NotificationKind
 
+# Marked, not translated: /undelivered shows them with `_()` in the reader's language.
 TIMED_HEADINGS: dict[NotificationKind, str] = {
-    NotificationKind.REMINDER: "Reminder",
-    NotificationKind.TRAINER_DAY: "Your sessions today",
-    NotificationKind.PASS_LAST_SESSION: "One session left on your pass",
-    NotificationKind.PASS_EXPIRING: "Your pass expires soon",
+    NotificationKind.REMINDER: N_("Reminder"),
+    NotificationKind.TRAINER_DAY: N_("Your sessions today"),
+    NotificationKind.PASS_LAST_SESSION: N_("One session left on your pass"),
+    NotificationKind.PASS_EXPIRING: N_("Your pass expires soon"),
 }
-OPEN_IN_MY = "📋 Open in /my"
-Buttons = tuple[tuple[str, str], ...]  # (label, callback data)
+OPEN_IN_MY = N_("📋 Open in /my")
+ASK_THE_STAFF = N_("Ask the staff if you cannot come.")
+Buttons = tuple[tuple[str, str], ...]  # (label, callback data), labels in the reader's language
 
 
 def render_timed(
@@ -36,37 +40,55 @@ def render_timed(
 def reminder(payload: dict[str, Any], zone: ZoneInfo, now: datetime | None) -> tuple[str, Buttons]:
     start = _instant(payload["start"])
     lines = [
-        f"<b>Reminder</b>: {escape(str(payload['title']))}",
-        f"{full_moment(start, zone)} · {escape(str(payload['space']))} · with {escape(str(payload['trainer']))}",
+        _("<b>Reminder</b>: {title}").format(title=escape(str(payload["title"]))),
+        _("{moment} · {space} · with {trainer}").format(
+            moment=full_moment(start, zone),
+            space=escape(str(payload["space"])),
+            trainer=escape(str(payload["trainer"])),
+        ),
         "",
     ]
     until = _instant(payload["cancel_until"])
+    deadline = full_moment(until, zone, same_day_as=start)
     if payload.get("closed"):
-        lines.append("It is a place in a course: the staff cancel it. Ask them if you cannot come.")
+        lines.append(_("It is a place in a course: the staff cancel it. Ask them if you cannot come."))
     elif now is None or now <= until:
         lines.append(
-            f"Cannot come? Cancel it in /my until {full_moment(until, zone, same_day_as=start)} (the booking deadline)."
+            _("Cannot come? Cancel it in /my until {deadline} (the booking deadline).").format(deadline=deadline)
         )
     else:
-        lines.append(
-            f"It can no longer be cancelled: the booking deadline was {full_moment(until, zone, same_day_as=start)}. "
-            "Ask the staff if you cannot come."
-        )
-    lines.append("Reminders can be switched off in /settings.")
-    return "\n".join(lines), ((OPEN_IN_MY, OpenBooking(int(payload["booking_id"])).encode()),)
+        gone = _("It can no longer be cancelled: the booking deadline was {deadline}.").format(deadline=deadline)
+        lines.append(f"{gone} {_(ASK_THE_STAFF)}")
+    lines.append(_("Reminders can be switched off in /settings."))
+    return "\n".join(lines), ((_(OPEN_IN_MY), OpenBooking(int(payload["booking_id"])).encode()),)
 
 
 def trainer_day(payload: dict[str, Any], zone: ZoneInfo) -> str:
     day = date.fromisoformat(str(payload["day"]))
-    lines = [f"<b>Your sessions today</b>, {day:%a} {day.day} {day:%b %Y}", ""]
+    lines = [_("<b>Your sessions today</b>, {day}").format(day=_whole_day(day, zone)), ""]
     for session in payload["sessions"]:
         start, end = _instant(session["start"]), _instant(session["end"])
+        line = _("• {start}–{end} <b>{title}</b> · {space} · {booked}/{capacity} booked")
         lines.append(
-            f"• {clock(start, zone)}–{clock(end, zone)} <b>{escape(str(session['title']))}</b> · "
-            f"{escape(str(session['space']))} · {session['booked']}/{session['capacity']} booked"
+            line.format(
+                start=clock(start, zone),
+                end=clock(end, zone),
+                title=escape(str(session["title"])),
+                space=escape(str(session["space"])),
+                booked=session["booked"],
+                capacity=session["capacity"],
+            )
         )
-    lines += ["", "Cards and bookings: /sessions today. This list can be switched off in /settings."]
+    lines += ["", _("Cards and bookings: /sessions today. This list can be switched off in /settings.")]
     return "\n".join(lines)
+
+
+def _whole_day(day: date, zone: ZoneInfo) -> str:
+    """`Tue 1 Dec 2026`. bot/render.py has no day with its year but without the
+    leading zero; English keeps its form, other languages read render's calendar_day."""
+    if i18n.current() == i18n.SOURCE:
+        return f"{day:%a} {day.day} {day:%b %Y}"
+    return calendar_day(datetime.combine(day, time(12), tzinfo=zone), zone)
 
 
 def pass_warning(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo) -> str:
@@ -74,16 +96,19 @@ def pass_warning(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo
     expiry = calendar_day(_instant(payload["expires_at"]), zone)
     left = payload.get("sessions_left")
     if kind is NotificationKind.PASS_LAST_SESSION:
-        return (
-            f"<b>One session left on your pass</b>: {name}\n"
-            f"It is valid until {expiry}. Ask the studio for a new pass when you need one."
-        )
-    if left is None:
-        return f"<b>Your pass expires soon</b>: {name}\nIt is valid until {expiry}. Book sessions in /book until then."
-    return (
-        f"<b>Your pass expires soon</b>: {name}\n"
-        f"It is valid until {expiry}, with {plural(int(left), 'session')} left. Book them in /book before then."
-    )
+        head = _("<b>One session left on your pass</b>: {name}").format(name=name)
+        then = _("It is valid until {expiry}. Ask the studio for a new pass when you need one.")
+    else:
+        head = _("<b>Your pass expires soon</b>: {name}").format(name=name)
+        if left is None:
+            then = _("It is valid until {expiry}. Book sessions in /book until then.")
+        else:
+            then = ngettext(
+                "It is valid until {expiry}, with {n} session left. Book them in /book before then.",
+                "It is valid until {expiry}, with {n} sessions left. Book them in /book before then.",
+                int(left),
+            )
+    return f"{head}\n{then.format(expiry=expiry, n=left)}"
 
 
 def _instant(iso: str) -> datetime:
