@@ -9,9 +9,19 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: run test lint bench bench-studio
-run: $(VENV)/.installed
+.PHONY: run test lint bench bench-studio catalogs translations
+run: catalogs
 	$(VENV)/bin/trainery run
+
+# The translation catalogs (README "Languages"): `catalogs` compiles each messages.po;
+# `translations` takes every text of the code into the template and each language's
+# catalog after a text changed (new entries to translate, changed ones marked fuzzy).
+catalogs: $(VENV)/.installed
+	$(VENV)/bin/pybabel -q compile -d bot/locale -D messages
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel -q extract -F babel.cfg --add-location=file --sort-by-file --project=Trainery \
+		-o bot/locale/messages.pot bot domain
+	$(VENV)/bin/pybabel -q update -i bot/locale/messages.pot -d bot/locale -D messages -w 100
 
 # The habits of the field first (seconds), then the tests on SQLite and PostgreSQL.
 test: lint

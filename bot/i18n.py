@@ -36,10 +36,11 @@ __all__ = ["LANGUAGES", "N_", "_", "current", "error_text", "ngettext", "pgettex
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("en", "uk", "de")  # English first: the source of every message id
-SOURCE = "en"
+SOURCE = "en"  # the language of every message id
 LOCALE = Path(__file__).parent / "locale"
 DOMAIN = "messages"
+# English, then each language with a catalog: adding a catalog adds the language.
+LANGUAGES = (SOURCE, *sorted(path.parent.parent.name for path in LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po")))
 
 _language: ContextVar[str | None] = ContextVar("language", default=None)
 _default = SOURCE
@@ -91,29 +92,14 @@ def catalog(language: str) -> gettext.NullTranslations:
         return gettext.NullTranslations()
     folder = LOCALE / language / "LC_MESSAGES"
     po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
-    parts = sorted((LOCALE / language / "parts").glob("*.po"))
-    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime and not parts:
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
         with mo.open("rb") as file:
             return Translations(file, domain=DOMAIN)
-    return _compiled(language, [po, *parts] if po.exists() else parts)
-
-
-def _compiled(language: str, sources: list[Path]) -> gettext.NullTranslations:
-    merged = None
-    for source in sources:
-        with source.open("rb") as file:
-            part = read_po(file, locale=language)
-        if merged is None:
-            merged = part
-            continue
-        for message in part:
-            if message.id and message.id not in merged:
-                merged[message.id] = message
-    if merged is None:
-        log.warning("No catalog for language %s; its people read English", language)
-        return gettext.NullTranslations()
+    log.debug("Compiling %s: no .mo as new as it (make catalogs)", po)
+    with po.open("rb") as file:
+        source = read_po(file, locale=language)
     buffer = BytesIO()
-    write_mo(buffer, merged)
+    write_mo(buffer, source)
     buffer.seek(0)
     return Translations(buffer, domain=DOMAIN)
 

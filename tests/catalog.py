@@ -1,0 +1,87 @@
+"""The message catalogs as tests read them: every message id in the code (extracted
+the way `pybabel extract` does), the shipped translations, and a check that a text
+meant for a Ukrainian or German reader has no English sentence of ours left in it."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "bot" / "locale"
+SHIPPED = ("uk", "de")  # besides English, the source
+# Telegram's HTML, not the <name> of a usage line (escaped text, translated like words)
+_TAG = re.compile(r"</?(?:b|i|u|s|a|code|pre|blockquote|tg-spoiler)\b[^>]*>")
+
+
+@dataclass(frozen=True)
+class SourceMessage:
+    id: str
+    plural: str | None
+    context: str | None
+    where: str  # file:line of its first use
+
+
+@cache
+def source_messages() -> tuple[SourceMessage, ...]:
+    """Every message id of bot/ and domain/, once each (first use kept)."""
+    found: dict[tuple[str | None, str], SourceMessage] = {}
+    for folder in ("bot", "domain"):
+        for filename, line, message, _comments, context in extract_from_dir(
+            ROOT / folder, method_map=[("**.py", "python")]
+        ):
+            singular, plural = (message[0], message[1]) if isinstance(message, tuple) else (message, None)
+            if not singular:
+                continue
+            key = (context, singular)
+            found.setdefault(key, SourceMessage(singular, plural, context, f"{folder}/{filename}:{line}"))
+    return tuple(found.values())
+
+
+@cache
+def shipped_catalog(language: str) -> Catalog:
+    with (LOCALE / language / "LC_MESSAGES" / "messages.po").open("rb") as file:
+        return read_po(file, locale=language)
+
+
+def placeholders(text: str) -> set[str]:
+    return {field for _literal, field, _spec, _conv in string.Formatter().parse(text) if field is not None}
+
+
+def tags(text: str) -> list[str]:
+    return sorted(_TAG.findall(text))
+
+
+def english_sentences() -> Iterator[tuple[str, SourceMessage]]:
+    """The fixed English parts of every message id long enough to tell English from a
+    translation (three words or more between placeholders and tags)."""
+    for message in source_messages():
+        for text in (message.id, message.plural or ""):
+            for piece in re.split(r"\{[^}]*\}|<[^>]*>|\n", text):
+                piece = piece.strip(" .,:;·—–-()“”\"'")
+                if len(piece.split()) >= 3:
+                    yield piece, message
+
+
+def english_left(text: str, language: str) -> list[str]:
+    """The English sentences of ours found in `text` (a reply meant for `language`),
+    except those whose translation is the same text."""
+    catalog = shipped_catalog(language)
+    left = []
+    for piece, message in english_sentences():
+        if piece not in text:
+            continue
+        entry = catalog.get(message.id if message.plural is None else message.id, context=message.context)
+        strings = () if entry is None else (entry.string if isinstance(entry.string, tuple) else (entry.string,))
+        if any(piece in translated for translated in strings):
+            continue  # the translation keeps it (a name, a command)
+        left.append(f"{piece!r} ({message.where})")
+    return left
