@@ -1,6 +1,6 @@
 """Rendering shared by every feature of the bot, written once: escaping for Telegram's
-HTML, instants in the studio's zone in the reader's language, counted words,
-Telegram's limits, and paging a long list."""
+HTML, instants in the studio's zone in the reader's language, Telegram's limits, and
+paging a long list. Counted words are `ngettext`'s (bot/i18n.py)."""
 
 from __future__ import annotations
 
@@ -120,26 +120,6 @@ def full_moment(moment: datetime, zone: ZoneInfo, *, same_day_as: datetime | Non
     if same_day_as is not None and same_day_as.astimezone(zone).date() == local.date():
         return _formatted(local, "clock")
     return _formatted(local, "full_moment")
-
-
-# -- counted words -------------------------------------------------------------------
-# English only, and on their way out (issue 17): new code counts with
-# `ngettext("{n} booking", "{n} bookings", n)`, whose forms each language chooses.
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """`1 member`, `3 members`; `many` where English does not add an s (`1 person`, `2 people`)."""
-    return f"{count} {word}" if count == 1 else f"{count} {many or word + 's'}"
-
-
-def agree(count: int, one: str, many: str) -> str:
-    """The verb that goes with a count: `agree(n, "is", "are")`."""
-    return one if count == 1 else many
-
-
-def ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
 
 
 # -- paging --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from bot.render import day_and_clock, escape, full_moment, ordinal, page_of, pages_for, plural
+from bot.render import day_and_clock, escape, full_moment, page_of, pages_for
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -34,9 +34,5 @@ def test_instants_are_shown_in_the_studio_zone_across_daylight_saving() -> None:
     assert full_moment(later, BERLIN, same_day_as=winter) == "19:00"
 
 
-def test_words_and_escaping() -> None:
-    assert [plural(n, "session") for n in (0, 1, 2)] == ["0 sessions", "1 session", "2 sessions"]
-    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 111)] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "111th"
-    ]
+def test_escaping() -> None:
     assert escape('<b>"Tom" & Co</b>') == '&lt;b&gt;"Tom" &amp; Co&lt;/b&gt;'

@@ -314,7 +314,7 @@ async def test_counts_of_one_read_as_one(trainer: Phone, world: World) -> None:
 
 
 def test_no_text_of_the_bot_counts_with_an_s_in_brackets() -> None:
-    """“3 member(s)” is how a program counts; people write “3 members” (bot/render.plural)."""
+    """“3 member(s)” is how a program counts; people write “3 members” (ngettext, bot/i18n.py)."""
     found = []
     for path in Path("bot").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
