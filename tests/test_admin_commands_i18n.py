@@ -72,7 +72,7 @@ EXPECTED = {
         "schedules": [
             "Розклади",
             "• Пілатес: weekly mon,wed until 2027-03-31; з 2026-12-07 о 09:00; 50 хв; 8 місць; Studio B; "
-            "Sue Substitute; бронювання за 4 години",
+            "Sue Substitute; запис за 4 години",
             "(типово для студії)",
         ],
         "card": ["Наступне заняття: ", "Змінити", "Завершити", "Пропустити дату", "« Розклади"],
@@ -95,7 +95,7 @@ EXPECTED = {
         "spaces": ["Räume", "• Halle B (höchstens 12)"],
         "invite": "Einladungslinks für den Trainer — schicken Sie jeder Person ihren eigenen; jeder funktioniert "
         "einmal, bis ",
-        "template": "Kartenvorlage hinzugefügt: Zehn: 10 Termine, gültig 30 Tage, noch für keinen Kursplan",
+        "template": "Abo-Vorlage hinzugefügt: Zehn: 10 Termine, gültig 30 Tage, noch für keinen Kursplan",
         "schedule": "Kursplan hinzugefügt: Pilates (offen). Zu sehen unter /sessions.",
         "schedules": [
             "Kurspläne",
@@ -105,10 +105,10 @@ EXPECTED = {
         ],
         "card": ["Nächster Termin: ", "Ändern", "Beenden", "Datum auslassen", "« Kurspläne"],
         "skip": ["Ein Datum von Pilates auslassen: senden Sie diese Zeile", "Grund für die Mitglieder"],
-        "templates": ["Kartenvorlagen", "• Zehn: 10 Termine, gültig 30 Tage, noch für keinen Kursplan"],
+        "templates": ["Abo-Vorlagen", "• Zehn: 10 Termine, gültig 30 Tage, noch für keinen Kursplan"],
         "grant": "An Member 2 vergeben: Zehn, noch 10 von 10 Terminen, gültig bis ",
         "enrolled": "Für 10 Termine von Back course angemeldet: ",
-        "passes": ["Karten von Member 2", "• Zehn, noch 10 von 10 Terminen"],
+        "passes": ["Abos von Member 2", "• Zehn, noch 10 von 10 Terminen"],
         "members": "• Member 3 — noch nicht verbunden",
         "review": ["Vor dem Einladen", "Neu (je ein Link), 2: Anna, Bernd", "Nichts wird angelegt"],
         "confirm": "✅ 2 einladen",
@@ -192,13 +192,13 @@ CHANGES = {
         "warned": ["Ще не змінено — спершу перевірте:", "⚠️ 52 заняття «Yoga» збігаються з «Pilates» у залі Studio A — перше "],
         "anyway": "Щоб усе одно змінити, надішліть той самий рядок із ; confirm у кінці:\n",
         "changed": [": час 18:00 → 19:00.", "Заняття до цієї дати лишаються як були; окремі зміни занять зберігаються."],
-        "booked": "Змінено 1 заброньоване заняття; учасникам: 2 сповіщення.",
+        "booked": "Змінено 1 заняття із записами; учасникам: 2 сповіщення.",
         "era": ": Yoga о 18:00, 60 хв, 10 місць, Studio A, Tom Trainer",
-        "skip": ["Ще не пропущено — учасники мають бронювання на 1 заняття «Yoga», яке буде скасовано:", ": 1 бронювання"],
+        "skip": ["Ще не пропущено — учасники записані на 1 заняття «Yoga», яке буде скасовано:", ": 1 запис"],
         "ahead": "Щоб продовжити, надішліть той самий рядок із ; confirm у кінці:\n",
-        "skipped": ["скасовано (Ремонт): повернуто 1 бронювання, учасникам: 1 сповіщення. У /sessions його позначено"],
-        "end": ["Ще не завершено — учасники мають бронювання на 1 заняття «Yoga», яке буде скасовано:", ": 2 бронювання"],
-        "ended": ["Yoga завершується ", "Скасовано 1 заняття після цієї дати; повернуто: 2 бронювання; учасникам: 2 сповіщення."],
+        "skipped": ["скасовано (Ремонт): повернуто 1 запис, учасникам: 1 сповіщення. У /sessions його позначено"],
+        "end": ["Ще не завершено — учасники записані на 1 заняття «Yoga», яке буде скасовано:", ": 2 записи"],
+        "ended": ["Yoga завершується ", "Скасовано 1 заняття після цієї дати; повернуто: 2 записи; учасникам: 2 сповіщення."],
     },
     "de": {
         "warned": [

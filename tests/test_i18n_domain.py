@@ -128,7 +128,7 @@ def test_a_refusal_that_tells_names_apart_is_translated_whole() -> None:
     with pytest.raises(SetupError) as unknown:
         match("10 classes", [], open_pass_of("Member 0"))
     assert str(unknown.value) == "No open pass of Member 0 is called “10 classes”."
-    assert translated(unknown.value, "de") == "Keine offene Karte von Member 0 heißt „10 classes“."
+    assert translated(unknown.value, "de") == "Kein offenes Abo von Member 0 heißt „10 classes“."
 
 
 def test_invite_refusals_name_the_roles_in_the_readers_language_and_survive_a_chat_data_round_trip() -> None:
