@@ -306,7 +306,7 @@ def test_welcome_and_linked_again_name_the_role_in_the_readers_language() -> Non
         assert "(admin, trainer)" in linked_already("Ann", frozenset({Role.TRAINER, Role.ADMIN}))
     with i18n.using("uk"):
         assert welcome("Ann <3", Role.MEMBER).startswith(
-            "Вітаємо, Ann &lt;3! Цей чат тепер пов’язано зі студією: ви <b>учасник</b>."
+            "Вітаємо, Ann &lt;3! Цей чат тепер прив’язано до студії: ви <b>учасник</b>."
         )
         assert "у студії (адміністратор, тренер)." in linked_already("Ann", frozenset({Role.TRAINER, Role.ADMIN}))
         assert "(ще без ролі)" in linked_already("Ann", frozenset())
