@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
+from babel.messages.extract import extract
 from sqlalchemy import update
 from telegram import Update
 
@@ -31,31 +31,39 @@ from storage.database import open_database
 from storage.models import NotificationRow
 from storage.unit_of_work import SqlUnitOfWork
 from tests.bot_harness import ADMIN, MEMBER, app, database_url, fake
+from tests.catalog import shipped_catalog
 from tests.fake_bot_api import FakeBotApi
 from tests.world import BERLIN, World
 
 __all__ = ["app", "database_url", "fake"]  # fixtures, used by name
 
-PARTS = Path(__file__).parent.parent / "bot" / "locale"
 TOKEN, OWNER, STRANGER = "123:ABC", 4242, 4343
+ROOT = Path(__file__).parent.parent
+# this area's modules (texts.py: the admin commands' help entries, with the rest of it)
+AREA = ("bot/admin/demo.py", "bot/admin/edits.py", "bot/admin/inline.py", "bot/admin/schedule_words.py")
+AREA += ("bot/admin/undelivered.py", "bot/texts.py")
 
 
 def english_left(language: str) -> list[str]:
     """The runs of three or more words of this area's English message ids (the parts
-    between placeholders and tags) whose translation differs: none may be read in
-    `language`."""
-    with (PARTS / language / "parts" / "admin_rest.po").open("rb") as file:
-        catalog = read_po(file, locale=language)
+    between placeholders and tags) whose translation in the shipped catalog differs:
+    none may be read in `language`."""
+    catalog = shipped_catalog(language)
     runs = set()
-    for message in catalog:
-        ids = [message.id] if isinstance(message.id, str) else list(message.id)
-        strings = [message.string] if isinstance(message.string, str) else list(message.string)
-        if not message.id or ids[0] in strings:
-            continue
-        for msgid in ids:
-            for run in re.split(r"\{\w*\}|<[^>]*>", msgid):
-                if len(re.findall(r"[A-Za-z]+", run)) >= 3:  # words, not a usage line's brackets
-                    runs.add(run.strip())
+    for filename in AREA:
+        with (ROOT / filename).open("rb") as file:
+            found = list(extract("python", file))
+        for _line, message, _comments, context in found:
+            ids = [message] if isinstance(message, str) else list(message)
+            entry = catalog.get(ids[0], context=context)
+            assert entry is not None, f"{ids[0]!r} ({filename}) is not in the {language} catalog"
+            strings = [entry.string] if isinstance(entry.string, str) else list(entry.string)
+            if ids[0] in strings:
+                continue
+            for msgid in ids:
+                for run in re.split(r"\{\w*\}|<[^>]*>", msgid):
+                    if len(re.findall(r"[A-Za-z]+", run)) >= 3:  # words, not a usage line's brackets
+                        runs.add(run.strip())
     return sorted(runs)
 
 

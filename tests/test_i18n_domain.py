@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 from telegram import Update
 
 import domain
@@ -27,12 +26,12 @@ from domain.setup.invites import SeveralCalled, _refusal
 from domain.setup.names import KINDS, SetupError, match, open_pass_of
 from domain.wording import Wording, english, ngettext, of_data, said, to_data
 from tests.bot_harness import ADMIN, app, database_url, fake
+from tests.catalog import shipped_catalog
 from tests.fake_bot_api import FakeBotApi
 from tests.world import World
 
 __all__ = ["app", "database_url", "fake"]  # fixtures, used by name
 
-LOCALE = Path(i18n.__file__).parent / "locale"
 TRANSLATED = ("uk", "de")
 
 
@@ -129,7 +128,7 @@ def test_a_refusal_that_tells_names_apart_is_translated_whole() -> None:
     with pytest.raises(SetupError) as unknown:
         match("10 classes", [], open_pass_of("Member 0"))
     assert str(unknown.value) == "No open pass of Member 0 is called “10 classes”."
-    assert translated(unknown.value, "de") == "Keine offene Karte von Member 0 heißt „10 classes“."
+    assert translated(unknown.value, "de") == "Kein offenes Abo von Member 0 heißt „10 classes“."
 
 
 def test_invite_refusals_name_the_roles_in_the_readers_language_and_survive_a_chat_data_round_trip() -> None:
@@ -173,13 +172,12 @@ def _domain_messages() -> list[tuple[str | tuple[str, str], str | None]]:
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_domain_message_is_translated_with_the_same_placeholders(language: str) -> None:
-    with (LOCALE / language / "parts" / "domain.po").open("rb") as file:
-        catalog = read_po(file, locale=language)
+    catalog = shipped_catalog(language)
     messages = _domain_messages()
     assert len(messages) > 150
     for message, context in messages:
         entry = catalog.get(message[0] if isinstance(message, tuple) else message, context=context)
-        assert entry is not None, f"{message!r} is not in the {language} part"
+        assert entry is not None, f"{message!r} is not in the {language} catalog"
         ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
         forms = entry.string if isinstance(entry.string, tuple) else (entry.string,)
         assert all(forms), f"{message!r} has no {language} translation"

@@ -175,7 +175,7 @@ SAID = {
         "title": "Termine ",
         "all": "(alle)",
         "open": "Tippen Sie auf eine Nummer, um den Termin zu öffnen.",
-        "card": ["Raum: Studio A", "Trainer: Tom Trainer", "Kapazität: 10", "Gebucht: 4/10", "Offener Plan"],
+        "card": ["Raum: Studio A", "Trainer: Tom Trainer", "Kapazität: 10", "Gebucht: 4/10", "Offener Kursplan"],
         "card buttons": ["✎ Ändern", "❌ Termin absagen", "🔁 Vertretung", "👥 Buchungen (4)", "➕ Mitglied buchen"],
         "change": "Ändern",
         "only this": "nur dieser Termin",
@@ -191,12 +191,12 @@ SAID = {
             "Prüfung — Yoga",
             "Was sich ändert",
             "• Kapazität: 10 → 2",
-            "• 4 Mitglieder werden benachrichtigt: „Training verschoben“",
+            "• 4 Mitglieder werden benachrichtigt: „Termin verschoben“",
             "⚠️ 4 Mitglieder sind gebucht, aber die Kapazität wird 2",
             "Trotzdem speichern?",
         ],
         "confirm": "⚠️ Bestätigen und speichern",
-        "outcome": ["✅ Gespeichert — Yoga", "• 4 Mitglieder erhalten: „Training verschoben“", "📬 0 von 4 zugestellt"],
+        "outcome": ["✅ Gespeichert — Yoga", "• 4 Mitglieder erhalten: „Termin verschoben“", "📬 0 von 4 zugestellt"],
         "saved": "Gespeichert",
         "cancel": "❌ Termin absagen",
         "ask reason": "Geben Sie einen Grund ein, den die Mitglieder sehen",
@@ -205,12 +205,12 @@ SAID = {
             "Yoga",
             "absagen?",
             "Grund, den die Mitglieder sehen: „Saal überflutet“",
-            "• 1 Buchung wird storniert, 1 Abo-Einheit erstattet",
-            "• 1 Mitglied wird benachrichtigt: „Training abgesagt“",
-            "Andere Termine dieses Plans sind nicht betroffen.",
+            "• 1 Buchung wird storniert, 1 Abo-Termin erstattet",
+            "• 1 Mitglied wird benachrichtigt: „Termin abgesagt“",
+            "Andere Termine dieses Kursplans sind nicht betroffen.",
         ],
         "yes": "Ja, Termin absagen",
-        "cancelled": ["❌ Abgesagt — Yoga", "• 1 Buchung wurde storniert, 1 Abo-Einheit erstattet"],
+        "cancelled": ["❌ Abgesagt — Yoga", "• 1 Buchung wurde storniert, 1 Abo-Termin erstattet"],
     },
 }
 
@@ -301,7 +301,7 @@ STAFF_SAID = {
         "review": [
             "Записати Member 0 на Yoga",
             "Абонемент: 10 classes — спишеться одне заняття (після цього залишиться 9 занять).",
-            "Учасник ще не під’єднав Telegram",
+            "Учасник ще не прив’язав Telegram",
         ],
         "confirm book": "✅ Записати",
         "booked": ["Member 0: запис зроблено; на абонементі залишилося 9 занять.", "Записано: 4/10"],
@@ -309,7 +309,7 @@ STAFF_SAID = {
     "de": {
         "bookings": "👥 Buchungen (4)",
         "list": ["Buchungen — Yoga", "1. Member 0", "4. Member 3", "Tippen Sie auf einen Namen, um diese Buchung"],
-        "confirm": ["Buchung von Member 0 für Yoga", "Die Einheit wird dem Abo gutgeschrieben"],
+        "confirm": ["Buchung von Member 0 für Yoga", "Der Termin wird dem Abo gutgeschrieben"],
         "yes": "Ja, Buchung stornieren",
         "cancelled": "Die Buchung von Member 0 wurde storniert und erstattet.",
         "session": "◀ Termin",
@@ -322,11 +322,11 @@ STAFF_SAID = {
         ],
         "review": [
             "Member 0 für Yoga",
-            "Abo: 10 classes — eine Einheit wird verbraucht (danach bleiben 9 Einheiten).",
+            "Abo: 10 classes — ein Termin wird verbraucht (danach bleiben 9 Termine).",
             "Das Mitglied hat Telegram noch nicht verknüpft",
         ],
         "confirm book": "✅ Buchen",
-        "booked": ["Member 0 ist gebucht; auf dem Abo bleiben 9 Einheiten.", "Gebucht: 4/10"],
+        "booked": ["Member 0 ist gebucht; auf dem Abo bleiben 9 Termine.", "Gebucht: 4/10"],
     },
 }
 
@@ -374,7 +374,7 @@ async def test_the_receipt_fills_in_in_the_language_of_who_saved(
     m2, m3 = world.members[2], world.members[3]
     final = (
         "📬 доставлено 3 з 6, бота заблоковано: 1 (Member 0), "
-        f"немає пов’язаного чату: 2 (Member 3 #{m2}, Member 3 #{m3})"
+        f"немає прив’язаного чату: 2 (Member 3 #{m2}, Member 3 #{m3})"
     )
     for _ in range(500):  # the follower edits within a few of its 0.05 s intervals
         shown = fake.message(ADMIN, outcome["message_id"]) or {}
@@ -435,9 +435,9 @@ def test_ukrainian_counts_bookings_in_its_three_forms(count: int, cancelled: str
 @pytest.mark.parametrize(
     ("count", "line"),
     [
-        (1, "• 1 Buchung wird storniert, 1 Abo-Einheit erstattet"),
-        (2, "• 2 Buchungen werden storniert, 2 Abo-Einheiten erstattet"),
-        (21, "• 21 Buchungen werden storniert, 21 Abo-Einheiten erstattet"),
+        (1, "• 1 Buchung wird storniert, 1 Abo-Termin erstattet"),
+        (2, "• 2 Buchungen werden storniert, 2 Abo-Termine erstattet"),
+        (21, "• 21 Buchungen werden storniert, 21 Abo-Termine erstattet"),
     ],
 )
 def test_german_counts_bookings_in_its_two_forms(count: int, line: str) -> None:
