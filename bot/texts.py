@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.i18n import N_
 from bot.render import escape
 from domain.roles import Role
 
@@ -76,6 +77,7 @@ COMMANDS: tuple[CommandHelp, ...] = (
         ("/settings",),
         frozenset(Role),
     ),
+    CommandHelp("/language", N_("choose the language this bot speaks with you"), ("/language",), frozenset(Role)),
 )
 
 ADMINS = frozenset({Role.OWNER, Role.ADMIN})

@@ -20,7 +20,7 @@ from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, Pass, PassExtension, PassTemplate
-from domain.reminders.preferences import Preferences
+from domain.reminders.preferences import Languages, Preferences
 from domain.reminders.rules import Held, Mark, MarkKind, PassState
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
@@ -181,7 +181,17 @@ class PersonSettings(Protocol):
         """Everyone asked for, with the defaults for who never changed a setting."""
         ...
 
-    async def save(self, preferences: Preferences) -> None: ...
+    async def save(self, preferences: Preferences) -> None:
+        """The switches and the chosen language; the Telegram language stays as it is."""
+        ...
+
+    async def languages_of(self, telegram_user_id: int) -> Languages | None:
+        """The languages of the person linked to this Telegram user; None: nobody is."""
+        ...
+
+    async def note_telegram_language(self, person_id: int, language: str) -> None:
+        """Keep the language Telegram sent for them (a notification is sent in it)."""
+        ...
 
 
 class TimedNotices(Protocol):
