@@ -23,8 +23,8 @@ class Setting(StrEnum):
 
 FOR_ROLE = {Setting.REMINDERS: Role.MEMBER, Setting.TRAINER_DAY: Role.TRAINER}
 NOT_YOURS = {
-    Setting.REMINDERS: "Reminders are for members, before the sessions they booked.",
-    Setting.TRAINER_DAY: "The morning list is for trainers, of the sessions they lead.",
+    Setting.REMINDERS: N_("Reminders are for members, before the sessions they booked."),
+    Setting.TRAINER_DAY: N_("The morning list is for trainers, of the sessions they lead."),
 }
 
 
@@ -101,6 +101,6 @@ async def note_telegram_language(studio: Studio, person_id: int, language: str) 
 async def _view(uow: UnitOfWork, actor_id: int) -> SettingsView:
     person = await uow.people.get(actor_id)
     if person is None or not person.active:
-        raise NotAllowed("Only people of this studio have settings. Ask the studio for an invite link.")
+        raise NotAllowed(N_("Only people of this studio have settings. Ask the studio for an invite link."))
     preferences = (await uow.person_settings.of([person.id]))[person.id]
     return SettingsView(person, preferences)
