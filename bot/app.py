@@ -41,11 +41,18 @@ def api_urls(bot_api_url: str) -> tuple[str, str]:
 
 class Trainery(TraineryApplication):
     """The Application, which also resumes the conversations it restored from the
-    database as soon as it starts (their time-outs run on its JobQueue)."""
+    database as soon as it starts (their time-outs run on its JobQueue), knows
+    everyone's language before the first update, and stores the Telegram languages
+    still gathered when it shuts down (bot/language.py)."""
 
     async def start(self) -> None:
+        await language.preload(self)  # before the first update: no query per person then
         await super().start()
         change.resume(self)
+
+    async def shutdown(self) -> None:
+        await self.bot_data.languages.close(self.bot_data.studio)
+        await super().shutdown()
 
 
 def build_application(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> TraineryApplication:

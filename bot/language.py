@@ -3,13 +3,17 @@ who sent it — their own choice in /settings, else Telegram's `language_code` w
 is one of ours, else the studio's default (TRAINERY_LANGUAGE).
 
 Cheap on every update: what decides a person's language is kept in this process
-(`LanguageMemo` in BotData), read from the database the first time a Telegram user
-is seen, kept up to date by /settings here. The language Telegram sends for a linked
-person is written to `person_settings` only when it differs from the one stored, so a
-notification sent later, with no update in hand, is written in it too."""
+(`LanguageMemo` in BotData) — everyone linked read in one query when the application
+starts, anyone else the first time they write — and kept up to date by /settings.
+The language Telegram sends for a linked person is stored in `person_settings` only
+when it differs from the one stored, so a notification sent later, with no update in
+hand, is written in it too; those writes are gathered and made together, in the
+background, so a burst of people writing for the first time costs one transaction,
+not one each."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -19,16 +23,18 @@ from typing import TYPE_CHECKING
 from telegram import Update
 
 from bot import i18n
-from domain.reminders.settings import languages_of, note_telegram_language
+from domain.reminders.settings import languages_of, linked_languages, note_telegram_languages
 from domain.roles import Person
+from domain.studio import Studio
 
 if TYPE_CHECKING:
-    from bot.context import TraineryContext
+    from bot.context import TraineryApplication, TraineryContext
 
 log = logging.getLogger(__name__)
 
 LIMIT = 50_000  # Telegram users kept; the oldest seen is dropped first
 UNLINKED_FOR = 60.0  # seconds "nobody of the studio" is believed before it is read again
+GATHER = 1.0  # seconds Telegram languages to store are gathered before one write
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class Known:
 
     person_id: int | None = None
     chosen: str | None = None
-    telegram: str | None = None  # as stored in person_settings
+    telegram: str | None = None  # as stored in person_settings (or about to be)
     until: float = float("inf")  # monotonic; only "not of the studio" expires
 
 
@@ -49,6 +55,8 @@ class LanguageMemo:
     def __init__(self, limit: int = LIMIT, unlinked_for: float = UNLINKED_FOR) -> None:
         self.limit, self.unlinked_for = limit, unlinked_for
         self._known: OrderedDict[int, Known] = OrderedDict()
+        self._to_store: dict[int, tuple[int, str]] = {}  # person id -> (user id, Telegram language)
+        self._storing: asyncio.Task[None] | None = None
 
     def get(self, user_id: int) -> Known | None:
         known = self._known.get(user_id)
@@ -75,11 +83,64 @@ class LanguageMemo:
         """They were linked to a person just now (an invite): read them again."""
         self._known.pop(user_id, None)
 
+    def store_later(self, studio: Studio, user_id: int, known: Known, telegram: str) -> None:
+        """Telegram sends another language of ours for them: kept here at once, written
+        with the others gathered within GATHER seconds."""
+        assert known.person_id is not None
+        self.put(user_id, replace(known, telegram=telegram))
+        self._to_store[known.person_id] = (user_id, telegram)
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.create_task(self._store(studio), name="trainery-store-telegram-languages")
+
+    async def stored(self) -> None:
+        """Until what was gathered is written (tests; the end of the application)."""
+        while self._storing is not None and not self._storing.done():
+            await asyncio.shield(self._storing)
+
+    async def close(self, studio: Studio) -> None:
+        """At shutdown: what was gathered is written now (best effort; a language not
+        stored is stored again at the person's next update)."""
+        task, self._storing = self._storing, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        batch, self._to_store = self._to_store, {}
+        if batch:
+            try:
+                await note_telegram_languages(studio, {person: language for person, (_, language) in batch.items()})
+            except Exception:
+                log.warning("Could not store the Telegram languages of %d people", len(batch), exc_info=True)
+
+    async def _store(self, studio: Studio) -> None:
+        await asyncio.sleep(GATHER)
+        batch, self._to_store = self._to_store, {}
+        try:
+            await note_telegram_languages(studio, {person: language for person, (_, language) in batch.items()})
+        except Exception:  # read again at their next update, which stores it again
+            log.warning("Could not store the Telegram languages of %d people", len(batch), exc_info=True)
+            for _, (user_id, _) in batch.items():
+                self.forget(user_id)
+        if self._to_store:  # gathered while this write ran
+            self._storing = asyncio.create_task(self._store(studio), name="trainery-store-telegram-languages")
+
 
 def resolve(known: Known | None, telegram: str | None) -> str:
     """Their choice, else the Telegram language (one of ours, or None), else the default."""
     chosen = known.chosen if known is not None else None
     return i18n.supported(chosen) or i18n.supported(telegram) or i18n.default()
+
+
+async def preload(application: TraineryApplication) -> None:
+    """At start, before the first update: everyone linked, in one query."""
+    memo = application.bot_data.languages
+    try:
+        everyone = await linked_languages(application.bot_data.studio)
+    except Exception:  # each is read when they first write instead
+        log.warning("Could not read the people's languages at start", exc_info=True)
+        return
+    for user_id, found in everyone.items():
+        if memo.get(user_id) is None:
+            memo.put(user_id, Known(found.person_id, found.chosen, found.telegram))
 
 
 async def for_update(update: Update, context: TraineryContext) -> None:
@@ -91,7 +152,7 @@ async def for_update(update: Update, context: TraineryContext) -> None:
     telegram = i18n.supported(user.language_code)
     known = await _known(context, user.id)
     if known is not None and known.person_id is not None and telegram and telegram != known.telegram:
-        await _note(context, user.id, known, telegram)
+        context.bot_data.languages.store_later(context.studio, user.id, known, telegram)
     i18n.use(resolve(known, telegram))
 
 
@@ -130,13 +191,3 @@ async def _known(context: TraineryContext, user_id: int) -> Known | None:
     if found is None:
         return memo.put(user_id, Known())
     return memo.put(user_id, Known(found.person_id, found.chosen, found.telegram))
-
-
-async def _note(context: TraineryContext, user_id: int, known: Known, telegram: str) -> None:
-    assert known.person_id is not None
-    try:
-        await note_telegram_language(context.studio, known.person_id, telegram)
-    except Exception:
-        log.warning("Could not store the Telegram language of person %s", known.person_id, exc_info=True)
-        return
-    context.bot_data.languages.put(user_id, replace(known, telegram=telegram))

@@ -10,7 +10,7 @@ withdraws timed notices (`timed.withdraw`) does it last, after all of its locks.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
@@ -189,8 +189,13 @@ class PersonSettings(Protocol):
         """The languages of the person linked to this Telegram user; None: nobody is."""
         ...
 
-    async def note_telegram_language(self, person_id: int, language: str) -> None:
-        """Keep the language Telegram sent for them (a notification is sent in it)."""
+    async def linked_languages(self) -> dict[int, Languages]:
+        """The languages of everyone linked to a Telegram user, by that user's id."""
+        ...
+
+    async def note_telegram_languages(self, languages: Mapping[int, str]) -> None:
+        """Keep the language Telegram sent for each person (person id -> language):
+        their notifications are written in it."""
         ...
 
 

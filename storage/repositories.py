@@ -898,8 +898,24 @@ class PersonSettingsRepository:
         ).first()
         return None if row is None else Languages(row[0], row[1], row[2])
 
-    async def note_telegram_language(self, person_id: int, language: str) -> None:
-        await self._upsert(person_id, {"telegram_language": language})
+    async def linked_languages(self) -> dict[int, Languages]:
+        rows = await self.session.execute(
+            select(
+                PersonRow.telegram_user_id,
+                PersonRow.id,
+                PersonSettingsRow.language,
+                PersonSettingsRow.telegram_language,
+            )
+            .outerjoin(PersonSettingsRow, PersonSettingsRow.person_id == PersonRow.id)
+            .where(PersonRow.telegram_user_id.is_not(None))
+        )
+        return {
+            user: Languages(person, chosen, telegram) for user, person, chosen, telegram in rows if user is not None
+        }
+
+    async def note_telegram_languages(self, languages: Mapping[int, str]) -> None:
+        for person_id, language in sorted(languages.items()):  # one order: two writers never deadlock
+            await self._upsert(person_id, {"telegram_language": language})
 
     async def _upsert(self, person_id: int, values: Mapping[str, object]) -> None:
         # Only the columns given change: a switch does not undo a language noted meanwhile.

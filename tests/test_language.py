@@ -42,8 +42,10 @@ GERMAN_SETTINGS = "Ihre Einstellungen"
 
 
 @pytest.fixture(autouse=True)
-def english_studio() -> Iterator[None]:
-    """TRAINERY_LANGUAGE is process-wide (bot.i18n.set_default): back to English after."""
+def english_studio(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """TRAINERY_LANGUAGE is process-wide (bot.i18n.set_default): back to English after.
+    Telegram languages to store are written without gathering them a second first."""
+    monkeypatch.setattr(language, "GATHER", 0.0)
     yield
     i18n.set_default("en")
 
@@ -53,7 +55,8 @@ def phone(app: TraineryApplication, fake: FakeBotApi, user: int, code: str | Non
     return Phone(app, fake, user, name)
 
 
-async def stored_languages(world: World, person: int) -> tuple[str | None, str | None] | None:
+async def stored_languages(app: TraineryApplication, world: World, person: int) -> tuple[str | None, str | None] | None:
+    await app.bot_data.languages.stored()  # what was gathered is written
     async with world.sessions() as session:
         row = await session.get(PersonSettingsRow, person)
         return None if row is None else (row.language, row.telegram_language)
@@ -80,7 +83,7 @@ async def test_telegrams_language_is_read_for_a_member_who_chose_none(
     assert screen["text"].splitlines()[0] == UKRAINIAN_SETTINGS
     assert labels(screen) == ["🔕 Вимкнути нагадування", "English", "Українська", "Deutsch"]
     # Kept for the notifications sent when no update is in hand.
-    assert await stored_languages(world, world.members[0]) == (None, "uk")
+    assert await stored_languages(app, world, world.members[0]) == (None, "uk")
 
 
 async def test_a_language_that_is_not_ours_reads_the_studios(
@@ -88,7 +91,7 @@ async def test_a_language_that_is_not_ours_reads_the_studios(
 ) -> None:
     screen = await phone(app, fake, MEMBER, "fr").send("/settings")
     assert screen["text"].splitlines()[0] == ENGLISH_SETTINGS
-    assert await stored_languages(world, world.members[0]) is None  # nothing of ours to keep
+    assert await stored_languages(app, world, world.members[0]) is None  # nothing of ours to keep
 
 
 async def test_trainery_language_de_is_the_default(fake: FakeBotApi, world: World, database_url: str) -> None:
@@ -112,27 +115,54 @@ async def test_the_language_is_read_once_per_person_not_per_update(
 ) -> None:
     reads: list[int] = []
     notes: list[str] = []
-    read, note = language.languages_of, language.note_telegram_language
+    read, note = language.languages_of, language.note_telegram_languages
 
     async def counted_read(studio: Any, user: int) -> Any:
         reads.append(user)
         return await read(studio, user)
 
-    async def counted_note(studio: Any, person: int, code: str) -> None:
-        notes.append(code)
-        await note(studio, person, code)
+    async def counted_note(studio: Any, languages: dict[int, str]) -> None:
+        notes.extend(languages.values())
+        await note(studio, languages)
 
     monkeypatch.setattr(language, "languages_of", counted_read)
-    monkeypatch.setattr(language, "note_telegram_language", counted_note)
+    monkeypatch.setattr(language, "note_telegram_languages", counted_note)
     member = phone(app, fake, MEMBER, "uk")
     for _ in range(3):
         await member.send("/settings")
+    await app.bot_data.languages.stored()
     assert reads == [MEMBER] and notes == ["uk"]
     fake.add_chat(MEMBER, language_code="de")  # they switched their app's language
     screen = await member.send("/settings")
     assert screen["text"].splitlines()[0] == GERMAN_SETTINGS
+    assert await stored_languages(app, world, world.members[0]) == (None, "de")
     assert reads == [MEMBER] and notes == ["uk", "de"]
-    assert await stored_languages(world, world.members[0]) == (None, "de")
+
+
+async def test_at_start_everyone_linked_is_read_in_one_query_and_first_updates_write_together(
+    app: TraineryApplication, fake: FakeBotApi, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[int] = []
+    batches: list[dict[int, str]] = []
+    note = language.note_telegram_languages
+
+    async def counted_read(studio: Any, user: int) -> None:
+        reads.append(user)
+
+    async def counted_note(studio: Any, languages: dict[int, str]) -> None:
+        batches.append(dict(languages))
+        await note(studio, languages)
+
+    monkeypatch.setattr(language, "languages_of", counted_read)
+    monkeypatch.setattr(language, "note_telegram_languages", counted_note)
+    monkeypatch.setattr(language, "GATHER", 0.2)
+    await language.preload(app)
+    await phone(app, fake, MEMBER, "uk").send("/settings")
+    screen = await phone(app, fake, TRAINER, "de", "Tom").send("/settings")
+    assert screen["text"].splitlines()[0] == GERMAN_SETTINGS
+    await app.bot_data.languages.stored()
+    assert reads == [] and batches == [{world.members[0]: "uk", world.trainer: "de"}]
+    assert await stored_languages(app, world, world.trainer) == (None, "de")
 
 
 # -- /settings and /language -------------------------------------------------------------
@@ -153,7 +183,7 @@ async def test_choosing_german_in_settings_answers_in_german_and_beats_telegram(
         "🔔 Erinnerungen: an — 24 Std. und 2 Std. vor jeder gebuchten Trainingseinheit, mit einem Hinweis zum Stornieren.",
     ]
     assert labels(screen) == ["🔕 Erinnerungen ausschalten", "English", "Українська", "✓ Deutsch"]
-    assert await stored_languages(world, world.members[0]) == ("de", "uk")
+    assert await stored_languages(app, world, world.members[0]) == ("de", "uk")
     # Their menu follows: the commands of a member, described in German.
     menu = {c["command"]: c["description"] for c in fake.commands({"type": "chat", "chat_id": MEMBER})}
     assert menu["language"] == "die Sprache wählen, in der dieser Bot mit Ihnen spricht"
@@ -181,7 +211,7 @@ async def test_the_language_command_opens_the_same_choice(
     assert labels(screen)[-3:] == ["English", "✓ Українська", "Deutsch"]
     screen = await trainer.tap("English")
     assert screen["text"].splitlines()[:3] == [ENGLISH_SETTINGS, "", "🌐 Language: English."]
-    assert await stored_languages(world, world.trainer) == ("en", "en")
+    assert await stored_languages(app, world, world.trainer) == ("en", "en")
 
 
 async def test_someone_of_no_studio_has_no_language_to_choose(app: TraineryApplication, fake: FakeBotApi) -> None:
@@ -226,6 +256,7 @@ async def test_a_notification_is_written_in_the_language_chosen_after_it_was_que
         await book_session(world.studio, someone, occurrence, someone)
     max_ = phone(app, fake, MEMBER, "de")
     await max_.send("/settings")  # Telegram's language de is stored for them
+    await app.bot_data.languages.stored()
     await cancel_session(world.studio, world.trainer, occurrence)  # queued: two notifications
     await max_.tap("Українська")  # then they choose Ukrainian, before it is sent
     render = dispatcher_module.render

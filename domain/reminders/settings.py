@@ -4,7 +4,7 @@ the role it is for; that is checked here, not by which buttons were shown."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -88,12 +88,23 @@ async def languages_of(studio: Studio, telegram_user_id: int) -> Languages | Non
     return await studio.read(query)
 
 
-async def note_telegram_language(studio: Studio, person_id: int, language: str) -> None:
-    """Keep the language Telegram last sent for them: a notification sent later (no
-    update in hand) is written in it when they chose none."""
+async def linked_languages(studio: Studio) -> dict[int, Languages]:
+    """What decides the language of everyone linked to a Telegram user, by its id."""
+
+    async def query(uow: UnitOfWork) -> dict[int, Languages]:
+        return await uow.person_settings.linked_languages()
+
+    return await studio.read(query)
+
+
+async def note_telegram_languages(studio: Studio, languages: Mapping[int, str]) -> None:
+    """Keep the language Telegram last sent for each person (person id -> language): a
+    notification sent later (no update in hand) is written in it when they chose none."""
+    if not languages:
+        return
 
     async def work(uow: UnitOfWork) -> None:
-        await uow.person_settings.note_telegram_language(person_id, language)
+        await uow.person_settings.note_telegram_languages(languages)
 
     await studio.change(work)
 
