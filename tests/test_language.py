@@ -20,8 +20,10 @@ from bot.context import TraineryApplication
 from bot.notify import dispatcher as dispatcher_module
 from bot.notify.dispatcher import Dispatcher
 from bot.notify.texts import Notice
+from bot.sessions import receipts
 from bot.settings import Settings
 from domain.bookings.book import book_session
+from domain.delivery import Receipt
 from domain.sessions.cancel import cancel_session
 from storage.models import PersonSettingsRow
 from storage.outbox import OutboxStore, enqueued_on
@@ -283,3 +285,27 @@ async def test_a_notification_is_written_in_the_language_chosen_after_it_was_que
     assert fake.sent_messages(4242)[-1]["text"].startswith("[en] ")  # who chose nothing, nor wrote: the studio's
     async with world.sessions() as session:
         assert (await session.scalar(select(PersonSettingsRow.language).where(PersonSettingsRow.person_id == member))) == "uk"
+
+
+async def test_a_receipt_fills_in_in_the_language_of_who_saw_the_outcome(
+    app: TraineryApplication, fake: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.add_chat(TRAINER)
+    written_in: list[str] = []
+    with_receipt = receipts.with_receipt
+
+    def spy(text: str, receipt: Receipt, *, gave_up: bool) -> str:
+        written_in.append(i18n.current())
+        return with_receipt(text, receipt, gave_up=gave_up)
+
+    monkeypatch.setattr(receipts, "with_receipt", spy)
+    message = await app.bot.send_message(TRAINER, "✅ Saved")
+    with i18n.using("de"):  # the update that showed the outcome
+        followed = receipts.Followed(TRAINER, message.message_id, "✅", None, "c1", Receipt.queued(2), print)
+    follower = receipts.Receipts(app.bot, lambda _change: _done(Receipt(2, 2, 0)))  # type: ignore[arg-type]
+    assert await follower._edit(followed, Receipt(2, 2, 0), gave_up=False) == 0.0  # from a task of its own
+    assert written_in == ["de"]
+
+
+async def _done(receipt: Receipt) -> Receipt:
+    return receipt
