@@ -7,11 +7,11 @@ from functools import partial
 from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, Defaults, TypeHandler
 
-from bot import health, i18n, language, notify, persistence, routes, texts, update_log
+from bot import health, i18n, language, menus, notify, persistence, routes, update_log
 from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
 from bot.notify import timed
@@ -41,11 +41,18 @@ def api_urls(bot_api_url: str) -> tuple[str, str]:
 
 class Trainery(TraineryApplication):
     """The Application, which also resumes the conversations it restored from the
-    database as soon as it starts (their time-outs run on its JobQueue)."""
+    database as soon as it starts (their time-outs run on its JobQueue), knows
+    everyone's language before the first update, and stores the Telegram languages
+    still gathered when it shuts down (bot/language.py)."""
 
     async def start(self) -> None:
+        await language.preload(self)  # before the first update: no query per person then
         await super().start()
         change.resume(self)
+
+    async def shutdown(self) -> None:
+        await self.bot_data.languages.close(self.bot_data.studio)
+        await super().shutdown()
 
 
 def build_application(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> TraineryApplication:
@@ -92,8 +99,9 @@ def build_application(settings: Settings, sessionmaker: async_sessionmaker[Async
 
 
 async def post_init(application: TraineryApplication) -> None:
-    # Per-role menus (BotCommandScopeChat) come with invites; everyone gets these.
-    await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.menu()])
+    # Per-role menus (BotCommandScopeChat) come with invites; everyone gets these, in
+    # their app's language when it is one of ours (bot/menus.py).
+    await menus.set_default_menus(application.bot)
     await notify.start(application)
     await receipts.start(application)
     timed.start(application)  # reminders, trainer's days, pass warnings: a scan every 30 s

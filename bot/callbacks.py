@@ -44,6 +44,7 @@ from typing import (
     get_type_hints,
 )
 
+from bot.i18n import LANGUAGES
 from bot.ranges import MAX_DAYS, QUICK_WORDS
 from domain.occurrence import OccurrenceKey
 
@@ -462,6 +463,12 @@ class SwitchSetting(CallbackData, prefix="Pf"):
     on: bool
 
 
+class ChooseLanguage(CallbackData, prefix="Lg"):
+    """The presser's own language, from /settings or /language (bot/settings_screen.py)."""
+
+    language: Annotated[str, OneOf(frozenset(LANGUAGES))]
+
+
 MemberCallback = MemberView | BookSession | JoinWaitlist | CancelBooking | LeaveWaitlist
 StaffCallback = ShowBookings | StaffCancelBooking | BookingsPage | StaffBookPick | StaffBookMember
 AdminCallback = AdminListPage | PassesPage | ConfirmInvites
@@ -480,6 +487,7 @@ Callback = (
     | ScheduleCallback
     | OpenBooking
     | SwitchSetting
+    | ChooseLanguage
 )
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.composition import Services
+from bot.language import LanguageMemo
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.user_state import UserState
@@ -54,6 +55,8 @@ class BotData:
         # Outcome screens filling in as their notifications go out (bot.sessions.receipts).
         self.receipts: Receipts | None = None
         self.metrics = Metrics()
+        # What decides each Telegram user's language, kept in this process (bot.language).
+        self.languages = LanguageMemo()
 
     def attach(self, settings: Settings, services: Services) -> None:
         self._settings = settings

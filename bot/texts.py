@@ -87,6 +87,7 @@ COMMANDS: tuple[CommandHelp, ...] = (
         ("/settings",),
         frozenset(Role),
     ),
+    CommandHelp("/language", N_("choose the language this bot speaks with you"), ("/language",), frozenset(Role)),
 )
 
 ADMINS = frozenset({Role.OWNER, Role.ADMIN})

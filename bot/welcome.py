@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import texts
+from bot import language, texts
 from bot.context import TraineryContext
 from bot.i18n import _, error_text
 from bot.identity import roles_of
@@ -42,6 +42,7 @@ async def redeem(update: Update, context: TraineryContext, token: str) -> None:
     except DomainError as error:
         await message.reply_text(escape(error_text(error)))
         return
+    await language.linked(update, context)
     roles = await roles_of(update, context)
     await refresh_menu(context.bot, message.chat_id, roles)
     if redeemed.already:

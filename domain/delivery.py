@@ -45,6 +45,10 @@ class Delivery:
     payload: dict[str, Any]
     attempts: int  # attempts before this one
     created_at: datetime
+    # The member's language as the claim read it (their choice, else the one Telegram
+    # last sent for them); None: the studio's. Read at claim time, not at queueing: a
+    # language changed meanwhile is the one the message is written in.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

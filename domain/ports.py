@@ -10,7 +10,7 @@ withdraws timed notices (`timed.withdraw`) does it last, after all of its locks.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
@@ -20,7 +20,7 @@ from domain.invites import Invite
 from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, Pass, PassExtension, PassTemplate
-from domain.reminders.preferences import Preferences
+from domain.reminders.preferences import Languages, Preferences
 from domain.reminders.rules import Held, Mark, MarkKind, PassState
 from domain.roles import Person, Role
 from domain.schedule import Schedule, Space
@@ -181,7 +181,22 @@ class PersonSettings(Protocol):
         """Everyone asked for, with the defaults for who never changed a setting."""
         ...
 
-    async def save(self, preferences: Preferences) -> None: ...
+    async def save(self, preferences: Preferences) -> None:
+        """The switches and the chosen language; the Telegram language stays as it is."""
+        ...
+
+    async def languages_of(self, telegram_user_id: int) -> Languages | None:
+        """The languages of the person linked to this Telegram user; None: nobody is."""
+        ...
+
+    async def linked_languages(self) -> dict[int, Languages]:
+        """The languages of everyone linked to a Telegram user, by that user's id."""
+        ...
+
+    async def note_telegram_languages(self, languages: Mapping[int, str]) -> None:
+        """Keep the language Telegram sent for each person (person id -> language):
+        their notifications are written in it."""
+        ...
 
 
 class TimedNotices(Protocol):

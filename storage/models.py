@@ -330,13 +330,16 @@ class SendBudgetRow(Base):
 
 
 class PersonSettingsRow(Base):
-    """A person's own settings (/settings); no row: the defaults. The language of a
-    later issue becomes a column here."""
+    """A person's own settings (/settings); no row: the defaults. `language` is their
+    own choice (none: Telegram's, else the studio's); `telegram_language` the last
+    language of ours Telegram sent for them, so a notification knows it too."""
 
     __tablename__ = "person_settings"
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     reminders: Mapped[bool] = mapped_column(default=True)
     trainer_day: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    telegram_language: Mapped[str | None] = mapped_column(String(8))
 
 
 class TimedNoticeRow(Base):

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, aliased
 from domain.delivery import Delivery, DeliveryStatus, Receipt, Undelivered
 from domain.notifications import NotificationKind
 from domain.setup.names import labelled
-from storage.models import NotificationRow, PersonRow
+from storage.models import NotificationRow, PersonRow, PersonSettingsRow
 
 PENDING, SENT, FAILED = DeliveryStatus.PENDING.value, DeliveryStatus.SENT.value, DeliveryStatus.FAILED.value
 
@@ -89,8 +89,13 @@ class OutboxStore:
                 .execution_options(synchronize_session=False)
             )
             rows = await session.execute(
-                select(NotificationRow, PersonRow.chat_id)
+                select(
+                    NotificationRow,
+                    PersonRow.chat_id,
+                    func.coalesce(PersonSettingsRow.language, PersonSettingsRow.telegram_language),
+                )
                 .join(PersonRow, PersonRow.id == NotificationRow.member_id)
+                .outerjoin(PersonSettingsRow, PersonSettingsRow.person_id == NotificationRow.member_id)
                 .where(
                     NotificationRow.id.in_(ids),
                     NotificationRow.status == PENDING,
@@ -107,8 +112,9 @@ class OutboxStore:
                     payload=dict(row.payload),
                     attempts=row.attempts,
                     created_at=row.created_at,
+                    language=language,
                 )
-                for row, chat_id in rows
+                for row, chat_id, language in rows
             ]
 
     async def renew(self, now: datetime, ids: Iterable[int]) -> int:

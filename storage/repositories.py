@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
@@ -23,7 +23,7 @@ from domain.notifications import NotificationDraft
 from domain.occurrence import OccurrenceKey, OccurrenceRecord
 from domain.passes import LedgerEntry, LedgerKind, Pass, PassExtension, PassTemplate
 from domain.ports import Memo, NoMemo
-from domain.reminders.preferences import Preferences
+from domain.reminders.preferences import Languages, Preferences
 from domain.reminders.rules import Held, Mark, MarkKind, Outcome, PassState, notice_change_id
 from domain.roles import Person, Role
 from domain.schedule import Schedule, ScheduleEra, Space
@@ -877,12 +877,49 @@ class PersonSettingsRepository:
         if ids:
             rows = await self.session.scalars(select(PersonSettingsRow).where(PersonSettingsRow.person_id.in_(ids)))
             for row in rows:
-                found[row.person_id] = Preferences(row.person_id, row.reminders, row.trainer_day)
+                found[row.person_id] = Preferences(row.person_id, row.reminders, row.trainer_day, row.language)
         return found
 
     async def save(self, preferences: Preferences) -> None:
-        values = {"reminders": preferences.reminders, "trainer_day": preferences.trainer_day}
-        statement = _dialect_insert(self.session)(PersonSettingsRow).values(person_id=preferences.person_id, **values)
+        values = {
+            "reminders": preferences.reminders,
+            "trainer_day": preferences.trainer_day,
+            "language": preferences.language,
+        }
+        await self._upsert(preferences.person_id, values)
+
+    async def languages_of(self, telegram_user_id: int) -> Languages | None:
+        row = (
+            await self.session.execute(
+                select(PersonRow.id, PersonSettingsRow.language, PersonSettingsRow.telegram_language)
+                .outerjoin(PersonSettingsRow, PersonSettingsRow.person_id == PersonRow.id)
+                .where(PersonRow.telegram_user_id == telegram_user_id)
+            )
+        ).first()
+        return None if row is None else Languages(row[0], row[1], row[2])
+
+    async def linked_languages(self) -> dict[int, Languages]:
+        rows = await self.session.execute(
+            select(
+                PersonRow.telegram_user_id,
+                PersonRow.id,
+                PersonSettingsRow.language,
+                PersonSettingsRow.telegram_language,
+            )
+            .outerjoin(PersonSettingsRow, PersonSettingsRow.person_id == PersonRow.id)
+            .where(PersonRow.telegram_user_id.is_not(None))
+        )
+        return {
+            user: Languages(person, chosen, telegram) for user, person, chosen, telegram in rows if user is not None
+        }
+
+    async def note_telegram_languages(self, languages: Mapping[int, str]) -> None:
+        for person_id, language in sorted(languages.items()):  # one order: two writers never deadlock
+            await self._upsert(person_id, {"telegram_language": language})
+
+    async def _upsert(self, person_id: int, values: Mapping[str, object]) -> None:
+        # Only the columns given change: a switch does not undo a language noted meanwhile.
+        statement = _dialect_insert(self.session)(PersonSettingsRow).values(person_id=person_id, **values)
         await self.session.execute(statement.on_conflict_do_update(index_elements=["person_id"], set_=values))
 
 

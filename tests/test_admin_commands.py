@@ -140,12 +140,12 @@ async def test_command_menus_per_role_and_refreshed_on_appointment(app: Trainery
     assert {"sessions", "space_add", "schedule_add", "appoint"} <= set(menu(fake, ADMIN))
     trainer = Phone(app, fake, TRAINER)
     await trainer.send("/start")
-    assert menu(fake, TRAINER) == ["start", "help", "sessions", "cancel", "settings"]  # /settings: issue 13
+    assert menu(fake, TRAINER) == ["start", "help", "sessions", "cancel", "settings", "language"]  # /settings: issue 13; /language: 17
     member = Phone(app, fake, MEMBER)
     await member.send("/start")
-    assert menu(fake, MEMBER) == ["start", "help", "my", "book", "settings"]
+    assert menu(fake, MEMBER) == ["start", "help", "my", "book", "settings", "language"]
     await admin.send("/appoint trainer; Member 0")  # Member 0 is MEMBER's person
-    assert menu(fake, MEMBER) == ["start", "help", "sessions", "cancel", "my", "book", "settings"]
+    assert menu(fake, MEMBER) == ["start", "help", "sessions", "cancel", "my", "book", "settings", "language"]
 
 
 async def inline(app: TraineryApplication, fake: FakeBotApi, user: int, query: str) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from bot.callbacks import (
     BookingsPage,
     BookSession,
     CancelBooking,
+    ChooseLanguage,
     JoinWaitlist,
     LeaveWaitlist,
     ListPage,
@@ -145,6 +146,10 @@ WIRE: list[tuple[callbacks.Callback, str]] = [
     (SwitchSetting("rem", True), "Pf1:rem:1"),
     (SwitchSetting("day", False), "Pf1:day:0"),
     (SwitchSetting("day", True), "Pf1:day:1"),
+    # The language in /settings and /language (issue 17): a new kind, pinned from its first day.
+    (ChooseLanguage("en"), "Lg1:en"),
+    (ChooseLanguage("uk"), "Lg1:uk"),
+    (ChooseLanguage("de"), "Lg1:de"),
 ]
 
 

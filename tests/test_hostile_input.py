@@ -24,6 +24,7 @@ from telegram import Update
 from bot.app import build_application
 from bot.context import TraineryApplication
 from domain.clock import FixedClock
+from domain.reminders.settings import linked_languages, note_telegram_languages
 from domain.studio import Studio
 from storage.database import create_engine, create_sessionmaker
 from storage.models import Base, OccurrenceRow
@@ -88,6 +89,10 @@ def rig(tmp_path: Path, sqlite_template: Path) -> Iterator[Rig]:
         studio = Studio(lambda: SqlUnitOfWork(sessions), FixedClock(datetime(2026, 11, 30, 7, tzinfo=timezone.utc)), BERLIN)
         world = await World.build(studio, sessions)
         await world.book_all(world.yoga_on(datetime(2026, 12, 1).date()), world.members[:2])
+        # The Telegram language each linked person's first update stores (bot/language.py),
+        # stored before: the counts compare what the hostile input changed.
+        linked = await linked_languages(studio)
+        await note_telegram_languages(studio, {found.person_id: "en" for found in linked.values()})
         app = build_application(settings_for(fake), sessions)
         app.bot_data.use_studio(studio)
         await app.initialize()

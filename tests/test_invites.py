@@ -41,7 +41,7 @@ class TestThroughTheBot:
         anna = Phone(app, fake, ANNA, "Anna")
         welcome = (await anna.send(f"/start {tokens['Anna Berg']}"))["text"]
         assert welcome == "Welcome, Anna Berg! This chat is now linked to the studio: you are a member. Send /help for what you can do."
-        assert [c["command"] for c in fake.commands({"type": "chat", "chat_id": ANNA})] == ["start", "help", "my", "book", "settings"]
+        assert [c["command"] for c in fake.commands({"type": "chat", "chat_id": ANNA})] == ["start", "help", "my", "book", "settings", "language"]
         again = (await anna.send(f"/start {tokens['Anna Berg']}"))["text"]
         assert again == "You are linked already, Anna Berg: this chat belongs to you in the studio (member). Nothing was changed. Send /help for what you can do."
         stolen = (await Phone(app, fake, BEN).send(f"/start {tokens['Anna Berg']}"))["text"]

@@ -85,11 +85,11 @@ async def test_a_member_switches_reminders_off_and_on(member: Phone, world: Worl
     assert screen["text"].splitlines() == [
         "Your settings",
         "",
-        "Language: English (other languages are coming)",
+        "🌐 Language: English, from your Telegram app or the studio. Choose one to keep it.",
         "",
         "🔔 Reminders: on — 24 h and 2 h before each session you booked, with how to cancel.",
     ]
-    assert labels(screen) == ["🔕 Switch reminders off"]
+    assert labels(screen) == ["🔕 Switch reminders off", "English", "Українська", "Deutsch"]
     screen = await member.tap("Switch reminders off")
     assert member.answer()["text"] == "Reminders off."
     assert "🔕 Reminders: off. Switched on, you get one 24 h and 2 h before each session you booked." in screen["text"]
@@ -110,7 +110,7 @@ async def test_a_forged_reminders_switch_of_a_trainer_is_refused_in_the_domain(t
     screen = await trainer.send("/settings")
     answer = await trainer.press("Pf1:rem:0", screen["message_id"], forged=True)
     assert answer is not None and answer["text"] == "Reminders are for members, before the sessions they booked."
-    assert await stored(world, world.trainer) is None
+    assert await stored(world, world.trainer) in (None, Preferences(world.trainer))  # Telegram's language is kept
 
 
 async def test_settings_for_someone_not_of_the_studio(app: TraineryApplication, fake: FakeBotApi) -> None:

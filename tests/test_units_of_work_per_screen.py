@@ -43,6 +43,8 @@ async def test_each_trainer_screen_is_one_query_besides_who_is_acting(
 ) -> None:
     trainer = Phone(app, fake, TRAINER, "Tom")
     await world.book_all(world.yoga_on(TUESDAY))
+    await trainer.send("/start")  # a person's first update in a process also reads their language (bot/language.py)
+    await app.bot_data.languages.stored()  # and stores Telegram's, in the background
     counted.opened = 0
     listing = await trainer.send("/sessions 2026-12-01")
     assert counted.opened == 2, "the list: who is acting, then one query"

@@ -19,7 +19,7 @@ from babel.dates import format_date, format_datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import callbacks, i18n, texts
+from bot import callbacks, i18n, language, texts
 from bot.actor import acting_person
 from bot.admin.schedule_words import ONCE, RecurrenceError, to_rrule, to_words
 from bot.context import TraineryApplication, TraineryContext
@@ -217,7 +217,7 @@ async def appoint(context: TraineryContext, actor: Person, args: list[str]) -> s
     person = await setup_people.appoint(context.studio, actor.id, args[1], role)
     chat = person.chat_id or person.telegram_user_id
     if chat is not None:  # their menu shows the new role's commands at once
-        await refresh_menu(context.bot, chat, person.roles)
+        await refresh_menu(context.bot, chat, person.roles, await language.of_person(context, person))
     name = await label_of(context, actor, person)
     return _(APPOINTED[role]).format(name=escape(name))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import CommandHandler
 
+from bot import language
 from bot.admin.commands import (
     Run,
     describe_pass,
@@ -172,7 +173,8 @@ async def leave(context: TraineryContext, actor: Person, args: list[str]) -> str
 async def menu_of(context: TraineryContext, person: Person) -> None:
     chat = person.chat_id or person.telegram_user_id
     if chat is not None:  # their menu loses the role's commands at once
-        await refresh_menu(context.bot, chat, person.roles if person.active else frozenset())
+        roles = person.roles if person.active else frozenset()
+        await refresh_menu(context.bot, chat, roles, await language.of_person(context, person))
 
 
 # One sentence per role: the article and the role's word differ in every language.

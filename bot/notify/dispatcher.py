@@ -52,7 +52,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -64,8 +64,9 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import i18n
 from bot.notify.pacing import ChatSpacing, CountAt, Pacer, needed_in_flight
-from bot.notify.texts import Notice, render
+from bot.notify.texts import render
 from domain.clock import Clock, SystemClock
 from domain.delivery import (
     ACCOUNT_DELETED,
@@ -375,14 +376,18 @@ class Dispatcher:
         if item.chat_id is None:
             await self._fail(item, NO_LINKED_CHAT, attempted=False)
             return
+        # Written now, in the member's language as it is now (bot/i18n.py): their choice,
+        # else the one Telegram last sent for them, else the studio's.
+        with i18n.using(item.language):
+            try:
+                notice = render(item.kind, item.payload, self.zone, self.clock.now())
+                markup = notice.markup  # its buttons' labels too
+            except Exception as error:
+                log.exception("Cannot write notification %d", item.id)
+                await self._fail(item, f"could not be written ({type(error).__name__}: {error})", attempted=False)
+                return
         try:
-            notice = render(item.kind, item.payload, self.zone, self.clock.now())
-        except Exception as error:
-            log.exception("Cannot write notification %d", item.id)
-            await self._fail(item, f"could not be written ({type(error).__name__}: {error})", attempted=False)
-            return
-        try:
-            await self._send(item.chat_id, notice, token)
+            await self._send(item.chat_id, notice.text, markup, token)
         except RetryAfter as error:
             seconds = retry_after_seconds(error)
             self.stats.flood_waits += 1
@@ -410,10 +415,10 @@ class Dispatcher:
                 self.stats.repeated += 1
                 log.warning("%s: sent again (it was already recorded as sent)", _who(item))
 
-    async def _send(self, chat_id: int, notice: Notice, token: int | None) -> None:
+    async def _send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, token: int | None) -> None:
         SENDING_NOTIFICATION.set(True)  # this task's own context: the rate limiter sees a notification
         try:
-            await self.bot.send_message(chat_id, notice.text, parse_mode=ParseMode.HTML, reply_markup=notice.markup)
+            await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
         finally:  # it may have reached Telegram, whatever the answer: count it
             self._pacer.done(token)
             self._chats.done(chat_id)

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
+from bot import i18n
 from bot.composition import Services, compose
 from bot.notify import timed
 from bot.notify.dispatcher import Dispatcher
@@ -47,6 +48,7 @@ def periodic_jobs(services: Services, settings: Settings) -> list[PeriodicJob]:
 async def serve(bot: Bot, settings: Settings, sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event) -> None:
     """Send notifications (and run the periodic jobs) until `stop` is set."""
     services = compose(settings, sessions)
+    i18n.set_default(settings.language)  # for members who chose no language and never wrote
     dispatcher = Dispatcher(
         bot, services.queue(None), settings.zone, on_enqueued=services.on_enqueued, budget=services.budget
     )

@@ -23,7 +23,7 @@ from telegram.ext import (
 from telegram.ext._utils.types import ConversationKey
 from telegram.warnings import PTBUserWarning
 
-from bot import callbacks, language
+from bot import callbacks, i18n, language
 from bot.context import TraineryApplication, TraineryContext
 from bot.i18n import _, error_text
 from bot.persistence import AnyApplication, persist, persistence_of
@@ -612,6 +612,8 @@ async def tell_ended(context: TraineryContext, draft: OverrideDraft | CancelDraf
     """As the in-process time-out does: the draft's message says so. A draft that could
     not be read back has no message to retire: the person gets a new one."""
     assert context.job is not None and context.job.chat_id is not None
+    if context.job.user_id is not None:  # a job: the person's language, as their notifications
+        i18n.use(await language.of_user(context, context.job.user_id))
     draft = draft or cast(OverrideDraft | CancelDraft | None, context.job.data)
     if isinstance(draft, OverrideDraft | CancelDraft):
         await retire(context, context.job.chat_id, draft.message_id, _(texts.TIMED_OUT))

@@ -20,12 +20,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot import i18n
 from bot.context import TraineryApplication
 from bot.notify.dispatcher import retry_after_seconds
 from bot.sessions.texts import with_receipt
@@ -51,6 +52,8 @@ class Followed:
     change_id: str
     shown: Receipt
     on_edit: Callable[[str], None]  # told the text now shown (the outcome a second tap shows again)
+    # The reader's: the language of the update that showed the outcome (bot/i18n.py).
+    language: str = field(default_factory=i18n.current)
 
 
 class Receipts:
@@ -136,7 +139,8 @@ class Receipts:
     async def _edit(self, followed: Followed, receipt: Receipt, *, gave_up: bool) -> float | None:
         """Show `receipt`; returns how long to wait before the next edit (0: shown),
         or None when the message cannot be edited any more."""
-        text = with_receipt(followed.text, receipt, gave_up=gave_up)
+        with i18n.using(followed.language):
+            text = with_receipt(followed.text, receipt, gave_up=gave_up)
         try:
             await self.bot.edit_message_text(
                 text, chat_id=followed.chat_id, message_id=followed.message_id, reply_markup=followed.markup

@@ -1,15 +1,16 @@
 """`/settings` (SPEC §6.1): a linked person's own switches — a member's reminders, a
-trainer's morning list. Each switch is theirs only if they hold the role it is for;
-that is checked here, not by which buttons were shown."""
+trainer's morning list — and their language. Each switch is theirs only if they hold
+the role it is for; that is checked here, not by which buttons were shown."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from domain.errors import NotAllowed
+from domain.errors import DomainError, NotAllowed
 from domain.ports import UnitOfWork
-from domain.reminders.preferences import Preferences
+from domain.reminders.preferences import Languages, Preferences
 from domain.roles import Person, Role
 from domain.studio import Studio
 from domain.wording import N_
@@ -50,11 +51,62 @@ async def change_setting(studio: Studio, actor_id: int, setting: Setting, on: bo
         view = await _view(uow, actor_id)
         if not view.applies(setting):
             raise NotAllowed(NOT_YOURS[setting])
-        preferences = replace(view.preferences, **{setting.value: on})
+        if setting is Setting.REMINDERS:
+            preferences = replace(view.preferences, reminders=on)
+        else:
+            preferences = replace(view.preferences, trainer_day=on)
         await uow.person_settings.save(preferences)
         return SettingsView(view.person, preferences)
 
     return await studio.change(work)
+
+
+class UnknownLanguage(DomainError):
+    message = N_("That language is not one this bot speaks.")
+
+
+async def change_language(studio: Studio, actor_id: int, language: str, known: Collection[str]) -> SettingsView:
+    """The actor's own language, one of `known` (the bot's; the domain knows none)."""
+    if language not in known:
+        raise UnknownLanguage()
+
+    async def work(uow: UnitOfWork) -> SettingsView:
+        view = await _view(uow, actor_id)
+        preferences = replace(view.preferences, language=language)
+        await uow.person_settings.save(preferences)
+        return SettingsView(view.person, preferences)
+
+    return await studio.change(work)
+
+
+async def languages_of(studio: Studio, telegram_user_id: int) -> Languages | None:
+    """What decides the language of the person linked to this Telegram user (None: nobody)."""
+
+    async def query(uow: UnitOfWork) -> Languages | None:
+        return await uow.person_settings.languages_of(telegram_user_id)
+
+    return await studio.read(query)
+
+
+async def linked_languages(studio: Studio) -> dict[int, Languages]:
+    """What decides the language of everyone linked to a Telegram user, by its id."""
+
+    async def query(uow: UnitOfWork) -> dict[int, Languages]:
+        return await uow.person_settings.linked_languages()
+
+    return await studio.read(query)
+
+
+async def note_telegram_languages(studio: Studio, languages: Mapping[int, str]) -> None:
+    """Keep the language Telegram last sent for each person (person id -> language): a
+    notification sent later (no update in hand) is written in it when they chose none."""
+    if not languages:
+        return
+
+    async def work(uow: UnitOfWork) -> None:
+        await uow.person_settings.note_telegram_languages(languages)
+
+    await studio.change(work)
 
 
 async def _view(uow: UnitOfWork, actor_id: int) -> SettingsView:
