@@ -2,7 +2,7 @@
 Application, a trainer whose Telegram speaks `uk` or `de`: /sessions week → the card
 → Change (capacity and time) → review → save → the outcome; and a cancellation with
 a reason. Every reply is in the trainer's language: no English sentence of the
-sessions screens (bot/sessions) is left in it. English, the source, is asserted by
+catalog (every message id of bot/ and domain/) is left in it. English, the source, is asserted by
 the other trainer-flow tests unchanged; here it proves the check can fail."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from tests.test_receipts import deliver, receipts, studio_with_chats
 from tests.world import World, berlin
 
 TUESDAY, WEDNESDAY, THURSDAY = date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3)
-SESSIONS = Path(__file__).resolve().parent.parent / "bot" / "sessions"
+ROOT = Path(__file__).resolve().parent.parent
 __all__ = ["app", "database_url", "fake", "receipts"]  # fixtures, used by name
 
 JSON = dict[str, Any]
@@ -51,12 +51,14 @@ class Message:
 
 @cache
 def messages() -> tuple[Message, ...]:
-    """Every message id of bot/sessions, as `pybabel extract` finds them."""
+    """Every message id of the bot and the domain, as `pybabel extract` finds them: a
+    trainer's screens show the texts of every area (dates, errors, menus)."""
     found = []
-    for _filename, _line, message, _comments, context in extract_from_dir(SESSIONS, method_map=[("**.py", "python")]):
-        singular, plural = (message[0], message[1]) if isinstance(message, tuple) else (message, None)
-        if singular:
-            found.append(Message(singular, plural, context))
+    for folder in (ROOT / "bot", ROOT / "domain"):
+        for _filename, _line, message, _comments, context in extract_from_dir(folder, method_map=[("**.py", "python")]):
+            singular, plural = (message[0], message[1]) if isinstance(message, tuple) else (message, None)
+            if singular:
+                found.append(Message(singular, plural, context))
     return tuple(found)
 
 
@@ -80,7 +82,7 @@ def sentences(message: Message) -> list[str]:
 
 
 def english_left(shown: list[str], language: str) -> list[str]:
-    """The English sentences of bot/sessions found in what the trainer was shown,
+    """The English sentences of the catalog found in what the trainer was shown,
     except those the translation keeps as they are."""
     everything = "\n".join(shown)
     left = []
