@@ -29,6 +29,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from domain.errors import DomainError
+from domain.setup.schedule_edit import SKIP_REASON
 from domain.wording import N_, Wording
 from domain.wording import render as render_in
 
@@ -41,6 +42,8 @@ LOCALE = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 # English, then each language with a catalog: adding a catalog adds the language.
 LANGUAGES = (SOURCE, *sorted(path.parent.parent.name for path in LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po")))
+
+STUDIO_REASONS = frozenset({SKIP_REASON})  # cancel reasons stored by the rules, not typed
 
 _language: ContextVar[str | None] = ContextVar("language", default=None)
 _default = SOURCE
@@ -116,6 +119,13 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 def pgettext(context: str, message: str) -> str:
     """A short text whose translation depends on where it stands (a button, a heading)."""
     return catalog(current()).pgettext(context, message)
+
+
+def reason(stored: str) -> str:
+    """A cancel reason as a person reads it: one the studio's rules wrote (a skipped
+    date's) is a message id, read in the current language; one a person typed stays
+    as typed."""
+    return _(stored) if stored in STUDIO_REASONS else stored
 
 
 def error_text(error: DomainError) -> str:

@@ -271,3 +271,18 @@ def test_a_place_in_line_is_an_english_ordinal_and_a_number_elsewhere() -> None:
         assert member_texts.place(3) == "3."
     with i18n.using("uk"):
         assert member_texts.place(3) == "3"
+
+
+@pytest.mark.parametrize("language", ["uk", "de"])
+def test_the_studios_own_cancel_reason_is_translated_and_a_typed_one_kept(language: str) -> None:
+    """A skipped date's reason is written by the rules (a message id); a trainer's is typed."""
+    from domain.setup.schedule_edit import SKIP_REASON
+
+    skipped = {**MEMBER_BASE, "refund": {"sessions_left": 5}, "reason": SKIP_REASON}
+    typed = {**MEMBER_BASE, "refund": {"sessions_left": 5}, "reason": "Trainer is ill"}
+    with i18n.using(language):
+        translated = i18n._(SKIP_REASON)
+        assert translated != SKIP_REASON
+        assert translated in render(Kind.CANCELLED, skipped, BERLIN, NOW).text
+        assert SKIP_REASON not in render(Kind.CANCELLED, skipped, BERLIN, NOW).text
+        assert "Trainer is ill" in render(Kind.CANCELLED, typed, BERLIN, NOW).text

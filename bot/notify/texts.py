@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import i18n
 from bot.i18n import N_, _, ngettext
 from bot.members.book_again import BookAgain
 from bot.notify.timed_texts import TIMED_HEADINGS, Buttons, render_timed
@@ -86,7 +87,7 @@ def render(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo, now:
         lines.append(moment(payload["start"], zone))
     lines += [_change_line(change, zone) for change in changes]
     if reason := payload.get("reason"):
-        lines.append(_("Reason: {reason}").format(reason=escape(str(reason))))
+        lines.append(_("Reason: {reason}").format(reason=escape(i18n.reason(str(reason)))))
     lines.append("")
     lines.append(_meaning(kind, payload, zone))
     rebook = kind is NotificationKind.BOOKING_CANCELLED and bool(payload.get("rebook"))
@@ -234,7 +235,7 @@ def trainer_text(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo
             f"{moment(payload['start'], zone)}, {space}",
         ]
         if reason := payload.get("reason"):
-            lines.append(_("Reason: {reason}").format(reason=escape(str(reason))))
+            lines.append(_("Reason: {reason}").format(reason=escape(i18n.reason(str(reason)))))
         if _nobody_booked(payload):
             ended = _("Cancelled by {by}. Nobody was booked.")
         else:

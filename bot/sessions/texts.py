@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from bot import i18n
 from bot.i18n import N_, _, ngettext
 from bot.render import Page, calendar_day, clock, day, day_and_clock, escape, span
 from bot.user_state import OverrideDraft
@@ -130,7 +131,7 @@ def card(occurrence: Occurrence, names: Directory, zone: ZoneInfo, note: str | N
     if occurrence.cancelled:
         reason = occurrence.record.cancel_reason
         cancelled = _("❌ <b>Cancelled</b>: {reason}") if reason else _("❌ <b>Cancelled</b>")
-        lines.append(cancelled.format(reason=escape(reason or "")))
+        lines.append(cancelled.format(reason=escape(i18n.reason(reason or ""))))
     space, default_space = names.space_name(occurrence.space_id), names.space_name(schedule.default_space_id)
     lines.append(
         _with_default(_("Space: {value}"), _("Space: <b>{value}</b> (schedule: {default})"), space, default_space)
@@ -422,7 +423,7 @@ def cancel_prompt(occurrence: Occurrence, zone: ZoneInfo) -> str:
 def cancel_confirm(plan: CancelReview, zone: ZoneInfo) -> str:
     occurrence = plan.occurrence
     if plan.reason:
-        reason = _("Reason shown to members: “{reason}”").format(reason=escape(plan.reason))
+        reason = _("Reason shown to members: “{reason}”").format(reason=escape(i18n.reason(plan.reason)))
     else:
         reason = _("No reason given.")
     count = len(plan.cancelled_bookings)
