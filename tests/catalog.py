@@ -18,7 +18,9 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "bot" / "locale"
 SHIPPED = ("uk", "de")  # besides English, the source
+WORDS = 2  # a fixed English run this long tells English from a translation
 # Telegram's HTML, not the <name> of a usage line (escaped text, translated like words)
+_TAG_OR_ANY = re.compile(r"<[^>]+>")
 _TAG = re.compile(r"</?(?:b|i|u|s|a|code|pre|blockquote|tg-spoiler)\b[^>]*>")
 
 
@@ -62,26 +64,27 @@ def tags(text: str) -> list[str]:
 
 def english_sentences() -> Iterator[tuple[str, SourceMessage]]:
     """The fixed English parts of every message id long enough to tell English from a
-    translation (three words or more between placeholders and tags)."""
+    translation (WORDS words or more between placeholders, tags and line breaks)."""
     for message in source_messages():
         for text in (message.id, message.plural or ""):
             for piece in re.split(r"\{[^}]*\}|<[^>]*>|\n", text):
-                piece = piece.strip(" .,:;·—–-()“”\"'")
-                if len(piece.split()) >= 3:
+                piece = " ".join(piece.split()).strip(" .,:;·—–-()“”\"'…")
+                if len(piece.split()) >= WORDS:
                     yield piece, message
 
 
 def english_left(text: str, language: str) -> list[str]:
-    """The English sentences of ours found in `text` (a reply meant for `language`),
-    except those whose translation is the same text."""
+    """The English sentences of the catalog found in `text` (a reply, button or toast
+    meant for `language`; tags and line breaks do not count), except those that the
+    translation of their own message keeps as they are (a name, a command)."""
+    plain = " ".join(_TAG_OR_ANY.sub(" ", text).split())
     catalog = shipped_catalog(language)
-    left = []
+    left = set()
     for piece, message in english_sentences():
-        if piece not in text:
+        if piece not in plain:
             continue
-        entry = catalog.get(message.id if message.plural is None else message.id, context=message.context)
-        strings = () if entry is None else (entry.string if isinstance(entry.string, tuple) else (entry.string,))
-        if any(piece in translated for translated in strings):
-            continue  # the translation keeps it (a name, a command)
-        left.append(f"{piece!r} ({message.where})")
-    return left
+        entry = catalog.get(message.id, context=message.context)
+        kept = () if entry is None else ((entry.string,) if isinstance(entry.string, str) else tuple(entry.string))
+        if not any(piece in " ".join(translated.split()) for translated in kept):
+            left.add(piece)
+    return sorted(left)

@@ -8,15 +8,12 @@ the other trainer-flow tests unchanged; here it proves the check can fail."""
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.extract import extract_from_dir
 from telegram import Update
 
 from bot import i18n
@@ -26,6 +23,7 @@ from bot.sessions import change, keyboards, texts
 from bot.sessions.receipts import Receipts
 from domain.notifications import NotificationKind
 from domain.sessions.card import find_session
+from tests import catalog
 from tests.bot_harness import ADMIN, TRAINER, app, database_url, fake, settings_for
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone, labels
@@ -42,54 +40,10 @@ JSON = dict[str, Any]
 # -- the English of this area ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Message:
-    id: str
-    plural: str | None
-    context: str | None
-
-
-@cache
-def messages() -> tuple[Message, ...]:
-    """Every message id of the bot and the domain, as `pybabel extract` finds them: a
-    trainer's screens show the texts of every area (dates, errors, menus)."""
-    found = []
-    for folder in (ROOT / "bot", ROOT / "domain"):
-        for _filename, _line, message, _comments, context in extract_from_dir(folder, method_map=[("**.py", "python")]):
-            singular, plural = (message[0], message[1]) if isinstance(message, tuple) else (message, None)
-            if singular:
-                found.append(Message(singular, plural, context))
-    return tuple(found)
-
-
-def translations(message: Message, language: str) -> list[str]:
-    with i18n.using(language):
-        if message.plural is not None:
-            return [i18n.ngettext(message.id, message.plural, n) for n in (1, 2, 5)]
-        return [i18n.pgettext(message.context, message.id) if message.context else i18n._(message.id)]
-
-
-def sentences(message: Message) -> list[str]:
-    """The fixed English of a message id long enough to tell English from a translation:
-    three words or more between placeholders, tags and line breaks."""
-    pieces = []
-    for text in (message.id, message.plural or ""):
-        for piece in re.split(r"\{[^}]*\}|<[^>]*>|\n", text):
-            piece = piece.strip(" .,:;·—–-()“”\"'…")
-            if len(piece.split()) >= 3:
-                pieces.append(piece)
-    return pieces
-
-
 def english_left(shown: list[str], language: str) -> list[str]:
     """The English sentences of the catalog found in what the trainer was shown,
     except those the translation keeps as they are."""
-    everything = "\n".join(shown)
-    left = []
-    for message in messages():
-        kept = translations(message, language)
-        left += [p for p in sentences(message) if p in everything and not any(p in t for t in kept)]
-    return sorted(set(left))
+    return catalog.english_left("\n".join(shown), language)
 
 
 # -- a trainer whose Telegram speaks a language --------------------------------------
