@@ -69,7 +69,7 @@ def english_sentences() -> Iterator[tuple[str, SourceMessage]]:
         for text in (message.id, message.plural or ""):
             for piece in re.split(r"\{[^}]*\}|<[^>]*>|\n", text):
                 piece = " ".join(piece.split()).strip(" .,:;·—–-()“”\"'…")
-                if len(piece.split()) >= WORDS:
+                if len(piece.split()) >= WORDS and not piece.startswith("/"):  # a command is English anywhere
                     yield piece, message
 
 

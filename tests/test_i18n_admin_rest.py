@@ -1,7 +1,7 @@
 """Issue 17 for the admin's corrections, /undelivered, /demo, inline names and the admin
 commands' help entries: through the real Application in Ukrainian and German (the
 update's `language_code`), the replies are translated — plural forms for 1, 2, 5 and 21
-— and no English sentence of these modules is left in them. The English texts are
+— and no English sentence of the catalog is left in them. The English texts are
 asserted by the older tests, unchanged."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract
 from sqlalchemy import update
 from telegram import Update
 
@@ -31,44 +30,17 @@ from storage.database import open_database
 from storage.models import NotificationRow
 from storage.unit_of_work import SqlUnitOfWork
 from tests.bot_harness import ADMIN, MEMBER, app, database_url, fake
-from tests.catalog import shipped_catalog
+from tests import catalog
 from tests.fake_bot_api import FakeBotApi
 from tests.world import BERLIN, World
 
 __all__ = ["app", "database_url", "fake"]  # fixtures, used by name
 
 TOKEN, OWNER, STRANGER = "123:ABC", 4242, 4343
-ROOT = Path(__file__).parent.parent
-# this area's modules (texts.py: the admin commands' help entries, with the rest of it)
-AREA = ("bot/admin/demo.py", "bot/admin/edits.py", "bot/admin/inline.py", "bot/admin/schedule_words.py")
-AREA += ("bot/admin/undelivered.py", "bot/texts.py")
-
-
-def english_left(language: str) -> list[str]:
-    """The runs of three or more words of this area's English message ids (the parts
-    between placeholders and tags) whose translation in the shipped catalog differs:
-    none may be read in `language`."""
-    catalog = shipped_catalog(language)
-    runs = set()
-    for filename in AREA:
-        with (ROOT / filename).open("rb") as file:
-            found = list(extract("python", file))
-        for _line, message, _comments, context in found:
-            ids = [message] if isinstance(message, str) else list(message)
-            entry = catalog.get(ids[0], context=context)
-            assert entry is not None, f"{ids[0]!r} ({filename}) is not in the {language} catalog"
-            strings = [entry.string] if isinstance(entry.string, str) else list(entry.string)
-            if ids[0] in strings:
-                continue
-            for msgid in ids:
-                for run in re.split(r"\{\w*\}|<[^>]*>", msgid):
-                    if len(re.findall(r"[A-Za-z]+", run)) >= 3:  # words, not a usage line's brackets
-                        runs.add(run.strip())
-    return sorted(runs)
 
 
 def assert_no_english(text: str, language: str) -> None:
-    left = [run for run in english_left(language) if run in text]
+    left = catalog.english_left(text, language)
     assert not left, f"English left in the {language} reply: {left}\n{text}"
 
 
