@@ -14,7 +14,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage import read_cache
+from storage import read_cache, sqlite_driver
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 READING = "trainery_reading"  # execution option of read-only units of work
@@ -57,7 +57,8 @@ def check_url(url: str) -> URL:
 
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # The driver: aiosqlite, one trip to its thread per statement (storage/sqlite_driver.py).
+        engine = create_async_engine(url, async_creator=sqlite_driver.connector(url, timeout=30))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
     else:

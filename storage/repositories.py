@@ -62,15 +62,22 @@ class PeopleRepository:
         cached = self.memo.get(("person", person_id))
         if isinstance(cached, Person):
             return cached
-        row = await self.session.get(PersonRow, person_id, populate_existing=True)  # as committed now
-        return None if row is None else self._kept(await self._person(row))
+        return await self._one(_PERSON_BY_ID, {"person_id": person_id})
 
     async def by_telegram_user(self, telegram_user_id: int) -> Person | None:
         cached = self.memo.get(("telegram", telegram_user_id))
         if isinstance(cached, Person):
             return cached
-        row = await self.session.scalar(select(PersonRow).where(PersonRow.telegram_user_id == telegram_user_id))
-        return None if row is None else self._kept(await self._person(row))
+        return await self._one(_PERSON_BY_TELEGRAM, {"telegram_user_id": telegram_user_id})
+
+    async def _one(self, query: Select[Any], parameters: dict[str, int]) -> Person | None:
+        """The person and their roles in one statement (a row per role), as committed
+        now: who is acting is asked on every update (issue 15's burst)."""
+        rows = (await self.session.execute(query, parameters)).all()
+        if not rows:
+            return None
+        roles = frozenset(Role(row.role) for row in rows if row.role is not None)
+        return self._kept(_as_person(rows[0], roles))
 
     def _kept(self, person: Person) -> Person:
         self.memo.put(("person", person.id), person)
@@ -159,7 +166,14 @@ class PeopleRepository:
         return (await self._people([row]))[0]
 
 
-def _as_person(row: PersonRow, roles: frozenset[Role]) -> Person:
+# Built once: the hot reads run them with parameters, without building a statement anew.
+_PEOPLE, _ROLES = cast(Table, PersonRow.__table__), cast(Table, RoleRow.__table__)
+_PERSON_WITH_ROLES = select(_PEOPLE, _ROLES.c.role).outerjoin(_ROLES, _ROLES.c.person_id == _PEOPLE.c.id)
+_PERSON_BY_ID = _PERSON_WITH_ROLES.where(_PEOPLE.c.id == bindparam("person_id"))
+_PERSON_BY_TELEGRAM = _PERSON_WITH_ROLES.where(_PEOPLE.c.telegram_user_id == bindparam("telegram_user_id"))
+
+
+def _as_person(row: PersonRow | Row[Any], roles: frozenset[Role]) -> Person:
     return Person(
         id=row.id,
         name=row.name,
@@ -489,12 +503,7 @@ class BookingsRepository:
     async def booked_record_ids(self, member_id: int) -> set[int]:
         # One column, no ORM objects: a member of some years holds dozens of (past)
         # active bookings, and /book on every burst asks for them (issue 15).
-        rows = await self.session.scalars(
-            select(BookingRow.occurrence_id).where(
-                BookingRow.member_id == member_id, BookingRow.status == BookingStatus.ACTIVE.value
-            )
-        )
-        return set(rows)
+        return set(await self.session.scalars(_BOOKED_RECORD_IDS, {"member_id": member_id}))
 
     async def cancel_many(self, booking_ids: list[int], at: datetime, by: CancelledBy) -> None:
         result = await self.session.execute(
@@ -505,6 +514,12 @@ class BookingsRepository:
         )
         if result.rowcount != len(set(booking_ids)):  # type: ignore[attr-defined]
             raise BookingNotActive()
+
+
+_BOOKINGS = cast(Table, BookingRow.__table__)
+_BOOKED_RECORD_IDS = select(_BOOKINGS.c.occurrence_id).where(
+    _BOOKINGS.c.member_id == bindparam("member_id"), _BOOKINGS.c.status == BookingStatus.ACTIVE.value
+)
 
 
 def _bookings_with_balance() -> Select[BookingRow, int | None]:
@@ -538,9 +553,7 @@ class WaitlistRepository:
         return [_entry(row) for row in rows]
 
     async def of_member(self, member_id: int) -> list[WaitlistEntry]:
-        rows = await self.session.scalars(
-            select(WaitlistRow).where(WaitlistRow.member_id == member_id).order_by(WaitlistRow.id)
-        )
+        rows = await self.session.execute(_WAITING_OF_MEMBER, {"member_id": member_id})  # rows, no ORM objects
         return [_entry(row) for row in rows]
 
     async def lines(self, record_ids: Iterable[int]) -> dict[int, list[WaitlistEntry]]:
@@ -589,7 +602,11 @@ class WaitlistRepository:
         )
 
 
-def _entry(row: WaitlistRow) -> WaitlistEntry:
+_WAITLIST = cast(Table, WaitlistRow.__table__)
+_WAITING_OF_MEMBER = select(_WAITLIST).where(_WAITLIST.c.member_id == bindparam("member_id")).order_by(_WAITLIST.c.id)
+
+
+def _entry(row: WaitlistRow | Row[Any]) -> WaitlistEntry:
     return WaitlistEntry(id=row.id, occurrence_id=row.occurrence_id, member_id=row.member_id, joined_at=row.joined_at)
 
 
@@ -619,9 +636,9 @@ class PassesRepository:
         return await self._many(rows.all())
 
     async def of_member(self, member_id: int) -> list[Pass]:
-        rows = await self.session.scalars(
-            select(PassRow).where(PassRow.member_id == member_id).execution_options(populate_existing=True)
-        )
+        # Rows, not ORM objects: a member of some years holds dozens of passes, and
+        # /book reads them on every burst (issue 15).
+        rows = await self.session.execute(_PASSES_OF_MEMBER, {"member_id": member_id})
         return await self._many(rows.all())
 
     async def template(self, template_id: int) -> PassTemplate | None:
@@ -755,7 +772,7 @@ class PassesRepository:
         )
         return frozenset(ids)
 
-    async def _many(self, rows: Sequence[PassRow]) -> list[Pass]:
+    async def _many(self, rows: Sequence[PassRow | Row[Any]]) -> list[Pass]:
         """The passes with what their templates cover, in two queries whatever their
         number (an override that refunds 1,000 passes locks and reads them all); a read
         takes the coverage of every template from the memo (a member's /book, issue 15)."""
@@ -786,7 +803,11 @@ class PassesRepository:
         return _as_pass(row, await self._covered(row.template_id))
 
 
-def _as_pass(row: PassRow, covered: frozenset[int]) -> Pass:
+_PASSES = cast(Table, PassRow.__table__)
+_PASSES_OF_MEMBER = select(_PASSES).where(_PASSES.c.member_id == bindparam("member_id"))
+
+
+def _as_pass(row: PassRow | Row[Any], covered: frozenset[int]) -> Pass:
     return Pass(
         id=row.id,
         member_id=row.member_id,
