@@ -33,7 +33,7 @@ from domain.setup.schedule_edit import SKIP_REASON
 from domain.wording import N_, Wording
 from domain.wording import render as render_in
 
-__all__ = ["LANGUAGES", "N_", "_", "current", "error_text", "ngettext", "pgettext", "render", "using"]
+__all__ = ["LANGUAGES", "N_", "_", "current", "error_text", "ngettext", "pgettext", "reason", "render", "using"]
 
 log = logging.getLogger(__name__)
 
