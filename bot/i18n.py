@@ -24,6 +24,7 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -40,8 +41,14 @@ log = logging.getLogger(__name__)
 SOURCE = "en"  # the language of every message id
 LOCALE = Path(__file__).parent / "locale"
 DOMAIN = "messages"
-# English, then each language with a catalog: adding a catalog adds the language.
-LANGUAGES = (SOURCE, *sorted(path.parent.parent.name for path in LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po")))
+FIRST = ("en", "uk", "de")  # the order of the language buttons; a language added later comes after
+# Each language with a catalog, and English: adding a catalog adds the language.
+LANGUAGES = tuple(
+    sorted(
+        {SOURCE, *(path.parent.parent.name for path in LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))},
+        key=lambda code: (FIRST.index(code) if code in FIRST else len(FIRST), code),
+    )
+)
 
 STUDIO_REASONS = frozenset({SKIP_REASON})  # cancel reasons stored by the rules, not typed
 
@@ -66,6 +73,13 @@ def supported(code: str | None) -> str | None:
         return None
     base = code.replace("_", "-").split("-")[0].lower()
     return base if base in LANGUAGES else None
+
+
+def own_name(language: str) -> str:
+    """The language by its own name (`Українська`), so that who cannot read the
+    current language finds theirs."""
+    name = Locale.parse(language).get_display_name(language) or language
+    return name[:1].upper() + name[1:]
 
 
 def current() -> str:

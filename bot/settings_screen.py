@@ -22,8 +22,7 @@ from domain.reminders.settings import Setting, SettingsView, change_language, ch
 
 NOT_LINKED = N_("Settings are for people of this studio. Ask the studio's admin for an invite link.")
 EXPIRED_BUTTON = N_("This button has expired. Nothing was changed.")
-# Each language by its own name: whoever cannot read the current one finds theirs.
-LANGUAGE_NAMES = {"en": "English", "uk": "Українська", "de": "Deutsch"}
+LANGUAGE_NAMES = {code: i18n.own_name(code) for code in i18n.LANGUAGES}
 WIRE = {"rem": Setting.REMINDERS, "day": Setting.TRAINER_DAY}  # the button's word for each
 
 

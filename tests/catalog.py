@@ -17,7 +17,8 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "bot" / "locale"
-SHIPPED = ("uk", "de")  # besides English, the source
+# Every shipped catalog (English is the source): a language added is checked as these are.
+SHIPPED = tuple(sorted(path.parent.parent.name for path in LOCALE.glob("*/LC_MESSAGES/messages.po")))
 WORDS = 2  # a fixed English run this long tells English from a translation
 # Telegram's HTML, not the <name> of a usage line (escaped text, translated like words)
 _TAG_OR_ANY = re.compile(r"<[^>]+>")

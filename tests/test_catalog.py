@@ -16,7 +16,9 @@ from tests.catalog import LOCALE, SHIPPED, placeholders, shipped_catalog, source
 
 def test_the_code_has_messages_and_the_shipped_languages_are_ours() -> None:
     assert len(source_messages()) > 300
+    assert {"uk", "de"} <= set(SHIPPED)
     assert set(SHIPPED) | {"en"} == set(i18n.LANGUAGES)
+    assert [i18n.own_name(code) for code in i18n.LANGUAGES[:3]] == ["English", "Українська", "Deutsch"]
 
 
 def test_the_template_holds_every_message_of_the_code() -> None:
