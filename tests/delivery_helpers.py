@@ -12,8 +12,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.context import TraineryApplication
+from bot.notify.dispatcher import Dispatcher
 from storage.models import NotificationRow, PersonRow
+from storage.outbox import OutboxStore, enqueued_on
+from tests.conftest import BERLIN
 from tests.fake_bot_api import FakeBotApi
+from tests.world import World
 
 CHAT_BASE = 70_000
 
@@ -63,6 +68,19 @@ async def wait_until_settled(
         if time.monotonic() > deadline:
             raise TimeoutError(f"outbox not settled within {timeout}s: {dict(counts)}")
         await asyncio.sleep(0.05)
+
+
+async def deliver(app: TraineryApplication, world: World, expected: int) -> Dispatcher:
+    """The bot's dispatcher, on the studio's calendar, until `expected` notifications
+    are settled (sent or failed for good); stopped after."""
+    queue = OutboxStore(world.sessions)
+    dispatcher = Dispatcher(app.bot, queue, BERLIN, on_enqueued=enqueued_on(world.sessions), clock=RunningClock(world.studio.now()))
+    await dispatcher.start()
+    try:
+        await wait_until_settled(world.sessions, expected)
+    finally:
+        await dispatcher.stop()
+    return dispatcher
 
 
 async def wait_for(check, timeout: float = 10.0, what: str = "condition"):  # type: ignore[no-untyped-def]

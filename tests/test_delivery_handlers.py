@@ -14,8 +14,6 @@ from telegram import Update
 from bot.app import build_application
 from bot.context import TraineryApplication
 from bot.members.book_again import BOOKED, EXPIRED, NOT_A_MEMBER
-from bot.notify.dispatcher import Dispatcher
-from storage.outbox import OutboxStore, enqueued_on
 from bot.admin.undelivered import ALL_DELIVERED, ONLY_ADMINS, PAGE_SIZE
 from bot.settings import Settings
 from domain.clock import FixedClock
@@ -24,8 +22,7 @@ from domain.notifications import NotificationDraft, NotificationKind
 from domain.override import OverrideRequest
 from storage.models import BookingRow, PersonRow
 from storage.unit_of_work import SqlUnitOfWork
-from tests.conftest import BERLIN
-from tests.delivery_helpers import RunningClock, wait_until_settled
+from tests.delivery_helpers import deliver
 from tests.fake_bot_api import FakeBotApi
 from tests.world import World, berlin
 from domain.sessions.cancel import cancel_session
@@ -59,17 +56,6 @@ async def give_telegram(sessions: async_sessionmaker[AsyncSession], fake: FakeBo
         await session.execute(update(PersonRow).where(PersonRow.id == member).values(telegram_user_id=user, chat_id=user))
         await session.commit()
     fake.add_chat(user)
-
-
-async def deliver(app: TraineryApplication, world: World, expected: int) -> Dispatcher:
-    queue = OutboxStore(world.sessions)
-    dispatcher = Dispatcher(app.bot, queue, BERLIN, on_enqueued=enqueued_on(world.sessions), clock=RunningClock(world.studio.now()))
-    await dispatcher.start()
-    try:
-        await wait_until_settled(world.sessions, expected)
-    finally:
-        await dispatcher.stop()
-    return dispatcher
 
 
 async def press(app: TraineryApplication, fake: FakeBotApi, user: int, message_id: int, data: str) -> dict | None:  # type: ignore[type-arg]

@@ -18,7 +18,6 @@ from bot import i18n, language, menus
 from bot.app import build_application
 from bot.context import TraineryApplication
 from bot.notify import dispatcher as dispatcher_module
-from bot.notify.dispatcher import Dispatcher
 from bot.notify.texts import Notice
 from bot.sessions import receipts
 from bot.settings import Settings
@@ -26,10 +25,8 @@ from domain.bookings.book import book_session
 from domain.delivery import Receipt
 from domain.sessions.cancel import cancel_session
 from storage.models import PersonSettingsRow
-from storage.outbox import OutboxStore, enqueued_on
 from tests.bot_harness import MEMBER, STRANGER, TOKEN, TRAINER, app, database_url, fake
-from tests.conftest import BERLIN
-from tests.delivery_helpers import RunningClock, wait_until_settled
+from tests.delivery_helpers import deliver
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone, labels
 from tests.test_reminders_bot import chats
@@ -269,18 +266,7 @@ async def test_a_notification_is_written_in_the_language_chosen_after_it_was_que
 
     monkeypatch.setattr(dispatcher_module, "render", marked)
     with i18n.using("en"):  # the dispatcher's own task knows no update's language
-        dispatcher = Dispatcher(
-            app.bot,
-            OutboxStore(world.sessions),
-            BERLIN,
-            on_enqueued=enqueued_on(world.sessions),
-            clock=RunningClock(world.studio.now()),
-        )
-        await dispatcher.start()
-    try:
-        await wait_until_settled(world.sessions, 2)
-    finally:
-        await dispatcher.stop()
+        await deliver(app, world, 2)
     assert fake.sent_messages(MEMBER)[-1]["text"].startswith("[uk] ")
     assert fake.sent_messages(4242)[-1]["text"].startswith("[en] ")  # who chose nothing, nor wrote: the studio's
     async with world.sessions() as session:

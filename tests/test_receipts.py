@@ -13,14 +13,11 @@ import pytest
 from sqlalchemy import update
 
 from bot.context import TraineryApplication
-from bot.notify.dispatcher import Dispatcher
 from bot.sessions.receipts import Followed, Receipts
 from domain.delivery import Receipt
 from storage.models import PersonRow
-from storage.outbox import OutboxStore, enqueued_on
 from tests.bot_harness import ADMIN, SUBSTITUTE, TRAINER, app, database_url, fake
-from tests.conftest import BERLIN
-from tests.delivery_helpers import RunningClock, wait_until_settled
+from tests.delivery_helpers import deliver
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone, labels
 from tests.world import World
@@ -65,21 +62,6 @@ async def substitute_sue(admin: Phone) -> dict:  # type: ignore[type-arg]
     card = await admin.tap("1 ", await admin.send("/sessions week"))
     review = await admin.tap("Sue Substitute", await admin.tap("🔁 Substitute", card))
     return await admin.tap("✅ Save", review)
-
-
-async def deliver(app: TraineryApplication, world: World, expected: int) -> None:
-    dispatcher = Dispatcher(
-        app.bot,
-        OutboxStore(world.sessions),
-        BERLIN,
-        on_enqueued=enqueued_on(world.sessions),
-        clock=RunningClock(world.studio.now()),
-    )
-    await dispatcher.start()
-    try:
-        await wait_until_settled(world.sessions, expected)
-    finally:
-        await dispatcher.stop()
 
 
 async def until_shown(api: FakeBotApi, message_id: int, ending: str) -> dict:  # type: ignore[type-arg]

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import update
 
 from bot.context import TraineryApplication
-from bot.notify.dispatcher import Dispatcher
 from bot.notify.texts import render
 from domain.bookings.book import book_session
 from domain.clock import FixedClock
@@ -21,10 +20,9 @@ from domain.reminders.preferences import Preferences
 from domain.sessions.override import save_override
 from domain.setup.passes import add_template, grant_pass
 from storage.models import PersonRow, PersonSettingsRow
-from storage.outbox import OutboxStore, enqueued_on
 from tests.bot_harness import MEMBER, STRANGER, TRAINER, app, database_url, fake
 from tests.conftest import BERLIN
-from tests.delivery_helpers import RunningClock, wait_until_settled
+from tests.delivery_helpers import deliver
 from tests.fake_bot_api import FakeBotApi
 from tests.phone import Phone, button_data, labels
 from tests.world import World, berlin
@@ -57,18 +55,7 @@ async def chats(world: World, fake: FakeBotApi, **people: int) -> None:
 async def scan_and_deliver(app: TraineryApplication, world: World, expected: int) -> None:
     """What the bot process does every 30 s, then the dispatcher sends what it queued."""
     await app.bot_data.services.send_due_notices()
-    dispatcher = Dispatcher(
-        app.bot,
-        OutboxStore(world.sessions),
-        BERLIN,
-        on_enqueued=enqueued_on(world.sessions),
-        clock=RunningClock(world.studio.now()),
-    )
-    await dispatcher.start()
-    try:
-        await wait_until_settled(world.sessions, expected)
-    finally:
-        await dispatcher.stop()
+    await deliver(app, world, expected)
 
 
 async def stored(world: World, person: int) -> Preferences | None:

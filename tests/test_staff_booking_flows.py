@@ -17,12 +17,10 @@ from sqlalchemy import select
 from bot.callbacks import BookSession, StaffBookMember, StaffBookPick
 from bot.context import TraineryApplication
 from bot.notify.texts import render
-from bot.notify.dispatcher import Dispatcher
 from domain.delivery import NO_LINKED_CHAT
 from domain.notifications import NotificationKind
 from storage.models import ScheduleRow
-from storage.outbox import OutboxStore
-from tests.delivery_helpers import RunningClock, link_chats, wait_until_settled
+from tests.delivery_helpers import deliver, link_chats
 from domain.occurrence import OccurrenceKey
 from domain.override import OverrideRequest
 from domain.sessions.override import save_override
@@ -184,12 +182,7 @@ async def test_the_member_is_told_and_an_unlinked_guest_is_recorded(
         await trainer.press(
             StaffBookMember(key, member, True).encode(), (await open_card(trainer))["message_id"], forged=True
         )
-    dispatcher = Dispatcher(app.bot, OutboxStore(world.sessions), BERLIN, clock=RunningClock(world.studio.now()))
-    await dispatcher.start()
-    try:
-        await wait_until_settled(world.sessions, 2)
-    finally:
-        await dispatcher.stop()
+    await deliver(app, world, 2)
     rows = {n.member_id: n for n in await world.notifications()}
     assert rows[linked].status == "sent" and (rows[guest].status, rows[guest].failure_reason) == (
         "failed",
