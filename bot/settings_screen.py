@@ -16,12 +16,12 @@ from bot.context import TraineryApplication, TraineryContext
 from bot.i18n import N_, _, error_text, render
 from bot.menus import refresh_menu
 from bot.replies import answer, show
+from bot.texts import EXPIRED_BUTTON
 from domain.errors import DomainError
 from domain.reminders.policy import NoticePolicy, lead_words
 from domain.reminders.settings import Setting, SettingsView, change_language, change_setting, my_settings
 
 NOT_LINKED = N_("Settings are for people of this studio. Ask the studio's admin for an invite link.")
-EXPIRED_BUTTON = N_("This button has expired. Nothing was changed.")
 LANGUAGE_NAMES = {code: i18n.own_name(code) for code in i18n.LANGUAGES}
 WIRE = {"rem": Setting.REMINDERS, "day": Setting.TRAINER_DAY}  # the button's word for each
 
@@ -34,31 +34,31 @@ def register(application: TraineryApplication) -> None:
 
 
 async def settings_command(update: Update, context: TraineryContext) -> None:
-    person = await acting_person(update, context)
-    if person is None:
-        await show(update, context, _(NOT_LINKED))
-        return
-    try:
-        view = await my_settings(context.studio, person.id)
-    except DomainError as error:
-        await show(update, context, error_text(error))
-        return
-    await _show(update, context, view)
+    view = await _own_settings(update, context)
+    if view is not None:
+        await _show(update, context, view)
 
 
 async def language_command(update: Update, context: TraineryContext) -> None:
     """`/language`: the choice of /settings alone."""
-    person = await acting_person(update, context)
-    if person is None:
-        await show(update, context, _(NOT_LINKED))
-        return
-    try:
-        view = await my_settings(context.studio, person.id)
-    except DomainError as error:
-        await show(update, context, error_text(error))
+    view = await _own_settings(update, context)
+    if view is None:
         return
     text = "\n".join([_("<b>Language</b>"), "", language_line(view), "", _("Choose the language of this bot:")])
     await show(update, context, text, Markup([language_row(view)]))
+
+
+async def _own_settings(update: Update, context: TraineryContext) -> SettingsView | None:
+    """The sender's settings; None when they have none (told why)."""
+    person = await acting_person(update, context)
+    if person is None:
+        await show(update, context, _(NOT_LINKED))
+        return None
+    try:
+        return await my_settings(context.studio, person.id)
+    except DomainError as error:
+        await show(update, context, error_text(error))
+        return None
 
 
 async def setting_pressed(update: Update, context: TraineryContext) -> None:

@@ -15,6 +15,9 @@ from bot.i18n import N_, _, pgettext
 from bot.render import escape
 from domain.roles import Role
 
+# Every stale button (an old message, a changed list) says the same.
+EXPIRED_BUTTON = N_("This button has expired. Nothing was changed.")
+
 ABOUT = N_(
     "<b>Trainery</b> keeps this studio's training sessions in Telegram: trainers see "
     "and change their sessions, members book them and hear about every change."

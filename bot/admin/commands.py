@@ -29,6 +29,7 @@ from bot.ranges import parse_time
 from bot.render import Listing, calendar_day, clip, clock, day_and_clock, escape, listing_page
 from bot.replies import answer, show
 from bot.sessions.texts import members_told, trainers_told
+from bot.texts import EXPIRED_BUTTON
 from domain.bookings.enrol import Enrolment
 from domain.directory import Directory
 from domain.errors import DomainError
@@ -88,7 +89,6 @@ COVERS_SHOWN = 160  # characters of a template's schedule titles (no bound of th
 RULE_SHOWN = 120  # characters of a recurrence rule (repeated days make it any length)
 INVITES_PER_MESSAGE = 15  # "• " + 106 (name #id) + ": https://t.me/" + 32 + "?start=" + 32 + FRESH 47 = 241
 MAX_INVITES = 75  # names in one /invite_member: five messages of links at most
-EXPIRED_BUTTON = N_("This button has expired. Nothing was changed.")
 BUTTON_TITLE = 40  # characters of a schedule's title on its button
 CARD_AHEAD = timedelta(days=400)  # how far a card looks for a schedule's next session
 ERAS_SHOWN = 8  # a card's earlier values: ~330 characters each at most (names of 100), within 4,096

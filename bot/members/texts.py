@@ -10,6 +10,7 @@ from bot import i18n
 from bot.i18n import N_, _, ngettext, pgettext
 from bot.render import Page, calendar_day, clock, escape
 from bot.render import day_and_clock as moment
+from bot.texts import EXPIRED_BUTTON as EXPIRED_BUTTON  # the handlers read it here
 from domain.errors import AlreadyBooked, DomainError
 from domain.member_view import (
     BookedSession,
@@ -22,7 +23,6 @@ from domain.occurrence import Occurrence
 
 # Shown with `_(...)` where they are sent.
 ONLY_MEMBERS = N_("Only members of this studio can book sessions. Ask the studio's admin for an invite link.")
-EXPIRED_BUTTON = N_("This button has expired. Nothing was changed.")
 FAILED = N_("That did not work; nothing was changed. Please try again in a moment.")
 ALREADY_BOOKED = N_("You are already booked on this session.")
 NO_SUCH_BOOKING = N_("That is not one of your upcoming bookings (any more). Nothing was changed.")

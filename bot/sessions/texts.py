@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot import i18n
 from bot.i18n import N_, _, ngettext
 from bot.render import Page, calendar_day, clock, day, day_and_clock, escape, span
+from bot.texts import EXPIRED_BUTTON as EXPIRED_BUTTON  # its tests read it here
 from bot.user_state import OverrideDraft
 from domain.cancellation import CancelReview
 from domain.delivery import ACCOUNT_DELETED, BLOCKED, CHAT_NOT_FOUND, NO_LINKED_CHAT, Receipt
@@ -44,7 +45,6 @@ CHANGE_LINES = {
 
 ONLY_STAFF = N_("Only trainers and admins can see the sessions. Ask the studio's admin if that should be you.")
 NOT_YOURS = N_("Only an admin or the trainer who leads this session can change it.")
-EXPIRED_BUTTON = N_("This button has expired. Nothing was changed.")
 STOPPED = N_("Stopped. Nothing was changed.")
 TIMED_OUT = N_("This change timed out after 10 minutes without an answer. Nothing was changed.")
 LOST_IN_RESTART = N_(
