@@ -58,6 +58,11 @@ _PATTERNS: dict[str, dict[str, str]] = {
         "day_and_clock": "EEE dd MMM HH:mm",
         "calendar_day": "EEE dd MMM y",
         "full_moment": "EEE d MMM y, HH:mm",
+        "whole_day": "EEE d MMM y",
+        "short_date": "dd MMM y",
+        "date_and_clock": "dd MMM y HH:mm",
+        "month": "LLL y",
+        "weekday": "EEE",
     },
     "uk": {
         "day": "EEE, dd MMM",
@@ -65,6 +70,11 @@ _PATTERNS: dict[str, dict[str, str]] = {
         "day_and_clock": "EEE, dd MMM HH:mm",
         "calendar_day": "EEE, dd MMM y",
         "full_moment": "EEE, d MMM y, HH:mm",
+        "whole_day": "EEE, dd MMM y",
+        "short_date": "dd MMM y",
+        "date_and_clock": "dd MMM y HH:mm",
+        "month": "LLL y",
+        "weekday": "EEE",
     },
     "de": {
         "day": "EEE, dd. MMM",
@@ -72,6 +82,11 @@ _PATTERNS: dict[str, dict[str, str]] = {
         "day_and_clock": "EEE, dd. MMM HH:mm",
         "calendar_day": "EEE, dd. MMM y",
         "full_moment": "EEE, d. MMM y, HH:mm",
+        "whole_day": "EEE, dd. MMM y",
+        "short_date": "dd. MMM y",
+        "date_and_clock": "dd MMM y HH:mm",
+        "month": "LLL y",
+        "weekday": "EEE",
     },
 }
 
@@ -84,9 +99,9 @@ def _locale(language: str) -> Locale:
 def _formatted(moment: datetime | date, shape: str) -> str:
     """`moment` (already in the studio's zone) in the current language's `shape`."""
     language = i18n.current()
-    if language not in _PATTERNS:
-        language = i18n.SOURCE
-    pattern, locale = _PATTERNS[language][shape], _locale(language)
+    # A language added with its catalog alone: English's shapes, its own names of days and months.
+    pattern = _PATTERNS.get(language, _PATTERNS[i18n.SOURCE])[shape]
+    locale = _locale(language)
     if isinstance(moment, datetime):
         return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=locale)
     return format_date(moment, pattern, locale=locale)
@@ -120,6 +135,31 @@ def full_moment(moment: datetime, zone: ZoneInfo, *, same_day_as: datetime | Non
     if same_day_as is not None and same_day_as.astimezone(zone).date() == local.date():
         return _formatted(local, "clock")
     return _formatted(local, "full_moment")
+
+
+def whole_day(day: date) -> str:
+    """`Tue 1 Dec 2026`: a day with its year, like the trainer's day heading."""
+    return _formatted(day, "whole_day")
+
+
+def short_date(moment: datetime, zone: ZoneInfo) -> str:
+    """`07 Dec 2026`: until when a demo's links work."""
+    return _formatted(moment.astimezone(zone).date(), "short_date")
+
+
+def date_and_clock(moment: datetime, zone: ZoneInfo) -> str:
+    """`07 Dec 2026 08:00`: until when an invite link works."""
+    return _formatted(moment.astimezone(zone), "date_and_clock")
+
+
+def month(first_day: date) -> str:
+    """`Feb 2027`: a month named on its own."""
+    return _formatted(first_day, "month")
+
+
+def weekday(day: date) -> str:
+    """`Tue` (`Di.`, `вт`)."""
+    return _formatted(day, "weekday")
 
 
 # -- paging --------------------------------------------------------------------------

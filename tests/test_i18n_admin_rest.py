@@ -261,7 +261,7 @@ async def test_demo_in_the_owners_language(
 
 
 def test_the_english_demo_date_is_as_before() -> None:
-    from bot.admin.demo import until_day
+    from bot.render import short_date as until_day
 
     moment = datetime(2026, 12, 7, 22, 30, tzinfo=timezone.utc)  # Tuesday already in Berlin
     assert until_day(moment, BERLIN) == "07 Dec 2026" == moment.astimezone(BERLIN).strftime("%d %b %Y")

@@ -15,11 +15,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import callbacks, i18n, language, texts
+from bot import callbacks, language, texts
 from bot.actor import acting_person
 from bot.admin.schedule_words import ONCE, RecurrenceError, to_rrule, to_words
 from bot.context import TraineryApplication, TraineryContext
@@ -27,6 +26,8 @@ from bot.i18n import N_, _, error_text, ngettext, pgettext, render
 from bot.menus import refresh_menu
 from bot.ranges import parse_time
 from bot.render import Listing, calendar_day, clip, clock, day_and_clock, escape, listing_page
+from bot.render import date_and_clock as until_words
+from bot.render import month as month_and_year
 from bot.replies import answer, show
 from bot.sessions.texts import members_told, trainers_told
 from bot.texts import EXPIRED_BUTTON
@@ -450,7 +451,7 @@ def describe_schedule_warning(
     schedule, names = needed.schedule, needed.names
     title = escape(schedule.title)
     if warning.kind is ScheduleWarningKind.SKIPS_MONTHS:
-        months = ", ".join(month_and_year(month) for month in warning.months)
+        months = ", ".join(month_and_year(first) for first in warning.months)
         day = min(max(schedule.starts_on.day, 29), 31)  # the domain warns from the 29th only
         return _(SKIPS_MONTHS[day]).format(title=title, months=months)
     other, count = warning.other, warning.count
@@ -474,16 +475,6 @@ def describe_schedule_warning(
         "{n} sessions of {title} meet {other}, which {trainer} leads — the first {when}.",
         count,
     ).format(**values)
-
-
-def month_and_year(month: date) -> str:
-    """`Feb 2027`, in the reader's language (a month named on its own)."""
-    return format_date(month, "LLL yyyy", locale=i18n.current())
-
-
-def until_words(moment: datetime, zone: ZoneInfo) -> str:
-    """`07 Dec 2026 08:00`, in the reader's language: how long an invite link works."""
-    return format_datetime(moment.astimezone(zone), "dd MMM yyyy HH:mm", tzinfo=zone, locale=i18n.current())
 
 
 def date_words(day: date, zone: ZoneInfo) -> str:

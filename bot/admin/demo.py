@@ -3,23 +3,15 @@ the invite links of its demo trainer and members to try every flow at once."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_date
 from telegram import Update
 
-from bot import i18n
 from bot.actor import acting_person
 from bot.context import TraineryContext
 from bot.i18n import _, error_text
-from bot.render import escape
+from bot.render import escape, short_date
 from domain.errors import DomainError
 from domain.roles import Role
 from domain.setup.demo import load_demo
-
-# The links' last day without its weekday (`07 Dec 2026`), as each language writes a date.
-UNTIL_PATTERNS = {"en": "dd MMM y", "uk": "dd MMM y", "de": "dd. MMM y"}
 
 
 async def demo(update: Update, context: TraineryContext) -> None:
@@ -46,7 +38,7 @@ async def demo(update: Update, context: TraineryContext) -> None:
         ),
         "",
         _("Open these links on other Telegram accounts (each works once, until {until}):").format(
-            until=until_day(links.until, context.settings.zone)
+            until=short_date(links.until, context.settings.zone)
         ),
         _("• trainer {name}: {link}").format(
             name=escape(links.trainer[0]), link=f"https://t.me/{bot}?start={links.trainer[1]}"
@@ -62,9 +54,3 @@ async def demo(update: Update, context: TraineryContext) -> None:
         ),
     ]
     await message.reply_text("\n".join(lines))
-
-
-def until_day(moment: datetime, zone: ZoneInfo) -> str:
-    language = i18n.current()
-    pattern = UNTIL_PATTERNS.get(language, UNTIL_PATTERNS[i18n.SOURCE])
-    return format_date(moment.astimezone(zone).date(), pattern, locale=language)

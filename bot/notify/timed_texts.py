@@ -5,14 +5,13 @@ the notice fell due (domain/reminders/due.py). All text is HTML, names escaped."
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import i18n
 from bot.callbacks import OpenBooking
 from bot.i18n import N_, _, ngettext
-from bot.render import calendar_day, clock, escape, full_moment
+from bot.render import calendar_day, clock, escape, full_moment, whole_day
 from domain.notifications import NotificationKind
 
 # Marked, not translated: /undelivered shows them with `_()` in the reader's language.
@@ -65,7 +64,7 @@ def reminder(payload: dict[str, Any], zone: ZoneInfo, now: datetime | None) -> t
 
 def trainer_day(payload: dict[str, Any], zone: ZoneInfo) -> str:
     day = date.fromisoformat(str(payload["day"]))
-    lines = [_("<b>Your sessions today</b>, {day}").format(day=_whole_day(day, zone)), ""]
+    lines = [_("<b>Your sessions today</b>, {day}").format(day=whole_day(day)), ""]
     for session in payload["sessions"]:
         start, end = _instant(session["start"]), _instant(session["end"])
         line = _("• {start}–{end} <b>{title}</b> · {space} · {booked}/{capacity} booked")
@@ -81,14 +80,6 @@ def trainer_day(payload: dict[str, Any], zone: ZoneInfo) -> str:
         )
     lines += ["", _("Cards and bookings: /sessions today. This list can be switched off in /settings.")]
     return "\n".join(lines)
-
-
-def _whole_day(day: date, zone: ZoneInfo) -> str:
-    """`Tue 1 Dec 2026`. bot/render.py has no day with its year but without the
-    leading zero; English keeps its form, other languages read render's calendar_day."""
-    if i18n.current() == i18n.SOURCE:
-        return f"{day:%a} {day.day} {day:%b %Y}"
-    return calendar_day(datetime.combine(day, time(12), tzinfo=zone), zone)
 
 
 def pass_warning(kind: NotificationKind, payload: dict[str, Any], zone: ZoneInfo) -> str:

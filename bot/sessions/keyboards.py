@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup as Markup
 
-from bot import i18n
 from bot.callbacks import (
     BookingsPage,
     ListPage,
@@ -25,7 +23,7 @@ from bot.callbacks import (
     Step,
 )
 from bot.i18n import pgettext
-from bot.render import page_row
+from bot.render import page_row, weekday
 from bot.user_state import ListView, OverrideDraft
 from domain.directory import Directory
 from domain.occurrence import Occurrence, OccurrenceKey
@@ -190,7 +188,7 @@ def date_picker(first: date, today: date, furthest: date) -> Markup:
 def picker_day(day: date) -> str:
     """`Tue 01.12` (`Di. 01.12`, `вт 01.12`): the weekday in the reader's language, the
     day as people type it."""
-    return f"{format_date(day, 'EEE', locale=i18n.current())} {day:%d.%m}"
+    return f"{weekday(day)} {day:%d.%m}"
 
 
 def review(occurrence: Occurrence, version: int, has_warnings: bool) -> Markup:
