@@ -29,8 +29,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from domain.cancellation import STUDIO_REASONS
 from domain.errors import DomainError
-from domain.setup.schedule_edit import SKIP_REASON
 from domain.wording import N_, Wording
 from domain.wording import render as render_in
 
@@ -49,8 +49,6 @@ LANGUAGES = tuple(
         key=lambda code: (FIRST.index(code) if code in FIRST else len(FIRST), code),
     )
 )
-
-STUDIO_REASONS = frozenset({SKIP_REASON})  # cancel reasons stored by the rules, not typed
 
 _language: ContextVar[str | None] = ContextVar("language", default=None)
 _default = SOURCE

@@ -20,6 +20,10 @@ from domain.waitlist import waitlist_cancelled_notice
 from domain.wording import N_
 
 MAX_REASON_LENGTH = 500
+# Cancel reasons the rules write themselves (stored in English, a message id each, so
+# that each reader reads them in their language); every other reason was typed.
+SKIP_REASON = N_("No session on this date.")  # a date skipped from a schedule
+STUDIO_REASONS = frozenset({SKIP_REASON})
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,7 @@ def test_a_place_in_line_is_an_english_ordinal_and_a_number_elsewhere() -> None:
 @pytest.mark.parametrize("language", ["uk", "de"])
 def test_the_studios_own_cancel_reason_is_translated_and_a_typed_one_kept(language: str) -> None:
     """A skipped date's reason is written by the rules (a message id); a trainer's is typed."""
-    from domain.setup.schedule_edit import SKIP_REASON
+    from domain.cancellation import SKIP_REASON
 
     skipped = {**MEMBER_BASE, "refund": {"sessions_left": 5}, "reason": SKIP_REASON}
     typed = {**MEMBER_BASE, "refund": {"sessions_left": 5}, "reason": "Trainer is ill"}

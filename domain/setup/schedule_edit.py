@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.aggregate import SessionAggregate, lock_sessions, promote
-from domain.cancellation import CancelReview, with_extensions
+from domain.cancellation import SKIP_REASON, CancelReview, with_extensions
 from domain.directory import Directory, load_directory
 from domain.errors import DomainError, OccurrenceCancelled, OccurrenceStarted
 from domain.notifications import NotificationDraft
@@ -46,7 +46,6 @@ from domain.trainer_notices import one_per_person, plan_end_notices, plan_schedu
 from domain.waitlist import Promotion, plan_promotions, promoted_notice
 from domain.wording import N_
 
-SKIP_REASON = N_("No session on this date.")  # stored as the cancel reason, in English
 MAX_AHEAD = timedelta(days=3653)  # how far ahead a date may lie: ten years
 MAX_CAPACITY = 10_000
 HORIZON = timedelta(days=3 * 366)  # an ended schedule's trainers count its sessions this far ahead
