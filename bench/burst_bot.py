@@ -4,7 +4,7 @@
 
     python -m bench.burst_bot DATABASE_URL BOT_API_URL CONCURRENCY
 
-Like `trainery run`, minus the notification dispatcher (the burst only reads, so it
+Like `trainery run` (on its event loop, bot/event_loop.py), minus the notification dispatcher (the burst only reads, so it
 would find nothing to send) and the migrations (the generator made the schema).
 Prints `ready` once it polls.
 """
@@ -20,6 +20,7 @@ import time
 
 from bench.generate import ZONE
 from bench.measure import TOKEN, fixed_studio
+from bot import event_loop
 from bot.app import build_application
 from bot.settings import Settings
 from storage.database import create_engine, create_sessionmaker
@@ -57,7 +58,7 @@ def main() -> None:
     if profile is not None:
         profile.enable()
     try:
-        asyncio.run(serve(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+        event_loop.run(serve(sys.argv[1], sys.argv[2], int(sys.argv[3])))
     finally:
         if profile is not None and where:
             profile.disable()

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
+from bot import event_loop
 from bot.app import api_urls, build_application
 from bot.context import TraineryApplication
 from bot.notify import process
@@ -117,7 +118,7 @@ def back_up(target: Path, *, force: bool) -> str:
 def run() -> None:
     settings = load_settings()
     configure_logging(settings.bot_token)
-    loop = asyncio.new_event_loop()
+    loop = event_loop.new_event_loop()
     asyncio.set_event_loop(loop)
     # SIGTERM and Ctrl-C only set this event; the start-up looks at it between its steps
     # and the running bot waits on it. PTB's run_polling/run_webhook instead raise
@@ -227,7 +228,7 @@ def dispatch() -> None:
     if backend != "postgresql":
         raise StartupError(DISPATCH_NEEDS_POSTGRES)
     configure_logging(settings.bot_token)
-    asyncio.run(_dispatch(settings))
+    event_loop.run(_dispatch(settings))
 
 
 async def _dispatch(settings: Settings) -> None:
