@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
+from domain.aggregate import occurrences_between
 from domain.bookings.book import book_session
 from domain.bookings.views import bookable, bookable_page
 from domain.bookings.waitlist import join_waitlist
+from domain.member_view import BOOKING_WINDOW, open_to_members
 from domain.occurrence import OccurrenceKey
+from domain.passes import pick_pass
 from domain.schedule import Schedule
 from domain.setup.passes import grant_pass
 from storage.models import PassTemplateScheduleRow
@@ -83,3 +86,49 @@ async def test_a_pass_covering_one_more_schedule_is_offered_it_at_once(world: Wo
     after = await bookable_page(world.studio, member, 0, 100)
     assert spin.id in {o.occurrence.schedule.id for o in after.offers}
     assert after.total == len(await bookable(world.studio, member)) > len(before)
+
+
+async def expected_offers(world: World, member: int) -> list[tuple[OccurrenceKey, int]]:
+    """The offers by the rules, one session at a time: open to members now, within
+    the two weeks, not booked by the member, paid by pick_pass's pass."""
+    now = world.studio.now()
+    async with SqlUnitOfWork(world.sessions) as uow:
+        passes = await uow.passes.of_member(member)
+        booked = {b.occurrence_id for b in await uow.bookings.active_of_member(member)}
+        around = await occurrences_between(uow, world.studio.zone, now, now + BOOKING_WINDOW)
+    offers = []
+    for occurrence in around:
+        pass_ = pick_pass(passes, occurrence.schedule, occurrence.start, now)
+        if open_to_members(occurrence, now) and occurrence.record.id not in booked and pass_ is not None:
+            offers.append((occurrence.key, pass_.id))
+    return offers
+
+
+async def test_members_sharing_templates_are_each_offered_what_their_own_passes_pay_for(world: World) -> None:
+    """Members whose passes are of the same templates share how those templates cover
+    the schedules (worked out once); what each is offered still follows their own
+    passes: which expires first, which expires inside the two weeks, in which order."""
+    spin, pilates = await add_schedules(world)
+    async with SqlUnitOfWork(world.sessions) as uow:
+        three_days = await uow.passes.add_template("3 days", 10, 3, [spin.id, world.yoga.id])  # type: ignore[union-attr]
+        nine_days = await uow.passes.add_template("9 days", 10, 9, [pilates.id, spin.id])
+        await uow.commit()
+    first, second, third, fourth = world.members  # each holds the yoga pass of 60 days
+    await grant_pass(world.studio, world.admin, first, three_days.id)
+    await grant_pass(world.studio, world.admin, first, nine_days.id)
+    await grant_pass(world.studio, world.admin, second, nine_days.id)
+    world.studio.clock.advance(timedelta(days=2))  # the same templates, other expiries
+    await grant_pass(world.studio, world.admin, second, three_days.id)
+    await grant_pass(world.studio, world.admin, third, nine_days.id)
+    await grant_pass(world.studio, world.admin, third, nine_days.id)  # two of one template
+    await book_session(world.studio, first, OccurrenceKey(spin.id, berlin(2026, 12, 4, 7)), first)
+    for member in world.members:
+        whole = await bookable(world.studio, member)
+        assert [(o.occurrence.key, o.pass_.id) for o in whole] == await expected_offers(world, member)
+        await assert_pages_match(world, member)
+    offered = {
+        member: {o.occurrence.schedule.id for o in await bookable(world.studio, member)} for member in world.members
+    }
+    assert offered[fourth] == {world.yoga.id}  # type: ignore[union-attr]
+    assert offered[first] == offered[second] == {world.yoga.id, spin.id, pilates.id}  # type: ignore[union-attr]
+    assert offered[third] == {world.yoga.id, spin.id, pilates.id}  # type: ignore[union-attr]

@@ -5,7 +5,8 @@ query in one unit of work."""
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -117,6 +118,10 @@ class _Bookable:
     schedules: dict[_Group, Schedule]
     starts: dict[_Group, list[datetime]]
     by_record: dict[int, Occurrence]
+    # What each combination of passes covers (_Coverage), made once per combination
+    # while this memo lives: members hold passes of a few templates, so most of them
+    # share a combination.
+    coverages: OrderedDict[tuple[frozenset[int], ...], _Coverage] = field(default_factory=OrderedDict)
 
     @classmethod
     def of(cls, occurrences: tuple[Occurrence, ...]) -> _Bookable:
@@ -131,12 +136,56 @@ class _Bookable:
         by_record = {o.record.id: o for o in occurrences if o.record.id is not None}
         return cls(occurrences, schedules, starts, by_record)
 
+    def coverage(self, covered: tuple[frozenset[int], ...]) -> _Coverage:
+        """How passes covering these schedule ids (one set per pass, in pick_pass's
+        order) cover the groups on offer."""
+        known = self.coverages.get(covered)
+        if known is None:
+            known = self.coverages[covered] = _Coverage.of(self, covered)
+            if len(self.coverages) > _COVERAGES_KEPT:
+                self.coverages.popitem(last=False)
+        return known
+
+
+_COVERAGES_KEPT = 256  # combinations of passes; each holds the starts on offer once
+
+
+@dataclass(frozen=True)
+class _Coverage:
+    """The groups on offer that some combination of passes covers, in classes: the
+    groups of a class have the same covering passes (their positions in the member's
+    list) and the same booking deadline, so one window serves them all and their
+    starts, merged and sorted, are counted at once."""
+
+    classes: tuple[tuple[tuple[int, ...], timedelta], ...]  # (covering passes, deadline)
+    starts: tuple[list[datetime], ...]  # per class
+    class_of: dict[_Group, int]  # groups no pass covers: absent
+
+    @classmethod
+    def of(cls, bookable: _Bookable, covered: tuple[frozenset[int], ...]) -> _Coverage:
+        # Only open schedules are on offer (_open_schedule), and an open schedule is
+        # covered by the passes whose coverage names it (Pass.covers).
+        index: dict[tuple[tuple[int, ...], timedelta], int] = {}
+        starts: list[list[datetime]] = []
+        class_of: dict[_Group, int] = {}
+        for group, schedule in bookable.schedules.items():
+            covering = tuple(i for i, ids in enumerate(covered) if schedule.id in ids)
+            if covering:
+                number = index.setdefault((covering, group[1]), len(index))
+                if number == len(starts):
+                    starts.append([])
+                starts[number].extend(bookable.starts[group])
+                class_of[group] = number
+        for merged in starts:
+            merged.sort()
+        return cls(tuple(index), tuple(starts), class_of)
+
 
 @dataclass(frozen=True)
 class _Window:
-    """The starts of one schedule's sessions a member may book now: after now, not past
-    the booking deadline, within the days listed and before their last pass covering it
-    expires; `passes` cover it, the one expiring first first (pick_pass's choice)."""
+    """The starts of one class of schedules a member may book now: after now, not past
+    the booking deadline, within the days listed and before their last pass covering
+    it expires; `passes` cover it, the one expiring first first (pick_pass's choice)."""
 
     after: datetime
     first: datetime
@@ -154,7 +203,8 @@ class _Window:
 @dataclass(frozen=True)
 class _MemberOffers:
     bookable: _Bookable
-    windows: dict[_Group, _Window]  # groups none of the member's passes covers: absent
+    coverage: _Coverage
+    windows: list[_Window]  # per class of the coverage
     mine: set[int]  # record ids the member has booked
     waiting: dict[int, int]  # record id -> the member's waitlist entry
     lines: dict[int, list[WaitlistEntry]]
@@ -172,26 +222,29 @@ class _MemberOffers:
         waiting = {entry.occurrence_id: entry.id for entry in await uow.waitlist.of_member(member.id)}
         lines = await uow.waitlist.lines(waiting)
         bookable = await _coming(uow, zone, now, within)
-        windows = {}
+        coverage = bookable.coverage(tuple(p.covered_schedule_ids for p in passes))
         end = now + within
-        covering_of = _covering(passes)
-        for group, schedule in bookable.schedules.items() if passes else ():
-            covering = covering_of.get(schedule.id)
-            if covering:  # the last one expires last: until then a pass covers a session
-                windows[group] = _Window(now, now + group[1], min(end, covering[-1].expires_at), covering)
-        return cls(bookable, windows, mine, waiting, lines)
+        windows = []
+        for covering, deadline in coverage.classes:  # the last one expires last: until then a pass covers
+            by = [passes[i] for i in covering]
+            windows.append(_Window(now, now + deadline, min(end, by[-1].expires_at), by))
+        return cls(bookable, coverage, windows, mine, waiting, lines)
+
+    def window(self, occurrence: Occurrence) -> _Window | None:
+        number = self.coverage.class_of.get(_group(occurrence))
+        return None if number is None else self.windows[number]
 
     def offered(self, occurrence: Occurrence) -> bool:
-        window = self.windows.get(_group(occurrence))
+        window = self.window(occurrence)
         return window is not None and window.holds(occurrence.start) and occurrence.record.id not in self.mine
 
     def count(self) -> int:
-        total = sum(window.count(self.bookable.starts[group]) for group, window in self.windows.items())
+        total = sum(window.count(starts) for window, starts in zip(self.windows, self.coverage.starts, strict=True))
         booked = (self.bookable.by_record.get(record_id) for record_id in self.mine)
         return total - sum(1 for o in booked if o is not None and self._in_window(o))
 
     def _in_window(self, occurrence: Occurrence) -> bool:
-        window = self.windows.get(_group(occurrence))
+        window = self.window(occurrence)
         return window is not None and window.holds(occurrence.start)
 
     def walk(self, skip: int, take: int | None) -> list[Offer]:
@@ -211,24 +264,13 @@ class _MemberOffers:
     def _offer(self, occurrence: Occurrence) -> Offer:
         # pick_pass, for passes known usable now and covering: the first (expiring
         # first) still valid at the session; the window ends at the last one's expiry.
-        window, record_id = self.windows[_group(occurrence)], occurrence.record.id
+        window, record_id = self.window(occurrence), occurrence.record.id
+        assert window is not None  # offered
         pass_ = next(p for p in window.passes if occurrence.start < p.expires_at)
         place = None
         if record_id is not None and record_id in self.waiting:
             place = [e.id for e in self.lines.get(record_id, [])].index(self.waiting[record_id]) + 1
         return Offer(occurrence, pass_, place)
-
-
-def _covering(passes: list[Pass]) -> dict[int, list[Pass]]:
-    """Open schedule id -> the passes covering it, in the passes' order: one walk over
-    each pass's coverage instead of every pass for each of the hundreds of schedules on
-    offer, on every /book (issue 15). Only open schedules are on offer (_open_schedule),
-    and an open schedule is covered by the passes whose coverage names it (Pass.covers)."""
-    covering: dict[int, list[Pass]] = {}
-    for pass_ in passes:
-        for schedule_id in pass_.covered_schedule_ids:
-            covering.setdefault(schedule_id, []).append(pass_)
-    return covering
 
 
 async def _coming(uow: UnitOfWork, zone: ZoneInfo, now: datetime, within: timedelta) -> _Bookable:
