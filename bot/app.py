@@ -12,6 +12,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, Defaults, TypeHandler
 
 from bot import health, i18n, language, menus, notify, persistence, routes, update_log
+from bot.bot_api_http import BotApiRequest
 from bot.composition import compose
 from bot.context import CONTEXT_TYPES, TraineryApplication, TraineryContext
 from bot.notify import timed
@@ -74,6 +75,8 @@ def build_application(settings: Settings, sessionmaker: async_sessionmaker[Async
         .token(settings.bot_token)
         .base_url(base_url)
         .base_file_url(base_file_url)
+        .request(BotApiRequest())  # aiohttp instead of PTB's httpx (bot/bot_api_http.py)
+        .get_updates_request(BotApiRequest(pool_size=1))
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .rate_limiter(limiter)

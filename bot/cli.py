@@ -29,6 +29,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot import event_loop
 from bot.app import api_urls, build_application
+from bot.bot_api_http import BotApiRequest
 from bot.context import TraineryApplication
 from bot.notify import process
 from bot.settings import Settings
@@ -237,7 +238,13 @@ async def _dispatch(settings: Settings) -> None:
         asyncio.get_running_loop().add_signal_handler(stop_signal, stop.set)
     engine, sessionmaker = await _open_database(settings)
     base_url, base_file_url = api_urls(settings.bot_api_url)
-    bot = Bot(settings.bot_token, base_url=base_url, base_file_url=base_file_url)
+    bot = Bot(
+        settings.bot_token,
+        base_url=base_url,
+        base_file_url=base_file_url,
+        request=BotApiRequest(),
+        get_updates_request=BotApiRequest(pool_size=1),
+    )
     try:
         if not stop.is_set():
             await _connect(bot, settings)

@@ -1,0 +1,121 @@
+"""The HTTP client the bot talks to the Bot API with: python-telegram-bot's request
+interface (`telegram.request.BaseRequest`) on aiohttp.
+
+PTB's own client is httpx, and each request costs it several times aiohttp's CPU: its
+pool checks every pooled connection's socket on each request and on each response, and
+parses HTTP in Python, where aiohttp parses it in C and learns of a connection the
+server closed from the event loop. With hundreds of people tapping at once, replying is
+most of what the bot does, so this was its largest cost (issue 15; bench/README.md).
+
+Same contract as PTB's HTTPXRequest: the same default timeouts, the parameters sent as
+a form (files as multipart), proxies from the environment, and errors as PTB's
+`TimedOut` / `NetworkError`, so PTB turns Telegram's answers into the same exceptions.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+# HTTPXRequest's defaults, seconds.
+CONNECT = 5.0
+READ = 5.0
+WRITE = 5.0
+POOL = 1.0
+MEDIA_WRITE = 20.0
+
+
+class BotApiRequest(BaseRequest):
+    """`pool_size` connections at most (PTB: 256 for the bot's calls, 1 for getUpdates);
+    a call that finds them all busy waits up to its pool time-out."""
+
+    def __init__(
+        self,
+        pool_size: int = 256,
+        *,
+        connect_timeout: float | None = CONNECT,
+        read_timeout: float | None = READ,
+        write_timeout: float | None = WRITE,
+        pool_timeout: float | None = POOL,
+        media_write_timeout: float | None = MEDIA_WRITE,
+    ) -> None:
+        self._pool_size = pool_size
+        self._connect, self._read, self._write, self._pool = connect_timeout, read_timeout, write_timeout, pool_timeout
+        self._media_write = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets none; keep nothing between calls
+                trust_env=True,  # HTTPS_PROXY and friends, as httpx honours them
+                headers={"User-Agent": self.USER_AGENT},
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This BotApiRequest is not initialized!")
+        files = request_data.multipart_data if request_data else None
+        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, bool(files))
+        try:
+            async with self._session.request(method, url, data=_body(request_data), timeout=timeout) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:  # aiohttp's time-outs are TimeoutErrors
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+
+    def _timeout(
+        self,
+        read: ODVInput[float],
+        write: ODVInput[float],
+        connect: ODVInput[float],
+        pool: ODVInput[float],
+        media: bool,
+    ) -> aiohttp.ClientTimeout:
+        read_s = self._read if isinstance(read, DefaultValue) else read
+        write_s = (self._media_write if media else self._write) if isinstance(write, DefaultValue) else write
+        connect_s = self._connect if isinstance(connect, DefaultValue) else connect
+        pool_s = self._pool if isinstance(pool, DefaultValue) else pool
+        # aiohttp's `connect` is the wait for a pooled connection plus making a new one;
+        # it has no write time-out of its own: sending counts towards the whole call.
+        getting = None if connect_s is None or pool_s is None else connect_s + pool_s
+        whole = None if None in (getting, write_s, read_s) else sum(t or 0.0 for t in (getting, write_s, read_s))
+        return aiohttp.ClientTimeout(total=whole, connect=getting, sock_connect=connect_s, sock_read=read_s)
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """The parameters as a form, as PTB sends them; with files, multipart."""
+    if request_data is None:
+        return None
+    fields = request_data.json_parameters
+    files = request_data.multipart_data
+    if not files:
+        return fields
+    form = aiohttp.FormData()
+    for name, value in fields.items():
+        form.add_field(name, value)
+    for name, (filename, content, mime) in files.items():
+        form.add_field(name, content, filename=filename, content_type=mime)
+    return form
