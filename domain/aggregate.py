@@ -176,15 +176,15 @@ async def promote(uow: UnitOfWork, record_id: int, promotions: Iterable[Promotio
 async def occurrences_between(uow: UnitOfWork, zone: ZoneInfo, start: datetime, end: datetime) -> list[Occurrence]:
     """Kept in the memo of reads (ports.Memo) until anything changes: a week's listing
     is the same for every trainer who asks in between."""
-    key = ("occurrences", zone.key, start, end)
-    kept = uow.memo.get(key)
-    if isinstance(kept, tuple):
-        return list(kept)
-    records = await uow.occurrences.touching(start, end)
-    booked = await uow.occurrences.booked_counts([r.id for r in records if r.id is not None])
-    occurrences = merge_occurrences(await uow.schedules.all(), zone, start, end, records, booked)
-    uow.memo.put(key, tuple(occurrences))
-    return occurrences
+
+    async def build() -> tuple[Occurrence, ...]:
+        records = await uow.occurrences.touching(start, end)
+        booked = await uow.occurrences.booked_counts([r.id for r in records if r.id is not None])
+        return tuple(merge_occurrences(await uow.schedules.all(), zone, start, end, records, booked))
+
+    kept = await uow.memo.kept(("occurrences", zone.key, start, end), build)
+    assert isinstance(kept, tuple)
+    return list(kept)
 
 
 async def overlapping(uow: UnitOfWork, zone: ZoneInfo, start: datetime, end: datetime) -> list[Occurrence]:

@@ -10,7 +10,7 @@ withdraws timed notices (`timed.withdraw`) does it last, after all of its locks.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
@@ -263,6 +263,12 @@ class Memo(Protocol):
     def get(self, key: Hashable) -> object | None: ...
     def put(self, key: Hashable, value: object) -> None: ...
 
+    async def kept(self, key: Hashable, build: Callable[[], Awaitable[object]]) -> object:
+        """The value kept under `key`, else what `build` gives (then kept). Reads that
+        miss the same key at once wait for one build instead of each making their own:
+        after a change, the first burst of listings would otherwise all rebuild it."""
+        ...
+
 
 class NoMemo:
     """Keeps nothing: the memo of commands (and of stores that have no cache)."""
@@ -272,6 +278,9 @@ class NoMemo:
 
     def put(self, key: Hashable, value: object) -> None:
         pass
+
+    async def kept(self, key: Hashable, build: Callable[[], Awaitable[object]]) -> object:
+        return await build()
 
 
 class UnitOfWork(Protocol):

@@ -19,9 +19,10 @@ them would need a shared change counter; none does.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 from weakref import WeakSet
 
@@ -36,10 +37,14 @@ _DML = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s
 _SCHEMA = re.compile(r"^\s*(?:CREATE|ALTER|DROP|TRUNCATE)\b", re.IGNORECASE)
 
 
+_FAILED = object()  # what waiters of a build that raised are given: they build their own
+
+
 class StudioMemo:
     def __init__(self) -> None:
         self.generation = 0
         self._entries: OrderedDict[Hashable, object] = OrderedDict()
+        self._building: dict[tuple[Hashable, int], asyncio.Future[object]] = {}
 
     def changed(self) -> None:
         self.generation += 1
@@ -59,6 +64,25 @@ class StudioMemo:
         if len(self._entries) > LIMIT:
             self._entries.popitem(last=False)
 
+    async def build_once(self, key: Hashable, generation: int, build: Callable[[], Awaitable[object]]) -> object:
+        """`build`'s value, kept; while one read builds it for `generation`, the others
+        of that generation wait for it (a read that began after a change builds anew)."""
+        flight = self._building.get((key, generation))
+        if flight is not None:
+            value = await asyncio.shield(flight)  # a waiter cancelled leaves the build alone
+            return await build() if value is _FAILED else value
+        flight = self._building[key, generation] = asyncio.get_running_loop().create_future()
+        try:
+            value = await build()
+        except BaseException:
+            flight.set_result(_FAILED)
+            raise
+        finally:
+            del self._building[key, generation]
+        flight.set_result(value)
+        self.put(key, value, generation)
+        return value
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -75,6 +99,12 @@ class ReadMemo:
 
     def put(self, key: Hashable, value: object) -> None:
         self._memo.put(key, value, self._generation)
+
+    async def kept(self, key: Hashable, build: Callable[[], Awaitable[object]]) -> object:
+        value = self._memo.get(key)
+        if value is not None:
+            return value
+        return await self._memo.build_once(key, self._generation, build)
 
 
 _memos: dict[str, StudioMemo] = {}

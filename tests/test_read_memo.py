@@ -4,6 +4,7 @@ on the very next screen — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import date, time, timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from domain.sessions.listing import SessionList, sessions_screen
 from domain.sessions.override import save_override
 from storage.database import create_engine, create_sessionmaker
 from storage.models import PersonRow
-from storage.read_cache import writes_watched
+from storage.read_cache import ReadMemo, StudioMemo, writes_watched
 from storage.unit_of_work import SqlUnitOfWork
 from tests.world import World
 
@@ -121,3 +122,88 @@ def test_which_statements_count_as_changes() -> None:
     assert writes_watched("ALTER TABLE occurrences ADD COLUMN x INTEGER")
     assert not writes_watched("UPDATE notifications SET status='sent'")  # the outbox: not what listings read
     assert not writes_watched("SELECT id FROM occurrences WHERE id = ? FOR UPDATE")
+
+
+class OccurrenceReads(Statements):
+    """The statements that read the occurrences table, counted."""
+
+    def __call__(self, connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "FROM occurrences" in statement:
+            self.count += 1
+
+
+async def test_listings_asked_at_once_after_a_change_read_the_week_once(
+    world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Right after a change the memo is empty; eight trainers asking in the same
+    instant wait for one read of the week instead of each making their own."""
+    engine = sessions.kw["bind"].sync_engine
+    reads = OccurrenceReads()
+    event.listen(engine, "before_cursor_execute", reads)
+    try:
+        await world.book_all(world.yoga_on(TUESDAY), world.members[:1])
+        reads.count = 0
+        alone = await sessions_screen(world.studio, world.trainer, WEEK)
+        one_listing = reads.count
+        await world.book_all(world.yoga_on(TUESDAY), world.members[1:2])
+        reads.count = 0
+        screens = await asyncio.gather(*(sessions_screen(world.studio, world.trainer, WEEK) for _ in range(8)))
+    finally:
+        event.remove(engine, "before_cursor_execute", reads)
+    assert one_listing >= 1 and reads.count == one_listing
+    assert all(line(s, "Yoga", TUESDAY) == (2, 10) for s in screens) and line(alone, "Yoga", TUESDAY) == (1, 10)
+
+
+async def test_a_build_waited_for_is_shared_and_its_failure_is_not() -> None:
+    memo = StudioMemo()
+    started, release, builds = asyncio.Event(), asyncio.Event(), []
+
+    async def build() -> object:
+        builds.append(1)
+        started.set()
+        await release.wait()
+        return ("week",)
+
+    first = asyncio.create_task(ReadMemo(memo).kept("week", build))
+    await started.wait()
+    waiters = [asyncio.create_task(ReadMemo(memo).kept("week", build)) for _ in range(3)]
+    cancelled = asyncio.create_task(ReadMemo(memo).kept("week", build))
+    await asyncio.sleep(0)
+    cancelled.cancel()  # one reader goes away: the build goes on for the others
+    release.set()
+    assert await first == ("week",) and [await w for w in waiters] == [("week",)] * 3 and len(builds) == 1
+    assert memo.get("week") == ("week",)
+
+    async def fails() -> object:
+        await asyncio.sleep(0.01)
+        raise RuntimeError("database went away")
+
+    memo.changed()
+    failing = asyncio.create_task(ReadMemo(memo).kept("week", fails))
+    await asyncio.sleep(0)
+    release.clear()
+    waiting = asyncio.create_task(ReadMemo(memo).kept("week", build))
+    with pytest.raises(RuntimeError):
+        await failing
+    release.set()
+    assert await waiting == ("week",) and len(builds) == 2  # the waiter built its own
+
+
+async def test_a_read_begun_after_a_change_does_not_wait_for_a_build_of_before() -> None:
+    memo = StudioMemo()
+    release = asyncio.Event()
+
+    async def old() -> object:
+        await release.wait()
+        return ("before",)
+
+    async def new() -> object:
+        return ("after",)
+
+    before = ReadMemo(memo)
+    building = asyncio.create_task(before.kept("week", old))
+    await asyncio.sleep(0)
+    memo.changed()
+    assert await ReadMemo(memo).kept("week", new) == ("after",)
+    release.set()
+    assert await building == ("before",) and memo.get("week") == ("after",)

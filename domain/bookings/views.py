@@ -278,12 +278,13 @@ async def _coming(uow: UnitOfWork, zone: ZoneInfo, now: datetime, within: timede
     book at all: the same for every member who asks within the hour, so the memo keeps
     one. Which of them a member is offered now is the windows' business."""
     hour = now.replace(minute=0, second=0, microsecond=0)
-    key = ("bookable", zone.key, hour, within)
-    kept = uow.memo.get(key)
-    if not isinstance(kept, _Bookable):
+
+    async def build() -> _Bookable:
         around = await occurrences_between(uow, zone, hour, hour + within + timedelta(hours=1))
-        kept = _Bookable.of(tuple(o for o in around if _open_schedule(o)))
-        uow.memo.put(key, kept)
+        return _Bookable.of(tuple(o for o in around if _open_schedule(o)))
+
+    kept = await uow.memo.kept(("bookable", zone.key, hour, within), build)
+    assert isinstance(kept, _Bookable)
     return kept
 
 
