@@ -8,7 +8,12 @@ once, each chat in order); both in the same run, on the same database.
 Time to reply: from the moment an update is handed to the fake Telegram (the member
 tapped send) until the fake receives the bot's sendMessage for it (Telegram has the
 reply). Throughput: updates ÷ (last reply − first update). Memory: the bot process's
-VmRSS after the burst and its peak (VmHWM).
+VmRSS after the burst and its peak (VmHWM). CPU: the bot process's user + system
+seconds from the first update handed over to the last reply, per update: with many at
+once the bot is bound by it, so it says how fast the burst can go on this host. The
+host's own speed is `host_seconds()`, measured in the same run: absolute times of
+different hosts compare only beside it (the same code ran 2-3x slower on one evening's
+host than on the afternoon's; bench/README.md).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import sys
 import tempfile
 import time as clock
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bench.generate import MEMBER_TELEGRAM_ID, TRAINER_TELEGRAM_ID, Studio as GeneratedStudio
@@ -54,10 +60,15 @@ class BurstRun:
     extra: int  # replies beyond one per update
     out_of_order: int  # chats whose replies came in another order than their updates
     trouble: list[str] = field(default_factory=list)  # error lines in the bot's log (e.g. "database is locked")
+    cpu_seconds: float = 0.0  # the bot process's CPU over the burst (all its threads)
 
     @property
     def throughput(self) -> float:
         return self.updates / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        return self.cpu_seconds / self.updates * 1000 if self.updates else 0.0
 
 
 @dataclass
@@ -68,6 +79,7 @@ class BurstFigures:
     members: int
     trainers: int
     pairs: int
+    host_seconds: float = 0.0  # host_seconds() in this run
 
 
 def plan(members: int, trainers: int, pairs: int = 0, spread: float = 1.0, seed: int = 15) -> list[Sent]:
@@ -88,9 +100,22 @@ def burst_figures(
 ) -> BurstFigures:
     members, trainers = min(members, studio.scale.members), min(trainers, studio.scale.trainers)
     burst = plan(members, trainers, pairs)
+    host = host_seconds()
     serial = run_burst(url, burst, 1, latency)
     concurrent = run_burst(url, burst, concurrency, latency)
-    return BurstFigures(serial, concurrent, latency, members, trainers, pairs)
+    return BurstFigures(serial, concurrent, latency, members, trainers, pairs, host)
+
+
+def host_seconds(additions: int = 10_000_000) -> float:
+    """CPU seconds of a fixed piece of pure Python (10 million additions), the best of
+    three: the host's speed for code like the bot's, apart from the bot."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = clock.process_time(), 0
+        for number in range(additions):
+            total += number
+        best = min(best, clock.process_time() - started)
+    return best
 
 
 def run_burst(url: str, burst: list[Sent], concurrency: int, latency: tuple[float, float]) -> BurstRun:
@@ -107,17 +132,25 @@ def run_burst(url: str, burst: list[Sent], concurrency: int, latency: tuple[floa
                 log.seek(0)
                 raise RuntimeError(f"the bot exited: {log.read()[-2000:]}")
             clock.sleep(0.5)  # let start-up settle
+            cpu_before = _cpu_seconds(process.pid)
             handed = _send(fake, burst)
             fake.wait_until(lambda: len(fake.calls("sendMessage")) >= len(burst), timeout=600, what="every reply")
+            cpu = _cpu_seconds(process.pid) - cpu_before
             clock.sleep(0.5)  # a second reply to one update would show up now
             status = _status(process.pid)
             run = _measure(fake, burst, handed, concurrency)
-            run.rss_mb, run.peak_mb = status["VmRSS"], status["VmHWM"]
+            run.rss_mb, run.peak_mb, run.cpu_seconds = status["VmRSS"], status["VmHWM"], cpu
         finally:
             stop(process)
         log.seek(0)
         run.trouble = [line.strip() for line in log if TROUBLE.search(line)][:5]
         return run
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (/proc/<pid>/stat, all threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _send(fake: FakeBotApi, burst: list[Sent]) -> list[float]:
@@ -168,6 +201,8 @@ def summary(figures: BurstFigures) -> dict[str, Any]:
         "p95": (one.to_reply.p95, many.to_reply.p95),
         "peak_mb": max(one.peak_mb, many.peak_mb),
         "median": statistics.median(many.to_reply.seconds),
+        "cpu_ms": (one.cpu_ms_per_update, many.cpu_ms_per_update),
+        "host_seconds": figures.host_seconds,
     }
 
 
@@ -179,4 +214,6 @@ if __name__ == "__main__":  # a quick look on an existing database: python -m be
     for run in (result.serial, result.concurrent):
         print(f"concurrency {run.concurrency}: {run.throughput:.1f} updates/s, p50 {run.to_reply.p50:.3f} s, "
               f"p95 {run.to_reply.p95:.3f} s, peak {run.peak_mb:.0f} MB, unanswered {run.unanswered}, "
-              f"extra {run.extra}, out of order {run.out_of_order}, trouble {run.trouble}")
+              f"extra {run.extra}, out of order {run.out_of_order}, trouble {run.trouble}, "
+              f"CPU {run.cpu_ms_per_update:.1f} ms per update")
+    print(f"host: 10 million additions in {result.host_seconds:.2f} s of CPU")

@@ -347,6 +347,10 @@ def burst_rows(sections: list[BackendReport], row: Any) -> None:
     row(f"**… time to reply, {first.concurrent.concurrency} at once, p50 / p95 s**",
         [f"{b.concurrent.to_reply.p50:.2f} / **{b.concurrent.to_reply.p95:.2f}** "
          f"{verdict(b.concurrent.to_reply.p95, 1.5)}" for b in figures if b], "p95 ≤ 1.5 s")
+    row(f"… bot process CPU per update, ms: one at a time · {first.concurrent.concurrency} at once",
+        [f"{b.serial.cpu_ms_per_update:.1f} · {b.concurrent.cpu_ms_per_update:.1f}" for b in figures if b])
+    row("… host speed: 10 million Python additions, CPU s (lower is faster; compare runs of different hosts by it)",
+        [f"{b.host_seconds:.2f}" for b in figures if b])
     row("… bot process RSS after the burst (peak), MB: one at a time · at once",
         [f"{b.serial.rss_mb:.0f} ({b.serial.peak_mb:.0f}) · {b.concurrent.rss_mb:.0f} "
          f"(**{b.concurrent.peak_mb:.0f}**) {verdict(max(b.serial.peak_mb, b.concurrent.peak_mb), 150)}"

@@ -66,10 +66,12 @@ async def test_the_short_form_runs_on_both_databases_and_prints_the_table() -> N
         for run_ in (burst.serial, burst.concurrent):
             assert run_.updates == 73 and len(run_.to_reply.seconds) == 73, "every update was answered"
             assert (run_.unanswered, run_.extra, run_.out_of_order, run_.trouble) == (0, 0, 0, [])
+            assert run_.cpu_seconds > 0, "the bot's CPU over the burst was read"
         assert (burst.serial.concurrency, burst.concurrent.concurrency) == (1, 32)
+        assert burst.host_seconds > 0
     text = render(report)
     assert "| figure | SQLite | PostgreSQL | target |" in text and "round trip ÷ floor" in text
-    assert "burst throughput" in text
+    assert "burst throughput" in text and "CPU per update" in text and "host speed" in text
 
 
 async def test_the_persistence_bench_runs_and_stores_steps(tmp_path: Path) -> None:
