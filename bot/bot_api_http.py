@@ -103,7 +103,9 @@ class BotApiRequest(BaseRequest):
         # aiohttp's `connect` is the wait for a pooled connection plus making a new one;
         # it has no write time-out of its own: sending counts towards the whole call.
         getting = None if connect_s is None or pool_s is None else connect_s + pool_s
-        whole = None if None in (getting, write_s, read_s) else sum(t or 0.0 for t in (getting, write_s, read_s))
+        whole = None  # no cap when any part has none
+        if getting is not None and write_s is not None and read_s is not None:
+            whole = getting + write_s + read_s
         return aiohttp.ClientTimeout(total=whole, connect=getting, sock_connect=connect_s, sock_read=read_s)
 
 
