@@ -157,28 +157,23 @@ class _Coverage:
     list) and the same booking deadline, so one window serves them all and their
     starts, merged and sorted, are counted at once."""
 
-    classes: tuple[tuple[tuple[int, ...], timedelta], ...]  # (covering passes, deadline)
-    starts: tuple[list[datetime], ...]  # per class
-    class_of: dict[_Group, int]  # groups no pass covers: absent
+    starts: dict[_Class, list[datetime]]  # the class's starts, merged and sorted
+    class_of: dict[_Group, _Class]  # groups no pass covers: absent
 
     @classmethod
     def of(cls, bookable: _Bookable, covered: tuple[frozenset[int], ...]) -> _Coverage:
         # Only open schedules are on offer (_open_schedule), and an open schedule is
         # covered by the passes whose coverage names it (Pass.covers).
-        index: dict[tuple[tuple[int, ...], timedelta], int] = {}
-        starts: list[list[datetime]] = []
-        class_of: dict[_Group, int] = {}
+        starts: dict[_Class, list[datetime]] = {}
+        class_of: dict[_Group, _Class] = {}
         for group, schedule in bookable.schedules.items():
             covering = tuple(i for i, ids in enumerate(covered) if schedule.id in ids)
             if covering:
-                number = index.setdefault((covering, group[1]), len(index))
-                if number == len(starts):
-                    starts.append([])
-                starts[number].extend(bookable.starts[group])
-                class_of[group] = number
-        for merged in starts:
+                class_of[group] = (covering, group[1])
+                starts.setdefault(class_of[group], []).extend(bookable.starts[group])
+        for merged in starts.values():
             merged.sort()
-        return cls(tuple(index), tuple(starts), class_of)
+        return cls(starts, class_of)
 
 
 @dataclass(frozen=True)
@@ -204,7 +199,7 @@ class _Window:
 class _MemberOffers:
     bookable: _Bookable
     coverage: _Coverage
-    windows: list[_Window]  # per class of the coverage
+    windows: dict[_Class, _Window]
     mine: set[int]  # record ids the member has booked
     waiting: dict[int, int]  # record id -> the member's waitlist entry
     lines: dict[int, list[WaitlistEntry]]
@@ -224,22 +219,22 @@ class _MemberOffers:
         bookable = await _coming(uow, zone, now, within)
         coverage = bookable.coverage(tuple(p.covered_schedule_ids for p in passes))
         end = now + within
-        windows = []
-        for covering, deadline in coverage.classes:  # the last one expires last: until then a pass covers
+        windows = {}
+        for covering, deadline in coverage.starts:  # the last one expires last: until then a pass covers
             by = [passes[i] for i in covering]
-            windows.append(_Window(now, now + deadline, min(end, by[-1].expires_at), by))
+            windows[covering, deadline] = _Window(now, now + deadline, min(end, by[-1].expires_at), by)
         return cls(bookable, coverage, windows, mine, waiting, lines)
 
     def window(self, occurrence: Occurrence) -> _Window | None:
-        number = self.coverage.class_of.get(_group(occurrence))
-        return None if number is None else self.windows[number]
+        kind = self.coverage.class_of.get(_group(occurrence))
+        return None if kind is None else self.windows[kind]
 
     def offered(self, occurrence: Occurrence) -> bool:
         window = self.window(occurrence)
         return window is not None and window.holds(occurrence.start) and occurrence.record.id not in self.mine
 
     def count(self) -> int:
-        total = sum(window.count(starts) for window, starts in zip(self.windows, self.coverage.starts, strict=True))
+        total = sum(self.windows[kind].count(starts) for kind, starts in self.coverage.starts.items())
         booked = (self.bookable.by_record.get(record_id) for record_id in self.mine)
         return total - sum(1 for o in booked if o is not None and self._in_window(o))
 
@@ -289,6 +284,7 @@ async def _coming(uow: UnitOfWork, zone: ZoneInfo, now: datetime, within: timede
 
 
 _Group = tuple[int, timedelta]  # schedule id, its booking deadline
+_Class = tuple[tuple[int, ...], timedelta]  # the covering passes (positions in pick_pass's order), the deadline
 
 
 def _group(occurrence: Occurrence) -> _Group:
