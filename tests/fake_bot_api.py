@@ -36,6 +36,7 @@ round trip like Telegram's from far away (see `__init__`); 0 by default.
 from __future__ import annotations
 
 import asyncio
+import base64
 import email.parser
 import email.policy
 import itertools
@@ -109,6 +110,7 @@ class Call:
     token: str
     status: int
     at: float
+    content_type: str = ""  # of the request's body: JSON, a form, multipart (or none)
 
 
 @dataclass
@@ -169,6 +171,7 @@ class FakeBotApi:
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._closing = False
+        self._proxy_credentials: set[tuple[str, str]] = set()
         self._seen_token = ""  # the bot's id in getMe is the token's number, as in Telegram
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -432,7 +435,20 @@ class FakeBotApi:
 
     # -- request handling (server threads) -------------------------------------------
 
-    def handle(self, token: str, method: str, params: JSON) -> tuple[int, JSON | None]:
+    def proxy_credentials(self) -> list[tuple[str, str]]:
+        """(user, password) of every distinct Proxy-Authorization the fake was sent:
+        standing in for a proxy (absolute request URLs work), it shows what a bot behind
+        one would send it."""
+        with self._changed:
+            return sorted(self._proxy_credentials)
+
+    def _note_proxy_credentials(self, header: str | None) -> None:
+        if header and header.startswith("Basic "):
+            user, _, password = base64.b64decode(header.removeprefix("Basic ")).decode().partition(":")
+            with self._changed:
+                self._proxy_credentials.add((user, password))
+
+    def handle(self, token: str, method: str, params: JSON, content_type: str = "") -> tuple[int, JSON | None]:
         """The HTTP status and body for one call; body None: drop the connection."""
         implementation = self._methods.get(method.lower())
         self._seen_token = token
@@ -452,7 +468,8 @@ class FakeBotApi:
             status, body = 400, bad_request(f"invalid parameters: {error}").body()
         with self._changed:
             name = implementation.__name__.removeprefix("_api_") if implementation else method
-            self._state.calls.append(Call(name, params, token, status, time.time()))
+            kind = content_type.split(";")[0].strip().lower()
+            self._state.calls.append(Call(name, params, token, status, time.time(), kind))
             self._changed.notify_all()
         return status, body
 
@@ -929,6 +946,7 @@ def _handler_for(fake: FakeBotApi) -> type[BaseHTTPRequestHandler]:
             self._answer()
 
         def _answer(self) -> None:
+            fake._note_proxy_credentials(self.headers.get("Proxy-Authorization"))
             url = urlsplit(self.path)
             params = dict(parse_qsl(url.query))
             params = {k: _decode_form_value(k, v) for k, v in params.items()}
@@ -943,7 +961,7 @@ def _handler_for(fake: FakeBotApi) -> type[BaseHTTPRequestHandler]:
             half_trip = fake.round_trip() / 2
             if half_trip > 0:  # each request has a thread of its own: delays overlap, as on a network
                 time.sleep(half_trip)
-            status, answer = fake.handle(match.group(1), match.group(2), params)
+            status, answer = fake.handle(match.group(1), match.group(2), params, self.headers.get("Content-Type", ""))
             if half_trip > 0:
                 time.sleep(half_trip)
             if answer is None:

@@ -9,7 +9,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
@@ -43,6 +43,19 @@ async def test_a_message_goes_out_and_comes_back_as_telegram_answered(fake: Fake
     assert (sent["text"], sent["parse_mode"]) == ("<b>Training updated</b> — Tue 01 Dec", "HTML")
 
 
+async def test_the_parameters_go_as_one_json_object_as_the_bot_api_takes_them(fake: FakeBotApi) -> None:
+    """Not a form: quoting kilobytes of non-ASCII text for one cost more CPU than the
+    rest of a reply. Objects stay objects, numbers numbers."""
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Book Tue 18:00 · Müller", callback_data="b:7")]])
+    async with bot_on(fake) as bot:
+        sent = await bot.send_message(CHAT, "Training — Übung «Yoga»", reply_markup=keyboard)
+    call = fake.calls("sendMessage")[-1]
+    assert call.content_type == "application/json"
+    assert call.params["chat_id"] == CHAT and call.params["text"] == "Training — Übung «Yoga»"
+    assert call.params["reply_markup"] == {"inline_keyboard": [[{"text": "Book Tue 18:00 · Müller", "callback_data": "b:7"}]]}
+    assert sent.reply_markup == keyboard
+
+
 async def test_telegrams_refusals_are_ptbs_exceptions(fake: FakeBotApi) -> None:
     async with bot_on(fake) as bot:
         fake.fail_next("sendMessage", 429, retry_after=3)
@@ -70,7 +83,9 @@ async def test_a_file_goes_as_multipart_beside_the_other_fields(fake: FakeBotApi
         await request.post(f"{fake.base_url}{TOKEN}/sendMessage", data)
     finally:
         await request.shutdown()
-    params = fake.calls("sendMessage")[-1].params
+    call = fake.calls("sendMessage")[-1]
+    params = call.params
+    assert call.content_type == "multipart/form-data"
     assert params["text"] == "with a file"
     assert params["document"] == {"filename": "studio.sqlite3", "content": b"backup bytes"}
 
@@ -104,6 +119,26 @@ async def test_nobody_listening_is_a_network_error() -> None:
             await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
     finally:
         await request.shutdown()
+
+
+async def test_a_proxy_from_the_environment_carries_the_calls(
+    fake: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HTTP_PROXY (credentials in its URL) as httpx honours it, NO_PROXY too. The fake
+    stands in for the proxy: a host that does not exist is only reachable through it."""
+    monkeypatch.setenv("HTTP_PROXY", fake.base_url.replace("http://", "http://user:secret@").removesuffix("/bot"))
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    bot = Bot(TOKEN, base_url="http://api.telegram.invalid/bot", request=BotApiRequest())
+    async with bot:
+        assert (await bot.send_message(CHAT, "through the proxy")).text == "through the proxy"
+    monkeypatch.setenv("NO_PROXY", "api.telegram.invalid")
+    bot = Bot(TOKEN, base_url="http://api.telegram.invalid/bot", request=BotApiRequest(connect_timeout=2.0))
+    with pytest.raises(NetworkError):
+        async with bot:  # getMe, straight to a host that does not exist
+            pass
+    assert [c.params["text"] for c in fake.calls("sendMessage")] == ["through the proxy"]
+    assert fake.proxy_credentials() == [("user", "secret")]
 
 
 async def test_it_must_be_initialized_and_can_be_shut_down_twice() -> None:
