@@ -9,11 +9,12 @@ busy timeout — leaves as `domain.errors.Contention`, which the domain retries
 
 from __future__ import annotations
 
+import weakref
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain import ports
 from domain.errors import Contention
@@ -43,6 +44,20 @@ def is_contention(error: BaseException) -> bool:
     return state in CONTENTION_STATES or "database is locked" in str(error.orig)
 
 
+# The engine of read-only units of work, one per sessionmaker: making it anew (an
+# OptionEngine) cost as much as a short query, on every update (issue 15).
+_READING_ENGINES: weakref.WeakKeyDictionary[async_sessionmaker[AsyncSession], tuple[AsyncEngine, AsyncEngine]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _reading(sessions: async_sessionmaker[AsyncSession], bind: AsyncEngine) -> AsyncEngine:
+    kept = _READING_ENGINES.get(sessions)
+    if kept is None or kept[0] is not bind:
+        kept = _READING_ENGINES[sessions] = (bind, bind.execution_options(**{READING: True}))
+    return kept[1]
+
+
 class SqlUnitOfWork:
     read_only = False  # Studio.read sets it: no write lock on SQLite, and the memo of reads
     memo: ports.Memo = ports.NoMemo()
@@ -67,7 +82,7 @@ class SqlUnitOfWork:
         self._studio_memo = read_cache.memo_for(bind.url) if bind is not None else None
         if self.read_only and bind is not None and self._studio_memo is not None:
             self.memo = read_cache.ReadMemo(self._studio_memo)  # before any read: see ReadMemo
-            self.session = self._sessions(bind=bind.execution_options(**{READING: True}))
+            self.session = self._sessions(bind=_reading(self._sessions, bind))
         else:
             self.session = self._sessions()
         await self.session.begin()

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from bot.render import day_and_clock, escape, full_moment, page_of, pages_for
+from bot import i18n
+from bot.render import day, day_and_clock, escape, full_moment, page_of, pages_for
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -32,6 +33,20 @@ def test_instants_are_shown_in_the_studio_zone_across_daylight_saving() -> None:
     assert full_moment(winter, BERLIN) == "Tue 1 Dec 2026, 18:00"
     later = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
     assert full_moment(later, BERLIN, same_day_as=winter) == "19:00"
+
+
+def test_one_instant_reads_as_its_zone_and_language_say_each_time() -> None:
+    """Formatted texts are kept (bot/render.py `_format`); an equal instant in another
+    zone, or another language, is never answered with a text kept for the first."""
+    moment = datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)
+    new_york = ZoneInfo("America/New_York")
+    for _ in range(2):  # the second time from what was kept
+        assert day_and_clock(moment, BERLIN) == "Tue 01 Dec 18:00"
+        assert day_and_clock(moment, new_york) == "Tue 01 Dec 12:00"
+        assert day_and_clock(moment, timezone.utc) == "Tue 01 Dec 17:00"
+        with i18n.using("de"):
+            assert day_and_clock(moment, BERLIN) == "Di., 01. Dez. 18:00"
+        assert day(moment.date(), BERLIN) == "Tue 01 Dec"
 
 
 def test_escaping() -> None:
