@@ -88,10 +88,13 @@ def _sqlite_begin(connection: Connection) -> None:
     # timeout) instead of one failing half-way when it first writes. A read
     # (Studio.read) takes no lock: in WAL mode it reads its snapshot beside the
     # writer, so a burst of listings never queues behind — or blocks — a booking.
-    if connection.get_execution_options().get(READING):
-        connection.exec_driver_sql("BEGIN")
-    else:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Straight to the driver: through exec_driver_sql a BEGIN paid a statement's whole
+    # execution context (events, result) on every unit of work (issue 15).
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute("BEGIN" if connection.get_execution_options().get(READING) else "BEGIN IMMEDIATE")
+    finally:
+        cursor.close()
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
