@@ -101,9 +101,10 @@ class Bookings(Protocol):
         ...
 
     async def active_of_member(self, member_id: int) -> list[Booking]: ...
-    async def booked_record_ids(self, member_id: int) -> set[int]:
-        """The occurrence records the member holds an active booking on: what /book
-        needs of their bookings, without building each one."""
+    async def booked_record_ids(self, member_id: int, starting_from: datetime | None = None) -> set[int]:
+        """The occurrence records the member holds an active booking on (of those
+        starting at or after `starting_from`, when given): what /book needs of their
+        bookings, without building each one."""
         ...
 
 
@@ -124,6 +125,11 @@ class Waitlist(Protocol):
 class Passes(Protocol):
     async def get(self, pass_id: int) -> Pass | None: ...
     async def of_member(self, member_id: int) -> list[Pass]: ...
+    async def usable_of_member(self, member_id: int, now: datetime) -> list[Pass]:
+        """The member's passes that can pay for a session now (`Pass.usable_now`), in id
+        order: what /book needs of a member's passes of all the years."""
+        ...
+
     async def find(self, pass_ids: Iterable[int] = (), members: Iterable[int] = ()) -> list[Pass]:
         """The passes named and every pass of the members named, in id order."""
         ...

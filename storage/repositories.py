@@ -500,10 +500,14 @@ class BookingsRepository:
         )
         return [_booking(booking, balance) for booking, balance in rows]
 
-    async def booked_record_ids(self, member_id: int) -> set[int]:
-        # One column, no ORM objects: a member of some years holds dozens of (past)
-        # active bookings, and /book on every burst asks for them (issue 15).
-        return set(await self.session.scalars(_BOOKED_RECORD_IDS, {"member_id": member_id}))
+    async def booked_record_ids(self, member_id: int, starting_from: datetime | None = None) -> set[int]:
+        # One column, no ORM objects, and with `starting_from` only the sessions ahead:
+        # a member of some years holds dozens of (past) active bookings, and /book on
+        # every burst asks for them (issue 15).
+        if starting_from is None:
+            return set(await self.session.scalars(_BOOKED_RECORD_IDS, {"member_id": member_id}))
+        ahead = {"member_id": member_id, "starting_from": starting_from}
+        return set(await self.session.scalars(_BOOKED_RECORD_IDS_AHEAD, ahead))
 
     async def cancel_many(self, booking_ids: list[int], at: datetime, by: CancelledBy) -> None:
         result = await self.session.execute(
@@ -517,9 +521,13 @@ class BookingsRepository:
 
 
 _BOOKINGS = cast(Table, BookingRow.__table__)
+_OCCURRENCES = cast(Table, OccurrenceRow.__table__)
 _BOOKED_RECORD_IDS = select(_BOOKINGS.c.occurrence_id).where(
     _BOOKINGS.c.member_id == bindparam("member_id"), _BOOKINGS.c.status == BookingStatus.ACTIVE.value
 )
+_BOOKED_RECORD_IDS_AHEAD = _BOOKED_RECORD_IDS.join_from(
+    _BOOKINGS, _OCCURRENCES, _OCCURRENCES.c.id == _BOOKINGS.c.occurrence_id
+).where(_OCCURRENCES.c.start >= bindparam("starting_from"))
 
 
 def _bookings_with_balance() -> Select[BookingRow, int | None]:
@@ -639,6 +647,12 @@ class PassesRepository:
         # Rows, not ORM objects: a member of some years holds dozens of passes, and
         # /book reads them on every burst (issue 15).
         rows = await self.session.execute(_PASSES_OF_MEMBER, {"member_id": member_id})
+        return await self._many(rows.all())
+
+    async def usable_of_member(self, member_id: int, now: datetime) -> list[Pass]:
+        # The few usable now, filtered by the database: a member of some years holds
+        # dozens of used-up and expired passes (issue 15).
+        rows = await self.session.execute(_USABLE_PASSES_OF_MEMBER, {"member_id": member_id, "now": now})
         return await self._many(rows.all())
 
     async def template(self, template_id: int) -> PassTemplate | None:
@@ -805,6 +819,11 @@ class PassesRepository:
 
 _PASSES = cast(Table, PassRow.__table__)
 _PASSES_OF_MEMBER = select(_PASSES).where(_PASSES.c.member_id == bindparam("member_id"))
+_USABLE_PASSES_OF_MEMBER = _PASSES_OF_MEMBER.where(  # Pass.usable_now
+    _PASSES.c.active.is_(True),
+    or_(_PASSES.c.sessions_left.is_(None), _PASSES.c.sessions_left > 0),
+    _PASSES.c.expires_at > bindparam("now"),
+).order_by(_PASSES.c.id)
 
 
 def _as_pass(row: PassRow | Row[Any], covered: frozenset[int]) -> Pass:

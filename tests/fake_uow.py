@@ -435,8 +435,11 @@ class FakeBookings(_Repository):
             if row.booking.member_id == member_id and row.booking.active
         ]
 
-    async def booked_record_ids(self, member_id: int) -> set[int]:
-        return {booking.occurrence_id for booking in await self.active_of_member(member_id)}
+    async def booked_record_ids(self, member_id: int, starting_from: datetime | None = None) -> set[int]:
+        booked = {booking.occurrence_id for booking in await self.active_of_member(member_id)}
+        if starting_from is None:
+            return booked
+        return {record for record in booked if self.t.occurrences[record].start >= starting_from}
 
 
 class FakeWaitlist(_Repository):
@@ -490,6 +493,9 @@ class FakePasses(_Repository):
 
     async def of_member(self, member_id: int) -> list[Pass]:
         return [self.t.pass_out(p) for _, p in sorted(self.t.passes.items()) if p.member_id == member_id]
+
+    async def usable_of_member(self, member_id: int, now: datetime) -> list[Pass]:
+        return [p for p in await self.of_member(member_id) if p.usable_now(now)]
 
     async def find(self, pass_ids: Iterable[int] = (), members: Iterable[int] = ()) -> list[Pass]:
         ids, owners = set(pass_ids), set(members)

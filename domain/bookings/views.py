@@ -211,9 +211,8 @@ class _MemberOffers:
         # A member's passes of all the years: only those usable now can pay for any
         # session ahead (pick_pass would refuse the others for every one of them).
         # The one expiring first first: pick_pass's order, kept by each window's list.
-        usable = (p for p in await uow.passes.of_member(member.id) if p.usable_now(now))
-        passes = sorted(usable, key=lambda p: (p.expires_at, p.id))
-        mine = await uow.bookings.booked_record_ids(member.id)
+        passes = sorted(await uow.passes.usable_of_member(member.id, now), key=lambda p: (p.expires_at, p.id))
+        mine = await uow.bookings.booked_record_ids(member.id, starting_from=now)  # none before now is offered
         waiting = {entry.occurrence_id: entry.id for entry in await uow.waitlist.of_member(member.id)}
         lines = await uow.waitlist.lines(waiting)
         bookable = await _coming(uow, zone, now, within)
