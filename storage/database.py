@@ -59,7 +59,9 @@ def check_url(url: str) -> URL:
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         # The driver: aiosqlite, one trip to its thread per statement (storage/sqlite_driver.py).
-        engine = create_async_engine(url, async_creator=sqlite_driver.connector(url, timeout=30))
+        # check_same_thread off: a read runs on the event loop's thread (sqlite_driver.Connection.reading).
+        connect = sqlite_driver.connector(url, timeout=30, check_same_thread=False)
+        engine = create_async_engine(url, async_creator=connect)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
     else:
@@ -90,9 +92,13 @@ def _sqlite_begin(connection: Connection) -> None:
     # writer, so a burst of listings never queues behind — or blocks — a booking.
     # Straight to the driver: through exec_driver_sql a BEGIN paid a statement's whole
     # execution context (events, result) on every unit of work (issue 15).
+    reading = bool(connection.get_execution_options().get(READING))
+    driver = connection.connection.driver_connection
+    if isinstance(driver, sqlite_driver.Connection):
+        driver.reading = reading  # its statements run on the event loop's thread
     cursor = connection.connection.cursor()
     try:
-        cursor.execute("BEGIN" if connection.get_execution_options().get(READING) else "BEGIN IMMEDIATE")
+        cursor.execute("BEGIN" if reading else "BEGIN IMMEDIATE")
     finally:
         cursor.close()
 

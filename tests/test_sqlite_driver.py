@@ -1,20 +1,22 @@
 """storage/sqlite_driver.py: SQLite through aiosqlite with one trip to the connection's
 thread per statement (issue 15) answers SQLAlchemy as aiosqlite's own cursor did —
-rows, row counts, last row ids, errors — and makes one trip where it made four."""
+rows, row counts, last row ids, errors — and makes one trip where it made four; a read
+makes none."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.database import create_engine
+from storage.database import READING, create_engine
 
 
 @pytest.fixture
@@ -68,3 +70,46 @@ async def test_one_trip_to_the_thread_per_statement(engine: AsyncEngine, monkeyp
         rows = await connection.execute(text("SELECT id, x FROM t"))
         assert rows.all() == []
         assert len(trips) == 1  # aiosqlite's own cursor: cursor, execute, fetchall, close
+
+
+async def test_a_read_runs_on_the_loops_thread_and_a_change_on_the_connections(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only transaction (READING) makes no trip at all, from BEGIN to ROLLBACK:
+    SQLite in WAL mode never makes a reader wait for a lock. A change still goes to the
+    connection's thread, where a busy wait blocks nobody else."""
+    trips: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.create_function("thread_id", 0, threading.get_ident)
+
+    event.listen(engine.sync_engine, "connect", on_connect)
+    await engine.dispose()  # new connections, each with thread_id()
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    loop_thread = threading.get_ident()
+    async with engine.connect() as connection:  # connected (settings, thread_id()) and pooled
+        await connection.execute(text("SELECT 1"))
+    trips.clear()
+    async with engine.connect() as connection:
+        await connection.execution_options(**{READING: True})
+        async with connection.begin():
+            assert (await connection.execute(text("SELECT thread_id()"))).scalar_one() == loop_thread
+            with pytest.raises(OperationalError, match="no such column"):
+                await connection.execute(text("SELECT nope FROM t"))
+        assert trips == []
+        async with connection.begin():
+            assert (await connection.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+        assert trips == []
+    async with engine.begin() as connection:
+        assert (await connection.execute(text("SELECT thread_id()"))).scalar_one() != loop_thread
+        await connection.execute(text("INSERT INTO t (x) VALUES ('a')"))
+    assert len(trips) >= 3  # BEGIN IMMEDIATE, the two statements (and COMMIT)
+    async with engine.connect() as connection:  # the same pooled connection, reading again
+        await connection.execution_options(**{READING: True})
+        async with connection.begin():
+            assert (await connection.execute(text("SELECT x FROM t"))).all() == [("a",)]
