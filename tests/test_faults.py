@@ -3,6 +3,7 @@ nothing half-done, and the next command is served as usual."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import FixedClock
 from domain.studio import Studio
+from storage import database
 from storage.database import create_engine, create_sessionmaker
 from storage.models import Base
 from storage.unit_of_work import SqlUnitOfWork
@@ -60,3 +62,43 @@ async def test_a_connection_lost_mid_change_commits_nothing_and_serving_goes_on(
     # the pool replaces the dead connection; the same change then goes through whole
     done = await cancel_session(studio, world.trainer, key, "Flooded")
     assert done.refunded_passes == 4 and len(await world.notifications()) == 4
+
+
+async def test_a_connection_the_server_dropped_in_the_pool_is_replaced_before_use(
+    postgres_migrated: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pooled PostgreSQL connection idle for a while (the server restarted, a firewall
+    cut it) is pinged at checkout and replaced when dead (storage/database.py); one in
+    use within PING_AFTER_IDLE seconds is not pinged: a burst pays no round trip for it."""
+    engine = create_engine(postgres_migrated)
+    pings: list[object] = []
+    dialect = engine.sync_engine.dialect
+    real_ping = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda connection: pings.append(connection) or real_ping(connection))
+    try:
+        for _ in range(3):  # back to back: the same pooled connection, never pinged
+            async with engine.connect() as connection:
+                pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        assert pings == []
+        await _terminate(postgres_migrated, pid)  # while it sits in the pool
+        monkeypatch.setattr(database, "PING_AFTER_IDLE", 0.0)  # as if it sat there long
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
+        assert len(pings) == 1
+    finally:
+        await engine.dispose()
+
+
+async def _terminate(url: str, pid: int) -> None:
+    admin = create_engine(url)
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            for _ in range(100):  # gone once the server no longer lists it
+                listed = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+                if not (await connection.execute(listed, {"pid": pid})).scalar_one():
+                    return
+                await asyncio.sleep(0.05)
+        raise AssertionError(f"backend {pid} still there")
+    finally:
+        await admin.dispose()
