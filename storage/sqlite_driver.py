@@ -1,4 +1,5 @@
-"""SQLite through aiosqlite, with one trip to the connection's thread per statement.
+"""SQLite through aiosqlite, with one trip to the connection's thread per statement
+that may write, and none for a read (`Connection.reading`).
 
 aiosqlite runs every call of a connection on a thread of its own, and SQLAlchemy's
 adapter makes four calls per query: make a cursor, execute, fetch the rows, close the
@@ -8,7 +9,8 @@ passed back and forth — and a burst of updates (issue 15: 300 `/book` at once)
 does the four in one call on the thread: it executes, fetches every row, notes the
 description, row count and last row id, and closes; what SQLAlchemy asks afterwards
 is answered from those notes. Transactions (BEGIN, COMMIT, ROLLBACK) stay one call
-each, as before.
+each, as before. A read-only transaction makes no trip at all: its statements run on
+the event loop's thread.
 
 Every row of a result is fetched at once, as SQLAlchemy's adapter already did for all
 but server-side cursors (`stream`), which Trainery does not use.
@@ -109,7 +111,8 @@ class Connection(aiosqlite.Connection):
     # statements, and the rollback that ends it, run right here on the event loop's
     # thread instead of a trip each to the connection's thread (issue 15: a /book read
     # is ~5 short statements; a trip cost ten times the statement). A reader in WAL mode
-    # never waits for a lock, so this never blocks the loop on one; what may write still
+    # does not wait for writers (only, rarely, for another process recovering the log
+    # after a crash), so this does not block the loop on a lock; what may write still
     # goes to the thread, where a busy wait blocks nobody else.
     reading = False
 
