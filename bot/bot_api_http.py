@@ -87,8 +87,8 @@ class BotApiRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This BotApiRequest is not initialized!")
-        files = request_data.multipart_data if request_data else None
-        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, bool(files))
+        files = request_data is not None and request_data.contains_files
+        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, files)
         try:
             data, headers = _body(request_data)
             proxy = self._proxy(url)
@@ -139,12 +139,11 @@ def _body(request_data: RequestData | None) -> tuple[bytes | aiohttp.FormData | 
     few kilobytes of non-ASCII text cost more CPU to quote than the rest of sending it.)"""
     if request_data is None:
         return None, None
-    files = request_data.multipart_data
-    if not files:
+    if not request_data.contains_files:
         return json.dumps(request_data.parameters, ensure_ascii=False).encode(), JSON_BODY
     form = aiohttp.FormData()
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
-    for name, (filename, content, mime) in files.items():
+    for name, (filename, content, mime) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime)
     return form, None

@@ -101,10 +101,10 @@ class Bookings(Protocol):
         ...
 
     async def active_of_member(self, member_id: int) -> list[Booking]: ...
-    async def booked_record_ids(self, member_id: int, starting_from: datetime | None = None) -> set[int]:
-        """The occurrence records the member holds an active booking on (of those
-        starting at or after `starting_from`, when given): what /book needs of their
-        bookings, without building each one."""
+    async def booked_record_ids(self, member_id: int, starting_from: datetime) -> set[int]:
+        """The occurrence records starting at or after `starting_from` that the member
+        holds an active booking on: what /book needs of their bookings, without
+        building each one."""
         ...
 
 

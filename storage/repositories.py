@@ -500,14 +500,11 @@ class BookingsRepository:
         )
         return [_booking(booking, balance) for booking, balance in rows]
 
-    async def booked_record_ids(self, member_id: int, starting_from: datetime | None = None) -> set[int]:
-        # One column, no ORM objects, and with `starting_from` only the sessions ahead:
-        # a member of some years holds dozens of (past) active bookings, and /book on
-        # every burst asks for them (issue 15).
-        if starting_from is None:
-            return set(await self.session.scalars(_BOOKED_RECORD_IDS, {"member_id": member_id}))
+    async def booked_record_ids(self, member_id: int, starting_from: datetime) -> set[int]:
+        # One column, no ORM objects, only the sessions ahead: a member of some years
+        # holds dozens of (past) active bookings, and /book on every burst asks (issue 15).
         ahead = {"member_id": member_id, "starting_from": starting_from}
-        return set(await self.session.scalars(_BOOKED_RECORD_IDS_AHEAD, ahead))
+        return set(await self.session.scalars(_BOOKED_RECORD_IDS, ahead))
 
     async def cancel_many(self, booking_ids: list[int], at: datetime, by: CancelledBy) -> None:
         result = await self.session.execute(
@@ -522,12 +519,15 @@ class BookingsRepository:
 
 _BOOKINGS = cast(Table, BookingRow.__table__)
 _OCCURRENCES = cast(Table, OccurrenceRow.__table__)
-_BOOKED_RECORD_IDS = select(_BOOKINGS.c.occurrence_id).where(
-    _BOOKINGS.c.member_id == bindparam("member_id"), _BOOKINGS.c.status == BookingStatus.ACTIVE.value
+_BOOKED_RECORD_IDS = (
+    select(_BOOKINGS.c.occurrence_id)
+    .join_from(_BOOKINGS, _OCCURRENCES, _OCCURRENCES.c.id == _BOOKINGS.c.occurrence_id)
+    .where(
+        _BOOKINGS.c.member_id == bindparam("member_id"),
+        _BOOKINGS.c.status == BookingStatus.ACTIVE.value,
+        _OCCURRENCES.c.start >= bindparam("starting_from"),
+    )
 )
-_BOOKED_RECORD_IDS_AHEAD = _BOOKED_RECORD_IDS.join_from(
-    _BOOKINGS, _OCCURRENCES, _OCCURRENCES.c.id == _BOOKINGS.c.occurrence_id
-).where(_OCCURRENCES.c.start >= bindparam("starting_from"))
 
 
 def _bookings_with_balance() -> Select[BookingRow, int | None]:

@@ -435,10 +435,8 @@ class FakeBookings(_Repository):
             if row.booking.member_id == member_id and row.booking.active
         ]
 
-    async def booked_record_ids(self, member_id: int, starting_from: datetime | None = None) -> set[int]:
+    async def booked_record_ids(self, member_id: int, starting_from: datetime) -> set[int]:
         booked = {booking.occurrence_id for booking in await self.active_of_member(member_id)}
-        if starting_from is None:
-            return booked
         return {record for record in booked if self.t.occurrences[record].start >= starting_from}
 
 

@@ -22,7 +22,7 @@ TUESDAY = date(2026, 12, 1)
 
 async def _both(world: World, member: int) -> tuple[set[int], set[int]]:
     async with SqlUnitOfWork(world.sessions) as uow:
-        ids = await uow.bookings.booked_record_ids(member)
+        ids = await uow.bookings.booked_record_ids(member, starting_from=world.studio.now())
         bookings = {b.occurrence_id for b in await uow.bookings.active_of_member(member)}
     return ids, bookings
 
